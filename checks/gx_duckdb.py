@@ -1,0 +1,77 @@
+"""Great Expectations on DuckDB: the one small fix GX 1.x needs, and the context the suites run in.
+
+The problem (STACK.md; upstream great_expectations issues #10738 and #11579, a native DuckDB engine is an open pull
+request): GX has no DuckDB dialect. Its SqlAlchemyExecutionEngine opens a connection per query, executes, *closes the
+connection* and only then fetches the result. Returning a duckdb-engine connection to the pool issues a rollback on the
+same DuckDB connection, which discards the pending result, so every metric ends in
+`MetricResolutionError: list index out of range` and every expectation fails.
+
+The fix: GX already keeps one persisted connection for dialects whose state lives in the connection (sqlite, SQL Server,
+BigQuery, Databricks: `_PERSISTED_CONNECTION_DIALECTS`). We add `duckdb` to that tuple. With that GX also builds the
+engine with a StaticPool, so one DuckDB connection serves every query of a validation. Nothing else is changed.
+Remove this module when GX ships DuckDB support (then `test_gx_duckdb.py` shows whether the fix is still needed).
+
+The engine connects to the *caller's* database: its connections are `con.cursor()` duplicates of the DuckDB connection
+that holds the staging tables (in-memory or file), so GX pushes its SQL down into the same database, nothing is copied.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # no telemetry; must be set before GX is imported
+
+import duckdb  # noqa: E402
+import great_expectations as gx  # noqa: E402
+import great_expectations.execution_engine.sqlalchemy_execution_engine as _sa_engine  # noqa: E402
+from duckdb_engine import ConnectionWrapper  # noqa: E402
+from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
+
+UPSTREAM_ISSUES = (
+    "https://github.com/great-expectations/great_expectations/issues/10738",
+    "https://github.com/great-expectations/great_expectations/issues/11579",
+)
+
+
+class _DuckDBDialect:
+    """Stands in the tuple of GXSqlDialect members: has `.value` and compares equal to the dialect name."""
+
+    value = "duckdb"
+
+    def __eq__(self, other: object) -> bool:
+        return str(getattr(other, "value", other)).lower() == self.value
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+    def __repr__(self) -> str:
+        return "<duckdb dialect (safetynet checks.gx_duckdb)>"
+
+
+def apply_fix() -> None:
+    """Make GX keep one persisted connection for the `duckdb` dialect. Idempotent."""
+    dialects = _sa_engine._PERSISTED_CONNECTION_DIALECTS
+    if "duckdb" not in dialects:
+        _sa_engine._PERSISTED_CONNECTION_DIALECTS = (*dialects, _DuckDBDialect())
+
+
+def fix_applied() -> bool:
+    return "duckdb" in _sa_engine._PERSISTED_CONNECTION_DIALECTS
+
+
+def ephemeral_context():
+    """A GX context that writes no files, makes no network calls and shows no progress bars."""
+    apply_fix()
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context
+
+
+def add_duckdb_datasource(context, con: duckdb.DuckDBPyConnection, name: str = "staging"):
+    """A GX SQL data source whose queries run in the database of `con` (through duplicate connections)."""
+    apply_fix()
+    return context.data_sources.add_sql(
+        name,
+        connection_string="duckdb:///:memory:",  # the URL only selects the dialect; `creator` supplies the connection
+        kwargs={"creator": lambda: ConnectionWrapper(con.cursor())},
+    )

@@ -1,0 +1,44 @@
+"""GB 11643-1999 citizen identity numbers: check character, birth date and sex.
+
+An 18-character number is 6 region digits, 8 birth-date digits (YYYYMMDD), 3 sequence digits whose last is odd for men
+and even for women, and a check character (ISO 7064 MOD 11-2) that is 0-9 or X.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+CHECK_CHARS = "10X98765432"  # indexed by (weighted sum mod 11)
+
+
+def check_char(first17: str) -> str:
+    """The check character for the first 17 digits."""
+    if len(first17) != 17 or not first17.isdigit():
+        raise ValueError(f"expected 17 digits, found {len(first17)} characters")
+    return CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, WEIGHTS)) % 11]
+
+
+def is_valid(person_id: str) -> bool:
+    """True when the number has 18 characters, a real birth date and the right check character."""
+    if len(person_id) != 18 or not person_id[:17].isdigit():
+        return False
+    try:
+        birth_date(person_id)
+    except ValueError:
+        return False
+    return person_id[17] == check_char(person_id[:17])
+
+
+def birth_date(person_id: str) -> dt.date:
+    return dt.datetime.strptime(person_id[6:14], "%Y%m%d").date()
+
+
+def sex(person_id: str) -> str:
+    """`M` when the sequence's last digit is odd, `F` when even."""
+    return "M" if int(person_id[16]) % 2 == 1 else "F"
+
+
+def mask(person_id: str) -> str:
+    """Export form (CONTRACT.md §4): first 6 and last 4 characters only."""
+    return person_id[:6] + "*" * (len(person_id) - 10) + person_id[-4:]

@@ -1,0 +1,39 @@
+"""One GX suite per feed, one file per feed, named for it. Each module has `checks(ctx) -> list[RowCheck]`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from models.rules.parameters import ParameterSet
+
+
+@dataclass(frozen=True)
+class SuiteContext:
+    """What a night's suites need besides the data: the as-of date and the parameter values in force on it."""
+
+    as_of: dt.date
+    county_code: str
+    streets: MappingProxyType  # 9-digit street code -> name
+    max_age_years: int
+
+    @classmethod
+    def from_parameters(cls, params: ParameterSet, as_of: dt.date) -> SuiteContext:
+        return cls(
+            as_of=as_of,
+            county_code=str(params.value("district.county_code", as_of)),
+            streets=MappingProxyType({str(k): str(v) for k, v in dict(params.value("district.streets", as_of)).items()}),
+            max_age_years=int(params.value("checks.max_age_years", as_of)),
+        )
+
+
+def suite_modules() -> dict:
+    """feed name -> suite module, in contract order."""
+    from checks.contract import FEEDS
+    from checks.suites import (applications, assets, enrollment, events, expenses, households, income, payments,
+                               persons, staff_relatives)
+    modules = {m.FEED: m for m in (households, persons, enrollment, income, expenses, assets, events, payments,
+                                   applications, staff_relatives)}
+    assert list(modules) == list(FEEDS), "one suite per feed, in contract order"
+    return modules

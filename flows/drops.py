@@ -1,0 +1,147 @@
+"""Which delivered files a night reads (CONTRACT.md §1), verified before anything is loaded.
+
+For as-of date D: drop folders dated D or earlier; for a full extract the newest drop that has the file, for an increment
+every drop that has it. The drop dated D must exist (else the feeds are stale) and hold every required feed. Each file's
+header must carry every contract column, and a `_MANIFEST.csv`, when present, must list the file's sha256 (its row count is
+compared after loading). Any of these failing halts the night before anything is loaded.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from checks import halt
+from checks.contract import FEEDS, MANIFEST_FILE
+from checks.halt import NightHalted
+from flows.store import sha256_file
+
+DATE_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class DropFile:
+    feed: str
+    drop_date: dt.date
+    name: str  # file name inside the drop folder, e.g. income.csv
+    path: Path  # where it is read from (the drop folder, or the input log on a rerun)
+    sha256: str
+    manifest_rows: int | None  # data rows declared in _MANIFEST.csv, when there is one
+
+    @property
+    def rel(self) -> str:
+        return f"{self.drop_date.isoformat()}/{self.name}"
+
+    @property
+    def fmt(self) -> str:
+        return "parquet" if self.name.endswith(".parquet") else "csv"
+
+
+@dataclass
+class Selection:
+    as_of: dt.date
+    latest_drop: dt.date
+    stale: bool
+    files: dict[str, list[DropFile]] = field(default_factory=dict)  # feed -> files in drop order
+
+    def all_files(self) -> list[DropFile]:
+        return [f for feed in sorted(self.files) for f in self.files[feed]]
+
+
+def drop_dates(drops: Path) -> list[dt.date]:
+    if not drops.is_dir():
+        raise FileNotFoundError(f"drops folder {drops} does not exist")
+    return sorted(dt.date.fromisoformat(p.name) for p in drops.iterdir() if p.is_dir() and DATE_DIR.match(p.name))
+
+
+def _feed_file(folder: Path, feed: str) -> Path | None:
+    found = [p for p in (folder / f"{feed}.csv", folder / f"{feed}.parquet") if p.exists()]
+    if len(found) == 2:
+        raise NightHalted(feed, halt.FEED_MISSING, f"{folder.name}: both {feed}.csv and {feed}.parquet were delivered; expected one",
+                          f"{folder.name}：{feed} 同时提供了 csv 和 parquet 两个文件，只应提供一个")
+    return found[0] if found else None
+
+
+def read_manifest(folder: Path) -> dict[str, tuple[int, str]] | None:
+    path = folder / MANIFEST_FILE
+    if not path.exists():
+        return None
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    out = {}
+    for i, row in enumerate(rows, start=2):
+        try:
+            out[row["file"]] = (int(row["rows"]), row["sha256"].strip().lower())
+        except (KeyError, ValueError, AttributeError) as exc:
+            raise NightHalted("_MANIFEST", halt.MANIFEST_MISMATCH,
+                              f"{folder.name}/{MANIFEST_FILE} line {i}: expected file,rows,sha256, found {row}",
+                              f"{folder.name}/{MANIFEST_FILE} 第 {i} 行格式错误") from exc
+    return out
+
+
+def header(path: Path) -> list[str]:
+    if path.name.endswith(".parquet") or path.suffix == "":
+        try:
+            return pq.read_schema(path).names
+        except Exception:
+            if path.name.endswith(".parquet"):
+                raise
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        return next(csv.reader(fh), [])
+
+
+def check_header(feed: str, rel: str, path: Path) -> list[str]:
+    found = header(path)
+    missing = [c for c in FEEDS[feed].column_names if c not in found]
+    if missing:
+        raise NightHalted(feed, halt.HEADER_MISSING_COLUMN,
+                          f"{rel}: header lacks contract column(s) {', '.join(missing)}; found columns: {', '.join(found)}",
+                          f"{rel}：表头缺少约定字段 {', '.join(missing)}")
+    return found
+
+
+def select(drops: Path, as_of: dt.date, allow_stale: bool = False) -> Selection:
+    dates = [d for d in drop_dates(drops) if d <= as_of]
+    if not dates:
+        raise NightHalted("*", halt.STALE_FEEDS, f"no drop folder dated on or before {as_of} under {drops}",
+                          f"{as_of} 及之前没有任何数据交付")
+    latest = dates[-1]
+    if latest != as_of and not allow_stale:
+        raise NightHalted("*", halt.STALE_FEEDS,
+                          f"no drop dated {as_of} under {drops}; the newest is {latest}. Run with --allow-stale to score on it",
+                          f"{as_of} 没有数据交付，最新一次为 {latest}；如确需按旧数据运行，请加 --allow-stale")
+    latest_folder = drops / latest.isoformat()
+    for name, feed in sorted(FEEDS.items()):
+        if feed.required and _feed_file(latest_folder, name) is None:
+            raise NightHalted(name, halt.FEED_MISSING,
+                              f"{latest.isoformat()}/{name}.csv is missing; it is a required feed (CONTRACT.md §1)",
+                              f"{latest.isoformat()} 缺少必需的数据文件 {name}.csv")
+    selection = Selection(as_of=as_of, latest_drop=latest, stale=latest != as_of)
+    manifests: dict[dt.date, dict | None] = {}
+    for name, feed in sorted(FEEDS.items()):
+        candidates = [(d, p) for d in dates if (p := _feed_file(drops / d.isoformat(), name)) is not None]
+        if feed.kind == "full":
+            candidates = candidates[-1:]
+        files = []
+        for d, path in candidates:
+            if d not in manifests:
+                manifests[d] = read_manifest(drops / d.isoformat())
+            rel = f"{d.isoformat()}/{path.name}"
+            check_header(name, rel, path)
+            sha = sha256_file(path)
+            declared = (manifests[d] or {}).get(path.name)
+            if manifests[d] is not None and declared is None:
+                raise NightHalted(name, halt.MANIFEST_MISMATCH, f"{rel} is not listed in {d.isoformat()}/{MANIFEST_FILE}",
+                                  f"{rel} 未列入交付清单 {MANIFEST_FILE}")
+            if declared is not None and declared[1] != sha:
+                raise NightHalted(name, halt.MANIFEST_MISMATCH,
+                                  f"{rel}: sha256 is {sha}, {MANIFEST_FILE} says {declared[1]}: truncated or corrupted delivery",
+                                  f"{rel} 校验值与交付清单不符，文件可能被截断或损坏")
+            files.append(DropFile(name, d, path.name, path, sha, declared[0] if declared else None))
+        selection.files[name] = files
+    return selection

@@ -1,0 +1,169 @@
+"""One night, as plain functions (no Prefect): the stages that `flows/nightly.py` sequences as tasks.
+
+Everything for night D is computed in a scratch in-memory DuckDB; the store is touched only by `publish`, in one
+transaction, after every stage succeeded. A halt or a crash before that leaves the store's queue and exports as they were.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import time
+from pathlib import Path
+
+import duckdb
+
+import sql
+from checks.contract import FEEDS
+from checks.runner import run_checks
+from flows import drops, exports, manifest, queue, staging
+from flows.store import Store
+from models.rules.candidates import raise_candidates
+from models.rules.parameters import ParameterSet
+
+MEMORY_LIMIT = "6GB"
+
+
+@dataclasses.dataclass
+class Night:
+    """What a night has gathered so far; becomes the run manifest."""
+
+    store: Store
+    as_of: dt.date
+    params: ParameterSet
+    con: duckdb.DuckDBPyConnection
+    selection: drops.Selection | None = None
+    timings: dict[str, float] = dataclasses.field(default_factory=dict)
+    report: dict = dataclasses.field(default_factory=dict)
+
+    def timed(self, stage: str, started: float) -> None:
+        self.timings[stage] = round(time.perf_counter() - started, 3)
+
+
+def open_night(store_root: Path, as_of: dt.date, params_file: Path | None = None) -> Night:
+    store = Store(store_root)
+    store.init()
+    params = ParameterSet.load(params_file)
+    con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False,
+                                 "memory_limit": MEMORY_LIMIT, "threads": 2})
+    tmp = store.root / "tmp"
+    tmp.mkdir(exist_ok=True)
+    con.execute(f"SET temp_directory = '{tmp}'")
+    con.execute(f"ATTACH '{store.db_path}' AS store")
+    params.to_duckdb(con, as_of)
+    return Night(store, as_of, params, con)
+
+
+def receive(night: Night, drops_dir: Path, allow_stale: bool = False) -> None:
+    """Select the night's files and copy them into the input log; later stages read the logged copies."""
+    t = time.perf_counter()
+    selection = drops.select(drops_dir, night.as_of, allow_stale)
+    for feed, files in selection.files.items():
+        logged = []
+        for f in files:
+            path = night.store.put(f.path, f.sha256)
+            night.con.execute("INSERT OR IGNORE INTO store.input_log VALUES ('drop', ?, ?, ?, ?, ?)",
+                              [f.drop_date, f.name, f.sha256, path.stat().st_size, night.as_of])
+            logged.append(dataclasses.replace(f, path=path))
+        selection.files[feed] = logged
+    night.selection = selection
+    night.timed("receive", t)
+
+
+def previous_counts(night: Night) -> dict[str, int] | None:
+    """Rows read per full-extract feed on the latest earlier night that completed, for the row-count check."""
+    row = night.con.execute("""SELECT manifest FROM store.runs WHERE status = 'ok' AND as_of < ?
+                               ORDER BY as_of DESC LIMIT 1""", [night.as_of]).fetchone()
+    if row is None:
+        return None
+    feeds = json.loads(row[0]).get("checks", {}).get("feeds", {})
+    return {name: v["rows_in"] for name, v in feeds.items() if FEEDS[name].kind == "full" and "rows_in" in v}
+
+
+def load_and_check(night: Night) -> None:
+    t = time.perf_counter()
+    staging.load(night.con, night.selection)
+    night.timed("load", t)
+    t = time.perf_counter()
+    night.report["checks"] = run_checks(night.con, night.as_of, night.params, previous_counts(night))
+    night.timed("checks", t)
+
+
+def build_state(night: Night) -> None:
+    t = time.perf_counter()
+    sql.build(night.con, "state")
+    night.report["state_rows"] = {f: night.con.execute(f"SELECT count(*) FROM {f}").fetchone()[0] for f in sorted(FEEDS)}
+    night.timed("state", t)
+
+
+def score(night: Night) -> None:
+    t = time.perf_counter()
+    night.report["candidates"] = raise_candidates(night.con, night.params, night.as_of)
+    night.timed("rules", t)
+
+
+def merge_queue(night: Night) -> None:
+    t = time.perf_counter()
+    calendar = queue.write_reference_tables(night.con, night.params, night.as_of)
+    night.report["queue"] = queue.merge(night.con, night.as_of)
+    night.report["calendar_fallback_years"] = sorted(calendar.fallback_years)
+    night.timed("queue", t)
+
+
+def export(night: Night) -> dict[str, str]:
+    t = time.perf_counter()
+    outputs = exports.write_exports(night.con, night.store.exports_dir(night.as_of), night.as_of)
+    night.timed("export", t)
+    return outputs
+
+
+def base_manifest(night: Night) -> dict:
+    inputs = [{"feed": f.feed, "drop_date": f.drop_date.isoformat(), "file": f.name, "sha256": f.sha256}
+              for f in (night.selection.all_files() if night.selection else [])]
+    code = manifest.code_version()
+    return {
+        "run_id": manifest.run_id(night.as_of, inputs, night.params.hash, code),
+        "as_of": night.as_of.isoformat(),
+        "inputs": inputs,
+        "stale": bool(night.selection and night.selection.stale),
+        "latest_drop": night.selection.latest_drop.isoformat() if night.selection else None,
+        "parameters": {"hash": night.params.hash,
+                       "override_file": str(night.params.override_file) if night.params.override_file else None,
+                       "needing_confirmation": night.params.needing_confirmation(night.as_of)},
+        "model": None,
+        "code_version": code,
+        "lock_sha256": manifest.lock_hash(),
+        **night.report,
+        "timings_seconds": night.timings,
+    }
+
+
+def publish(night: Night, outputs: dict[str, str]) -> dict:
+    """Record the night: queue snapshot, run row and manifest, in one store transaction."""
+    doc = base_manifest(night) | {"status": "ok", "outputs": outputs, "output_hash": manifest.output_hash(outputs)}
+    by_status = doc["queue"]["by_status"]
+    con = night.con
+    con.execute("BEGIN TRANSACTION")
+    try:
+        queue.publish(con, night.as_of)
+        con.execute("DELETE FROM store.runs WHERE run_id = ?", [doc["run_id"]])
+        con.execute("INSERT INTO store.runs VALUES (?, ?, 'ok', NULL, NULL, ?, ?, ?, ?)",
+                    [doc["run_id"], night.as_of, by_status.get("open", 0) + by_status.get("in_progress", 0),
+                     doc["queue"]["raised"], doc["output_hash"], manifest.dumps(doc)])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    manifest.write(night.store.runs_dir / f"{doc['run_id']}.json", doc)
+    return doc
+
+
+def record_halt(night: Night, halted) -> dict:
+    """A halted night is recorded (status `halted`, the feed and the reason); the queue and exports are not touched."""
+    doc = base_manifest(night) | {"status": "halted", "halt": halted.to_dict(), "outputs": {}, "output_hash": None}
+    night.con.execute("DELETE FROM store.runs WHERE run_id = ?", [doc["run_id"]])
+    night.con.execute("INSERT INTO store.runs VALUES (?, ?, 'halted', ?, ?, NULL, NULL, NULL, ?)",
+                      [doc["run_id"], night.as_of, halted.feed, halted.check_code, manifest.dumps(doc)])
+    manifest.write(night.store.runs_dir / f"{doc['run_id']}.json", doc)
+    return doc

@@ -1,0 +1,72 @@
+"""The nightly Prefect flow: one night, drop -> DuckDB -> checks -> rules -> queue -> exports -> manifest.
+
+The flow only sequences the stages of `flows/night.py` as tasks; retries only on the I/O step that reads the drops.
+Import this module after `flows.runtime.configure(store)` so that Prefect starts offline with its home in the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.cache_policies import NONE
+
+from checks.halt import NightHalted
+from flows import night as stages
+
+TASK = {"cache_policy": NONE, "persist_result": False}
+
+
+@task(name="receive drops", retries=2, retry_delay_seconds=10, **TASK)
+def receive(night: stages.Night, drops_dir: Path, allow_stale: bool) -> None:
+    stages.receive(night, drops_dir, allow_stale)
+
+
+@task(name="load and check", **TASK)
+def load_and_check(night: stages.Night) -> None:
+    stages.load_and_check(night)
+
+
+@task(name="as-of state", **TASK)
+def build_state(night: stages.Night) -> None:
+    stages.build_state(night)
+
+
+@task(name="rules", **TASK)
+def score(night: stages.Night) -> None:
+    stages.score(night)
+
+
+@task(name="queue", **TASK)
+def merge_queue(night: stages.Night) -> None:
+    stages.merge_queue(night)
+
+
+@task(name="exports", **TASK)
+def export(night: stages.Night) -> dict[str, str]:
+    return stages.export(night)
+
+
+@task(name="publish", **TASK)
+def publish(night: stages.Night, outputs: dict[str, str]) -> dict:
+    return stages.publish(night, outputs)
+
+
+@flow(name="safetynet-nightly", log_prints=False)
+def nightly(drops: str, as_of: dt.date, store: str = "var", allow_stale: bool = False, params_file: str | None = None) -> dict:
+    """Run night `as_of` on the drops under `drops` into the store; returns the run manifest (status `ok` or `halted`)."""
+    night = stages.open_night(Path(store), as_of, Path(params_file) if params_file else None)
+    try:
+        try:
+            receive(night, Path(drops), allow_stale)
+            load_and_check(night)
+        except NightHalted as halted:
+            return stages.record_halt(night, halted)
+        build_state(night)
+        score(night)
+        merge_queue(night)
+        outputs = export(night)
+        return publish(night, outputs)
+    finally:
+        night.con.close()

@@ -1,0 +1,46 @@
+"""The warning catalogue (CONTRACT.md §3): stable codes with category, Chinese label and severity.
+
+Handling deadlines are not here: they are local policy settings, dated parameters in
+`parameters/catalogue/deadline_working_days.yaml`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class WarningType:
+    code: str
+    category: str
+    label_zh: str
+    severity: str
+
+
+SEVERITY_RANK = {"high": 1, "medium": 2, "low": 3}
+CATEGORY_ZH = {"exclusion": "漏保", "inclusion": "错保", "payment": "发放", "integrity": "廉洁", "process": "办理",
+               "monitoring": "监测"}
+
+CATALOGUE: dict[str, WarningType] = {
+    w.code: w
+    for w in (
+        WarningType("ELIGIBLE_NOT_COVERED", "exclusion", "疑似漏保", "high"),
+        WarningType("TEKUN_CANDIDATE", "exclusion", "疑似特困未纳入", "high"),
+        WarningType("SEVERE_DISABILITY_SINGLE", "exclusion", "重病重残可单人保", "medium"),
+        WarningType("INCOME_SHOCK", "exclusion", "收入骤降", "medium"),
+        WarningType("MEDICAL_SHOCK", "exclusion", "大额医疗支出", "medium"),
+        WarningType("INCOME_OVER_LIMIT", "inclusion", "收入超标", "medium"),
+        WarningType("ASSET_OVER_LIMIT", "inclusion", "财产超标", "medium"),
+        WarningType("MEMBER_DECEASED", "inclusion", "成员死亡未调整", "high"),
+        WarningType("MEMBER_LEFT", "inclusion", "成员迁出/服刑未调整", "medium"),
+        WarningType("DUPLICATE_COVERAGE", "inclusion", "重复享受", "high"),
+        WarningType("PAYMENT_AFTER_END", "payment", "停保/死亡后仍发放", "high"),
+        WarningType("PAYMENT_MISMATCH", "payment", "未足额/超额发放", "medium"),
+        WarningType("PAYMENT_LATE", "payment", "未及时发放", "medium"),
+        WarningType("ACCOUNT_HOLDER_OUTSIDE", "payment", "疑似卡折代管", "high"),
+        WarningType("STAFF_RELATIVE_UNFILED", "integrity", "近亲属未备案", "medium"),
+        WarningType("APPLICATION_OVERDUE", "process", "申请办理超期", "high"),
+        WarningType("EDGE_FAMILY", "monitoring", "低保边缘家庭", "low"),
+        WarningType("RIGID_EXPENSE_FAMILY", "monitoring", "刚性支出困难家庭", "low"),
+    )
+}

@@ -1,0 +1,208 @@
+"""The only parameter loader: dated, sourced policy values from YAML (STYLE.md conventions 1-2).
+
+One parameter per file under `models/rules/parameters/`; the folder path is the dotted name
+(`parameters/dibao/standard_urban.yaml` -> `dibao.standard_urban`). A file holds:
+
+    description: what the value is, in a sentence
+    unit: its unit
+    values:                       # keyed by the date the value takes effect
+      2021-09-01:
+        value: 636
+        reference: the document that sets it (or why there is none)
+        status: verified          # verified | unconfirmed  ([LOCAL] values in POLICY.md are unconfirmed)
+        verified_on: 2021-11-17   # optional: when the value was last checked against its source
+
+A value is in force from its date until the next value's date. An override file (`--params FILE`, the bureau's confirmed
+local values) has the form `{name: {values: {...}}}` and layers its dated values on top of the shipped ones.
+
+SQL sees the same values: `ParameterSet.to_duckdb` writes a `params` table and the `param(name)` / `param_text(name)`
+macros that read the value in force on the run's as-of date, so Python and SQL cannot disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).parent / "parameters"
+STATUSES = ("verified", "unconfirmed")
+
+
+class ParameterError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class DatedValue:
+    name: str
+    effective_from: dt.date
+    value: object
+    reference: str
+    status: str
+    verified_on: dt.date | None
+    source_file: str
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    description: str
+    unit: str
+    values: tuple[DatedValue, ...]  # sorted by effective_from
+
+    def at(self, on: dt.date) -> DatedValue:
+        in_force = [v for v in self.values if v.effective_from <= on]
+        if not in_force:
+            raise ParameterError(f"parameter {self.name}: no value in force on {on} (first value from {self.values[0].effective_from})")
+        return in_force[-1]
+
+    def effective_to(self, value: DatedValue) -> dt.date | None:
+        later = [v.effective_from for v in self.values if v.effective_from > value.effective_from]
+        return min(later) if later else None
+
+
+def _as_date(key: object, where: str) -> dt.date:
+    if isinstance(key, dt.date):
+        return key
+    try:
+        return dt.date.fromisoformat(str(key))
+    except ValueError as exc:
+        raise ParameterError(f"{where}: '{key}' is not a YYYY-MM-DD date") from exc
+
+
+def _dated_values(name: str, raw_values: object, where: str) -> list[DatedValue]:
+    if not isinstance(raw_values, dict) or not raw_values:
+        raise ParameterError(f"{where}: expected a non-empty mapping 'values: {{YYYY-MM-DD: {{value, reference, status}}}}'")
+    out = []
+    for key, entry in raw_values.items():
+        if not isinstance(entry, dict) or "value" not in entry:
+            raise ParameterError(f"{where}: value dated {key} has no 'value'")
+        reference = str(entry.get("reference") or "").strip()
+        status = entry.get("status")
+        if not reference:
+            raise ParameterError(f"{where}: value dated {key} has no 'reference' (every policy number cites its source)")
+        if status not in STATUSES:
+            raise ParameterError(f"{where}: value dated {key} has status {status!r}; expected one of {STATUSES}")
+        verified_on = entry.get("verified_on")
+        out.append(DatedValue(
+            name=name,
+            effective_from=_as_date(key, where),
+            value=entry["value"],
+            reference=reference,
+            status=status,
+            verified_on=_as_date(verified_on, where) if verified_on is not None else None,
+            source_file=where,
+        ))
+    return out
+
+
+def _read_yaml(path: Path) -> object:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"{path}: not valid YAML: {exc}") from exc
+
+
+class ParameterSet:
+    """All parameters, shipped plus override, with a content hash for the run manifest."""
+
+    def __init__(self, parameters: dict[str, Parameter], digest: str, override_file: Path | None):
+        self._parameters = parameters
+        self.hash = digest
+        self.override_file = override_file
+
+    @classmethod
+    def load(cls, override: Path | None = None, root: Path = ROOT) -> ParameterSet:
+        parameters: dict[str, Parameter] = {}
+        digest = hashlib.sha256()
+        for path in sorted(root.rglob("*.yaml")):
+            rel = path.relative_to(root)
+            name = ".".join(rel.with_suffix("").parts)
+            data = _read_yaml(path)
+            if not isinstance(data, dict):
+                raise ParameterError(f"{path}: expected a mapping with description, unit, values")
+            values = _dated_values(name, data.get("values"), str(rel))
+            parameters[name] = Parameter(name, str(data.get("description", "")), str(data.get("unit", "")),
+                                         tuple(sorted(values, key=lambda v: v.effective_from)))
+            digest.update(str(rel).encode() + b"\0" + path.read_bytes() + b"\0")
+        if override is not None:
+            data = _read_yaml(override)
+            if not isinstance(data, dict):
+                raise ParameterError(f"{override}: expected a mapping {{parameter.name: {{values: ...}}}}")
+            for name, body in sorted(data.items()):
+                if name not in parameters:
+                    raise ParameterError(f"{override}: unknown parameter '{name}' (known: see models/rules/parameters/)")
+                where = f"{override.name}:{name}"
+                extra = _dated_values(name, (body or {}).get("values"), where)
+                merged = {v.effective_from: v for v in parameters[name].values}
+                merged.update({v.effective_from: v for v in extra})
+                old = parameters[name]
+                parameters[name] = Parameter(name, old.description, old.unit, tuple(merged[k] for k in sorted(merged)))
+            digest.update(b"override\0" + override.read_bytes())
+        return cls(parameters, digest.hexdigest(), override)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._parameters
+
+    def names(self) -> list[str]:
+        return sorted(self._parameters)
+
+    def get(self, name: str) -> Parameter:
+        try:
+            return self._parameters[name]
+        except KeyError:
+            raise ParameterError(f"unknown parameter '{name}'") from None
+
+    def at(self, name: str, on: dt.date) -> DatedValue:
+        return self.get(name).at(on)
+
+    def value(self, name: str, on: dt.date) -> object:
+        return self.at(name, on).value
+
+    def in_force(self, on: dt.date) -> list[DatedValue]:
+        """Every parameter's value in force on `on` (parameters not yet in force are left out), sorted by name."""
+        out = []
+        for name in self.names():
+            p = self._parameters[name]
+            if p.values[0].effective_from <= on:
+                out.append(p.at(on))
+        return out
+
+    def needing_confirmation(self, on: dt.date, max_age_days: int = 365) -> list[dict]:
+        """Values in force on `on` that are unconfirmed, or verified more than `max_age_days` before `on`."""
+        out = []
+        for v in self.in_force(on):
+            checked = v.verified_on or v.effective_from
+            if v.status == "unconfirmed":
+                why = "unconfirmed"
+            elif (on - checked).days > max_age_days:
+                why = f"last verified {checked.isoformat()}, more than {max_age_days} days before {on.isoformat()}"
+            else:
+                continue
+            out.append({"name": v.name, "value": v.value, "effective_from": v.effective_from.isoformat(),
+                        "reference": v.reference, "why": why})
+        return out
+
+    def to_duckdb(self, con, as_of: dt.date) -> None:
+        """Write the `params` table (every dated value) and macros reading the value in force on `as_of`."""
+        rows = []
+        for name in self.names():
+            p = self._parameters[name]
+            for v in p.values:
+                num = v.value if isinstance(v.value, (int, float)) and not isinstance(v.value, bool) else None
+                rows.append((name, v.effective_from, p.effective_to(v), None if num is None else float(num),
+                             json.dumps(v.value, ensure_ascii=False, sort_keys=True, default=str), v.reference, v.status))
+        con.execute("CREATE OR REPLACE TABLE params (name VARCHAR, effective_from DATE, effective_to DATE, value DOUBLE,"
+                    " value_json VARCHAR, reference VARCHAR, status VARCHAR)")
+        con.executemany("INSERT INTO params VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        con.execute("CREATE OR REPLACE TABLE run_context AS SELECT ?::DATE AS as_of", [as_of])
+        con.execute("""CREATE OR REPLACE VIEW params_in_force AS
+            SELECT p.* FROM params p, run_context r
+            WHERE p.effective_from <= r.as_of AND (p.effective_to IS NULL OR p.effective_to > r.as_of)""")
+        con.execute("CREATE OR REPLACE MACRO param(n) AS (SELECT value FROM params_in_force WHERE name = n)")
+        con.execute("CREATE OR REPLACE MACRO param_text(n) AS (SELECT value_json FROM params_in_force WHERE name = n)")

@@ -1,0 +1,66 @@
+"""SQL relations, one file each: relation name = file name = DuckDB table name (STYLE.md).
+
+Layers: `staging/` (typed copies of feeds), `state/` (the as-of state of each feed after quarantine), `features/`
+(as-of household features), `warnings/` (one file per rule or family; each yields candidate warnings), `queue/` (the
+warning queue merge). Each file is a single SELECT; `build` materialises it as `CREATE OR REPLACE TABLE <name> AS ...`,
+in dependency order within the layer (a relation that names another relation of its layer runs after it).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).parent
+
+
+def relation_files(layer: str) -> dict[str, Path]:
+    folder = ROOT / layer
+    if not folder.is_dir():
+        raise FileNotFoundError(f"no SQL layer '{layer}' under {ROOT}")
+    return {p.stem: p for p in sorted(folder.glob("*.sql"))}
+
+
+def _dependency_order(texts: dict[str, str]) -> list[str]:
+    deps = {
+        name: {other for other in texts if other != name and re.search(rf"\b{re.escape(other)}\b", text)}
+        for name, text in texts.items()
+    }
+    order: list[str] = []
+    visiting: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in order:
+            return
+        if name in visiting:
+            raise ValueError(f"SQL relations form a cycle through '{name}'")
+        visiting.add(name)
+        for dep in sorted(deps[name]):
+            visit(dep)
+        visiting.discard(name)
+        order.append(name)
+
+    for name in sorted(texts):
+        visit(name)
+    return order
+
+
+def strip_comments(text: str) -> str:
+    return re.sub(r"--[^\n]*", "", text)
+
+
+def build(con, layer: str, only: list[str] | None = None) -> list[str]:
+    """Materialise every relation of `layer` (or the named ones), in dependency order; return the names built."""
+    files = relation_files(layer)
+    texts = {name: strip_comments(path.read_text(encoding="utf-8")) for name, path in files.items()}
+    built = []
+    for name in _dependency_order(texts):
+        if only is not None and name not in only:
+            continue
+        body = texts[name].strip().rstrip(";")
+        try:
+            con.execute(f"CREATE OR REPLACE TABLE {name} AS {body}")
+        except Exception as exc:
+            raise RuntimeError(f"sql/{layer}/{name}.sql failed: {exc}") from exc
+        built.append(name)
+    return built

@@ -1,0 +1,12 @@
+-- Every parameter value in force on D as the evidence object a warning cites.
+-- Grain: one row per parameter name. Keys in sorted order: effective_from, name, reference, status, value.
+SELECT
+    name,
+    json_object(
+        'effective_from', strftime(effective_from, '%Y-%m-%d'),
+        'name', name,
+        'reference', reference,
+        'status', status,
+        'value', value_json::JSON
+    ) AS evidence
+FROM params_in_force
