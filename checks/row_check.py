@@ -2,7 +2,7 @@
 
 Every check is written once, as a SQL boolean over `t`, one row of `stg_<feed>` (TRUE = the row fails). From it:
 - the GX suite gets an expectation: the native one given (`expect_column_values_to_be_in_set`, ...) when it says exactly
-  the same thing, otherwise an `UnexpectedRowsExpectation` whose query is `SELECT * FROM {batch} t WHERE <predicate>`;
+  the same thing, otherwise an `UnexpectedRowsExpectation` whose query is `SELECT * FROM (SELECT * FROM {batch}) t WHERE <predicate>`;
 - the runner quarantines the failing rows with `INSERT ... SELECT ... WHERE <predicate>`, with the reasons computed per row
   from the row's own values (English and Chinese SQL text expressions).
 The runner then asserts that GX counted exactly as many failing rows as it quarantined, so the two cannot drift apart.
@@ -38,7 +38,7 @@ class RowCheck:
             return exp
         return gxe.UnexpectedRowsExpectation(
             # GX fills {batch} with str.format: the predicate's own braces (regex counts, MAP literals) are doubled
-            unexpected_rows_query="SELECT * FROM {batch} t WHERE "
+            unexpected_rows_query="SELECT * FROM (SELECT * FROM {batch}) t WHERE "
             + self.predicate.replace("{", "{{").replace("}", "}}"),
             description=f"{self.code}: {self.description}",
             meta=meta,

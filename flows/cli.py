@@ -152,6 +152,11 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--seed", type=int, default=7)
     b.add_argument("--workdir", type=Path, default=Path("var/bench"), help="scratch folder (default ./var/bench)")
     b.set_defaults(func=cmd_bench)
+
+    from flows import rerun, runs
+
+    runs.register(sub)
+    rerun.register(sub)
     return p
 
 

@@ -48,6 +48,7 @@ class Selection:
     latest_drop: dt.date
     stale: bool
     files: dict[str, list[DropFile]] = field(default_factory=dict)  # feed -> files in drop order
+    manifests: list[DropFile] = field(default_factory=list)  # the _MANIFEST.csv of every drop used (logged, not loaded)
 
     def all_files(self) -> list[DropFile]:
         return [f for feed in sorted(self.files) for f in self.files[feed]]
@@ -144,4 +145,7 @@ def select(drops: Path, as_of: dt.date, allow_stale: bool = False) -> Selection:
                                   f"{rel} 校验值与交付清单不符，文件可能被截断或损坏")
             files.append(DropFile(name, d, path.name, path, sha, declared[0] if declared else None))
         selection.files[name] = files
+    for d in sorted(d for d, m in manifests.items() if m is not None):
+        path = drops / d.isoformat() / MANIFEST_FILE
+        selection.manifests.append(DropFile("_manifest", d, MANIFEST_FILE, path, sha256_file(path), None))
     return selection

@@ -18,7 +18,7 @@ import sql
 from checks.contract import FEEDS
 from checks.runner import run_checks
 from flows import drops, exports, manifest, queue, staging
-from flows.store import Store
+from flows.store import Store, sha256_file
 from models.rules.candidates import raise_candidates
 from models.rules.parameters import ParameterSet
 
@@ -59,14 +59,21 @@ def receive(night: Night, drops_dir: Path, allow_stale: bool = False) -> None:
     """Select the night's files and copy them into the input log; later stages read the logged copies."""
     t = time.perf_counter()
     selection = drops.select(drops_dir, night.as_of, allow_stale)
-    for feed, files in selection.files.items():
-        logged = []
-        for f in files:
-            path = night.store.put(f.path, f.sha256)
-            night.con.execute("INSERT OR IGNORE INTO store.input_log VALUES ('drop', ?, ?, ?, ?, ?)",
-                              [f.drop_date, f.name, f.sha256, path.stat().st_size, night.as_of])
-            logged.append(dataclasses.replace(f, path=path))
-        selection.files[feed] = logged
+
+    def log(f: drops.DropFile) -> drops.DropFile:
+        path = night.store.put(f.path, f.sha256)
+        night.con.execute("INSERT OR IGNORE INTO store.input_log VALUES ('drop', ?, ?, ?, ?, ?)",
+                          [f.drop_date, f.name, f.sha256, path.stat().st_size, night.as_of])
+        return dataclasses.replace(f, path=path)
+
+    selection.files = {feed: [log(f) for f in files] for feed, files in selection.files.items()}
+    selection.manifests = [log(f) for f in selection.manifests]
+    override = night.params.override_file
+    if override is not None:
+        sha = sha256_file(override)
+        night.store.put(override, sha)
+        night.con.execute("INSERT OR IGNORE INTO store.input_log VALUES ('params', ?, ?, ?, ?, ?)",
+                          [night.as_of, override.name, sha, override.stat().st_size, night.as_of])
     night.selection = selection
     night.timed("receive", t)
 
@@ -119,8 +126,9 @@ def export(night: Night) -> dict[str, str]:
 
 
 def base_manifest(night: Night) -> dict:
-    inputs = [{"feed": f.feed, "drop_date": f.drop_date.isoformat(), "file": f.name, "sha256": f.sha256}
-              for f in (night.selection.all_files() if night.selection else [])]
+    files = (night.selection.all_files() + night.selection.manifests) if night.selection else []
+    inputs = [{"feed": f.feed, "drop_date": f.drop_date.isoformat(), "file": f.name, "sha256": f.sha256} for f in files]
+    override = night.params.override_file
     code = manifest.code_version()
     return {
         "run_id": manifest.run_id(night.as_of, inputs, night.params.hash, code),
@@ -129,7 +137,8 @@ def base_manifest(night: Night) -> dict:
         "stale": bool(night.selection and night.selection.stale),
         "latest_drop": night.selection.latest_drop.isoformat() if night.selection else None,
         "parameters": {"hash": night.params.hash,
-                       "override_file": str(night.params.override_file) if night.params.override_file else None,
+                       "override_file": override.name if override else None,
+                       "override_sha256": sha256_file(override) if override else None,
                        "needing_confirmation": night.params.needing_confirmation(night.as_of)},
         "model": None,
         "code_version": code,
@@ -141,14 +150,15 @@ def base_manifest(night: Night) -> dict:
 
 def publish(night: Night, outputs: dict[str, str]) -> dict:
     """Record the night: queue snapshot, run row and manifest, in one store transaction."""
-    doc = base_manifest(night) | {"status": "ok", "outputs": outputs, "output_hash": manifest.output_hash(outputs)}
+    doc = base_manifest(night) | {"status": "ok", "outputs": outputs, "output_hash": manifest.output_hash(outputs),
+                                  "queue_hash": queue.snapshot_hash(night.con, "queue_next")}
     by_status = doc["queue"]["by_status"]
     con = night.con
     con.execute("BEGIN TRANSACTION")
     try:
         queue.publish(con, night.as_of)
         con.execute("DELETE FROM store.runs WHERE run_id = ?", [doc["run_id"]])
-        con.execute("INSERT INTO store.runs VALUES (?, ?, 'ok', NULL, NULL, ?, ?, ?, ?)",
+        con.execute("INSERT INTO store.runs SELECT ?, ?, 'ok', NULL, NULL, ?, ?, ?, ?, coalesce(max(seq), 0) + 1 FROM store.runs",
                     [doc["run_id"], night.as_of, by_status.get("open", 0) + by_status.get("in_progress", 0),
                      doc["queue"]["raised"], doc["output_hash"], manifest.dumps(doc)])
         con.execute("COMMIT")
@@ -163,7 +173,7 @@ def record_halt(night: Night, halted) -> dict:
     """A halted night is recorded (status `halted`, the feed and the reason); the queue and exports are not touched."""
     doc = base_manifest(night) | {"status": "halted", "halt": halted.to_dict(), "outputs": {}, "output_hash": None}
     night.con.execute("DELETE FROM store.runs WHERE run_id = ?", [doc["run_id"]])
-    night.con.execute("INSERT INTO store.runs VALUES (?, ?, 'halted', ?, ?, NULL, NULL, NULL, ?)",
-                      [doc["run_id"], night.as_of, halted.feed, halted.check_code, manifest.dumps(doc)])
+    night.con.execute("INSERT INTO store.runs SELECT ?, ?, 'halted', ?, ?, NULL, NULL, NULL, ?, coalesce(max(seq), 0) + 1 "
+                      "FROM store.runs", [doc["run_id"], night.as_of, halted.feed, halted.check_code, manifest.dumps(doc)])
     manifest.write(night.store.runs_dir / f"{doc['run_id']}.json", doc)
     return doc

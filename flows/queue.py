@@ -7,6 +7,8 @@ imported on or before D, so re-running a night replaces its own snapshot instead
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 
 import sql
 from models.rules.catalogue import CATALOGUE
@@ -58,7 +60,8 @@ def merge(con, as_of: dt.date) -> dict:
     con.execute(f"CREATE OR REPLACE TABLE prev_queue AS SELECT {cols} FROM store.warning_snapshots WHERE as_of = ?", [prev])
     con.execute("""CREATE OR REPLACE TABLE outcomes_in_force AS
         SELECT warning_id, outcome, resolved_date FROM store.outcomes WHERE imported_as_of <= ?
-        QUALIFY row_number() OVER (PARTITION BY warning_id ORDER BY imported_as_of, source_file, source_row) = 1""", [as_of])
+        QUALIFY row_number() OVER (PARTITION BY warning_id ORDER BY imported_as_of DESC, resolved_date DESC NULLS LAST,
+                                   source_file DESC, source_row DESC) = 1""", [as_of])
     sql.build(con, "queue")
     counts = dict(con.execute("SELECT status, count(*) FROM queue_next GROUP BY status ORDER BY status").fetchall())
     raised = con.execute("SELECT count(*) FROM queue_next WHERE raised_date = ?", [as_of]).fetchone()[0]
@@ -73,3 +76,14 @@ def publish(con, as_of: dt.date) -> None:
     con.execute(f"INSERT INTO store.warning_snapshots SELECT ?::DATE AS as_of, {cols} FROM queue_next ORDER BY warning_id",
                 [as_of])
 
+
+
+def snapshot_hash(con, table: str, as_of: dt.date | None = None) -> str:
+    """sha256 of a queue snapshot's rows in canonical form (sorted by warning id), for the manifest and reruns."""
+    cols = ", ".join(QUEUE_COLUMNS)
+    where = "WHERE as_of = ?" if as_of else ""
+    rows = con.execute(f"SELECT {cols} FROM {table} {where} ORDER BY warning_id", [as_of] if as_of else []).fetchall()
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update(json.dumps(row, default=str, ensure_ascii=False).encode() + b"\n")
+    return digest.hexdigest()

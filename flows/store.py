@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS input_log (
     PRIMARY KEY (kind, drop_date, name, sha256));
 CREATE TABLE IF NOT EXISTS runs (
     run_id VARCHAR PRIMARY KEY, as_of DATE, status VARCHAR, halted_feed VARCHAR, halted_check VARCHAR,
-    warnings_open INTEGER, warnings_raised INTEGER, output_hash VARCHAR, manifest VARCHAR);
+    warnings_open INTEGER, warnings_raised INTEGER, output_hash VARCHAR, manifest VARCHAR, seq BIGINT);
 """
 
 

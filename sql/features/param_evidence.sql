@@ -8,5 +8,7 @@ SELECT
         'reference', reference,
         'status', status,
         'value', value_json::JSON
-    ) AS evidence
+    ) AS evidence,
+    -- the start of the value as a reason quotes it after the value: "20000 元（2021-09-01 起）"
+    '（' || strftime(effective_from, '%Y-%m-%d') || ' 起）' AS since_text
 FROM params_in_force

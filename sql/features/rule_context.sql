@@ -22,12 +22,12 @@ p AS (
         param('edge.income_multiple')::DECIMAL(9, 4)              AS edge_income_multiple,
         param('shock.event_lookback_days')::INTEGER               AS shock_event_lookback_days,
         param('shock.income_drop_share')::DECIMAL(9, 4)           AS shock_income_drop_share,
-        param('medical.shock_threshold_yuan')::DECIMAL(14, 2)     AS medical_shock_threshold,
+        param('medical.shock_threshold_yuan')::DECIMAL(18, 2)     AS medical_shock_threshold,
         param('expenses.lookback_days')::INTEGER                  AS expense_lookback_days,
-        param('payment.mismatch_tolerance_yuan')::DECIMAL(14, 2)  AS payment_mismatch_tolerance,
+        param('payment.mismatch_tolerance_yuan')::DECIMAL(18, 2)  AS payment_mismatch_tolerance,
         param('payment.due_offset_days')::INTEGER                 AS payment_due_offset_days,
         param('application.processing_limit_working_days')::INTEGER AS application_limit_working_days,
-        param('rigid.disposable_income_annual')::DECIMAL(14, 2)   AS rigid_disposable_income_annual,
+        param('rigid.disposable_income_annual')::DECIMAL(18, 2)   AS rigid_disposable_income_annual,
         param('rigid.expense_share_of_income')::DECIMAL(9, 4)     AS rigid_expense_share
 )
 SELECT

@@ -10,7 +10,7 @@ SELECT
     s.hukou_type,
     s.param_name,
     s.label_zh,
-    p.value::DECIMAL(14, 2)                                                   AS standard,
+    p.value::DECIMAL(18, 2)                                                   AS standard,
     p.effective_from                                                          AS standard_from,
     fmt_num(p.value) || ' 元（' || strftime(p.effective_from, '%Y-%m-%d') || ' 起）' AS standard_text
 FROM standard_names s

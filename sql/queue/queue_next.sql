@@ -1,13 +1,16 @@
 -- The warning queue after night D (DESIGN.md step 5). Grain: one row per warning (household, condition, raise).
--- prev_queue is the queue after the latest earlier night; outcomes_in_force the caseworkers' outcomes imported on or
--- before D. A condition still present keeps its warning, deadline and id and takes the new evidence; a condition that
--- disappeared while its warning was open closes it as resolved_by_data; a condition closed by a caseworker is not raised
+-- prev_queue is the queue after the latest earlier night; outcomes_in_force the caseworkers' latest outcome per warning
+-- imported on or before D (confirmed/dismissed close it; in_progress keeps an open warning active, same deadline).
+-- A condition still present keeps its warning, deadline and id and takes the new evidence; a condition that disappeared
+-- while its warning was open closes it as resolved_by_data; a condition closed by a caseworker is not raised
 -- again while its evidence is unchanged; anything else raises a new warning due N working days after D.
 WITH as_of AS (SELECT as_of FROM run_context),
 after_outcomes AS (
-    SELECT p.* REPLACE (
-               coalesce(o.outcome, p.status) AS status,
-               coalesce(o.resolved_date, p.resolved_date) AS resolved_date)
+    SELECT p.* REPLACE (   -- in_progress marks an open warning as being worked; it never reopens a closed one
+               CASE WHEN o.outcome IS NULL OR (o.outcome = 'in_progress' AND p.status NOT IN ('open', 'in_progress'))
+                    THEN p.status ELSE o.outcome END AS status,
+               CASE WHEN o.outcome IN ('confirmed', 'dismissed') THEN o.resolved_date ELSE p.resolved_date END
+                    AS resolved_date)
     FROM prev_queue AS p
     LEFT JOIN outcomes_in_force AS o USING (warning_id)
 ),

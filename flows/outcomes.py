@@ -1,0 +1,516 @@
+"""Import the caseworkers' outcomes (CONTRACT.md §5) into the store: `safetynet outcomes import FILE`.
+
+A file is either the CSV of the contract (`warning_id, outcome, resolved_date, action, caseworker_id, note`) or the
+street workbook of `flows/workbook.py` sent back with its fill-in columns completed (only its "全部" sheet is read).
+
+The file goes into the input log first (content-addressed copy and an `input_log` row of kind `outcomes`, dated by its
+arrival), so an audit rerun replays exactly the same bytes. Then every row is validated on its own; valid rows go into
+the store's `outcomes` table (imported_as_of = arrival, source_file = the file's sha256, source_row = its row number),
+and each rejected row is reported with its row number and a reason in Chinese and English, and written to
+`<store>/exports/outcomes-<arrival>-<sha8>-rejected.csv`. A bad row never stops the others.
+
+Outcomes: `confirmed` and `dismissed` are final and close the warning at the next night's queue merge; `in_progress`
+(an extension of the contract) marks an open warning as being worked without closing it or changing its deadline.
+
+Rules, row by row:
+- the warning id must name a warning issued on or before the arrival date (any `warning_snapshots` row as_of <= arrival);
+- outcome and action must be one of their codes; resolved_date must be a date, given for a final outcome, empty for
+  `in_progress`, not before the warning was raised and not after the file arrived;
+- a final outcome different from one already recorded for the warning is a contradiction and is rejected; the same
+  outcome again is a harmless duplicate (counted, not inserted); `in_progress` after a final outcome is rejected;
+- a warning the data already closed (`resolved_by_data`) still takes a final outcome (it is the caseworker's verdict and
+  a training label), but not `in_progress`;
+- a row with nothing filled in is skipped and counted; a row with a note, date or action but no outcome is rejected, so
+  nothing a caseworker wrote is silently dropped.
+Importing the same file again applies nothing new: rows already recorded from it are duplicates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import datetime as dt
+import io
+import re
+import sys
+import zipfile
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+from flows.queue import ensure_store_tables
+from flows.store import Store, sha256_file
+from flows.workbook import ACTIONS_ZH, ALL_SHEET, FILL_COLUMNS, FINAL_OUTCOMES, HEADERS_ZH, NOTES_SHEET, OUTCOMES_ZH
+
+TIMEZONE = ZoneInfo("Asia/Shanghai")
+INPUT_KIND = "outcomes"
+FIELDS = ("warning_id",) + tuple(code for code, _ in FILL_COLUMNS)
+FILL_FIELDS = FIELDS[1:]
+HEADER_ZH = {"warning_id": HEADERS_ZH["warning_id"], **dict(FILL_COLUMNS)}
+REJECT_COLUMNS = ("file", "sheet", "row", "warning_id", "reason_code", "reason_zh", "reason_en") + FILL_FIELDS
+ACTIVE = ("open", "in_progress")
+DATE_TEXT = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
+
+
+class OutcomeImportError(Exception):
+    """The file cannot be imported at all (unreadable, not CSV/xlsx, required columns missing, no store)."""
+
+
+@dataclasses.dataclass
+class Row:
+    sheet: str          # "" for a CSV
+    row: int            # spreadsheet row number: the header is row 1
+    values: dict        # field code -> raw value
+
+    def text(self, field: str) -> str:
+        return _text(self.values.get(field))
+
+    def filled(self) -> list[str]:
+        return [f for f in FILL_FIELDS if self.text(f)]
+
+
+@dataclasses.dataclass(frozen=True)
+class Reason:
+    code: str
+    zh: str
+    en: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Warning:
+    raised_date: dt.date
+    status: str
+    as_of: dt.date
+
+
+# ---------------------------------------------------------------------------------------------------------------- reading
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _header_key(text) -> str:
+    return re.sub(r"[\s()（）:：_\-]", "", _text(text)).lower()
+
+
+HEADER_LOOKUP = {}
+for _code, _zh in HEADER_ZH.items():
+    for _form in (_code, _zh, _zh + _code, _code + _zh):
+        HEADER_LOOKUP[_header_key(_form)] = _code
+
+
+def _columns(header: list, where: str, required: bool) -> dict[str, int] | None:
+    found: dict[str, int] = {}
+    for j, cell in enumerate(header):
+        code = HEADER_LOOKUP.get(_header_key(cell))
+        if code and code not in found:
+            found[code] = j
+    missing = [c for c in ("warning_id", "outcome") if c not in found]
+    if missing:
+        if not required:
+            return None
+        names = ", ".join(f"{c} ({HEADER_ZH[c]})" for c in missing)
+        raise OutcomeImportError(f"{where}: no column {names} in the header row; expected the columns "
+                                 f"{', '.join(FIELDS)} (CONTRACT.md §5) or the workbook's Chinese headers")
+    return found
+
+
+def _records(rows, columns: dict[str, int], sheet: str) -> list[Row]:
+    out = []
+    for number, cells in rows:
+        values = {f: (cells[j] if j < len(cells) else None) for f, j in columns.items()}
+        record = Row(sheet, number, values)
+        if record.text("warning_id") or record.filled():
+            out.append(record)
+    return out
+
+
+def read_file(path: Path) -> tuple[str, list[Row], list[Row]]:
+    """(format, rows of the sheet that is imported, rows of the workbook's other data sheets)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise OutcomeImportError(f"{path}: cannot read the file: {exc.strerror or exc}") from exc
+    if data.startswith(b"PK\x03\x04"):
+        return ("xlsx",) + _read_workbook(path, data)
+    return "csv", _read_csv(path, data), []
+
+
+def _read_csv(path: Path, data: bytes) -> list[Row]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise OutcomeImportError(f"{path}: not UTF-8 text (byte {exc.start}); save the CSV as UTF-8 "
+                                 f"(Excel: 'CSV UTF-8'), or send the workbook itself") from exc
+    if "\x00" in text:
+        raise OutcomeImportError(f"{path}: a binary file, neither a CSV nor an .xlsx workbook")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    if not rows:
+        raise OutcomeImportError(f"{path}: the file is empty; expected a header row {','.join(FIELDS)}")
+    columns = _columns(rows[0], str(path), required=True)
+    return _records(((i, r) for i, r in enumerate(rows[1:], start=2)), columns, "")
+
+
+def _read_workbook(path: Path, data: bytes) -> tuple[list[Row], list[Row]]:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
+        raise OutcomeImportError(f"{path}: not a readable .xlsx workbook: {exc}") from exc
+    try:
+        names = wb.sheetnames
+        if ALL_SHEET in names:
+            main = ALL_SHEET
+        elif len([n for n in names if n != NOTES_SHEET]) == 1:
+            main = next(n for n in names if n != NOTES_SHEET)
+        else:
+            raise OutcomeImportError(f"{path}: no sheet named '{ALL_SHEET}' (sheets: {', '.join(names)}); "
+                                     f"fill in and send back the '{ALL_SHEET}' sheet of the workbook")
+        main_rows = _sheet_rows(wb[main], f"{path} sheet '{main}'", required=True) or []
+        others = []
+        for name in names:
+            if name not in (main, NOTES_SHEET):
+                others += _sheet_rows(wb[name], f"{path} sheet '{name}'", required=False) or []
+        return main_rows, others
+    finally:
+        wb.close()
+
+
+def _sheet_rows(ws, where: str, required: bool) -> list[Row] | None:
+    rows = ws.iter_rows(values_only=True)
+    header = next(rows, None)
+    if header is None:
+        if required:
+            raise OutcomeImportError(f"{where}: the sheet is empty")
+        return None
+    columns = _columns(list(header), where, required)
+    if columns is None:
+        return None
+    return _records(((i, list(r)) for i, r in enumerate(rows, start=2)), columns, ws.title)
+
+
+def _date(value) -> tuple[dt.date | None, bool]:
+    """(date or None, ok)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, True
+    if isinstance(value, dt.datetime):
+        return value.date(), True
+    if isinstance(value, dt.date):
+        return value, True
+    m = DATE_TEXT.match(str(value).strip())
+    if not m:
+        return None, False
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3])), True
+    except ValueError:
+        return None, False
+
+
+# ------------------------------------------------------------------------------------------------------------- validating
+
+
+def _reason(code: str, zh: str, en: str) -> Reason:
+    return Reason(code, zh, en)
+
+
+def _field_reasons(r: Row, warning: Warning | None, arrival: dt.date) -> tuple[list[Reason], dict]:
+    """Checks that need only the row and its warning; returns (reasons, cleaned values)."""
+    reasons: list[Reason] = []
+    wid, outcome, action = r.text("warning_id"), r.text("outcome").lower(), r.text("action").lower()
+    resolved, date_ok = _date(r.values.get("resolved_date"))
+    if not wid:
+        reasons.append(_reason("missing_warning_id", "预警编号为空", "warning_id is empty"))
+    elif warning is None:
+        reasons.append(_reason("unknown_warning", f"预警编号 {wid} 不存在（截至 {arrival} 未下发过该预警）",
+                               f"unknown warning id {wid}: no warning with this id was issued on or before {arrival}"))
+    if not outcome:
+        filled = "、".join(HEADER_ZH[f] for f in r.filled())
+        reasons.append(_reason("missing_outcome", f"填写了{filled}，但未填写处理结果",
+                               f"{', '.join(r.filled())} filled in but outcome is empty"))
+    elif outcome not in OUTCOMES_ZH:
+        reasons.append(_reason("bad_outcome", f"处理结果“{r.text('outcome')}”无效，应为 {'、'.join(OUTCOMES_ZH)}",
+                               f"outcome '{r.text('outcome')}' is not one of {', '.join(OUTCOMES_ZH)}"))
+    if action and action not in ACTIONS_ZH:
+        reasons.append(_reason("bad_action", f"处置措施“{r.text('action')}”无效，应为 {'、'.join(ACTIONS_ZH)}",
+                               f"action '{r.text('action')}' is not one of {', '.join(ACTIONS_ZH)}"))
+    if not date_ok:
+        reasons.append(_reason("bad_date", f"办结日期“{r.text('resolved_date')}”不是有效日期（格式 yyyy-mm-dd）",
+                               f"resolved_date '{r.text('resolved_date')}' is not a date (YYYY-MM-DD)"))
+    if outcome in FINAL_OUTCOMES and resolved is None and date_ok:
+        reasons.append(_reason("missing_resolved_date", f"处理结果为 {outcome} 时必须填写办结日期",
+                               f"resolved_date is required when outcome is {outcome}"))
+    if outcome == "in_progress" and resolved is not None:
+        reasons.append(_reason("in_progress_with_date", "处理结果为 in_progress（核实中）时不应填写办结日期",
+                               "resolved_date must be empty when outcome is in_progress (not finished)"))
+    if resolved is not None and warning is not None and resolved < warning.raised_date:
+        reasons.append(_reason("resolved_before_raised", f"办结日期 {resolved} 早于预警日期 {warning.raised_date}",
+                               f"resolved_date {resolved} is before the warning was raised on {warning.raised_date}"))
+    if resolved is not None and resolved > arrival:
+        reasons.append(_reason("resolved_after_arrival", f"办结日期 {resolved} 晚于文件接收日期 {arrival}",
+                               f"resolved_date {resolved} is after the file arrived on {arrival}"))
+    caseworker = r.text("caseworker_id")
+    clean = {"warning_id": wid, "outcome": outcome, "resolved_date": resolved, "action": action or None,
+             "caseworker_id": caseworker or None, "note": r.text("note") or None}
+    return reasons, clean
+
+
+@dataclasses.dataclass
+class _History:
+    """What is already recorded for one warning (store rows plus rows accepted earlier in this file)."""
+
+    final: tuple | None = None       # (outcome, resolved_date, imported_as_of, source name, source_row)
+    in_progress: bool = False
+
+
+def _state_reason(clean: dict, history: _History, warning: Warning) -> tuple[str, Reason | None]:
+    """('apply' | 'duplicate' | 'reject', reason) against what is already recorded for the warning."""
+    outcome = clean["outcome"]
+    if history.final is not None:
+        prev, resolved, imported, source, row = history.final
+        if outcome == prev:
+            return "duplicate", None
+        where_zh = f"（{imported} 导入，文件 {source} 第 {row} 行）" if source else ""
+        where_en = f" (imported {imported}, file {source} row {row})" if source else ""
+        if outcome in FINAL_OUTCOMES:
+            return "reject", _reason(
+                "contradicts_earlier_outcome",
+                f"与已记录的处理结果矛盾：该预警已记录为 {prev}（办结日期 {resolved}）{where_zh}，本行为 {outcome}；"
+                f"如需更正请联系区民政局",
+                f"contradicts an earlier outcome: the warning is already recorded as {prev} (resolved {resolved})"
+                f"{where_en}, this row says {outcome}")
+        return "reject", _reason(
+            "already_closed", f"该预警已办结（{prev}，办结日期 {resolved}）{where_zh}，不能再标记为 in_progress",
+            f"the warning is already closed as {prev} (resolved {resolved}){where_en}; it cannot go back to in_progress")
+    if outcome == "in_progress":
+        if warning.status not in ACTIVE:
+            return "reject", _reason(
+                "warning_not_open",
+                f"该预警已于 {warning.as_of} 前关闭（{warning.status}），不能标记为 in_progress；如已核实，请填写 confirmed 或 dismissed",
+                f"the warning is no longer open ({warning.status} as of {warning.as_of}); in_progress is only for open "
+                f"warnings; send confirmed or dismissed if it was verified")
+        if history.in_progress or warning.status == "in_progress":
+            return "duplicate", None
+    return "apply", None
+
+
+# -------------------------------------------------------------------------------------------------------------- importing
+
+
+def today_in_shanghai() -> dt.date:
+    return dt.datetime.now(TIMEZONE).date()
+
+
+def import_outcomes(store_root: Path, path: Path, arrival: dt.date) -> dict:
+    """Import one outcome file that arrived on `arrival`; return the report (see the module docstring)."""
+    path = Path(path)
+    store = Store(Path(store_root))
+    if not store.db_path.exists():
+        raise OutcomeImportError(f"no safetynet store at {store.root} (no {store.db_path.name}); "
+                                 "give the store the nightly runs write to (--store)")
+    fmt, rows, other_rows = read_file(path)
+    sha = sha256_file(path)
+    logged = store.put(path, sha)
+    try:
+        con = duckdb.connect(str(store.db_path))
+    except duckdb.Error as exc:
+        raise OutcomeImportError(f"cannot open the store {store.db_path}: {exc} (is a night running? try again)") from exc
+    try:
+        ensure_store_tables(con, "main")
+        warnings = {wid: Warning(raised, status, as_of) for wid, raised, status, as_of in con.execute("""
+            SELECT warning_id, raised_date, status, as_of FROM warning_snapshots WHERE as_of <= ?
+            QUALIFY row_number() OVER (PARTITION BY warning_id ORDER BY as_of DESC) = 1""", [arrival]).fetchall()}
+        histories, seen_rows = _histories(con, warnings)
+        report = {"file": str(path), "format": fmt, "sha256": sha, "arrival": arrival.isoformat(), "rows": len(rows),
+                  "applied": 0, "duplicates": 0, "skipped_blank": 0, "rejected": []}
+        inserts = []
+        for r in rows:
+            if not r.filled():
+                report["skipped_blank"] += 1
+                continue
+            warning = warnings.get(r.text("warning_id"))
+            reasons, clean = _field_reasons(r, warning, arrival)
+            if not reasons and (sha, r.row) in seen_rows:
+                report["duplicates"] += 1       # this very row was imported before (same file imported again)
+                continue
+            if not reasons:
+                history = histories.setdefault(clean["warning_id"], _History())
+                verdict, reason = _state_reason(clean, history, warning)
+                if verdict == "duplicate":
+                    report["duplicates"] += 1
+                    continue
+                if reason is not None:
+                    reasons = [reason]
+                else:
+                    inserts.append((clean["warning_id"], clean["outcome"], clean["resolved_date"], clean["action"],
+                                    clean["caseworker_id"], clean["note"], sha, r.row, arrival))
+                    if clean["outcome"] in FINAL_OUTCOMES:
+                        history.final = (clean["outcome"], clean["resolved_date"], arrival, path.name, r.row)
+                    else:
+                        history.in_progress = True
+                    report["applied"] += 1
+                    continue
+            report["rejected"].append(_reject_entry(path, r, reasons))
+        report["rejected"] += _outside_main_sheet(path, rows, other_rows)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute("INSERT OR IGNORE INTO input_log VALUES (?, ?, ?, ?, ?, ?)",
+                        [INPUT_KIND, arrival, path.name, sha, logged.stat().st_size, arrival])
+            if inserts:
+                con.executemany("INSERT INTO outcomes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", inserts)
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        con.close()
+    if report["rejected"]:
+        report["rejected_file"] = str(_write_rejects(store, arrival, sha, report["rejected"]))
+    return report
+
+
+def _histories(con, warnings: dict[str, Warning]) -> tuple[dict[str, _History], set[tuple[str, int]]]:
+    histories: dict[str, _History] = {}
+    names = dict(con.execute("SELECT sha256, min(name) FROM input_log WHERE kind = ? GROUP BY sha256",
+                             [INPUT_KIND]).fetchall())
+    recorded = con.execute("""SELECT warning_id, outcome, resolved_date, imported_as_of, source_file, source_row
+                              FROM outcomes ORDER BY imported_as_of, resolved_date NULLS FIRST, source_file, source_row
+                           """).fetchall()
+    for wid, outcome, resolved, imported, source, row in recorded:
+        h = histories.setdefault(wid, _History())
+        if outcome in FINAL_OUTCOMES and h.final is None:
+            h.final = (outcome, resolved, imported, names.get(source, source), row)
+        elif outcome == "in_progress":
+            h.in_progress = True
+    for wid, w in warnings.items():   # closed by an outcome whose row is no longer in the table
+        if w.status in FINAL_OUTCOMES and histories.setdefault(wid, _History()).final is None:
+            histories[wid].final = (w.status, None, w.as_of, None, None)
+    return histories, {(source, row) for _, _, _, _, source, row in recorded}
+
+
+def _reject_entry(path: Path, r: Row, reasons: list[Reason]) -> dict:
+    return {"file": path.name, "sheet": r.sheet, "row": r.row, "warning_id": r.text("warning_id"),
+            "reason_code": "|".join(x.code for x in reasons), "reason_zh": "；".join(x.zh for x in reasons),
+            "reason_en": "; ".join(x.en for x in reasons), **{f: r.text(f) for f in FILL_FIELDS}}
+
+
+def _comparable(r: Row) -> tuple:
+    resolved, ok = _date(r.values.get("resolved_date"))
+    return (r.text("outcome").lower(), resolved if ok else r.text("resolved_date"), r.text("action").lower(),
+            r.text("caseworker_id"), r.text("note"))
+
+
+def _outside_main_sheet(path: Path, rows: list[Row], other_rows: list[Row]) -> list[dict]:
+    """Results typed on a community sheet that the 全部 sheet does not carry: reported, so none is lost unseen."""
+    main = {}
+    for r in rows:
+        main.setdefault(r.text("warning_id"), _comparable(r))
+    out = []
+    for r in other_rows:
+        if r.filled() and main.get(r.text("warning_id")) != _comparable(r):
+            out.append(_reject_entry(path, r, [_reason(
+                "filled_outside_main_sheet",
+                f"填在“{r.sheet}”表的结果未导入：导入只读取“{ALL_SHEET}”表，请将结果填入“{ALL_SHEET}”表同一预警行后重新交回",
+                f"result entered on sheet '{r.sheet}' was not imported: only the '{ALL_SHEET}' sheet is read; "
+                f"enter it on that sheet and send the file again")]))
+    return out
+
+
+def _write_rejects(store: Store, arrival: dt.date, sha: str, rejected: list[dict]) -> Path:
+    out = store.root / "exports" / f"outcomes-{arrival.isoformat()}-{sha[:8]}-rejected.csv"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".partial")
+    with tmp.open("w", encoding="utf-8-sig", newline="") as fh:   # BOM: opens in Chinese Excel without mojibake
+        writer = csv.DictWriter(fh, REJECT_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rejected)
+    tmp.replace(out)
+    return out
+
+
+# -------------------------------------------------------------------------------------------------------------------- CLI
+
+
+def _arrival_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, found '{text}'") from None
+
+
+def format_report(report: dict) -> str:
+    where = lambda x: (f"sheet '{x['sheet']}' " if x["sheet"] else "") + f"row {x['row']}"  # noqa: E731
+    lines = [f"{report['file']} ({report['format']}, sha256 {report['sha256'][:12]}, arrival {report['arrival']}): "
+             f"{report['rows']} rows, {report['applied']} applied, {report['duplicates']} duplicates, "
+             f"{report['skipped_blank']} not filled in, {len(report['rejected'])} rejected",
+             f"导入 {report['applied']} 条，重复 {report['duplicates']} 条，未填写 {report['skipped_blank']} 条，"
+             f"退回 {len(report['rejected'])} 条"]
+    for x in report["rejected"]:
+        lines.append(f"  REJECTED {x['file']} {where(x)} {x['warning_id'] or '-'}: {x['reason_en']}")
+        lines.append(f"           {x['reason_zh']}")
+    if report.get("rejected_file"):
+        lines.append(f"rejected rows: {report['rejected_file']}")
+    return "\n".join(lines)
+
+
+def cmd_import(args) -> int:
+    arrival = args.arrival or today_in_shanghai()
+    try:
+        report = import_outcomes(args.store, args.file, arrival)
+    except OutcomeImportError as exc:
+        print(f"outcomes import: {exc}", file=sys.stderr)
+        print("文件无法导入，未记录任何结果。", file=sys.stderr)
+        return 2
+    print(format_report(report))
+    return 0
+
+
+def register(subparsers) -> None:
+    """Add `safetynet outcomes import FILE --store DIR [--arrival D]` to the CLI."""
+    fmt = argparse.RawDescriptionHelpFormatter
+    p = subparsers.add_parser("outcomes", formatter_class=fmt, help="import caseworkers' verification outcomes",
+                              description="Caseworkers' outcomes (CONTRACT.md §5) flowing back into safetynet.\n"
+                                          "Run 'safetynet outcomes import --help' for the manual.")
+    sub = p.add_subparsers(dest="outcomes_command", required=True, metavar="ACTION")
+    i = sub.add_parser(
+        "import", formatter_class=fmt, help="import an outcome CSV or a returned street workbook",
+        description=(
+            "Import one file of verification outcomes into the store. FILE is either\n"
+            "  - a UTF-8 CSV with the columns warning_id, outcome, resolved_date, action, caseworker_id, note\n"
+            "    (CONTRACT.md §5; the workbook's Chinese headers are accepted too), or\n"
+            "  - a street workbook (.xlsx) sent back with its columns 处理结果/办结日期/处置措施/核实人/备注 filled in;\n"
+            f"    only its '{ALL_SHEET}' sheet is read (results typed only on a community sheet are reported, not read).\n\n"
+            "outcome: confirmed | dismissed (final: the next night closes the warning) | in_progress (being worked:\n"
+            "the warning stays open with the same deadline). action: enrolled | terminated | adjusted | referred | none.\n"
+            "resolved_date (YYYY-MM-DD): required for confirmed/dismissed, empty for in_progress, not before the warning\n"
+            "was raised and not after the arrival date.\n\n"
+            "The file is first copied into the store's input log (by sha256) with its arrival date, so an audit rerun\n"
+            "replays it. Each row is then checked on its own: a row naming an unknown warning, with a bad code or date,\n"
+            "contradicting an outcome already recorded (confirmed vs dismissed), or marking a closed warning in_progress,\n"
+            "is rejected with its row number and reason (Chinese and English) -- printed and written to\n"
+            "STORE/exports/outcomes-<arrival>-<sha8>-rejected.csv -- and every other row is imported. Rows with nothing\n"
+            "filled in are skipped and counted. The same outcome again is a harmless duplicate. Importing the same file\n"
+            "twice applies nothing new. Outcomes take effect at the first night dated on or after the arrival date."),
+        epilog=("exit codes: 0 the file was read (even when rows were rejected; they are listed), 2 the file could not\n"
+                "be read at all (not UTF-8 CSV or .xlsx, required columns missing, no store) -- nothing was recorded.\n\n"
+                "examples:\n"
+                "  safetynet outcomes import 500106001-returned.xlsx --store var\n"
+                "  safetynet outcomes import outcomes.csv --store var --arrival 2026-03-05"))
+    i.add_argument("file", type=Path, metavar="FILE", help="the outcome CSV or the returned workbook (.xlsx)")
+    i.add_argument("--store", type=Path, required=True, help="the store folder the nightly runs use (e.g. var)")
+    i.add_argument("--arrival", type=_arrival_date, default=None,
+                   help="the date the file arrived, YYYY-MM-DD (default: today in Asia/Shanghai); recorded in the "
+                        "input log, and the outcomes apply from the night of that date")
+    i.set_defaults(func=cmd_import)

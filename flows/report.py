@@ -1,0 +1,618 @@
+"""The KPI report of one night (DESIGN.md step 6): what a district manager (民政局/镇街负责人) looks at each morning.
+
+Everything comes from the store: the queue snapshot of night D (`warning_snapshots`, which carries every warning ever
+raised, open or closed) and the snapshots of the earlier nights for the weekly trend. Definitions, as the report states
+them to its readers:
+
+- *open* (未办结): status `open` or `in_progress`; *overdue* (超期): open with deadline < D;
+- *closed* (已办结): any other status — `confirmed`, `dismissed` (caseworker outcomes) or `resolved_by_data` (the
+  condition left the data); *on time* (按期): closed with resolved_date ≤ deadline;
+- handling time: working days from the night a warning was raised to its resolved_date, on the official calendar;
+- confirmation rate (核实属实率): confirmed / (confirmed + dismissed);
+- applications overdue (超期申请): open APPLICATION_OVERDUE warnings;
+- estimated assessment deduction (预计考核扣分): parameter `assessment.deduction_per_overdue_item` ×
+  (overdue warnings + overdue applications) (POLICY.md §4). An estimate for the manager; the assessment is the bureau's.
+
+Files, written into `<store>/exports/<D>/` after the exports (each through a temporary file and a rename, so the folder
+that flows/exports.py swapped in is never left with half a file): `report.html` (self-contained, offline, inline SVG
+charts), `kpi_summary.csv`, `kpi_by_street.csv`, `kpi_by_code.csv`, `kpi_weekly.csv`. Same store, same bytes.
+
+`publish_artifacts` puts the same figures into Prefect (a markdown summary and a table) and is the only part that needs
+Prefect; it is imported lazily so that the CLI can configure the runtime first (flows/runtime.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import hashlib
+import html
+import io
+import os
+import re
+import sys
+import warnings
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from models.rules.catalogue import CATALOGUE
+from models.rules.parameters import ParameterError, ParameterSet
+from models.rules.working_days import WorkingCalendar
+
+ACTIVE = ("open", "in_progress")
+DEDUCTION_PARAM = "assessment.deduction_per_overdue_item"
+APPLICATION_CODE = "APPLICATION_OVERDUE"
+REPORT_FILE = "report.html"
+CSV_FILES = ("kpi_summary.csv", "kpi_by_street.csv", "kpi_by_code.csv", "kpi_weekly.csv")
+
+# The figures computed for every group (one street, one warning code, or the whole district).
+METRICS = ("open", "in_progress", "overdue", "applications_overdue", "closed", "closed_on_time", "on_time_rate",
+           "median_working_days", "confirmed", "dismissed", "confirmation_rate", "deduction_estimate")
+WEEKLY = ("week", "week_start", "week_end", "raised", "resolved", "open_at_week_end", "overdue_at_week_end",
+          "snapshot_night")
+LABELS_ZH = {
+    "open": "未办结", "in_progress": "办理中", "overdue": "超期", "applications_overdue": "超期申请",
+    "closed": "已办结", "closed_on_time": "按期办结", "on_time_rate": "按期办结率",
+    "median_working_days": "办结用时中位数(工作日)", "confirmed": "核实属实", "dismissed": "核实不属实",
+    "confirmation_rate": "核实属实率", "deduction_estimate": "预计扣分", "overdue_items": "超期事项合计",
+    "deduction_per_item": "每件扣分", "raised_on_night": "当晚新增预警", "as_of": "数据日期", "run_id": "运行编号",
+    "street_code": "镇街代码", "street_name": "镇街", "warning_code": "预警代码", "label_zh": "预警类型",
+    "category": "类别", "week": "周次", "week_start": "周一", "week_end": "周日", "raised": "新增",
+    "resolved": "办结", "open_at_week_end": "周末未办结", "overdue_at_week_end": "周末超期",
+    "snapshot_night": "取数日",
+}
+RATES = ("on_time_rate", "confirmation_rate")
+
+
+class ReportError(Exception):
+    """The store cannot give a report for the night asked (no successful night, or none on that date)."""
+
+
+# ----------------------------------------------------------------------------------------------------------- figures
+
+def _connect(store_root: Path):
+    db = Path(store_root) / "safetynet.duckdb"
+    if not db.exists():
+        raise ReportError(f"{db}: no store database here; run `safetynet nightly` into this store first")
+    con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    con.execute(f"ATTACH '{db}' AS store (READ_ONLY)")
+    return con
+
+
+def _night(con, as_of: dt.date | None) -> tuple[dt.date, str | None]:
+    """The night to report on (default: the latest successful one) and its run id."""
+    nights = [r[0] for r in con.execute(
+        "SELECT DISTINCT as_of FROM store.runs WHERE status = 'ok' ORDER BY as_of").fetchall()]
+    if not nights:
+        raise ReportError("the store has no successful night yet (runs with status 'ok'); run a night first")
+    if as_of is None:
+        as_of = nights[-1]
+    elif as_of not in nights:
+        earlier = [n for n in nights if n < as_of]
+        hint = f"; the latest successful night before it is {earlier[-1]}" if earlier else ""
+        raise ReportError(f"no successful night on {as_of} in the store{hint}")
+    runs = con.execute("SELECT run_id FROM store.runs WHERE status = 'ok' AND as_of = ? ORDER BY run_id",
+                       [as_of]).fetchall()
+    return as_of, runs[-1][0] if runs else None
+
+
+def _calendar_frame(params: ParameterSet, as_of: dt.date, first: dt.date) -> pl.DataFrame:
+    """date -> running working-day index, so working days in (a, b] = index(b) - index(a)."""
+    calendar = WorkingCalendar(params, as_of)
+    last = dt.date(as_of.year + 1, 12, 31)
+    days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    index, running = [], 0
+    for d in days:
+        running += calendar.is_working(d)
+        index.append(running)
+    return pl.DataFrame({"date": days, "wd_index": index}, schema={"date": pl.Date, "wd_index": pl.Int64})
+
+
+GROUP_SQL = """
+WITH snap AS (
+    SELECT s.*, s.status IN ('open', 'in_progress') AS is_active,
+           s.status NOT IN ('open', 'in_progress') AS is_closed,
+           r.wd_index - a.wd_index AS handling_wd
+    FROM store.warning_snapshots AS s
+    LEFT JOIN report_calendar AS a ON a.date = s.raised_date
+    LEFT JOIN report_calendar AS r ON r.date = s.resolved_date
+    WHERE s.as_of = $as_of
+)
+SELECT {key}
+       count(*) FILTER (WHERE is_active) AS open,
+       count(*) FILTER (WHERE status = 'in_progress') AS in_progress,
+       count(*) FILTER (WHERE is_active AND deadline < $as_of) AS overdue,
+       count(*) FILTER (WHERE is_active AND warning_code = 'APPLICATION_OVERDUE') AS applications_overdue,
+       count(*) FILTER (WHERE is_closed) AS closed,
+       count(*) FILTER (WHERE is_closed AND resolved_date <= deadline) AS closed_on_time,
+       median(handling_wd) FILTER (WHERE is_closed) AS median_working_days,
+       count(*) FILTER (WHERE status = 'confirmed') AS confirmed,
+       count(*) FILTER (WHERE status = 'dismissed') AS dismissed
+FROM snap
+{group}
+"""
+
+
+def _ratio(num: int, den: int) -> float | None:
+    return round(num / den, 4) if den else None
+
+
+def _finish(row: dict, per_item: float | None) -> dict:
+    """Rates and the deduction estimate from the counts."""
+    row["on_time_rate"] = _ratio(row["closed_on_time"], row["closed"])
+    row["confirmation_rate"] = _ratio(row["confirmed"], row["confirmed"] + row["dismissed"])
+    if row["median_working_days"] is not None:
+        row["median_working_days"] = round(float(row["median_working_days"]), 1)
+    row["deduction_estimate"] = (None if per_item is None
+                                 else round(per_item * (row["overdue"] + row["applications_overdue"]), 4))
+    return row
+
+
+def _zero() -> dict:
+    return {m: 0 for m in METRICS if m not in RATES} | {"median_working_days": None}
+
+
+def _groups(con, as_of: dt.date, keys: list[str], per_item: float | None) -> dict[tuple, dict]:
+    key_sql = "".join(f"{k}, " for k in keys)
+    sql = GROUP_SQL.format(key=key_sql, group=f"GROUP BY {', '.join(keys)}" if keys else "")
+    cur = con.execute(sql, {"as_of": as_of})
+    names = [d[0] for d in cur.description]
+    out = {}
+    for values in cur.fetchall():
+        row = dict(zip(names, values))
+        out[tuple(row.pop(k) for k in keys)] = row
+    return out
+
+
+def _weekly(con, as_of: dt.date) -> list[dict]:
+    nights = [r[0] for r in con.execute(
+        "SELECT DISTINCT as_of FROM store.warning_snapshots WHERE as_of <= ? ORDER BY as_of", [as_of]).fetchall()]
+    if not nights:
+        return []
+    week_night: dict[tuple[int, int], dt.date] = {}
+    for n in nights:
+        week_night[tuple(n.isocalendar())[:2]] = n  # nights are sorted: the last of each week wins
+    at_night = {n: (o, d) for n, o, d in con.execute("""
+        SELECT as_of, count(*) FILTER (WHERE status IN ('open', 'in_progress')),
+               count(*) FILTER (WHERE status IN ('open', 'in_progress') AND deadline < as_of)
+        FROM store.warning_snapshots WHERE as_of IN (SELECT unnest(?::DATE[])) GROUP BY as_of""",
+        [sorted(set(week_night.values()))]).fetchall()}
+    raised = dict(con.execute("""SELECT date_trunc('week', raised_date)::DATE, count(*) FROM store.warning_snapshots
+                                 WHERE as_of = ? AND raised_date <= ? GROUP BY 1""", [as_of, as_of]).fetchall())
+    resolved = dict(con.execute("""SELECT date_trunc('week', resolved_date)::DATE, count(*) FROM store.warning_snapshots
+                                   WHERE as_of = ? AND status NOT IN ('open', 'in_progress') AND resolved_date <= ?
+                                   GROUP BY 1""", [as_of, as_of]).fetchall())
+    first = nights[0] - dt.timedelta(days=nights[0].weekday())
+    rows, monday = [], first
+    while monday <= as_of:
+        year, week, _ = monday.isocalendar()
+        night = week_night.get((year, week))
+        open_n, overdue_n = at_night.get(night, (None, None)) if night else (None, None)
+        rows.append({"week": f"{year}-W{week:02d}", "week_start": monday, "week_end": monday + dt.timedelta(days=6),
+                     "raised": raised.get(monday, 0), "resolved": resolved.get(monday, 0),
+                     "open_at_week_end": open_n, "overdue_at_week_end": overdue_n, "snapshot_night": night})
+        monday += dt.timedelta(days=7)
+    return rows
+
+
+def compute_kpis(store_root: Path, as_of: dt.date | None = None, *, con=None,
+                 params: ParameterSet | None = None) -> dict:
+    """Every figure of the report for night `as_of` (default: the latest successful night), without writing anything.
+
+    `con` may be a connection that already has the store attached as schema `store` (the nightly flow's own connection:
+    DuckDB refuses a second handle on a file the process already has open).
+    """
+    own = con is None
+    con = _connect(store_root) if own else con
+    try:
+        as_of, run_id = _night(con, as_of)
+        params = params or ParameterSet.load()
+        try:
+            per_item = float(params.value(DEDUCTION_PARAM, as_of))
+            deduction_ref = params.at(DEDUCTION_PARAM, as_of).reference
+        except ParameterError:
+            per_item, deduction_ref = None, None
+        first = con.execute("SELECT min(raised_date) FROM store.warning_snapshots WHERE as_of = ?",
+                            [as_of]).fetchall()[0][0] or as_of
+        con.register("report_calendar", _calendar_frame(params, as_of, dt.date(first.year - 1, 1, 1)))
+        try:
+            total = _groups(con, as_of, [], per_item).get((), None) or _zero()
+            streets = _groups(con, as_of, ["street_code", "street_name"], per_item)
+            codes = _groups(con, as_of, ["warning_code"], per_item)
+            weekly = _weekly(con, as_of)
+            raised_on_night = con.execute("SELECT count(*) FROM store.warning_snapshots WHERE as_of = ? "
+                                          "AND raised_date = ?", [as_of, as_of]).fetchall()[0][0]
+        finally:
+            con.unregister("report_calendar")
+    finally:
+        if own:
+            con.close()
+
+    known_streets = {str(k): v for k, v in params.value("district.streets", as_of).items()}
+    by_street = []
+    for code, name in sorted(known_streets.items()):
+        row = streets.pop((code, name), None) or _zero()
+        by_street.append({"street_code": code, "street_name": name} | _finish(row, per_item))
+    for (code, name), row in sorted(streets.items(), key=lambda kv: (kv[0][0] or "", kv[0][1] or "")):
+        by_street.append({"street_code": code or "", "street_name": name or "未知镇街"} | _finish(row, per_item))
+    by_code = []
+    for code, w in CATALOGUE.items():
+        row = codes.pop((code,), None) or _zero()
+        by_code.append({"warning_code": code, "label_zh": w.label_zh, "category": w.category} | _finish(row, per_item))
+    for (code,), row in sorted(codes.items()):
+        by_code.append({"warning_code": code, "label_zh": "", "category": ""} | _finish(row, per_item))
+
+    summary = {"as_of": as_of, "run_id": run_id} | _finish(dict(total), per_item)
+    summary |= {"overdue_items": summary["overdue"] + summary["applications_overdue"],
+                "deduction_per_item": per_item, "raised_on_night": raised_on_night}
+    return {"as_of": as_of, "run_id": run_id, "summary": summary, "by_street": by_street, "by_code": by_code,
+            "weekly": weekly, "deduction_reference": deduction_ref}
+
+
+# ------------------------------------------------------------------------------------------------------------ files
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _csv_bytes(columns: tuple[str, ...] | list[str], rows: list[dict]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(row.get(c)) for c in columns])
+    return buf.getvalue().encode("utf-8")
+
+
+SUMMARY_ORDER = ("as_of", "run_id", "open", "overdue", "applications_overdue", "overdue_items", "deduction_per_item",
+                 "deduction_estimate", "on_time_rate", "closed", "closed_on_time", "median_working_days",
+                 "confirmation_rate", "confirmed", "dismissed", "in_progress", "raised_on_night")
+
+
+def csv_files(kpis: dict) -> dict[str, bytes]:
+    summary = [{"metric": k, "label_zh": LABELS_ZH[k], "value": kpis["summary"][k]} for k in SUMMARY_ORDER]
+    return {
+        "kpi_summary.csv": _csv_bytes(("metric", "label_zh", "value"), summary),
+        "kpi_by_street.csv": _csv_bytes(("street_code", "street_name", *METRICS), kpis["by_street"]),
+        "kpi_by_code.csv": _csv_bytes(("warning_code", "label_zh", "category", *METRICS), kpis["by_code"]),
+        "kpi_weekly.csv": _csv_bytes(WEEKLY, kpis["weekly"]),
+    }
+
+
+def _write_atomic(path: Path, data: bytes) -> str:
+    tmp = path.with_name(f".{path.name}.partial")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return hashlib.sha256(data).hexdigest()
+
+
+def build_report(store_root: Path, as_of: dt.date | None = None, *, con=None) -> dict:
+    """Compute the KPIs of night `as_of` (default: the latest successful night) and write the report and CSV files
+    into `<store>/exports/<as_of>/`. Returns the KPIs with `files` ({name: sha256}) and `folder`."""
+    store_root = Path(store_root)
+    kpis = compute_kpis(store_root, as_of, con=con)
+    folder = store_root / "exports" / kpis["as_of"].isoformat()
+    folder.mkdir(parents=True, exist_ok=True)
+    files = csv_files(kpis) | {REPORT_FILE: render_html(kpis).encode("utf-8")}
+    kpis["files"] = {name: _write_atomic(folder / name, data) for name, data in sorted(files.items())}
+    kpis["folder"] = str(folder)
+    return kpis
+
+
+# ----------------------------------------------------------------------------------------------------------- charts
+
+COLORS = {"open": "#5B8FF9", "overdue": "#E8684A", "raised": "#A0B4D0", "resolved": "#5AD8A6"}
+FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "SimHei", "WenQuanYi Micro Hei",
+         "DejaVu Sans"]
+
+
+def _svg(fig, salt: str) -> str:
+    """The figure as an inline <svg>: text kept as text (the browser draws Chinese with its own fonts), ids salted
+    per chart so several charts can share one page, no date: the same figures give the same bytes."""
+    import matplotlib
+
+    buf = io.StringIO()
+    with matplotlib.rc_context({"svg.hashsalt": f"safetynet-{salt}", "svg.fonttype": "none"}):
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    text = buf.getvalue()
+    text = re.sub(r"\s*<metadata>.*?</metadata>", "", text[text.index("<svg"):], flags=re.S)
+    return text.strip()
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({"font.family": "sans-serif", "font.sans-serif": FONTS, "axes.unicode_minus": False,
+                         "font.size": 9, "axes.spines.top": False, "axes.spines.right": False})
+    warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+    warnings.filterwarnings("ignore", message="findfont: Font family")
+    return plt
+
+
+def _bars(labels: list[str], open_n: list[int], overdue_n: list[int], salt: str, title: str) -> str:
+    plt = _plt()
+    import logging
+
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+    height = max(2.2, 0.26 * len(labels) + 0.9)
+    fig, ax = plt.subplots(figsize=(7.2, height))
+    ys = list(range(len(labels)))[::-1]
+    ax.barh([y + 0.2 for y in ys], open_n, height=0.4, color=COLORS["open"], label="未办结 open")
+    ax.barh([y - 0.2 for y in ys], overdue_n, height=0.4, color=COLORS["overdue"], label="超期 overdue")
+    for y, o, d in zip(ys, open_n, overdue_n):
+        if o:
+            ax.text(o, y + 0.2, f" {o}", va="center", fontsize=7)
+        if d:
+            ax.text(d, y - 0.2, f" {d}", va="center", fontsize=7, color=COLORS["overdue"])
+    ax.set_yticks(ys, labels)
+    ax.set_ylim(-0.7, len(labels) - 0.3)
+    ax.set_xlim(0, max([*open_n, *overdue_n, 1]) * 1.15)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set_title(title, loc="left", fontsize=10)
+    ax.legend(loc="lower right", frameon=False, fontsize=8)
+    return _svg(fig, salt)
+
+
+def _trend(weekly: list[dict]) -> str:
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(7.2, 3.0))
+    xs = list(range(len(weekly)))
+    ax.bar([x - 0.18 for x in xs], [w["raised"] for w in weekly], width=0.36, color=COLORS["raised"], label="新增 raised")
+    ax.bar([x + 0.18 for x in xs], [w["resolved"] for w in weekly], width=0.36, color=COLORS["resolved"],
+           label="办结 resolved")
+    seen = [(x, w) for x, w in zip(xs, weekly) if w["open_at_week_end"] is not None]
+    ax.plot([x for x, _ in seen], [w["open_at_week_end"] for _, w in seen], marker="o", color=COLORS["open"],
+            label="周末未办结 open at week end")
+    ax.plot([x for x, _ in seen], [w["overdue_at_week_end"] for _, w in seen], marker="s", color=COLORS["overdue"],
+            label="周末超期 overdue at week end")
+    rotate = len(weekly) > 8
+    ax.set_xticks(xs, [w["week"] for w in weekly], rotation=45 if rotate else 0, ha="right" if rotate else "center")
+    ax.set_xlim(-0.6, max(len(weekly) - 0.4, 0.6))
+    ax.set_ylim(0, max([1, *(w["raised"] for w in weekly), *(w["resolved"] for w in weekly),
+                        *(w["open_at_week_end"] for _, w in seen)]) * 1.15)
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.set_title("每周趋势 weekly trend", loc="left", fontsize=10)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3 if rotate else -0.12), frameon=False, fontsize=8, ncols=4)
+    return _svg(fig, "trend")
+
+
+# ------------------------------------------------------------------------------------------------------------- html
+
+CSS = """
+body{font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC","Source Han Sans SC",sans-serif;margin:24px auto;
+max-width:1080px;color:#222;line-height:1.5;padding:0 16px}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;border-bottom:2px solid #5B8FF9;padding-bottom:3px;margin-top:32px}
+.meta{color:#666;font-size:13px}.en{color:#888;font-size:12px;font-weight:normal}
+.cards{display:flex;gap:12px;flex-wrap:wrap;margin:16px 0}
+.card{flex:1 1 200px;border:1px solid #ddd;border-radius:6px;padding:12px 16px;background:#fafbfd}
+.card .v{font-size:32px;font-weight:bold}.card .l{font-size:14px}.card .d{font-size:12px;color:#666}
+.card.bad .v{color:#D03A1B}.card.good .v{color:#1E8E3E}
+.facts{font-size:14px}.facts b{font-size:15px}
+table{border-collapse:collapse;font-size:12px;margin:8px 0 16px;width:100%}
+th,td{border:1px solid #ddd;padding:3px 6px;text-align:right;white-space:nowrap}
+th{background:#EEF3FB;text-align:center}td.t{text-align:left}tr.hot td{background:#FFF1EE}
+figure{margin:8px 0}figure svg{max-width:100%;height:auto}.notes{font-size:12px;color:#444}
+"""
+
+
+def _e(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _num(value, kind: str = "int") -> str:
+    if value is None:
+        return "—"
+    if kind == "rate":
+        return f"{value * 100:.1f}%"
+    if kind == "points":
+        return f"{value:g}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _card(key: str, label_zh: str, label_en: str, value: str, raw, detail: str, tone: str = "") -> str:
+    return (f'<div class="card {tone}" id="kpi-{key}" data-value="{_e("" if raw is None else raw)}">'
+            f'<div class="l">{_e(label_zh)} <span class="en">{_e(label_en)}</span></div>'
+            f'<div class="v">{_e(value)}</div><div class="d">{detail}</div></div>')
+
+
+def _table(table_id: str, columns: list[str], rows: list[dict], text_cols: set[str], hot=lambda r: False) -> str:
+    kinds = {c: ("rate" if c in RATES else "points" if c == "deduction_estimate" else "int") for c in columns}
+    head = "".join(f"<th>{_e(LABELS_ZH.get(c, c))}<br><span class='en'>{_e(c)}</span></th>" for c in columns)
+    body = []
+    for r in rows:
+        cells = "".join(f'<td class="t">{_e(_cell(r.get(c)) or "—")}</td>' if c in text_cols
+                        else f"<td>{_e(_num(r.get(c), kinds[c]))}</td>" for c in columns)
+        body.append(f'<tr class="hot">{cells}</tr>' if hot(r) else f"<tr>{cells}</tr>")
+    return f'<table id="{table_id}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def render_html(kpis: dict) -> str:
+    s = kpis["summary"]
+    as_of = kpis["as_of"].isoformat()
+    per_item = s["deduction_per_item"]
+    if per_item is None:
+        deduction, deduction_detail = "—", f"{_e(as_of)} 无在用扣分参数 (no deduction parameter in force)"
+    else:
+        deduction = f"{s['deduction_estimate']:g} 分"
+        deduction_detail = (f"= {per_item:g} × (超期预警 {s['overdue']} + 超期申请 {s['applications_overdue']})"
+                            f"<br>依据：{_e(kpis['deduction_reference'])}")
+    on_time = _num(s["on_time_rate"], "rate")
+    cards = "".join([
+        _card("open", "未办结预警", "open warnings", str(s["open"]), s["open"],
+              f"其中办理中 {s['in_progress']}；当晚新增 {s['raised_on_night']}"),
+        _card("overdue", "超期预警", "overdue warnings", str(s["overdue"]), s["overdue"],
+              f"超期申请 (APPLICATION_OVERDUE) {s['applications_overdue']} 件", "bad" if s["overdue"] else "good"),
+        _card("deduction", "预计考核扣分", "est. assessment deduction", deduction, s["deduction_estimate"],
+              deduction_detail, "bad" if s["deduction_estimate"] else "good"),
+        _card("on-time", "按期办结率", "on-time resolution", on_time, s["on_time_rate"],
+              f"按期 {s['closed_on_time']} / 已办结 {s['closed']}"),
+    ])
+    facts = (f'<p class="facts">办结用时中位数 <span class="en">median handling time</span> '
+             f'<b id="kpi-median">{_e(_num(s["median_working_days"]))}</b> 个工作日 · '
+             f'核实属实率 <span class="en">confirmation rate</span> <b id="kpi-confirmation">'
+             f'{_e(_num(s["confirmation_rate"], "rate"))}</b> (属实 {s["confirmed"]} / 核实 '
+             f'{s["confirmed"] + s["dismissed"]})</p>')
+    streets = kpis["by_street"]
+    chart_streets = _bars([f"{r['street_name']}" for r in streets], [r["open"] for r in streets],
+                          [r["overdue"] for r in streets], "street", "各镇街未办结与超期预警 open and overdue by street")
+    codes = kpis["by_code"]
+    chart_codes = _bars([f"{r['label_zh']} {r['warning_code']}" for r in codes], [r["open"] for r in codes],
+                        [r["overdue"] for r in codes], "code", "各类型未办结与超期预警 open and overdue by warning type")
+    chart_trend = _trend(kpis["weekly"]) if kpis["weekly"] else "<p>暂无快照 (no snapshots yet)</p>"
+    group_cols = ["open", "overdue", "applications_overdue", "deduction_estimate", "closed", "closed_on_time",
+                  "on_time_rate", "median_working_days", "confirmed", "dismissed", "confirmation_rate"]
+    hot = lambda r: bool(r["overdue"] or r["applications_overdue"])  # noqa: E731
+    tables = (
+        "<h3>各镇街 <span class='en'>by street</span></h3>"
+        + _table("table-street", ["street_code", "street_name", *group_cols], streets, {"street_code", "street_name"}, hot)
+        + "<h3>各预警类型 <span class='en'>by warning type</span></h3>"
+        + _table("table-code", ["warning_code", "label_zh", *group_cols], codes, {"warning_code", "label_zh"}, hot)
+        + "<h3>每周 <span class='en'>weekly</span></h3>"
+        + _table("table-weekly", list(WEEKLY), kpis["weekly"], {"week", "week_start", "week_end", "snapshot_night"}))
+    notes = """<ul class="notes">
+<li>未办结 (open)：状态为待核实 (open) 或办理中 (in_progress) 的预警；超期 (overdue)：未办结且办理时限早于数据日期。</li>
+<li>已办结 (closed)：核实属实 (confirmed)、核实不属实 (dismissed) 或数据已消除 (resolved_by_data)；按期办结：办结日期不晚于办理时限。</li>
+<li>办结用时：预警产生之日至办结日期的工作日数（国务院节假日安排）。核实属实率 = 属实 ÷ (属实 + 不属实)。</li>
+<li>超期申请：未办结的“申请办理超期” (APPLICATION_OVERDUE) 预警。预计考核扣分 = 每件扣分 × (超期预警 + 超期申请)，
+仅供参考，以区民政局考核为准。</li>
+<li>每周趋势：新增、办结按预警日期、办结日期所在的 ISO 周统计；周末未办结、周末超期取该周最后一个运行日的快照。</li>
+</ul>"""
+    title = f"社会救助动态监测预警 工作指标 {as_of}"
+    run = f"运行编号 run {_e(kpis['run_id'])} · " if kpis["run_id"] else ""
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{_e(title)}</title>
+<style>{CSS}</style>
+</head>
+<body>
+<h1>沙坪坝区社会救助动态监测预警 · 工作指标 <span class="en">KPI report</span></h1>
+<p class="meta">数据截至 {_e(as_of)} <span class="en">as of</span> · {run}safetynet 自动生成，只提示、不决定：每条预警须经人工核实。</p>
+<section id="headline"><div class="cards">{cards}</div>{facts}</section>
+<h2>各镇街 <span class="en">by street (镇街)</span></h2>
+<figure id="chart-street">{chart_streets}</figure>
+<h2>各预警类型 <span class="en">by warning type</span></h2>
+<figure id="chart-code">{chart_codes}</figure>
+<h2>趋势 <span class="en">weekly trend</span></h2>
+<figure id="chart-trend">{chart_trend}</figure>
+<h2>明细表 <span class="en">tables</span></h2>
+{tables}
+<h2>口径说明 <span class="en">definitions</span></h2>
+{notes}
+</body>
+</html>
+"""
+
+
+# -------------------------------------------------------------------------------------------------------- artifacts
+
+def summary_markdown(kpis: dict) -> str:
+    s = kpis["summary"]
+    ded = "—" if s["deduction_estimate"] is None else f"{s['deduction_estimate']:g}"
+    lines = [f"# safetynet KPI {kpis['as_of'].isoformat()}", "",
+             "| 指标 metric | 值 value |", "|---|---|",
+             f"| 未办结预警 open warnings | {s['open']} |",
+             f"| 超期预警 overdue warnings | {s['overdue']} |",
+             f"| 超期申请 overdue applications | {s['applications_overdue']} |",
+             f"| 预计考核扣分 est. deduction | {ded} |",
+             f"| 按期办结率 on-time rate | {_num(s['on_time_rate'], 'rate')} ({s['closed_on_time']}/{s['closed']}) |",
+             f"| 办结用时中位数 median working days | {_num(s['median_working_days'])} |",
+             f"| 核实属实率 confirmation rate | {_num(s['confirmation_rate'], 'rate')} |", "",
+             "| 预警代码 code | 类型 | 未办结 open | 超期 overdue |", "|---|---|---|---|"]
+    lines += [f"| {r['warning_code']} | {r['label_zh']} | {r['open']} | {r['overdue']} |"
+              for r in kpis["by_code"] if r["open"] or r["overdue"]]
+    if kpis.get("folder"):
+        lines += ["", f"Report: `{Path(kpis['folder']) / REPORT_FILE}`"]
+    return "\n".join(lines) + "\n"
+
+
+def street_table(kpis: dict) -> list[dict]:
+    cols = ("street_code", "street_name", "open", "overdue", "applications_overdue", "deduction_estimate",
+            "on_time_rate", "median_working_days")
+    return [{c: _cell(r[c]) for c in cols} for r in kpis["by_street"]]
+
+
+def publish_artifacts(kpis: dict) -> None:
+    """The night's KPIs as Prefect artifacts (call inside a flow or task run): a markdown summary and a by-street
+    table, under stable keys so the UI shows one history per key."""
+    from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+    day = kpis["as_of"].isoformat()
+    create_markdown_artifact(markdown=summary_markdown(kpis), key="safetynet-kpi-summary",
+                             description=f"safetynet KPI summary, night {day}")
+    create_table_artifact(table=street_table(kpis), key="safetynet-kpi-by-street",
+                          description=f"open and overdue warnings by street (镇街), night {day}")
+
+
+# -------------------------------------------------------------------------------------------------------------- CLI
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, found '{text}'") from None
+
+
+def cmd_report(args) -> int:
+    try:
+        kpis = build_report(args.store, args.as_of)
+    except ReportError as exc:
+        print(f"report: {exc}", file=sys.stderr)
+        return 2
+    s = kpis["summary"]
+    ded = "—" if s["deduction_estimate"] is None else f"{s['deduction_estimate']:g}"
+    print(f"safetynet KPI report, night {kpis['as_of']}")
+    print(f"  open warnings (未办结)          {s['open']}")
+    print(f"  overdue warnings (超期)         {s['overdue']}")
+    print(f"  overdue applications (超期申请) {s['applications_overdue']}")
+    print(f"  estimated deduction (预计扣分)  {ded}")
+    print(f"  on-time resolution (按期办结率) {_num(s['on_time_rate'], 'rate')}")
+    print(f"report: {Path(kpis['folder']) / REPORT_FILE}")
+    print("csv:    " + ", ".join(CSV_FILES))
+    return 0
+
+
+def register(subparsers) -> argparse.ArgumentParser:
+    """Add `safetynet report` to the CLI's sub-parsers."""
+    p = subparsers.add_parser(
+        "report", formatter_class=argparse.RawDescriptionHelpFormatter,
+        help="write the KPI report (HTML and CSV) of a night",
+        description="Write the KPI report of one night from the store, for the bureau's and the streets' managers:\n"
+                    "open and overdue warnings by street (镇街) and by warning type, the on-time resolution rate,\n"
+                    "the median handling time in working days, the confirmation rate of verified warnings,\n"
+                    "overdue applications, the estimated assessment deduction (0.1 point per overdue warning or\n"
+                    "application, parameter assessment.deduction_per_overdue_item), and a weekly trend.\n\n"
+                    "Files, in STORE/exports/AS_OF/ beside that night's exports:\n"
+                    "  report.html        one self-contained page in Chinese (charts inline, opens offline)\n"
+                    "  kpi_summary.csv    the headline figures, one per line\n"
+                    "  kpi_by_street.csv  one line per street;  kpi_by_code.csv  one line per warning code\n"
+                    "  kpi_weekly.csv     one line per ISO week\n\n"
+                    "The nightly flow writes the same report after each successful night; this command rebuilds it,\n"
+                    "e.g. for an earlier night. The same store gives the same bytes. Nothing in the store changes\n"
+                    "except these five files.",
+        epilog="Exit codes: 0 written, 2 no successful night in the store (or none on --as-of).\n"
+               "example: safetynet report --store var --as-of 2026-03-04")
+    p.add_argument("--store", type=Path, required=True, help="the store folder the nights ran into")
+    p.add_argument("--as-of", type=_date, default=None,
+                   help="the night to report on, YYYY-MM-DD (default: the latest successful night)")
+    p.set_defaults(func=cmd_report)
+    return p

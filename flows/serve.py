@@ -1,0 +1,320 @@
+"""The nightly schedule: a Prefect deployment that runs the newest drop every night at 01:30 Asia/Shanghai.
+
+`scheduled_night(drops, store)` is the flow the schedule fires. It finds the newest drop date under `drops`; when the
+store already has a successful night for it, it records that ("no new drop": a `runs` row with status `no_new_drop`,
+the drop date as `as_of` and a message in its manifest) and stops; otherwise it runs the nightly flow for that date as a
+subflow. A night the checks halt fails the scheduled run, so the operator sees it in Prefect; the halt itself is recorded
+by the nightly flow as always.
+
+Scheduled runs need a real Prefect server (an ephemeral one never fires schedules, STACK.md): `serve_forever` serves
+against the server named by PREFECT_API_URL, or starts `prefect server start` on 127.0.0.1 with its home in the store,
+serves against it, and stops it on exit. One-off `safetynet nightly` runs need none of this.
+
+Prefect is imported only when the flow or a deployment is first needed (module `__getattr__` below), never at import:
+the CLI imports this module to build its parser before `flows.runtime.configure(store)` has set Prefect's home and
+switched its telemetry off.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+import zoneinfo
+from pathlib import Path
+from time import monotonic, sleep
+
+import duckdb
+
+from flows import runtime
+from flows.drops import drop_dates
+from flows.store import Store
+
+FLOW_NAME = "safetynet-scheduled-night"
+DEPLOYMENT_NAME = "nightly"
+DEFAULT_TIME = "01:30"
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+NO_NEW_DROP = "no_new_drop"
+SERVER_HOST = "127.0.0.1"
+DEFAULT_PORT = 4200
+SERVER_STARTUP_SECONDS = 180
+TIME_PATTERN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class ServeError(Exception):
+    pass
+
+
+# --------------------------------------------------------------------------------------------- plain functions
+
+def cron_for(time_of_day: str) -> str:
+    """'01:30' -> '30 1 * * *' (every day at that wall-clock time)."""
+    m = TIME_PATTERN.match(time_of_day)
+    if not m:
+        raise ValueError(f"time '{time_of_day}': expected HH:MM on a 24-hour clock, e.g. 01:30")
+    return f"{int(m.group(2))} {int(m.group(1))} * * *"
+
+
+def check_timezone(name: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"timezone '{name}': not an IANA time zone name, e.g. Asia/Shanghai") from None
+    return name
+
+
+def successful_run(store: Path, night: dt.date) -> str | None:
+    """The run id of a successful night `night` in the store, if there is one."""
+    db = Store(store).db_path
+    if not db.exists():
+        return None
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("SELECT run_id FROM runs WHERE status = 'ok' AND as_of = ? ORDER BY run_id",
+                           [night]).fetchall()
+    return rows[-1][0] if rows else None
+
+
+def plan(drops: Path, store: Path) -> tuple[str, dt.date, str | None]:
+    """What tonight's scheduled run does: ('run', newest drop, None) or ('no_new_drop', newest drop, its ok run id)."""
+    dates = drop_dates(drops)
+    if not dates:
+        raise ServeError(f"{drops}: no drop folder (YYYY-MM-DD) yet; nothing to run")
+    newest = dates[-1]
+    done = successful_run(store, newest)
+    return (NO_NEW_DROP, newest, done) if done else ("run", newest, None)
+
+
+def record_no_new_drop(store: Path, newest: dt.date, ok_run_id: str, checked_at: dt.datetime) -> dict:
+    """A `runs` row saying that the scheduled run found nothing new: status `no_new_drop`, `as_of` the newest drop,
+    a manifest with the message. One row per check (the run id carries the check time), nothing else is touched."""
+    checked_at = checked_at.astimezone(dt.timezone.utc).replace(microsecond=0)
+    doc = {"run_id": f"nodrop-{newest:%Y%m%d}-{checked_at:%Y%m%dT%H%M%SZ}", "status": NO_NEW_DROP,
+           "as_of": newest.isoformat(), "latest_drop": newest.isoformat(), "ok_run_id": ok_run_id,
+           "checked_at": checked_at.isoformat(),
+           "message": f"no new drop: the newest drop {newest} already ran successfully (run {ok_run_id}); nothing raised",
+           "message_zh": f"无新数据：最新一期数据 {newest} 已成功运行（{ok_run_id}），本次未产生预警"}
+    s = Store(store)
+    s.init()
+    with duckdb.connect(str(s.db_path)) as con:
+        columns = {r[0] for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'runs'").fetchall()}
+        con.execute("DELETE FROM runs WHERE run_id = ?", [doc["run_id"]])
+        manifest = json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+        if "seq" in columns:  # the run order, where the store keeps one
+            con.execute("INSERT INTO runs (run_id, as_of, status, manifest, seq) "
+                        "SELECT ?, ?, ?, ?, coalesce(max(seq), 0) + 1 FROM runs",
+                        [doc["run_id"], newest, NO_NEW_DROP, manifest])
+        else:
+            con.execute("INSERT INTO runs (run_id, as_of, status, manifest) VALUES (?, ?, ?, ?)",
+                        [doc["run_id"], newest, NO_NEW_DROP, manifest])
+    return doc
+
+
+# ------------------------------------------------------------------------------------------------------- the flow
+
+def _scheduled_start() -> dt.datetime:
+    from prefect.runtime import flow_run
+
+    when = flow_run.scheduled_start_time
+    return when if isinstance(when, dt.datetime) else dt.datetime.now(dt.timezone.utc)
+
+
+def run_scheduled_night(drops: str, store: str) -> dict:
+    """Body of the `scheduled_night` flow: the newest drop, unless it already ran."""
+    from prefect.logging import get_logger, get_run_logger
+    from prefect.states import Failed
+
+    from flows.nightly import nightly
+
+    try:
+        logger = get_run_logger()
+    except Exception:  # called outside a flow run (tests, a direct call)
+        logger = get_logger(FLOW_NAME)
+    action, newest, ok_run = plan(Path(drops), Path(store))
+    if action == NO_NEW_DROP:
+        doc = record_no_new_drop(Path(store), newest, ok_run, _scheduled_start())
+        logger.warning(doc["message"])
+        return doc
+    logger.warning("running night %s from %s into %s", newest, drops, store)
+    doc = nightly(drops=drops, as_of=newest, store=store)
+    if doc["status"] == "halted":
+        h = doc["halt"]
+        return Failed(message=f"night {newest} halted: feed '{h['feed']}' failed {h['check_code']}: {h['message']}",
+                      data=doc)
+    return doc
+
+
+def __getattr__(name: str):
+    """`scheduled_night`, the Prefect flow, built on first use (after the runtime is configured)."""
+    if name == "scheduled_night":
+        from prefect import flow
+
+        built = flow(name=FLOW_NAME, log_prints=False, persist_result=False)(run_scheduled_night)
+        globals()["scheduled_night"] = built
+        return built
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def deployment(drops, store, time: str = DEFAULT_TIME, timezone: str = DEFAULT_TIMEZONE):
+    """The `nightly` deployment of `scheduled_night`: a cron schedule at `time` every day in `timezone` (a bare cron
+    string would mean UTC), with absolute drops and store paths as its parameters."""
+    from prefect.schedules import Cron
+
+    schedule = Cron(cron_for(time), timezone=check_timezone(timezone))
+    flow_obj = sys.modules[__name__].scheduled_night
+    return flow_obj.to_deployment(
+        name=DEPLOYMENT_NAME, schedule=schedule,
+        parameters={"drops": str(Path(drops).resolve()), "store": str(Path(store).resolve())},
+        description=f"safetynet: run the newest drop every day at {time} {timezone}",
+        tags=["safetynet"])
+
+
+# ----------------------------------------------------------------------------------------------- serving
+
+class LocalServer:
+    """`prefect server start` on loopback, as a child process group we start and stop ourselves."""
+
+    def __init__(self, home: Path, port: int = DEFAULT_PORT):
+        self.home = home
+        self.port = port
+        self.api_url = f"http://{SERVER_HOST}:{port}/api"
+        self.log_path = home / "server.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = SERVER_STARTUP_SECONDS) -> LocalServer:
+        if _healthy(self.api_url):
+            raise ServeError(f"something already answers on {self.api_url}: set PREFECT_API_URL={self.api_url} to "
+                             "serve against it, or free the port (PREFECT_SERVER_API_PORT chooses another)")
+        self.home.mkdir(parents=True, exist_ok=True)
+        env = os.environ | {"PREFECT_HOME": str(self.home), "PREFECT_SERVER_API_HOST": SERVER_HOST,
+                            "PREFECT_SERVER_API_PORT": str(self.port)}
+        env.pop("PREFECT_API_URL", None)
+        prefect_cli = Path(sys.executable).with_name("prefect")
+        cmd = [str(prefect_cli)] if prefect_cli.exists() else [sys.executable, "-m", "prefect"]
+        cmd += ["server", "start", "--host", SERVER_HOST, "--port", str(self.port)]
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                        start_new_session=True)
+        log.close()
+        deadline = monotonic() + timeout
+        while monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise ServeError(f"prefect server exited with code {self.process.returncode} while starting; "
+                                 f"see {self.log_path}")
+            if _healthy(self.api_url):
+                return self
+            sleep(1)
+        self.stop()
+        raise ServeError(f"prefect server not healthy on {self.api_url} after {timeout:.0f} s; see {self.log_path}")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        pgid = os.getpgid(self.process.pid)  # the group we started (start_new_session): the server and its workers
+        os.killpg(pgid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(pgid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+
+def _healthy(api_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{api_url}/health", timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def serve_forever(drops, store, time: str = DEFAULT_TIME, timezone: str = DEFAULT_TIMEZONE) -> None:
+    """Serve the nightly deployment until interrupted (Ctrl-C or SIGTERM). With PREFECT_API_URL set, against that
+    server; otherwise against a local server started here on loopback and stopped on exit."""
+    store = Path(store)
+    cron_for(time), check_timezone(timezone)  # fail before starting anything
+    runtime.configure(store)
+    server = None
+    if os.environ.get("PREFECT_API_URL"):
+        print(f"serving against the Prefect server at {os.environ['PREFECT_API_URL']} (PREFECT_API_URL)", flush=True)
+    else:
+        port = int(os.environ.get("PREFECT_SERVER_API_PORT", DEFAULT_PORT))
+        home = Path(os.environ["PREFECT_HOME"])
+        print(f"no PREFECT_API_URL: starting a local Prefect server on {SERVER_HOST}:{port} "
+              f"(home {home}, log {home / 'server.log'}) ...", flush=True)
+        server = LocalServer(home, port).start()
+        os.environ["PREFECT_API_URL"] = server.api_url
+        print(f"local Prefect server is up: PREFECT_API_URL={server.api_url}  UI: http://{SERVER_HOST}:{port}",
+              flush=True)
+    try:
+        from prefect import serve  # only now: Prefect reads PREFECT_API_URL at import
+
+        dep = deployment(drops, store, time, timezone)
+        print(f"deployment '{FLOW_NAME}/{DEPLOYMENT_NAME}': every day at {time} {timezone}; "
+              f"drops {Path(drops).resolve()}, store {store.resolve()}. Ctrl-C stops.", flush=True)
+        serve(dep, print_starting_message=False)
+    finally:
+        if server is not None:
+            print("stopping the local Prefect server", flush=True)
+            server.stop()
+
+
+# ------------------------------------------------------------------------------------------------------------ CLI
+
+def _time(text: str) -> str:
+    try:
+        cron_for(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def _timezone(text: str) -> str:
+    try:
+        return check_timezone(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def cmd_serve(args) -> int:
+    try:
+        serve_forever(args.drops, args.store, args.time, args.timezone)
+    except ServeError as exc:
+        print(f"serve: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def register(subparsers) -> argparse.ArgumentParser:
+    """Add `safetynet serve` to the CLI's sub-parsers."""
+    p = subparsers.add_parser(
+        "serve", formatter_class=argparse.RawDescriptionHelpFormatter,
+        help="run the newest drop every night on a schedule (a long-running process)",
+        description="Serve the nightly schedule and keep running until stopped (Ctrl-C or SIGTERM).\n\n"
+                    "Every day at --time in --timezone (default 01:30 Asia/Shanghai) Prefect starts a run that takes\n"
+                    "the newest drop folder under --drops: if the store already has a successful night for it, the run\n"
+                    "records 'no new drop' (a runs row with status no_new_drop) and ends; otherwise it runs that night\n"
+                    "exactly as 'safetynet nightly' would, report included. A night the checks halt shows as a failed\n"
+                    "run in Prefect, with the feed and the reason.\n\n"
+                    "Schedules need a Prefect server:\n"
+                    "  - with PREFECT_API_URL set (e.g. http://prefect.internal:4200/api), the deployment is served\n"
+                    "    against that server;\n"
+                    "  - without it, a local server is started on 127.0.0.1:4200 (PREFECT_SERVER_API_PORT changes the\n"
+                    "    port) with its database in STORE/prefect/, and stopped when serve stops. Its UI is at\n"
+                    "    http://127.0.0.1:4200 on this machine only.\n"
+                    "Running one night by hand ('safetynet nightly') needs no server at all.",
+        epilog="Exit codes: 0 stopped, 1 the local server did not start, 2 usage error.\n"
+               "example: safetynet serve --drops /data/drops --store /data/safetynet --time 01:30")
+    p.add_argument("--drops", type=Path, required=True, help="folder that receives one sub-folder per drop date")
+    p.add_argument("--store", type=Path, required=True, help="the store folder")
+    p.add_argument("--time", type=_time, default=DEFAULT_TIME, help="time of day to run, HH:MM (default 01:30)")
+    p.add_argument("--timezone", type=_timezone, default=DEFAULT_TIMEZONE,
+                   help="IANA time zone of --time (default Asia/Shanghai)")
+    p.set_defaults(func=cmd_serve)
+    return p

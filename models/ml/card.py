@@ -1,0 +1,57 @@
+"""Model cards (STYLE.md 7; issue #6 §4-5): one JSON document for machines and the same content as Markdown for people.
+
+Sections, in this order — every card has all of them (`SECTIONS`); a section with nothing to say says why:
+intended use · limits · data · features · parameters · metrics · calibration · drift · fairness · hashes.
+"""
+
+from __future__ import annotations
+
+import json
+
+SECTIONS = ("intended_use", "limits", "data", "features", "parameters", "metrics", "calibration", "drift", "fairness",
+            "hashes")
+TITLES = {"intended_use": "Intended use", "limits": "Limits", "data": "Training data", "features": "Features (allow-list)",
+          "parameters": "Parameters", "metrics": "Metrics", "calibration": "Calibration", "drift": "Drift",
+          "fairness": "Fairness", "hashes": "Hashes"}
+
+
+def dumps(card: dict) -> str:
+    return json.dumps(card, ensure_ascii=False, sort_keys=True, indent=2, default=str) + "\n"
+
+
+def _table(rows: list[dict]) -> list[str]:
+    if not rows:
+        return ["(none)"]
+    cols = list(rows[0])
+    out = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for r in rows:
+        out.append("| " + " | ".join("" if r.get(c) is None else str(r.get(c)) for c in cols) + " |")
+    return out
+
+
+def _render(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return _table(value)
+    if isinstance(value, list):
+        return [f"- {v}" for v in value] or ["(none)"]
+    if isinstance(value, dict):
+        out = []
+        for k, v in value.items():
+            if isinstance(v, (dict, list)) and v and not (isinstance(v, list) and not isinstance(v[0], dict)):
+                out += [f"**{k}**", ""] + _render(v) + [""]
+            else:
+                out.append(f"- **{k}**: {v}")
+        return out
+    return [str(value)]
+
+
+def to_markdown(card: dict) -> str:
+    missing = [s for s in SECTIONS if s not in card]
+    if missing:
+        raise ValueError(f"model card {card.get('model_id')}: sections {missing} are missing")
+    out = [f"# Model card — {card['model_id']} ({card['kind']})", ""]
+    for s in SECTIONS:
+        out += [f"## {TITLES[s]}", ""] + _render(card[s]) + [""]
+    return "\n".join(out)

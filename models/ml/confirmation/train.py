@@ -1,0 +1,135 @@
+"""Training and evaluation of the confirmation scorer on labelled warnings (models/ml/labels.py).
+
+Time-based validation: the model that is evaluated is fitted on outcomes resolved before the validation window (the last
+`valid_months` months before the training date) and scored on the warnings raised inside it; the drift model is fitted
+on outcomes resolved `drift_months` earlier still, and scored on the same window. The artifact that ships is refitted on
+every outcome resolved on or before the training date, with the same parameters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import numpy as np
+import polars as pl
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from models.ml import evaluation, fairness
+from models.ml.confirmation import features as cf
+from models.ml.confirmation.estimator import ConfirmationScorer
+from models.ml.random_review import CODE as RANDOM_REVIEW, inclusion_error_estimate
+
+HYPER = {"learning_rate": 0.08, "max_iter": 200, "max_leaf_nodes": 31, "min_samples_leaf": 40, "l2_regularization": 1.0,
+         "calibration": "isotonic", "calibration_fraction": 0.25}
+
+
+def months_before(d: dt.date, months: int) -> dt.date:
+    mi = d.year * 12 + d.month - 1 - months
+    y, m = divmod(mi, 12)
+    day = min(d.day, 28)
+    return dt.date(y, m + 1, day)
+
+
+def _fit(rows: pl.DataFrame, allow, columns, seed: int, **over) -> ConfirmationScorer:
+    X = cf.matrix(rows, allow, columns)
+    cat = [allow.features[allow.names.index(c)].kind == "category" for c in columns]
+    est = ConfirmationScorer(**(HYPER | over), categorical=cat, feature_names=columns, random_state=seed)
+    return est.fit(X, rows["label"].cast(pl.Int64).to_numpy())
+
+
+def _known(frame: pl.DataFrame, by: dt.date) -> pl.DataFrame:
+    return (frame.filter(pl.col("label").is_not_null() & (pl.col("resolved_date") < by))
+                 .sort("as_of", "household_id", "condition_key"))
+
+
+def compare_estimators(train: pl.DataFrame, hold: pl.DataFrame, allow, columns, seed: int, label_col: str) -> list[dict]:
+    """The choice by numbers: logistic regression vs gradient boosting, raw and calibrated, on the held-out window."""
+    Xt, yt = cf.matrix(train, allow, columns), train["label"].cast(pl.Int64).to_numpy()
+    hold = hold.filter(pl.col(label_col).is_not_null())
+    Xh, yh = cf.matrix(hold, allow, columns), hold[label_col].cast(pl.Int64).to_numpy()
+    out = []
+    t = time.perf_counter()
+    lr = make_pipeline(SimpleImputer(strategy="median", keep_empty_features=True), StandardScaler(),
+                       LogisticRegression(max_iter=500, C=1.0)).fit(np.nan_to_num(Xt, nan=np.nan), yt)
+    out.append({"estimator": "logistic regression (median-imputed, standardised)", "fit_seconds": round(time.perf_counter() - t, 2),
+                **evaluation.score_metrics(yh, lr.predict_proba(Xh)[:, 1])})
+    for label, cal in (("gradient boosting, uncalibrated", None), ("gradient boosting + sigmoid calibration", "sigmoid"),
+                       ("gradient boosting + isotonic calibration (shipped)", "isotonic")):
+        t = time.perf_counter()
+        est = _fit(train, allow, columns, seed, calibration=cal)
+        out.append({"estimator": label, "fit_seconds": round(time.perf_counter() - t, 2),
+                    **evaluation.score_metrics(yh, est.predict_proba(Xh)[:, 1])})
+    return out
+
+
+def _scored(est, hold: pl.DataFrame, allow, columns) -> pl.DataFrame:
+    return hold.with_columns(pl.Series("score", est.predict_proba(cf.matrix(hold, allow, columns))[:, 1]))
+
+
+def train_confirmation(labelled: pl.DataFrame, as_of: dt.date, k_by_street: dict, seed: int,
+                       valid_months: int = 2, drift_months: int = 6) -> tuple[ConfirmationScorer, dict, pl.DataFrame]:
+    allow = cf.load_allow_list()
+    columns = allow.names
+    allow.check_columns(columns)
+    data = labelled.filter(pl.col("as_of") <= as_of)
+    valid_start = months_before(as_of, valid_months)
+    drift_cut = months_before(valid_start, drift_months)
+    has_truth = "truth" in data.columns and data["truth"].is_not_null().any()
+    label_col = "truth" if has_truth else "label"
+    hold = data.filter(pl.col("as_of") >= valid_start).sort("as_of", "household_id", "condition_key")
+    if not has_truth:  # real outcomes: only what was resolved by the training date is known
+        hold = hold.with_columns(pl.when(pl.col("resolved_date") <= as_of).then(pl.col("label")).alias("label"))
+    train_eval = _known(data.filter(pl.col("as_of") < valid_start), valid_start)
+    train_all = _known(data, as_of + dt.timedelta(days=1))
+    if train_all.height == 0 or train_all["label"].n_unique() < 2:
+        raise ValueError(f"no usable outcomes on or before {as_of}: need confirmed and dismissed warnings to train on")
+
+    report: dict = {"valid_window": f"{valid_start}..{as_of}", "label_col": label_col}
+    t = time.perf_counter()
+    if train_eval.height >= 50 and train_eval["label"].n_unique() == 2 and hold.height:
+        evaluated = _fit(train_eval, allow, columns, seed)
+        report["evaluation"] = evaluation.evaluate(_scored(evaluated, hold, allow, columns), k_by_street, seed)
+        report["comparison"] = compare_estimators(train_eval, hold, allow, columns, seed, label_col)
+        flagged = evaluation.add_orders(_scored(evaluated, hold, allow, columns), seed)
+        ks = flagged["audit_street_code"].replace_strict(
+            {str(s): int(v) for s, v in k_by_street.items() if s != "default"}, default=int(k_by_street.get("default", 0)),
+            return_dtype=pl.Int64)
+        flagged = flagged.with_columns(ks.alias("k"))
+        fair_in = flagged.with_columns((pl.col("rank_model") <= pl.col("k")).alias("flagged"),
+                                       pl.col(label_col).alias("label"))
+        report["fairness"] = fairness.fairness_table(fair_in)
+        report["fairness_rules_order"] = fairness.fairness_table(
+            fair_in.with_columns((pl.col("rank_rules") <= pl.col("k")).alias("flagged")))
+        report["fairness_screen"] = fairness.outside_four_fifths(report["fairness"])
+        drift_train = _known(data.filter(pl.col("as_of") < drift_cut), drift_cut)
+        if drift_train.height >= 50 and drift_train["label"].n_unique() == 2:
+            old = _fit(drift_train, allow, columns, seed)
+            drift_eval = evaluation.evaluate(_scored(old, hold, allow, columns), k_by_street, seed)
+            report["drift"] = {"older_model_trained_before": drift_cut.isoformat(), "older_training_rows": drift_train.height,
+                               **{k: drift_eval[k] for k in ("pr_auc", "brier", "precision_at_k", "lift_vs_rules")}}
+        else:
+            report["drift"] = {"older_model_trained_before": drift_cut.isoformat(), "older_training_rows": drift_train.height,
+                               "note": "too few outcomes that old to fit a comparison model (need >= 50 of both kinds)"}
+    else:
+        report["evaluation"] = {"note": f"too few outcomes before {valid_start} ({train_eval.height}) or no held-out warnings"}
+    report["evaluation_seconds"] = round(time.perf_counter() - t, 2)
+
+    t = time.perf_counter()
+    final = _fit(train_all, allow, columns, seed)
+    report["fit_seconds"] = round(time.perf_counter() - t, 2)
+    rr = train_all.filter(pl.col("warning_code") == RANDOM_REVIEW)
+    report["random_review"] = inclusion_error_estimate(int(rr["label"].sum() or 0), rr.height)
+    report["training_rows"] = train_all.height
+    report["training_positive_rate"] = round(float(train_all["label"].mean()), 4)
+    report["selection"] = (train_all.group_by("selected_by").agg(pl.len().alias("rows"), pl.col("label").mean().round(4)
+                                                                 .alias("confirmed_rate"))
+                           .sort("selected_by").to_dicts())
+    report["period"] = f"{train_all['as_of'].min()}..{train_all['as_of'].max()}"
+    report["allow_list_sha256"] = allow.sha256
+    report["features"] = [{"feature": f.name, "kind": f.kind, "label_zh": f.label_zh, "policy": f.policy}
+                          for f in allow.features]
+    return final, report, train_all

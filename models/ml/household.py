@@ -1,0 +1,131 @@
+"""As-of household descriptors that both ML scorers read, from the tables the rule pass has just built.
+
+`describe_households(con)` expects the tables of a night after `models.rules.candidates.raise_candidates` (households,
+member_presence, household_features, income, payments, assets, expenses, rule_context) and returns one row per household
+of `household_features` (a Polars frame sorted by household_id).
+
+Two kinds of columns come out:
+- *descriptors* a model may read, if and only if the scorer's allow-list names them (composition, income as recorded,
+  assets, rigid spending, coverage, payment history); ratios are to the dibao standard in force so the figures mean the
+  same in town and city;
+- *audit attributes* that no model reads and the fairness table groups by (`street_code`, `hukou_type`, `age_band`,
+  `disability`, `household_size`). They are prefixed `audit_` so that an allow-list can never pick one by accident.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+DESCRIBE_SQL = """
+WITH ctx AS (SELECT * FROM rule_context),
+members AS (
+    SELECT
+        household_id,
+        count(*)::INTEGER                                                              AS n_listed,
+        count(*) FILTER (WHERE is_present AND age >= 60)::INTEGER                      AS n_elderly,
+        count(*) FILTER (WHERE is_present AND age < 16)::INTEGER                       AS n_children,
+        count(*) FILTER (WHERE is_present AND labor_capacity = 'none')::INTEGER        AS n_no_labor,
+        count(*) FILTER (WHERE is_present AND labor_capacity = 'partial')::INTEGER     AS n_partial_labor,
+        count(*) FILTER (WHERE is_present AND age BETWEEN 18 AND 59
+                           AND labor_capacity = 'full')::INTEGER                      AS n_working_age_full,
+        count(*) FILTER (WHERE is_present AND disability_grade BETWEEN 1 AND 2)::INTEGER AS n_severe_disability,
+        count(*) FILTER (WHERE is_present AND disability_grade > 0)::INTEGER           AS n_disabled,
+        count(*) FILTER (WHERE is_dead)::INTEGER                                       AS n_dead,
+        count(*) FILTER (WHERE is_moved_out OR is_incarcerated)::INTEGER               AS n_away,
+        -- audit only: the head's age (or the oldest member's when no head is listed)
+        coalesce(max(age) FILTER (WHERE relation = 'head'), max(age))                  AS head_age
+    FROM member_presence
+    GROUP BY household_id
+),
+inc AS (
+    SELECT
+        m.household_id,
+        count(DISTINCT i.month)::INTEGER                                               AS income_months,
+        count(DISTINCT i.source_type)::INTEGER                                         AS income_sources,
+        coalesce(sum(i.amount) FILTER (WHERE i.provider = 'declared'), 0)
+            / nullif(sum(i.amount), 0)                                                 AS declared_share,
+        coalesce(sum(i.amount) FILTER (WHERE i.source_type IN ('allowance_exempt', 'assistance')), 0) AS exempt_income
+    FROM income i
+    JOIN member_presence m ON m.person_id = i.person_id AND m.is_present
+    CROSS JOIN ctx
+    WHERE i.month >= ctx.window_start AND i.month < ctx.month_of_d
+    GROUP BY m.household_id
+),
+held AS (
+    SELECT m.household_id, sum(a.value) AS asset_value, count(*)::INTEGER AS asset_count
+    FROM assets a
+    JOIN member_presence m ON m.person_id = a.person_id AND m.is_present
+    CROSS JOIN ctx
+    WHERE a.start_date <= ctx.as_of AND (a.end_date IS NULL OR a.end_date > ctx.as_of)
+    GROUP BY m.household_id
+),
+pay AS (
+    SELECT
+        household_id,
+        count(*)::INTEGER                                                              AS payments_12m,
+        count(*) FILTER (WHERE paid_date > last_day(period))::INTEGER                  AS payments_late_12m,
+        coalesce(sum(amount), 0)                                                       AS paid_12m,
+        count(DISTINCT account_holder_id)::INTEGER                                     AS account_holders
+    FROM payments, ctx
+    WHERE period >= ctx.payment_from AND period < ctx.month_of_d AND paid_date <= ctx.as_of
+    GROUP BY household_id
+)
+SELECT
+    f.household_id,
+    f.n                                                                                AS n_present,
+    coalesce(m.n_listed, 0)                                                            AS n_listed,
+    coalesce(m.n_elderly, 0) AS n_elderly, coalesce(m.n_children, 0) AS n_children,
+    coalesce(m.n_no_labor, 0) AS n_no_labor, coalesce(m.n_partial_labor, 0) AS n_partial_labor,
+    coalesce(m.n_working_age_full, 0) AS n_working_age_full,
+    coalesce(m.n_severe_disability, 0) AS n_severe_disability, coalesce(m.n_disabled, 0) AS n_disabled,
+    coalesce(m.n_dead, 0) AS n_dead, coalesce(m.n_away, 0) AS n_away,
+    f.income_known::INTEGER                                                            AS income_known,
+    f.window_records                                                                   AS income_records,
+    coalesce(inc.income_months, 0)                                                     AS income_months,
+    coalesce(inc.income_sources, 0)                                                    AS income_sources,
+    inc.declared_share::DOUBLE                                                         AS declared_share,
+    (coalesce(inc.exempt_income, 0) / ctx.window_months / greatest(f.n, 1) / f.standard)::DOUBLE AS exempt_income_to_std,
+    (f.per_capita / f.standard)::DOUBLE                                                AS per_capita_to_std,
+    CASE WHEN f.recent_records > 0 AND f.n > 0
+         THEN (f.recent_net / ctx.recent_months / f.n / f.standard)::DOUBLE END         AS recent_to_std,
+    CASE WHEN f.prior_records > 0 AND f.n > 0
+         THEN (f.prior_net / ctx.recent_months / f.n / f.standard)::DOUBLE END          AS prior_to_std,
+    (f.financial_total / greatest(f.n, 1) / f.standard)::DOUBLE                        AS financial_to_std,
+    (coalesce(h.asset_value, 0) / greatest(f.n, 1) / f.standard)::DOUBLE               AS asset_value_to_std,
+    coalesce(h.asset_count, 0)                                                         AS asset_count,
+    f.vehicle_count, f.residential_count, f.commercial_count, f.business_count,
+    (f.medical_self_paid / f.standard)::DOUBLE                                         AS medical_to_std,
+    (f.rigid_self_paid / f.standard)::DOUBLE                                           AS rigid_to_std,
+    f.is_covered::INTEGER AS is_covered, f.is_on_roster::INTEGER AS is_on_roster,
+    f.is_enrolled_edge::INTEGER AS is_enrolled_edge, f.is_enrolled_rigid::INTEGER AS is_enrolled_rigid,
+    f.has_dibao_gradual_exit::INTEGER                                                  AS in_gradual_exit,
+    (f.covered_persons_total - f.n)::INTEGER                                           AS covered_minus_present,
+    coalesce(p.payments_12m, 0)                                                        AS payments_12m,
+    coalesce(p.payments_late_12m, 0)                                                   AS payments_late_12m,
+    (coalesce(p.paid_12m, 0) / 12 / greatest(f.n, 1) / f.standard)::DOUBLE             AS paid_per_capita_to_std,
+    coalesce(p.account_holders, 0)                                                     AS account_holders,
+    f.standard::DOUBLE                                                                 AS standard,
+    f.per_capita::DOUBLE                                                               AS per_capita,
+    -- audit attributes (never model input)
+    left(hh.region_code, 9)                                                            AS audit_street_code,
+    hh.hukou_type                                                                      AS audit_hukou_type,
+    CASE WHEN m.head_age IS NULL THEN 'unknown' WHEN m.head_age < 30 THEN '<30' WHEN m.head_age < 45 THEN '30-44'
+         WHEN m.head_age < 60 THEN '45-59' WHEN m.head_age < 75 THEN '60-74' ELSE '75+' END AS audit_age_band,
+    CASE WHEN coalesce(m.n_disabled, 0) > 0 THEN 'yes' ELSE 'no' END                  AS audit_disability,
+    CASE WHEN f.n >= 5 THEN '5+' ELSE f.n::VARCHAR END                                 AS audit_household_size
+FROM household_features f
+CROSS JOIN ctx
+JOIN households hh ON hh.household_id = f.household_id
+LEFT JOIN members m ON m.household_id = f.household_id
+LEFT JOIN inc ON inc.household_id = f.household_id
+LEFT JOIN held h ON h.household_id = f.household_id
+LEFT JOIN pay p ON p.household_id = f.household_id
+ORDER BY f.household_id
+"""
+
+AUDIT_COLUMNS = ("audit_street_code", "audit_hukou_type", "audit_age_band", "audit_disability", "audit_household_size")
+
+
+def describe_households(con) -> pl.DataFrame:
+    """One row per household with the descriptors and audit attributes above, sorted by household_id."""
+    return con.execute(DESCRIBE_SQL).pl()

@@ -1,0 +1,83 @@
+"""The ML stage of a night, called right after the rules: extra candidates, then scores for every candidate.
+
+`score_night(con, store_root, params, as_of)`:
+1. adds `RANDOM_REVIEW` candidates (the month's seeded random slice, models/ml/random_review.py) whenever its parameters
+   are in force — with or without a model, since the slice is what makes honest evaluation possible;
+2. with a proxy-means model active on D, adds `PROXY_SIGNAL` candidates (models/ml/proxy_means/signal.py);
+3. creates `candidate_scores(household_id, condition_key, score, explanation)`: with a confirmation model active on D,
+   one row per candidate (the calibrated probability that verification confirms it, and the top features in Chinese as
+   JSON); with no model, the table is empty and the queue falls back to the rules order (deadline, then severity).
+Returns what the run manifest records under "model": None, or {kind: {model_id, sha256, activation_date}}.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+
+import numpy as np
+
+from models.ml import random_review, registry
+from models.ml.confirmation import explain
+from models.ml.confirmation import features as cf
+from models.ml.household import describe_households
+from models.ml.proxy_means.signal import signal_rows
+from models.rules.parameters import ParameterSet
+
+SCORES_DDL = ("CREATE OR REPLACE TABLE candidate_scores (household_id VARCHAR, condition_key VARCHAR, score DOUBLE, "
+              "explanation VARCHAR)")
+
+
+def _insert_candidates(con, rows: list[tuple]) -> int:
+    if not rows:
+        return 0
+    existing = {(h, k) for h, k in con.execute("SELECT household_id, condition_key FROM candidates").fetchall()}
+    fresh = [r for r in rows if (r[0], r[2]) not in existing]
+    if fresh:
+        con.executemany("INSERT INTO candidates VALUES (?, ?, ?, ?, ?)", fresh)
+        con.execute("CREATE OR REPLACE TABLE candidates AS SELECT * FROM candidates "
+                    "ORDER BY household_id, warning_code, condition_key")
+    return len(fresh)
+
+
+def score_candidates(con, descriptors, estimator, model_id: str) -> list[tuple]:
+    """(household_id, condition_key, score, explanation) for every row of `candidates`."""
+    allow = cf.load_allow_list()
+    frame = cf.candidate_frame(con, descriptors)
+    if frame.height == 0:
+        return []
+    columns = list(getattr(estimator, "feature_names_", None) or allow.names)
+    X = cf.matrix(frame, allow, columns)
+    scores = estimator.predict_proba(X)[:, 1]
+    contributions = estimator.explain(X, top=3)
+    return [(frame["household_id"][i], frame["condition_key"][i], float(np.round(scores[i], 6)),
+             explain.explanation(model_id, scores[i], X[i], contributions[i], allow, columns))
+            for i in range(frame.height)]
+
+
+def score_night(con, store_root: Path, params: ParameterSet, as_of: dt.date) -> dict:
+    started = time.perf_counter()
+    report: dict = {"model": None}
+    report["random_reviews"] = _insert_candidates(con, random_review.review_rows(con, params, as_of))
+    conf = registry.load_active(store_root, "confirmation", as_of, con)
+    proxy = registry.load_active(store_root, "proxy_means", as_of, con)
+    descriptors = describe_households(con) if (conf[0] or proxy[0]) else None
+    models = {}
+    if proxy[0] is not None:
+        entry, est, _ = proxy
+        report["proxy_signals"] = _insert_candidates(con, signal_rows(descriptors, est, entry.model_id, params, as_of))
+        models["proxy_means"] = {"model_id": entry.model_id, "sha256": entry.sha256,
+                                 "activation_date": entry.activation_date.isoformat()}
+    con.execute(SCORES_DDL)
+    if conf[0] is not None:
+        entry, est, _ = conf
+        rows = score_candidates(con, descriptors, est, entry.model_id)
+        if rows:
+            con.executemany("INSERT INTO candidate_scores VALUES (?, ?, ?, ?)", rows)
+        report["scored"] = len(rows)
+        models["confirmation"] = {"model_id": entry.model_id, "sha256": entry.sha256,
+                                  "activation_date": entry.activation_date.isoformat()}
+    report["model"] = models or None
+    report["seconds"] = round(time.perf_counter() - started, 3)
+    return report

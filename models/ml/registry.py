@@ -1,0 +1,171 @@
+"""The model registry: which model version is active on which date, and its pickle-free artifact.
+
+    store table `models`  (model_id, kind, sha256, training_data_sha256, trained_as_of, activation_date, params_json,
+                           registered_seq)
+    <store>/models/<model_id>/model.skops   the fitted estimator, skops format (no pickle)
+    <store>/models/<model_id>/card.md       the model card, for people
+    <store>/models/<model_id>/card.json     the same card, for machines (metrics, fairness, hashes)
+
+The model active on date D for a kind is the one with the latest activation_date on or before D (then the latest
+registered). Loading verifies the artifact's sha256 against the registry and refuses anything that is not a skops
+archive or that holds a type outside the explicit trusted list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import skops.io as sio
+
+KINDS = ("confirmation", "proxy_means")
+MODELS_DDL = """CREATE TABLE IF NOT EXISTS {schema}models (model_id VARCHAR PRIMARY KEY, kind VARCHAR, sha256 VARCHAR,
+    training_data_sha256 VARCHAR, trained_as_of DATE, activation_date DATE, params_json VARCHAR, registered_seq BIGINT)"""
+# Every type a safetynet model file may hold beyond skops' defaults; anything else is refused at load.
+TRUSTED_TYPES = [
+    "models.ml.confirmation.estimator.ConfirmationScorer",
+    "models.ml.proxy_means.estimator.ProxyMeansRegressor",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration.CalibratedClassifierCV",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
+    "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingClassifier",
+    "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingRegressor",
+    "sklearn.frozen._frozen.FrozenEstimator",
+    "sklearn.isotonic.IsotonicRegression",
+    "sklearn._loss.loss.HalfBinomialLoss",
+    "sklearn._loss.loss.HalfSquaredError",
+    "sklearn._loss.link.LogitLink",
+    "sklearn._loss.link.IdentityLink",
+    "sklearn._loss.link.Interval",
+    "sklearn._loss._loss.CyHalfBinomialLoss",
+    "sklearn._loss._loss.CyHalfSquaredError",
+    "numpy.dtype",
+]
+
+
+class ModelFileRefused(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    model_id: str
+    kind: str
+    sha256: str
+    training_data_sha256: str
+    trained_as_of: dt.date
+    activation_date: dt.date
+
+    def folder(self, store_root: Path) -> Path:
+        return artifact_dir(store_root, self.model_id)
+
+
+def artifact_dir(store_root: Path, model_id: str) -> Path:
+    return Path(store_root) / "models" / model_id
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def ensure_table(con, schema: str = "") -> None:
+    con.execute(MODELS_DDL.format(schema=f"{schema}." if schema else ""))
+
+
+def save_model(estimator, path: Path) -> str:
+    """Write `estimator` as a skops file (atomically); return its sha256."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".partial")
+    sio.dump(estimator, tmp)
+    os.replace(tmp, path)
+    return sha256_file(path)
+
+
+def load_model(path: Path, expected_sha256: str | None = None):
+    """Load a skops model file; refuse a non-skops file, a changed file, or any type outside TRUSTED_TYPES."""
+    path = Path(path)
+    if not path.is_file():
+        raise ModelFileRefused(f"{path}: no such model file")
+    if path.suffix != ".skops" or not zipfile.is_zipfile(path):
+        raise ModelFileRefused(f"{path}: not a skops archive (pickle and other formats are never loaded)")
+    with zipfile.ZipFile(path) as zf:
+        if "schema.json" not in zf.namelist():
+            raise ModelFileRefused(f"{path}: a zip file without skops' schema.json: not a skops model")
+    if expected_sha256 is not None:
+        found = sha256_file(path)
+        if found != expected_sha256:
+            raise ModelFileRefused(f"{path}: sha256 {found}, the registry expects {expected_sha256}: the file changed")
+    try:
+        untrusted = sio.get_untrusted_types(file=path)
+    except Exception as exc:  # a damaged archive
+        raise ModelFileRefused(f"{path}: not a readable skops archive: {exc}") from exc
+    refused = sorted(set(untrusted) - set(TRUSTED_TYPES))
+    if refused:
+        raise ModelFileRefused(f"{path}: holds types outside the trusted list: {refused}")
+    return sio.load(path, trusted=sorted(set(untrusted)))
+
+
+def _connect(store_root: Path, con=None):
+    """The store's tables: through the night's connection when it has the store attached as `store`."""
+    if con is not None:
+        attached = {r[0] for r in con.execute("SELECT database_name FROM duckdb_databases()").fetchall()}
+        if "store" in attached:
+            return con, "store"
+    db = Path(store_root) / "safetynet.duckdb"
+    return duckdb.connect(str(db)), ""
+
+
+def register(store_root: Path, kind: str, model_id: str, sha256: str, training_data_sha256: str, trained_as_of: dt.date,
+             activation_date: dt.date, params: dict, con=None) -> ModelEntry:
+    if kind not in KINDS:
+        raise ValueError(f"model kind {kind!r}; expected one of {KINDS}")
+    c, schema = _connect(store_root, con)
+    try:
+        ensure_table(c, schema)
+        t = f"{schema}.models" if schema else "models"
+        c.execute(f"DELETE FROM {t} WHERE model_id = ?", [model_id])
+        c.execute(f"INSERT INTO {t} SELECT ?, ?, ?, ?, ?, ?, ?, coalesce(max(registered_seq), 0) + 1 FROM {t}",
+                  [model_id, kind, sha256, training_data_sha256, trained_as_of, activation_date,
+                   json.dumps(params, sort_keys=True, ensure_ascii=False, default=str)])
+    finally:
+        if c is not con:
+            c.close()
+    return ModelEntry(model_id, kind, sha256, training_data_sha256, trained_as_of, activation_date)
+
+
+def active(store_root: Path, kind: str, as_of: dt.date, con=None) -> ModelEntry | None:
+    """The model of `kind` active on `as_of`, or None (no registry, no model yet)."""
+    if con is None and not (Path(store_root) / "safetynet.duckdb").exists():
+        return None
+    c, schema = _connect(store_root, con)
+    try:
+        t = f"{schema}.models" if schema else "models"
+        exists = c.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'models' AND database_name = ?",
+                           [schema or c.execute("SELECT current_database()").fetchone()[0]]).fetchone()[0]
+        if not exists:
+            return None
+        row = c.execute(f"""SELECT model_id, kind, sha256, training_data_sha256, trained_as_of, activation_date FROM {t}
+                            WHERE kind = ? AND activation_date <= ?
+                            ORDER BY activation_date DESC, registered_seq DESC LIMIT 1""", [kind, as_of]).fetchone()
+    finally:
+        if c is not con:
+            c.close()
+    return ModelEntry(*row) if row else None
+
+
+def load_active(store_root: Path, kind: str, as_of: dt.date, con=None):
+    """(entry, estimator, card) of the model active on `as_of`, or (None, None, None)."""
+    entry = active(store_root, kind, as_of, con)
+    if entry is None:
+        return None, None, None
+    folder = entry.folder(store_root)
+    estimator = load_model(folder / "model.skops", entry.sha256)
+    card = json.loads((folder / "card.json").read_text(encoding="utf-8"))
+    return entry, estimator, card

@@ -1,0 +1,74 @@
+-- Payments in scope (period in the 12 months before the month of D, or later) with what was in force on the first day
+-- of their period: the enrollment of that program (the latest-starting one if several) and whether anyone was present.
+-- Grain: one row per payment in scope.
+WITH ctx AS (
+    SELECT * FROM rule_context
+),
+pay AS (
+    SELECT p.*, last_day(p.period) AS period_end
+    FROM payments p, ctx
+    WHERE p.period >= ctx.payment_from
+),
+matched AS (
+    SELECT
+        pay.payment_id,
+        max({'start_date': e.start_date, 'enrollment_id': e.enrollment_id, 'monthly_benefit': e.monthly_benefit,
+             'status': e.status}) FILTER (WHERE e.start_date <= pay.period AND (e.end_date IS NULL OR e.end_date > pay.period))
+                                                                                      AS in_force,
+        -- the first (part) month of an enrollment that starts inside the period is not "after the end"
+        bool_or(e.start_date > pay.period AND e.start_date <= pay.period_end)          AS starts_in_period,
+        max(e.end_date) FILTER (WHERE e.end_date <= pay.period)                        AS ended_on,
+        list(e.enrollment_id ORDER BY e.enrollment_id)                                 AS enrollment_ids
+    FROM pay
+    JOIN enrollment e ON e.household_id = pay.household_id AND e.program = pay.program
+    GROUP BY pay.payment_id
+),
+-- n on the period's first day, only for households where a listed member died on or before D (few)
+with_death AS (
+    SELECT DISTINCT household_id FROM member_presence WHERE is_dead
+),
+person_on_period AS (
+    SELECT
+        pay.payment_id,
+        m.person_id,
+        min(ev.event_date) FILTER (WHERE ev.event_type = 'death')         AS death_date,
+        max(ev.event_date) FILTER (WHERE ev.event_type = 'hukou_out')     AS last_out,
+        max(ev.event_date) FILTER (WHERE ev.event_type = 'hukou_in')      AS last_in,
+        max(ev.event_date) FILTER (WHERE ev.event_type = 'incarceration') AS last_inc,
+        max(ev.event_date) FILTER (WHERE ev.event_type = 'release')       AS last_rel
+    FROM pay
+    JOIN with_death w ON w.household_id = pay.household_id
+    JOIN member_presence m ON m.household_id = pay.household_id
+    LEFT JOIN events ev ON ev.person_id = m.person_id AND ev.event_date <= pay.period
+    GROUP BY pay.payment_id, m.person_id
+),
+present_on_period AS (
+    SELECT
+        payment_id,
+        count(*) FILTER (WHERE death_date IS NULL
+                           AND NOT coalesce(last_out IS NOT NULL AND (last_in IS NULL OR last_in < last_out), false)
+                           AND NOT coalesce(last_inc IS NOT NULL AND (last_rel IS NULL OR last_rel < last_inc), false)
+        )::INTEGER AS n_on_period,
+        max(death_date) AS last_death_date
+    FROM person_on_period
+    GROUP BY payment_id
+)
+SELECT
+    pay.payment_id,
+    pay.household_id,
+    pay.program,
+    pay.period,
+    pay.period_end,
+    pay.amount::DECIMAL(18, 2)                                AS amount,
+    pay.paid_date,
+    pay.account_holder_id,
+    m.in_force.enrollment_id                                 AS enrollment_id,
+    m.in_force.monthly_benefit::DECIMAL(18, 2)               AS monthly_benefit,
+    coalesce(m.starts_in_period, false)                      AS starts_in_period,
+    m.ended_on,
+    coalesce(m.enrollment_ids, [])                           AS program_enrollment_ids,
+    pp.n_on_period,
+    pp.last_death_date
+FROM pay
+LEFT JOIN matched m ON m.payment_id = pay.payment_id
+LEFT JOIN present_on_period pp ON pp.payment_id = pay.payment_id

@@ -1,0 +1,47 @@
+-- EDGE_FAMILY (低保边缘家庭): n >= 1, not on the roster, not enrolled as edge; per-capita income known, at or above the
+-- standard and below edge.income_multiple x the standard; asset tests pass.
+-- Grain: one row per household. Condition key: EDGE_FAMILY.
+WITH ctx AS (
+    SELECT * FROM rule_context
+),
+fired AS (
+    SELECT f.*, (ctx.edge_income_multiple * f.standard)::DECIMAL(18, 2) AS edge_line
+    FROM household_features f, ctx
+    WHERE f.n >= 1 AND NOT f.is_on_roster AND NOT f.is_enrolled_edge AND f.income_known AND f.asset_pass
+      AND f.window_net >= f.standard * ctx.window_months * f.n
+      AND f.window_net < ctx.edge_income_multiple * f.standard * ctx.window_months * f.n
+),
+used AS (
+    SELECT s.hukou_type, list(pe.evidence ORDER BY pe.name) AS parameters
+    FROM standard_in_force s
+    JOIN param_evidence pe ON pe.name = s.param_name OR pe.name IN (
+        'edge.income_multiple', 'income.window_months', 'income.excluded_sources', 'income.employment_cost_share',
+        'assets.financial_limit_months', 'assets.exempt_vehicle_subtypes', 'assets.max_residential_properties')
+    GROUP BY s.hukou_type
+)
+SELECT
+    f.household_id,
+    'EDGE_FAMILY' AS warning_code,
+    'EDGE_FAMILY' AS condition_key,
+    '家庭月人均收入 ' || fmt_yuan(f.per_capita) || ' 元，不低于' || f.standard_label || ' ' || f.standard_text
+        || '，但低于其 ' || fmt_num(ctx.edge_income_multiple) || ' 倍（' || fmt_yuan(f.edge_line)
+        || ' 元）；财产符合规定，尚未登记为低保边缘家庭。' AS reasons,
+    to_json({
+        'assets': {'failed_tests': f.failed_tests, 'financial_limit': f.financial_limit, 'financial_total': f.financial_total},
+        'edge_line': f.edge_line,
+        'income': {
+            'countable': f.window_countable,
+            'deduction': f.window_deduction,
+            'income_records': f.window_records,
+            'net': f.window_net,
+            'per_capita': f.per_capita,
+            'record_ids': f.window_record_ids,
+            'window': strftime(ctx.window_start, '%Y-%m') || '..' || strftime(ctx.month_of_d - INTERVAL 1 MONTH, '%Y-%m')
+        },
+        'members_present': f.n,
+        'parameters': u.parameters,
+        'standard': f.standard
+    }) AS evidence
+FROM fired f
+CROSS JOIN ctx
+JOIN used u ON u.hukou_type = f.hukou_type

@@ -1,0 +1,74 @@
+-- TEKUN_CANDIDATE (疑似特困未纳入): in a household with n >= 1 not on the roster, a present member with labor_capacity
+-- none, no countable income in the window, and (age >= tekun.min_age, or age < tekun.max_child_age, or a disability grade
+-- in disability.severe_grades), where no other present member aged tekun.supporter_min_age .. tekun.min_age - 1 has
+-- full labour capacity.
+-- Grain: one row per household and person. Condition key: TEKUN_CANDIDATE:<person_id>.
+WITH ctx AS (
+    SELECT * FROM rule_context
+),
+households_in_scope AS (
+    SELECT household_id, n FROM household_features WHERE n >= 1 AND NOT is_on_roster
+),
+supporters AS (
+    SELECT m.household_id, m.person_id
+    FROM member_presence m, ctx
+    WHERE m.is_present AND m.labor_capacity = 'full'
+      AND m.age >= ctx.tekun_supporter_min_age AND m.age < ctx.tekun_min_age
+),
+candidates_in AS (
+    SELECT
+        m.*,
+        m.age >= ctx.tekun_min_age                              AS is_elderly,
+        m.age < ctx.tekun_max_child_age                         AS is_child,
+        list_contains(ctx.severe_grades, m.disability_grade)    AS is_severely_disabled
+    FROM member_presence m
+    JOIN households_in_scope h ON h.household_id = m.household_id
+    CROSS JOIN ctx
+    WHERE m.is_present AND m.labor_capacity = 'none'
+      AND (m.age >= ctx.tekun_min_age OR m.age < ctx.tekun_max_child_age
+           OR list_contains(ctx.severe_grades, m.disability_grade))
+      AND NOT EXISTS (SELECT 1 FROM supporters s WHERE s.household_id = m.household_id AND s.person_id <> m.person_id)
+),
+countable AS (
+    SELECT c.household_id, c.person_id,
+           count(*) FILTER (WHERE NOT list_contains(ctx.excluded_sources, i.source_type))::INTEGER AS countable_records,
+           coalesce(sum(i.amount) FILTER (WHERE NOT list_contains(ctx.excluded_sources, i.source_type)), 0) AS countable_income
+    FROM candidates_in c
+    JOIN income i ON i.person_id = c.person_id
+    CROSS JOIN ctx
+    WHERE i.month >= ctx.window_start AND i.month < ctx.month_of_d
+    GROUP BY c.household_id, c.person_id
+),
+used AS (
+    SELECT list(evidence ORDER BY name) AS parameters
+    FROM param_evidence
+    WHERE name IN ('tekun.min_age', 'tekun.max_child_age', 'tekun.supporter_min_age', 'disability.severe_grades',
+                   'income.window_months', 'income.excluded_sources')
+)
+SELECT
+    c.household_id,
+    'TEKUN_CANDIDATE' AS warning_code,
+    'TEKUN_CANDIDATE:' || c.person_id AS condition_key,
+    '家庭成员 ' || c.name || '（' || c.age || ' 岁）无劳动能力，近 ' || ctx.window_months || ' 个月无计入收入，'
+        || concat_ws('、',
+               CASE WHEN c.is_elderly THEN '年满 ' || ctx.tekun_min_age || ' 周岁' END,
+               CASE WHEN c.is_child THEN '未满 ' || ctx.tekun_max_child_age || ' 周岁' END,
+               CASE WHEN c.is_severely_disabled THEN '持 ' || c.disability_grade || ' 级残疾人证' END)
+        || '；家中没有 ' || ctx.tekun_supporter_min_age || '–' || (ctx.tekun_min_age - 1)
+        || ' 岁有劳动能力的成员，疑似符合特困供养条件但未纳入。' AS reasons,
+    to_json({
+        'age': c.age,
+        'conditions': list_filter([CASE WHEN c.is_child THEN 'child' END, CASE WHEN c.is_elderly THEN 'elderly' END,
+                                   CASE WHEN c.is_severely_disabled THEN 'severe_disability' END], lambda x: x IS NOT NULL),
+        'countable_income': coalesce(i.countable_income, 0)::DECIMAL(18, 2),
+        'countable_income_records': coalesce(i.countable_records, 0),
+        'disability_grade': c.disability_grade,
+        'labor_capacity': c.labor_capacity,
+        'parameters': u.parameters,
+        'person_id': c.person_id
+    }) AS evidence
+FROM candidates_in c
+CROSS JOIN ctx
+CROSS JOIN used u
+LEFT JOIN countable i ON i.household_id = c.household_id AND i.person_id = c.person_id
+WHERE coalesce(i.countable_income, 0) = 0

@@ -1,0 +1,73 @@
+"""Bad deliveries: the night halts with a message naming the file, or the row is quarantined with its line and reason."""
+
+import datetime as dt
+
+import duckdb
+import pytest
+
+from checks.halt import NightHalted
+from flows import drops, staging
+from tests.flows.drop_writer import write_drop
+
+D = dt.date(2026, 3, 2)
+HH = {"household_id": "H1", "region_code": "500106001001", "hukou_type": "urban", "address": "a", "registered_date": "2020-01-01"}
+
+
+def test_missing_required_feed_halts_naming_the_file(tmp_path):
+    write_drop(tmp_path, "2026-03-02", {"households": [HH]}, skip=("persons",))
+    with pytest.raises(NightHalted) as err:
+        drops.select(tmp_path, D)
+    assert err.value.check_code == "FEED_MISSING" and "2026-03-02/persons.csv" in err.value.message
+
+
+def test_header_without_a_contract_column_halts(tmp_path):
+    folder = write_drop(tmp_path, "2026-03-02", {"households": [HH]})
+    (folder / "households.csv").write_text("household_id,region_code,address,registered_date\nH1,500106001001,a,2020-01-01\n")
+    with pytest.raises(NightHalted) as err:
+        drops.select(tmp_path, D)
+    assert err.value.check_code == "HEADER_MISSING_COLUMN" and "hukou_type" in err.value.message
+
+
+def test_file_that_fails_its_manifest_halts(tmp_path):
+    folder = write_drop(tmp_path, "2026-03-02", {"households": [HH, HH | {"household_id": "H2"}]}, manifest=True)
+    data = (folder / "households.csv").read_text()
+    (folder / "households.csv").write_text(data[: data.rindex("H2")])  # truncated in transfer
+    with pytest.raises(NightHalted) as err:
+        drops.select(tmp_path, D)
+    assert err.value.check_code == "MANIFEST_MISMATCH" and "households.csv" in err.value.message
+
+
+def test_manifest_row_count_is_checked_after_loading(tmp_path):
+    folder = write_drop(tmp_path, "2026-03-02", {"households": [HH]}, manifest=True)
+    manifest = (folder / "_MANIFEST.csv").read_text().replace("households.csv,1,", "households.csv,2,")
+    (folder / "_MANIFEST.csv").write_text(manifest)
+    with pytest.raises(NightHalted) as err:
+        staging.load(duckdb.connect(), drops.select(tmp_path, D))
+    assert err.value.check_code == "MANIFEST_MISMATCH" and "1 data rows read" in err.value.message
+
+
+def test_untypable_and_malformed_rows_are_quarantined_and_counted(tmp_path):
+    folder = write_drop(tmp_path, "2026-03-02", {})
+    (folder / "households.csv").write_text(
+        "household_id,region_code,hukou_type,address,registered_date\n"
+        "H1,500106001001,urban,a,2020-01-01\n"
+        "H2,500106001001,urban,b,2020-13-01\n"      # line 3: impossible date
+        "H3,500106001001\n"                         # line 4: too few columns
+        "H4,500106001002,rural,\"x, y\",2021-02-02\n")
+    con = duckdb.connect()
+    staging.load(con, drops.select(tmp_path, D))
+    assert con.execute("SELECT household_id, _line FROM stg_households ORDER BY 2").fetchall() == [("H1", 2), ("H4", 5)]
+    q = con.execute("SELECT line, record_id, check_code FROM quarantine ORDER BY line").fetchall()
+    assert q == [(3, "H2", "TYPE_registered_date"), (4, None, "CSV_STRUCTURE")]
+    reason = con.execute("SELECT reason_zh FROM quarantine WHERE line = 3").fetchone()[0]
+    assert "2020-13-01" in reason
+    rows_in = con.execute("SELECT rows_in FROM raw_counts WHERE feed = 'households'").fetchone()[0]
+    assert rows_in == 4 == 2 + len(q)  # nothing lost: loaded + quarantined
+
+
+def test_money_with_more_than_two_decimals_is_not_silently_rounded(tmp_path):
+    write_drop(tmp_path, "2026-03-02", {"income": [{"record_id": "R1", "person_id": "P1", "month": "2026-01",
+                                                    "source_type": "wage", "amount": "10.005", "provider": "tax"}]})
+    con = duckdb.connect()
+    staging.load(con, drops.select(tmp_path, D))
+    assert con.execute("SELECT check_code FROM quarantine").fetchall() == [("TYPE_amount",)]

@@ -1,0 +1,188 @@
+"""Hand-made households for the rule tests.
+
+`StateBuilder` keeps tiny feed tables as Python literals and loads them into an in-memory DuckDB with the contract's
+types (checks/contract.py), the way the lead's state step hands them over: one table per feed, as of D, clean.
+A module builds all its households in one state and runs the rule pass once (`run`), then each test looks at one household.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import chinese_calendar
+import duckdb
+import pyarrow as pa
+import pytest
+
+from checks.contract import DUCKDB_TYPES, FEEDS
+from models.rules.candidates import raise_candidates
+from models.rules.parameters import ParameterSet
+
+AS_OF = dt.date(2026, 3, 10)  # income window 2025-09..2026-02; recent 2025-12..2026-02; prior 2025-09..2025-11
+WINDOW = ["2025-09", "2025-10", "2025-11", "2025-12", "2026-01", "2026-02"]
+RECENT = WINDOW[3:]
+PRIOR = WINDOW[:3]
+
+
+def _date(v):
+    if v is None or isinstance(v, dt.date):
+        return v
+    if len(v) == 7:  # YYYY-MM -> first day of the month
+        v = v + "-01"
+    return dt.date.fromisoformat(v)
+
+
+@dataclass
+class Result:
+    rows: list[dict]
+
+    def for_household(self, hid: str) -> list[dict]:
+        return [r for r in self.rows if r["household_id"] == hid]
+
+    def keys(self, hid: str, code: str | None = None) -> set[str]:
+        return {r["condition_key"] for r in self.for_household(hid) if code is None or r["warning_code"] == code}
+
+    def codes(self, hid: str) -> set[str]:
+        return {r["warning_code"] for r in self.for_household(hid)}
+
+    def one(self, hid: str, code: str, key: str | None = None) -> dict:
+        hits = [r for r in self.for_household(hid) if r["warning_code"] == code and (key is None or r["condition_key"] == key)]
+        assert len(hits) == 1, f"{hid}: expected one {code} {key or ''}, found {[(r['warning_code'], r['condition_key']) for r in self.for_household(hid)]}"
+        row = dict(hits[0])
+        row["evidence"] = json.loads(row["evidence"])
+        return row
+
+
+@dataclass
+class StateBuilder:
+    rows: dict[str, list[dict]] = field(default_factory=lambda: {name: [] for name in FEEDS})
+    _seq: int = 0
+
+    def _id(self, prefix: str) -> str:
+        self._seq += 1
+        return f"{prefix}{self._seq:05d}"
+
+    def household(self, hid: str, hukou_type: str = "urban", members: int | list[dict] = 1, **kw) -> list[str]:
+        """A household and its members; `members` is a count of default adults or a list of person keyword dicts."""
+        self.rows["households"].append(dict(household_id=hid, region_code="500106001001", hukou_type=hukou_type,
+                                            address="沙坪坝区某街道", registered_date=_date("2015-01-01")) | kw)
+        specs = [{} for _ in range(members)] if isinstance(members, int) else members
+        return [self.person(hid, **spec) for spec in specs]
+
+    def person(self, hid: str, person_id: str | None = None, **kw) -> str:
+        pid = person_id or f"{hid}-P{sum(1 for p in self.rows['persons'] if p['household_id'] == hid) + 1}"
+        row = dict(person_id=pid, household_id=hid, name=f"成员{pid}", sex="M", birth_date=_date("1980-05-01"),
+                   relation="head", disability_grade=0, disability_type=None, labor_capacity="full", in_school=False)
+        row.update({k: (_date(v) if k == "birth_date" else v) for k, v in kw.items()})
+        self.rows["persons"].append(row)
+        return pid
+
+    def enroll(self, hid: str, program: str = "dibao", status: str = "active", covered_persons: int = 1,
+               monthly_benefit: float = 0, start_date: str = "2024-01-01", end_date: str | None = None,
+               enrollment_id: str | None = None) -> str:
+        eid = enrollment_id or self._id("E")
+        self.rows["enrollment"].append(dict(enrollment_id=eid, household_id=hid, program=program,
+                                            covered_persons=covered_persons, monthly_benefit=monthly_benefit,
+                                            status=status, start_date=_date(start_date), end_date=_date(end_date)))
+        return eid
+
+    def income(self, pid: str, month: str, amount: float, source_type: str = "wage", provider: str = "tax",
+               record_id: str | None = None) -> str:
+        rid = record_id or self._id("I")
+        self.rows["income"].append(dict(record_id=rid, person_id=pid, month=_date(month), source_type=source_type,
+                                        amount=amount, provider=provider))
+        return rid
+
+    def monthly(self, pid: str, amount: float, months=WINDOW, source_type: str = "wage") -> None:
+        for m in months:
+            self.income(pid, m, amount, source_type)
+
+    def expense(self, pid: str, date: str, self_paid: float, category: str = "medical_inpatient",
+                record_id: str | None = None) -> str:
+        rid = record_id or self._id("X")
+        self.rows["expenses"].append(dict(record_id=rid, person_id=pid, date=_date(date), category=category,
+                                          total_amount=self_paid * 2, self_paid_amount=self_paid,
+                                          provider="medical_insurance"))
+        return rid
+
+    def asset(self, pid: str, asset_type: str, subtype: str = "-", value: float = 0, start_date: str = "2020-01-01",
+              end_date: str | None = None, asset_id: str | None = None) -> str:
+        aid = asset_id or self._id("A")
+        self.rows["assets"].append(dict(asset_id=aid, person_id=pid, asset_type=asset_type, subtype=subtype, value=value,
+                                        start_date=_date(start_date), end_date=_date(end_date)))
+        return aid
+
+    def event(self, pid: str, event_type: str, date: str, event_id: str | None = None, source: str = "public_security") -> str:
+        evid = event_id or self._id("V")
+        self.rows["events"].append(dict(event_id=evid, person_id=pid, event_type=event_type, event_date=_date(date),
+                                        source=source))
+        return evid
+
+    def payment(self, hid: str, period: str, amount: float, paid_date: str, account_holder_id: str,
+                program: str = "dibao", payment_id: str | None = None) -> str:
+        pay = payment_id or self._id("PAY")
+        self.rows["payments"].append(dict(payment_id=pay, household_id=hid, program=program, period=_date(period),
+                                          amount=amount, paid_date=_date(paid_date), account_holder_id=account_holder_id))
+        return pay
+
+    def application(self, hid: str, submitted: str, decided: str | None = None, decision: str | None = None,
+                    program: str = "dibao", application_id: str | None = None) -> str:
+        aid = application_id or self._id("APP")
+        self.rows["applications"].append(dict(application_id=aid, household_id=hid, program=program,
+                                              submitted_date=_date(submitted), decided_date=_date(decided),
+                                              decision=decision))
+        return aid
+
+    def staff_relative(self, staff: str, relative: str, filed_date: str | None = None, relation: str = "子女") -> None:
+        self.rows["staff_relatives"].append(dict(staff_person_id=staff, relative_person_id=relative, relation=relation,
+                                                 filed_date=_date(filed_date)))
+
+    def load(self, con) -> None:
+        for name, feed in FEEDS.items():
+            cols = ", ".join(f"{c.name} {DUCKDB_TYPES[c.type]}" for c in feed.columns)
+            con.execute(f"CREATE OR REPLACE TABLE {name} ({cols})")
+            if self.rows[name]:
+                marks = ", ".join("?" for _ in feed.columns)
+                con.executemany(f"INSERT INTO {name} VALUES ({marks})",
+                                [[r.get(c) for c in feed.column_names] for r in self.rows[name]])
+
+    def run(self, as_of: dt.date = AS_OF, params: ParameterSet | None = None) -> Result:
+        con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": "false"})
+        self.load(con)
+        load_working_days(con)
+        raise_candidates(con, params or ParameterSet.load(), as_of)
+        cur = con.execute("SELECT * FROM candidates")
+        names = [d[0] for d in cur.description]
+        rows = [dict(zip(names, r)) for r in cur.fetchall()]
+        con.close()
+        return Result(rows)
+
+
+_WORKING_DAYS: list[pa.Table] = []
+
+
+def load_working_days(con) -> None:
+    """working_days(date, is_working) for 2004-2026 from chinesecalendar (the lead's working_days.py builds the real one)."""
+    if not _WORKING_DAYS:
+        first, last = dt.date(2004, 1, 1), dt.date(2026, 12, 31)
+        days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+        _WORKING_DAYS.append(pa.table({"date": days, "is_working": [chinese_calendar.is_workday(d) for d in days]}))
+    con.register("working_days_arrow", _WORKING_DAYS[0])
+    con.execute("CREATE OR REPLACE TABLE working_days AS SELECT date::DATE AS date, is_working::BOOLEAN AS is_working"
+                " FROM working_days_arrow")
+    con.unregister("working_days_arrow")
+
+
+def override(tmp_path: Path, text: str) -> ParameterSet:
+    """The shipped parameters with a bureau override file layered on top."""
+    f = tmp_path / "override.yaml"
+    f.write_text(text, encoding="utf-8")
+    return ParameterSet.load(override=f)
+
+
+@pytest.fixture
+def state() -> StateBuilder:
+    return StateBuilder()

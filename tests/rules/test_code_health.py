@@ -1,0 +1,101 @@
+"""Conventions the rule code keeps (STYLE.md 1, 2, 6, 8): sourced dated parameters, no policy literal in SQL,
+one SQL relation per warning code."""
+
+import json
+import re
+
+import sql
+from models.rules.candidates import parameters_named_in_sql
+from models.rules.catalogue import CATALOGUE
+from models.rules.parameters import ROOT, ParameterSet, _read_yaml
+
+# numbers that are not policy values: 0 and 1, 2 (2 x recent months, 2 decimals), 12 months a year, 100 per cent
+ALLOWED_LITERALS = {"0", "1", "2", "12", "100"}
+
+
+def test_every_parameter_file_is_dated_sourced_and_has_a_status():
+    for path in sorted(ROOT.rglob("*.yaml")):
+        data = _read_yaml(path)
+        assert str(data.get("description", "")).strip(), f"{path}: no description"
+        assert str(data.get("unit", "")).strip(), f"{path}: no unit"
+        assert data.get("values"), f"{path}: no dated values"
+        for date, entry in data["values"].items():
+            assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(date)), f"{path}: value key {date} is not a date"
+            assert str(entry.get("reference", "")).strip(), f"{path} {date}: no reference"
+            assert entry.get("status") in ("verified", "unconfirmed"), f"{path} {date}: status {entry.get('status')!r}"
+            if "[LOCAL]" in entry["reference"] and "[V]" not in entry["reference"] and "[V2]" not in entry["reference"]:
+                assert entry["status"] == "unconfirmed", f"{path} {date}: a [LOCAL] value must be status: unconfirmed"
+
+
+def test_every_parameter_named_in_sql_exists():
+    params = ParameterSet.load()
+    named = parameters_named_in_sql()
+    assert named, "the rule SQL names no parameter at all?"
+    missing = {name: files for name, files in named.items() if name not in params}
+    assert not missing, f"parameters named in SQL without a file under models/rules/parameters/: {missing}"
+
+
+def test_the_rule_parameters_of_issue_4_keep_their_defaults():
+    params = ParameterSet.load()
+    import datetime as dt
+    on = dt.date(2026, 3, 10)
+    expected = {
+        "dibao.standard_urban": 636, "dibao.standard_rural": 515, "tekun.basic_living_standard": 827,
+        "income.window_months": 6, "income.excluded_sources": ["allowance_exempt", "assistance"],
+        "income.employment_cost_share": 0.3, "assets.financial_limit_months": 24,
+        "assets.exempt_vehicle_subtypes": ["disability_mobility", "agricultural"], "assets.max_residential_properties": 1,
+        "tekun.min_age": 60, "tekun.max_child_age": 16, "disability.severe_grades": [1, 2],
+        "disability.severe_grade3_types": ["intellectual", "mental"], "edge.income_multiple": 1.5,
+        "shock.event_lookback_days": 90, "shock.income_drop_share": 0.5, "medical.shock_threshold_yuan": 20000,
+        "payment.mismatch_tolerance_yuan": 0, "payment.due_offset_days": 0,
+        "application.processing_limit_working_days": 30, "rigid.disposable_income_annual": 37595,
+        "rigid.expense_share_of_income": 0.5,
+    }
+    for name, value in expected.items():
+        assert params.value(name, on) == value, name
+    for name in ("dibao.standard_urban", "dibao.standard_rural", "edge.income_multiple"):
+        assert params.at(name, on).status == "verified", name
+
+
+def _code_without_strings(text: str) -> str:
+    text = sql.strip_comments(text)
+    text = re.sub(r"'(?:[^']|'')*'", "''", text)                     # string literals
+    text = re.sub(r"DECIMAL\(\s*\d+\s*,\s*\d+\s*\)", "DECIMAL", text)  # types are not policy values
+    return text
+
+
+def test_no_policy_number_is_a_literal_in_rule_sql():
+    for layer in ("features", "warnings"):
+        for name, path in sql.relation_files(layer).items():
+            code = _code_without_strings(path.read_text(encoding="utf-8"))
+            numbers = set(re.findall(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])", code))
+            assert numbers <= ALLOWED_LITERALS, (
+                f"sql/{layer}/{path.name}: numeric literals {sorted(numbers - ALLOWED_LITERALS)}; policy values belong in "
+                "a parameter file read through param()")
+
+
+def test_one_warning_relation_per_catalogue_code():
+    files = sql.relation_files("warnings")
+    codes_in_sql = {}
+    for name, path in files.items():
+        text = path.read_text(encoding="utf-8")
+        codes = set(re.findall(r"AS warning_code", text)) and set(re.findall(r"'([A-Z_]+)' AS warning_code", text))
+        assert codes, f"sql/warnings/{path.name}: yields no warning_code"
+        for code in codes:
+            codes_in_sql.setdefault(code, []).append(name)
+        assert name == "warn_" + next(iter(codes)).lower(), f"sql/warnings/{path.name}: name it after its code"
+    assert sorted(codes_in_sql) == sorted(CATALOGUE)
+
+
+def test_parameter_evidence_json_is_sorted_and_complete():
+    import duckdb
+    import datetime as dt
+    con = duckdb.connect()
+    ParameterSet.load().to_duckdb(con, dt.date(2026, 3, 10))
+    from models.rules.candidates import _MACROS
+    for m in _MACROS:
+        con.execute(m)
+    sql.build(con, "features", only=["param_evidence"])
+    for (text,) in con.execute("SELECT evidence FROM param_evidence").fetchall():
+        obj = json.loads(text)
+        assert list(obj) == ["effective_from", "name", "reference", "status", "value"]
