@@ -9,7 +9,6 @@ on a noisy machine.
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 import time
@@ -20,16 +19,10 @@ STAGES = ("receive", "load", "checks", "state", "rules", "queue", "export")
 CHILD_NIGHT = """
 import json, resource, sys, time, datetime as dt
 from pathlib import Path
-from flows import night as stages
-from checks.halt import NightHalted
+from flows import night
 drops, store, as_of = Path(sys.argv[1]), Path(sys.argv[2]), dt.date.fromisoformat(sys.argv[3])
 t = time.perf_counter()
-n = stages.open_night(store, as_of)
-try:
-    stages.receive(n, drops); stages.load_and_check(n); stages.build_state(n); stages.score(n); stages.merge_queue(n)
-    doc = stages.publish(n, stages.export(n))
-except NightHalted as h:
-    doc = stages.record_halt(n, h)
+doc = night.run(store, drops, as_of)
 total = time.perf_counter() - t
 rows = sum(v.get("rows_in", 0) for v in doc.get("checks", {}).get("feeds", {}).values())
 print(json.dumps({"status": doc["status"], "timings": doc["timings_seconds"], "total": total, "rows": rows,

@@ -63,8 +63,10 @@ def cmd_demo(args) -> int:
     from flows.summary import night_summary
 
     drops = SAMPLES / "drops"
-    if args.store.exists():
-        shutil.rmtree(args.store)
+    if args.store.exists():  # a fresh store; Prefect's home inside it is kept (its database takes seconds to create)
+        for entry in args.store.iterdir():
+            if entry.name != "prefect":
+                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
     doc = None
     for night in drop_dates(drops):
         doc = _run_night(drops, night, args.store, False, None)
@@ -153,10 +155,12 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--workdir", type=Path, default=Path("var/bench"), help="scratch folder (default ./var/bench)")
     b.set_defaults(func=cmd_bench)
 
-    from flows import rerun, runs
+    from flows import report, rerun, runs, serve
 
     runs.register(sub)
     rerun.register(sub)
+    report.register(sub)
+    serve.register(sub)
     return p
 
 

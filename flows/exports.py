@@ -18,6 +18,8 @@ from pathlib import Path
 
 import polars as pl
 
+import sql
+
 from flows.workbook import EXPORT_COLUMNS, HEADERS_ZH, WIDTHS, write_escalation_workbook, write_street_workbook
 
 __all__ = ["EXPORT_COLUMNS", "HEADERS_ZH", "WIDTHS", "export_frame", "write_exports"]
@@ -29,7 +31,7 @@ MASKED = "${1}********${2}"
 
 def export_frame(con) -> pl.DataFrame:
     """The night's export rows in their contract order: deadline, then score descending, then warning id."""
-    frame = con.sql("SELECT * FROM export_rows").pl()  # duckdb 2.0: .pl() is on relations only
+    frame = sql.frame(con, "SELECT * FROM export_rows")
     return frame.select(EXPORT_COLUMNS).sort(
         ["deadline", "score", "warning_id"], descending=[False, True, False], nulls_last=True)
 
@@ -63,7 +65,7 @@ def write_exports(con, out_dir: Path, as_of: dt.date) -> dict[str, str]:
     unrouted = frame.filter(~pl.col("street_code").is_in([c for c, _ in streets]) | pl.col("street_code").is_null())
     if unrouted.height:
         unrouted.write_csv(tmp / "unrouted.csv", date_format="%Y-%m-%d", float_precision=4)
-    quarantine = (con.sql("SELECT * FROM quarantine ORDER BY feed, file, line, check_code").pl()
+    quarantine = (sql.frame(con, "SELECT * FROM quarantine ORDER BY feed, file, line, check_code")
                   .select(QUARANTINE_COLUMNS)
                   .with_columns(pl.col("record_id", "reason_zh", "reason_en").str.replace_all(ID_PATTERN, MASKED)))
     quarantine.write_csv(tmp / "quarantine.csv", date_format="%Y-%m-%d")

@@ -16,11 +16,13 @@ import duckdb
 
 import sql
 from checks.contract import FEEDS
+from checks.halt import NightHalted
 from checks.runner import run_checks
 from flows import drops, exports, manifest, queue, staging
 from flows.store import Store, sha256_file
 from models.rules.candidates import raise_candidates
 from models.rules.parameters import ParameterSet
+from models.rules.working_days import WorkingCalendar
 
 MEMORY_LIMIT = "6GB"
 
@@ -36,6 +38,7 @@ class Night:
     selection: drops.Selection | None = None
     timings: dict[str, float] = dataclasses.field(default_factory=dict)
     report: dict = dataclasses.field(default_factory=dict)
+    calendar: WorkingCalendar | None = None
 
     def timed(self, stage: str, started: float) -> None:
         self.timings[stage] = round(time.perf_counter() - started, 3)
@@ -52,7 +55,9 @@ def open_night(store_root: Path, as_of: dt.date, params_file: Path | None = None
     con.execute(f"SET temp_directory = '{tmp}'")
     con.execute(f"ATTACH '{store.db_path}' AS store")
     params.to_duckdb(con, as_of)
-    return Night(store, as_of, params, con)
+    night = Night(store, as_of, params, con)
+    night.calendar = queue.write_reference_tables(con, params, as_of)
+    return night
 
 
 def receive(night: Night, drops_dir: Path, allow_stale: bool = False) -> None:
@@ -112,9 +117,10 @@ def score(night: Night) -> None:
 
 def merge_queue(night: Night) -> None:
     t = time.perf_counter()
-    calendar = queue.write_reference_tables(night.con, night.params, night.as_of)
     night.report["queue"] = queue.merge(night.con, night.as_of)
-    night.report["calendar_fallback_years"] = sorted(calendar.fallback_years)
+    touched = {night.as_of.year} | {r[0] for r in night.con.execute(
+        "SELECT DISTINCT year(deadline) FROM queue_next WHERE status IN ('open', 'in_progress')").fetchall()}
+    night.report["calendar_fallback_years"] = night.calendar.missing_years(touched)
     night.timed("queue", t)
 
 
@@ -177,3 +183,21 @@ def record_halt(night: Night, halted) -> dict:
                       "FROM store.runs", [doc["run_id"], night.as_of, halted.feed, halted.check_code, manifest.dumps(doc)])
     manifest.write(night.store.runs_dir / f"{doc['run_id']}.json", doc)
     return doc
+
+
+def run(store_root: Path, drops_dir: Path, as_of: dt.date, allow_stale: bool = False,
+        params_file: Path | None = None) -> dict:
+    """The whole night without Prefect (benchmarks, tests, tools): same stages, same outputs as the flow."""
+    night = open_night(store_root, as_of, params_file)
+    try:
+        try:
+            receive(night, drops_dir, allow_stale)
+            load_and_check(night)
+        except NightHalted as halted:
+            return record_halt(night, halted)
+        build_state(night)
+        score(night)
+        merge_queue(night)
+        return publish(night, export(night))
+    finally:
+        night.con.close()

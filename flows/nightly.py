@@ -53,6 +53,13 @@ def publish(night: stages.Night, outputs: dict[str, str]) -> dict:
     return stages.publish(night, outputs)
 
 
+@task(name="report", **TASK)
+def report(night: stages.Night) -> None:
+    from flows.report import build_report, publish_artifacts
+
+    publish_artifacts(build_report(night.store.root, night.as_of, con=night.con))
+
+
 @flow(name="safetynet-nightly", log_prints=False)
 def nightly(drops: str, as_of: dt.date, store: str = "var", allow_stale: bool = False, params_file: str | None = None) -> dict:
     """Run night `as_of` on the drops under `drops` into the store; returns the run manifest (status `ok` or `halted`)."""
@@ -67,6 +74,8 @@ def nightly(drops: str, as_of: dt.date, store: str = "var", allow_stale: bool = 
         score(night)
         merge_queue(night)
         outputs = export(night)
-        return publish(night, outputs)
+        doc = publish(night, outputs)
+        report(night)
+        return doc
     finally:
         night.con.close()

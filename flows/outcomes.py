@@ -492,7 +492,7 @@ def register(subparsers) -> None:
             "    (CONTRACT.md §5; the workbook's Chinese headers are accepted too), or\n"
             "  - a street workbook (.xlsx) sent back with its columns 处理结果/办结日期/处置措施/核实人/备注 filled in;\n"
             f"    only its '{ALL_SHEET}' sheet is read (results typed only on a community sheet are reported, not read).\n\n"
-            "outcome: confirmed | dismissed (final: the next night closes the warning) | in_progress (being worked:\n"
+            "outcome: confirmed | dismissed (final: the night closes the warning) | in_progress (being worked:\n"
             "the warning stays open with the same deadline). action: enrolled | terminated | adjusted | referred | none.\n"
             "resolved_date (YYYY-MM-DD): required for confirmed/dismissed, empty for in_progress, not before the warning\n"
             "was raised and not after the arrival date.\n\n"
@@ -509,8 +509,8 @@ def register(subparsers) -> None:
                 "  safetynet outcomes import 500106001-returned.xlsx --store var\n"
                 "  safetynet outcomes import outcomes.csv --store var --arrival 2026-03-05"))
     i.add_argument("file", type=Path, metavar="FILE", help="the outcome CSV or the returned workbook (.xlsx)")
-    i.add_argument("--store", type=Path, required=True, help="the store folder the nightly runs use (e.g. var)")
-    i.add_argument("--arrival", type=_arrival_date, default=None,
+    i.add_argument("--store", type=Path, required=True, metavar="DIR", help="the store folder the nightly runs use (e.g. var)")
+    i.add_argument("--arrival", type=_arrival_date, default=None, metavar="YYYY-MM-DD",
                    help="the date the file arrived, YYYY-MM-DD (default: today in Asia/Shanghai); recorded in the "
                         "input log, and the outcomes apply from the night of that date")
     i.set_defaults(func=cmd_import)

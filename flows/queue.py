@@ -26,6 +26,7 @@ QUEUE_DDL = """CREATE TABLE IF NOT EXISTS {name} (as_of DATE, warning_id VARCHAR
     raised_date DATE, deadline DATE, last_seen_date DATE, status VARCHAR, resolved_date DATE)"""
 OUTCOMES_DDL = """CREATE TABLE IF NOT EXISTS outcomes (warning_id VARCHAR, outcome VARCHAR, resolved_date DATE,
     action VARCHAR, caseworker_id VARCHAR, note VARCHAR, source_file VARCHAR, source_row INTEGER, imported_as_of DATE)"""
+CALENDAR_YEARS_BACK = 3  # old raised dates and application submissions reach back this far
 CALENDAR_YEARS_AHEAD = 2  # deadlines of up to a few weeks never leave this range
 
 
@@ -40,7 +41,7 @@ def write_reference_tables(con, params: ParameterSet, as_of: dt.date) -> Working
     con.execute("CREATE OR REPLACE TABLE streets (street_code VARCHAR, street_name VARCHAR)")
     con.executemany("INSERT INTO streets VALUES (?, ?)", sorted((str(k), v) for k, v in streets.items()))
     calendar = WorkingCalendar(params, as_of)
-    calendar.to_duckdb(con, dt.date(as_of.year - 3, 1, 1), dt.date(as_of.year + CALENDAR_YEARS_AHEAD, 12, 31))
+    calendar.to_duckdb(con, dt.date(as_of.year - CALENDAR_YEARS_BACK, 1, 1), dt.date(as_of.year + CALENDAR_YEARS_AHEAD, 12, 31))
     return calendar
 
 

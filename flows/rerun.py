@@ -25,6 +25,8 @@ import duckdb
 import polars as pl
 import xlsxwriter
 
+import sql
+
 from flows import manifest as manifests
 from flows.queue import QUEUE_COLUMNS, ensure_store_tables, snapshot_hash
 from flows.runs import latest_ok_manifest
@@ -129,7 +131,7 @@ def warning_diff(store_root: Path, fresh_root: Path, as_of: dt.date) -> pl.DataF
         con.execute(f"ATTACH '{fresh_root / 'safetynet.duckdb'}' AS b (READ_ONLY)")
         changed = " OR ".join(f"a.{f} IS DISTINCT FROM b.{f}" for f in DIFF_FIELDS)
         pairs = ", ".join(f"a.{f} AS recorded_{f}, b.{f} AS rebuilt_{f}" for f in DIFF_FIELDS)
-        return con.execute(f"""
+        return sql.frame(con, f"""
             WITH a AS (SELECT * FROM a.warning_snapshots WHERE as_of = $d),
                  b AS (SELECT * FROM b.warning_snapshots WHERE as_of = $d)
             SELECT CASE WHEN a.warning_id IS NULL THEN 'added' WHEN b.warning_id IS NULL THEN 'removed' ELSE 'changed' END
@@ -140,7 +142,7 @@ def warning_diff(store_root: Path, fresh_root: Path, as_of: dt.date) -> pl.DataF
             FROM a FULL OUTER JOIN b ON a.household_id = b.household_id AND a.condition_key = b.condition_key
                                     AND a.raised_date IS NOT DISTINCT FROM b.raised_date
             WHERE a.warning_id IS NULL OR b.warning_id IS NULL OR ({changed})
-            ORDER BY household_id, condition_key, change""", {"d": as_of}).pl()
+            ORDER BY household_id, condition_key, change""", {"d": as_of})
 
 
 def compare(result: dict) -> list[str]:

@@ -120,9 +120,11 @@ def record_no_new_drop(store: Path, newest: dt.date, ok_run_id: str, checked_at:
 # ------------------------------------------------------------------------------------------------------- the flow
 
 def _scheduled_start() -> dt.datetime:
-    from prefect.runtime import flow_run
+    """When this run was scheduled to start (its expected start time), or now outside a flow run."""
+    from prefect.context import FlowRunContext
 
-    when = flow_run.scheduled_start_time
+    ctx = FlowRunContext.get()
+    when = ctx.flow_run.expected_start_time if ctx and ctx.flow_run else None
     return when if isinstance(when, dt.datetime) else dt.datetime.now(dt.timezone.utc)
 
 
@@ -130,8 +132,6 @@ def run_scheduled_night(drops: str, store: str) -> dict:
     """Body of the `scheduled_night` flow: the newest drop, unless it already ran."""
     from prefect.logging import get_logger, get_run_logger
     from prefect.states import Failed
-
-    from flows.nightly import nightly
 
     try:
         logger = get_run_logger()
@@ -142,6 +142,8 @@ def run_scheduled_night(drops: str, store: str) -> dict:
         doc = record_no_new_drop(Path(store), newest, ok_run, _scheduled_start())
         logger.warning(doc["message"])
         return doc
+    from flows.nightly import nightly  # imports Great Expectations: only when there is a night to run
+
     logger.warning("running night %s from %s into %s", newest, drops, store)
     doc = nightly(drops=drops, as_of=newest, store=store)
     if doc["status"] == "halted":

@@ -30,9 +30,13 @@ def night_summary(store: Path, doc: dict) -> str:
     lines += ["", f"overdue warnings: {overdue}"]
     unconfirmed = doc["parameters"]["needing_confirmation"]
     if unconfirmed:
-        lines += ["", f"parameters needing confirmation by the bureau ({len(unconfirmed)}):"]
-        lines += [f"  {u['name']} = {u['value'] if not isinstance(u['value'], (dict, list)) else '…'}  ({u['why']})"
-                  for u in unconfirmed]
+        local = [u["name"] for u in unconfirmed if u["why"] == "unconfirmed"]
+        old = [u["name"] for u in unconfirmed if u["why"] != "unconfirmed"]
+        lines += ["", f"parameters needing confirmation by the bureau ({len(unconfirmed)}; details in the manifest):"]
+        if local:
+            lines += [f"  local settings, unconfirmed ({len(local)}): " + ", ".join(local)]
+        if old:
+            lines += [f"  verified more than 12 months ago ({len(old)}): " + ", ".join(old)]
     if doc.get("calendar_fallback_years"):
         lines += ["", f"WARNING: no holiday notice for {doc['calendar_fallback_years']}: deadlines there count Monday–Friday"]
     if doc.get("stale"):

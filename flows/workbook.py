@@ -174,7 +174,7 @@ def _wrapped_lines(text: str | None, width: int) -> int:
     lines = 0
     for part in str(text).split("\n"):
         units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in part)
-        lines += max(1, -(-units // max(width - 2, 1)))
+        lines += max(1, -(-units * 100 // max(width * 85, 1)))  # 85%: wrapping at word breaks wastes some width
     return min(lines, MAX_LINES)
 
 

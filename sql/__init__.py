@@ -64,3 +64,12 @@ def build(con, layer: str, only: list[str] | None = None) -> list[str]:
             raise RuntimeError(f"sql/{layer}/{name}.sql failed: {exc}") from exc
         built.append(name)
     return built
+
+
+def frame(con, query: str, params: list | dict | None = None):
+    """A query's result as a Polars frame.
+
+    DuckDB 2.0 gives `.pl()` only on relations, and `con.sql()` refuses while an earlier `execute()` result on the same
+    connection is not drained; a cursor is a fresh connection to the same database, so it has neither problem.
+    """
+    return con.cursor().sql(query, params=params).pl()

@@ -1,7 +1,7 @@
 """Model cards (STYLE.md 7; issue #6 §4-5): one JSON document for machines and the same content as Markdown for people.
 
 Sections, in this order — every card has all of them (`SECTIONS`); a section with nothing to say says why:
-intended use · limits · data · features · parameters · metrics · calibration · drift · fairness · hashes.
+intended use · limits · data · features · parameters · metrics · calibration · drift · fairness · hashes · timings.
 """
 
 from __future__ import annotations
@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 
 SECTIONS = ("intended_use", "limits", "data", "features", "parameters", "metrics", "calibration", "drift", "fairness",
-            "hashes")
+            "hashes", "timings")
 TITLES = {"intended_use": "Intended use", "limits": "Limits", "data": "Training data", "features": "Features (allow-list)",
           "parameters": "Parameters", "metrics": "Metrics", "calibration": "Calibration", "drift": "Drift",
-          "fairness": "Fairness", "hashes": "Hashes"}
+          "fairness": "Fairness", "hashes": "Hashes",
+          "timings": "Timings"}
 
 
 def dumps(card: dict) -> str:

@@ -128,4 +128,4 @@ AUDIT_COLUMNS = ("audit_street_code", "audit_hukou_type", "audit_age_band", "aud
 
 def describe_households(con) -> pl.DataFrame:
     """One row per household with the descriptors and audit attributes above, sorted by household_id."""
-    return con.execute(DESCRIBE_SQL).pl()
+    return pl.from_arrow(con.sql(DESCRIBE_SQL).to_arrow_table())

@@ -65,7 +65,8 @@ def from_store(store_root: Path, as_of: dt.date) -> pl.DataFrame | None:
             )
             SELECT w.*, (o.outcome = 'confirmed')::INTEGER AS label, o.imported_as_of AS resolved_date
             FROM o JOIN w USING (warning_id) ORDER BY w.raised_date, w.household_id, w.condition_key""",
-                           [as_of]).pl()
+                           [as_of]).to_arrow_table()
+        rows = pl.from_arrow(rows)
     if rows.height == 0:
         return None
     frames = []

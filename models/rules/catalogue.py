@@ -42,5 +42,11 @@ CATALOGUE: dict[str, WarningType] = {
         WarningType("APPLICATION_OVERDUE", "process", "申请办理超期", "high"),
         WarningType("EDGE_FAMILY", "monitoring", "低保边缘家庭", "low"),
         WarningType("RIGID_EXPENSE_FAMILY", "monitoring", "刚性支出困难家庭", "low"),
+        # raised by the ML stage (models/ml/nightly.py), not by a rule in sql/warnings/ (RULEBOOK.md, last section)
+        WarningType("RANDOM_REVIEW", "process", "随机抽查", "low"),
+        WarningType("PROXY_SIGNAL", "monitoring", "收入代理指标异常", "low"),
     )
 }
+
+# Codes raised outside the rule SQL: the monthly random review slice and the proxy-means signal (models/ml/).
+RAISED_BY_ML = frozenset({"RANDOM_REVIEW", "PROXY_SIGNAL"})

@@ -29,11 +29,14 @@ class WorkingCalendar:
                 self._off.add(dt.date.fromisoformat(str(day)))
             for day in spec.get("makeup_working_days", []):
                 self._makeup.add(dt.date.fromisoformat(str(day)))
-        self.fallback_years: set[int] = set()
+        self.fallback_years: set[int] = set()  # years a deadline was counted in without a notice
+
+    def missing_years(self, years) -> list[int]:
+        """Of these years, those with no holiday notice (counted Monday–Friday)."""
+        return sorted(y for y in set(years) if y not in self.years)
 
     def is_working(self, day: dt.date) -> bool:
         if day.year not in self.years:
-            self.fallback_years.add(day.year)
             return day.weekday() < 5
         if day in self._makeup:
             return True
@@ -46,6 +49,7 @@ class WorkingCalendar:
             day += dt.timedelta(days=1)
             if self.is_working(day):
                 counted += 1
+        self.fallback_years.update(self.missing_years({start.year, day.year}))
         return day
 
     def working_days_between(self, start: dt.date, end: dt.date) -> int:

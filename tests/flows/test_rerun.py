@@ -113,9 +113,7 @@ KILLER = textwrap.dedent("""
             original(con, as_of)   # the snapshot rows are written inside the open transaction...
             die()                  # ...and the process dies before COMMIT
         queue.publish = half
-    n = st.open_night(Path(sys.argv[2]), dt.date.fromisoformat(sys.argv[4]))
-    st.receive(n, Path(sys.argv[1])); st.load_and_check(n); st.build_state(n); st.score(n); st.merge_queue(n)
-    st.publish(n, st.export(n))
+    st.run(Path(sys.argv[2]), Path(sys.argv[1]), dt.date.fromisoformat(sys.argv[4]))
 """)
 
 
@@ -139,8 +137,5 @@ def test_night_killed_mid_way_leaves_store_consistent_and_rerun_is_identical(rec
     with duckdb.connect(str(copy / "safetynet.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM warning_snapshots WHERE as_of = ?", [night]).fetchone()[0] == 0
         assert con.execute("SELECT count(*) FROM runs WHERE as_of = ?", [night]).fetchone()[0] == 0
-    n = st.open_night(copy, night)
-    st.receive(n, sample_drops); st.load_and_check(n); st.build_state(n); st.score(n); st.merge_queue(n)
-    doc = st.publish(n, st.export(n))
-    n.con.close()
+    doc = st.run(copy, sample_drops, night)
     assert doc["output_hash"] == docs[night]["output_hash"] and doc["queue_hash"] == docs[night]["queue_hash"]

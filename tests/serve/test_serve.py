@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import json
 import sys
+import types
 
 import duckdb
 import pytest
@@ -93,11 +94,14 @@ def test_no_new_drop_is_recorded_and_nothing_else(tmp_path):
     assert "no new drop" in json.loads(rows[0][2])["message"]
 
 
-def test_new_drop_runs_the_nightly_flow(tmp_path, monkeypatch):
-    import flows.nightly
+def _fake_nightly(monkeypatch, fn):
+    """Stand in for flows.nightly (whose import pulls in Great Expectations) with a plain function."""
+    monkeypatch.setitem(sys.modules, "flows.nightly", types.SimpleNamespace(nightly=fn))
 
+
+def test_new_drop_runs_the_nightly_flow(tmp_path, monkeypatch):
     calls = []
-    monkeypatch.setattr(flows.nightly, "nightly", lambda **kw: calls.append(kw) or {"status": "ok", "run_id": "r"})
+    _fake_nightly(monkeypatch, lambda **kw: calls.append(kw) or {"status": "ok", "run_id": "r"})
     drops = _drops(tmp_path, "2026-03-02", "2026-03-03")
     store = _store_with_ok(tmp_path, "2026-03-02")
     assert serve.run_scheduled_night(str(drops), str(store)) == {"status": "ok", "run_id": "r"}
@@ -105,10 +109,8 @@ def test_new_drop_runs_the_nightly_flow(tmp_path, monkeypatch):
 
 
 def test_halted_night_fails_the_scheduled_run(tmp_path, monkeypatch):
-    import flows.nightly
-
     halted = {"status": "halted", "halt": {"feed": "income", "check_code": "FEED_MISSING", "message": "no income.csv"}}
-    monkeypatch.setattr(flows.nightly, "nightly", lambda **kw: halted)
+    _fake_nightly(monkeypatch, lambda **kw: halted)
     state = serve.run_scheduled_night(str(_drops(tmp_path, "2026-03-03")), str(tmp_path / "store"))
     assert state.is_failed() and "feed 'income'" in state.message
 

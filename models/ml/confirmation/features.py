@@ -31,8 +31,8 @@ def load_allow_list() -> allow_list.AllowList:
 
 
 def candidate_frame(con, descriptors: pl.DataFrame) -> pl.DataFrame:
-    cands = con.execute("SELECT household_id, warning_code, condition_key FROM candidates "
-                        "ORDER BY household_id, condition_key").pl()
+    cands = pl.from_arrow(con.sql("SELECT household_id, warning_code, condition_key FROM candidates "
+                                      "ORDER BY household_id, condition_key").to_arrow_table())
     sev = pl.DataFrame({"warning_code": list(CATALOGUE),
                         "severity_rank": [SEVERITY_RANK[w.severity] for w in CATALOGUE.values()]})
     counts = cands.group_by("household_id").agg(pl.len().cast(pl.Int32).alias("household_candidates"))
