@@ -13,6 +13,12 @@ Remove this module when GX ships DuckDB support (then `test_gx_duckdb.py` shows 
 
 The engine connects to the *caller's* database: its connections are `con.cursor()` duplicates of the DuckDB connection
 that holds the staging tables (in-memory or file), so GX pushes its SQL down into the same database, nothing is copied.
+
+One more consequence of the persisted connection: SQLAlchemy begins a transaction on it (duckdb-engine's `do_begin` runs
+`BEGIN`) and GX never ends it, so every later GX query would read the database as it was at GX's first query (DuckDB
+snapshot isolation): a table the caller creates or fills afterwards (the checks' `chk_<feed>`) is missing or stale.
+So a data source is only good for data committed before its first query: the checks runner adds one per feed, after
+that feed's tables are built (a new data source is a new engine, a new cursor, a new snapshot; ~10 ms).
 """
 
 from __future__ import annotations

@@ -1,13 +1,20 @@
 """A row-level check: one SQL predicate that both GX and the quarantine use (DESIGN.md step 2, row-level failures).
 
-Every check is written once, as a SQL boolean over `t`, one row of `stg_<feed>` (TRUE = the row fails). From it:
+Every check is written once, as a SQL boolean over `t`, one row of `stg_<feed>` (TRUE = the row fails). The checks stage
+(checks/runner.py) evaluates all predicates of a feed in ONE set-based pass and keeps the failing rows, with one boolean
+flag column per check (`flag_column(code)`), in the table `chk_<feed>` (`check_table(feed)`). From it:
+- the runner quarantines the failing rows with one `INSERT ... SELECT` per feed, the reasons computed per row from the
+  row's own values (English and Chinese SQL text expressions over the same `t`);
 - the GX suite gets an expectation: the native one given (`expect_column_values_to_be_in_set`, ...) when it says exactly
-  the same thing, otherwise an `UnexpectedRowsExpectation` whose query is `SELECT * FROM (SELECT * FROM {batch}) t WHERE <predicate>`;
-- the runner quarantines the failing rows with `INSERT ... SELECT ... WHERE <predicate>`, with the reasons computed per row
-  from the row's own values (English and Chinese SQL text expressions).
+  the same thing — GX then evaluates it on `stg_<feed>` itself, independently of the predicate — otherwise an
+  `UnexpectedRowsExpectation` selecting the rows of its batch that `chk_<feed>` flags for this check.
 The runner then asserts that GX counted exactly as many failing rows as it quarantined, so the two cannot drift apart.
 NULL semantics follow GX: a predicate that is NULL (a missing optional value) does not fail; missing required values are
 the NULL_<column> checks.
+
+Per-row facts several checks share (the digits of an ID number) are `derived` columns, computed once per row in the pass;
+facts that need a set operation (rows repeating a key, values missing from another feed) are built once by `prepare`
+statements (small temp tables) that the predicate tests with an uncorrelated IN.
 """
 
 from __future__ import annotations
@@ -28,6 +35,8 @@ class RowCheck:
     reason_zh: str
     description: str  # one English sentence for GX Data Docs and the report
     native: gxe.Expectation | None = field(default=None, compare=False)  # an equivalent built-in expectation, if any
+    derived: tuple[tuple[str, str], ...] = ()  # (name, SQL over `t`): per-row facts the predicate/reasons read as t.<name>
+    prepare: tuple[tuple[str, str], ...] = ()  # (temp table, SELECT): built once before the feed's pass, dropped after
 
     def expectation(self) -> gxe.Expectation:
         meta = {"check_code": self.code}
@@ -36,13 +45,25 @@ class RowCheck:
             exp.meta = meta
             exp.description = f"{self.code}: {self.description}"
             return exp
+        # The rows of the batch (a row is its file and line, as in the quarantine) that the feed's one pass flagged for this
+        # check. chk_<feed> holds only failing rows, so this is a scan of two batch columns against a small hash table,
+        # not a second evaluation of the predicate (which, with ID arithmetic or joins, costs seconds at district scale).
         return gxe.UnexpectedRowsExpectation(
-            # GX fills {batch} with str.format: the predicate's own braces (regex counts, MAP literals) are doubled
-            unexpected_rows_query="SELECT * FROM (SELECT * FROM {batch}) t WHERE "
-            + self.predicate.replace("{", "{{").replace("}", "}}"),
+            unexpected_rows_query=f"SELECT * FROM (SELECT * FROM {{batch}}) t WHERE (t._file, t._line) IN "
+            f"(SELECT c._file, c._line FROM {check_table(self.feed)} c WHERE c.{flag_column(self.code)})",
             description=f"{self.code}: {self.description}",
             meta=meta,
         )
+
+
+def check_table(feed: str) -> str:
+    """The table of a feed's failing rows: the staging columns, the derived columns and one flag per check. Built and
+    dropped by the runner around the feed's GX validation (a plain table: GX queries it through another cursor)."""
+    return f"chk_{feed}"
+
+
+def flag_column(code: str) -> str:
+    return f'"_f_{code}"'
 
 
 # ---- SQL text helpers --------------------------------------------------------------------------------------------------
@@ -105,16 +126,28 @@ def contract_checks(feed: str) -> list[RowCheck]:
                 gxe.ExpectColumnValuesToBeBetween(column=c.name, min_value=0),
             ))
     key = f.key
-    same_key = " AND ".join(f"d.{k} = t.{k}" for k in key)
-    first_line = f"(SELECT min(d._line) FROM stg_{feed} d WHERE d._file = t._file AND {same_key})"
+    # Built once: every row whose (file, key) already occurs on an earlier line, with that first line (a hash aggregate
+    # over the feed, then a join of the feed with the few repeated keys). "a row of the same file and key on an earlier
+    # line exists" <=> "the key's first line in the file is earlier". The pass then flags rows by an uncorrelated IN
+    # (a small hash table), not by a correlated EXISTS, which DuckDB decorrelates into a join over every row.
+    dup = f"dup_{feed}"
+    keys = ", ".join(key)
+    prepare = ((dup, f"SELECT s._file, s._line, {', '.join(f's.{k}' for k in key)}, g.first_line FROM stg_{feed} s "
+                     f"JOIN (SELECT _file, {keys}, min(_line) AS first_line FROM stg_{feed} WHERE _file IS NOT NULL AND "
+                     f"{' AND '.join(f'{k} IS NOT NULL' for k in key)} GROUP BY ALL HAVING count(*) > 1) g "
+                     f"ON g._file = s._file AND {' AND '.join(f'g.{k} = s.{k}' for k in key)} "
+                     "WHERE s._line > g.first_line"),)
+    first_line = (f"(SELECT min(d.first_line) FROM {dup} d WHERE d._file = t._file AND d._line = t._line AND "
+                  + " AND ".join(f"d.{k} = t.{k}" for k in key) + ")")
     key_text = "(" + ", ".join(key) + ")" if len(key) > 1 else key[0]
     out.append(RowCheck(
         "DUPLICATE_IN_FILE", feed,
-        f"EXISTS (SELECT 1 FROM stg_{feed} d WHERE d._file = t._file AND {same_key} AND d._line < t._line)",
+        f"(t._file, t._line, {', '.join(f't.{k}' for k in key)}) IN (SELECT _file, _line, {keys} FROM {dup})",
         fmt(f"{feed}.{key_text} repeats line {{}} of the same file; the first row is kept, this later duplicate is "
             "quarantined", first_line),
         fmt_zh(f"{feed}.{key_text} 与同一文件第 {{}} 行重复；保留第一行，隔离此后重复行", first_line),
         f"{key_text} appears once per file (later duplicates are quarantined, the first row is kept)",
+        prepare=prepare,
     ))
     return out
 
@@ -122,15 +155,20 @@ def contract_checks(feed: str) -> list[RowCheck]:
 # ---- shared builders used by several suites ----------------------------------------------------------------------------
 
 def orphan_check(feed: str, column: str, target_feed: str, target_column: str) -> RowCheck:
-    """Referential integrity: `feed.column` must be present in `stg_<target_feed>.<target_column>`."""
+    """Referential integrity: `feed.column` must be present in `stg_<target_feed>.<target_column>`.
+
+    The values missing from the target are found once, by an anti-join (`orphans_<feed>_<column>`, no NULLs); the pass
+    flags rows with an uncorrelated IN against that small set."""
     code = {"households": "ORPHAN_HOUSEHOLD", "persons": "ORPHAN_PERSON"}[target_feed]
+    orphans = f"orphans_{feed}_{column}"
     return RowCheck(
         code, feed,
-        f"t.{column} IS NOT NULL AND NOT EXISTS "
-        f"(SELECT 1 FROM stg_{target_feed} r WHERE r.{target_column} = t.{column})",
+        f"t.{column} IN (SELECT v FROM {orphans})",
         fmt(f"{feed}.{column} '{{}}' is not in {target_feed}.csv ({target_column}) of this night", f"t.{column}"),
         fmt_zh(f"{feed}.{column} '{{}}' 在本期 {target_feed}.csv（{target_column}）中不存在", f"t.{column}"),
         f"{column} refers to a {target_column} present in {target_feed}",
+        prepare=((orphans, f"SELECT DISTINCT t.{column} AS v FROM stg_{feed} t ANTI JOIN stg_{target_feed} r "
+                           f"ON r.{target_column} = t.{column} WHERE t.{column} IS NOT NULL"),),
     )
 
 

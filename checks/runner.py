@@ -12,8 +12,11 @@ the exception carries the report in `.report` and every feed-level failure in `.
   KEY_NOT_UNIQUE    a key that must be unique in a full extract is not
   ROW_ACCOUNTING    the rows read (raw_counts) are not all either in staging or quarantined by the typing step
 
-Both passes are SQL in the caller's DuckDB database: GX through its SQL data source (checks/gx_duckdb.py), the quarantine
-through `INSERT ... SELECT` with the same predicates. The runner asserts that they agree, check by check.
+Both are SQL in the caller's DuckDB database. Per feed, ONE set-based pass evaluates every row check (`check_pass_sql`)
+and keeps the failing rows with a flag per check in the temp table `chk_<feed>`; the quarantine is one `INSERT ... SELECT`
+from it; the GX suite (through its SQL data source, checks/gx_duckdb.py) runs the native expectations on `stg_<feed>`
+itself and counts the flagged rows of its batch for the others. The runner asserts that GX and the quarantine agree,
+check by check.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import duckdb
 from checks import gx_duckdb
 from checks.contract import FEEDS
 from checks.halt import KEY_NOT_UNIQUE, QUARANTINE_RATE, ROW_COUNT_CHANGE, NightHalted
-from checks.row_check import RowCheck, lit
+from checks.row_check import RowCheck, check_table, flag_column, lit
 from checks.suites import SuiteContext, suite_modules
 from models.rules.parameters import ParameterSet
 
@@ -55,12 +58,32 @@ def record_id_sql(feed: str) -> str:
     return "concat_ws('|', " + ", ".join(f"coalesce(CAST(t.{k} AS VARCHAR), '')" for k in FEEDS[feed].key) + ")"
 
 
+def _shared(checks: list[RowCheck], attr: str) -> dict[str, str]:
+    """The checks' derived columns or prepared tables by name, each once (the same name must mean the same SQL)."""
+    out: dict[str, str] = {}
+    for c in checks:
+        for name, sql in getattr(c, attr):
+            assert out.setdefault(name, sql) == sql, f"{c.feed}: {attr} {name} defined twice, differently"
+    return out
+
+
+def check_pass_sql(feed: str, checks: list[RowCheck]) -> str:
+    """The feed's one set-based pass: every row of stg_<feed> read once, its derived columns computed once, one flag per
+    check; only rows with at least one flag are kept, in `chk_<feed>` (usually a few hundred rows; dropped after the feed)."""
+    derived = "".join(f", {sql} AS {name}" for name, sql in _shared(checks, "derived").items())
+    flags = ", ".join(f"coalesce({c.predicate}, false) AS {flag_column(c.code)}" for c in checks)
+    # a plain table, not TEMP: GX reads it through its own cursor, and DuckDB temp tables are private to one connection
+    return (f"CREATE OR REPLACE TABLE {check_table(feed)} AS SELECT * FROM (SELECT t.*, {flags} FROM "
+            f"(SELECT t.*{derived} FROM stg_{feed} t) t) WHERE {' OR '.join(flag_column(c.code) for c in checks)}")
+
+
 def quarantine_sql(feed: str, checks: list[RowCheck]) -> str:
-    """One INSERT for all of a feed's row checks (a UNION ALL: DuckDB runs the branches in parallel)."""
+    """One INSERT for all of a feed's row checks, from the failing rows of `chk_<feed>` (one UNION ALL branch per check:
+    the flags were computed by `check_pass_sql`, the reasons are computed here, for failing rows only)."""
     branches = [
         f"SELECT {lit(feed)} AS feed, t._drop_date AS drop_date, t._file AS file, t._line AS line, "
         f"{record_id_sql(feed)} AS record_id, {lit(c.code)} AS check_code, {c.reason_en} AS reason_en, "
-        f"{c.reason_zh} AS reason_zh FROM stg_{feed} t WHERE {c.predicate}"
+        f"{c.reason_zh} AS reason_zh FROM {check_table(feed)} t WHERE t.{flag_column(c.code)}"
         for c in checks
     ]
     return ("INSERT INTO quarantine (feed, drop_date, file, line, record_id, check_code, reason_en, reason_zh)\n"
@@ -112,7 +135,6 @@ def run_checks(con: duckdb.DuckDBPyConnection, as_of: dt.date, params: Parameter
     modules = {f: m for f, m in suite_modules().items() if feeds is None or f in feeds}
 
     context = gx_duckdb.ephemeral_context()
-    datasource = gx_duckdb.add_duckdb_datasource(context, con)
     gx_results: dict[str, dict] = {}
     report: dict = {"as_of": as_of.isoformat(), "parameters": {
         "checks.max_row_count_change": max_change, "checks.max_quarantine_rate": max_rate,
@@ -128,12 +150,20 @@ def run_checks(con: duckdb.DuckDBPyConnection, as_of: dt.date, params: Parameter
         t0 = time.perf_counter()
         con.execute(f"DELETE FROM quarantine WHERE feed = ? AND check_code IN ({', '.join(lit(c) for c in codes)})",
                     [feed])  # a rerun on the same database replaces, never doubles, this stage's rows
+        prepared = _shared(checks, "prepare")
+        for name, select in prepared.items():
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {select}")
+        con.execute(check_pass_sql(feed, checks))
         con.execute(quarantine_sql(feed, checks))
         sql_counts = dict(con.execute(
             "SELECT check_code, count(*) FROM quarantine WHERE feed = ? GROUP BY ALL", [feed]).fetchall())
         t1 = time.perf_counter()
 
-        gx_counts, gx_result = _run_gx_suite(context, datasource, feed, checks)
+        # A data source per feed, added after chk_<feed> exists: GX's connection reads one snapshot (checks/gx_duckdb.py)
+        datasource = gx_duckdb.add_duckdb_datasource(context, con, name=f"staging_{feed}")
+        gx_counts, gx_result = _run_gx_suite(context, datasource, feed, checks)  # reads chk_<feed>: drop it after
+        for name in (*prepared, check_table(feed)):
+            con.execute(f"DROP TABLE IF EXISTS {name}")
         t2 = time.perf_counter()
         gx_results[feed] = gx_result
         report["gx_success"][feed] = bool(gx_result["success"])

@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-STAGES = ("receive", "load", "checks", "state", "rules", "queue", "export")
+STAGES = ("receive", "load", "checks", "state", "rules", "ml", "queue", "export")
 
 CHILD_NIGHT = """
 import json, resource, sys, time, datetime as dt

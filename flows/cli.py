@@ -155,12 +155,14 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--workdir", type=Path, default=Path("var/bench"), help="scratch folder (default ./var/bench)")
     b.set_defaults(func=cmd_bench)
 
-    from flows import report, rerun, runs, serve
+    from flows import outcomes, report, rerun, runs, serve, train
 
     runs.register(sub)
     rerun.register(sub)
     report.register(sub)
     serve.register(sub)
+    outcomes.register(sub)
+    train.register(sub)
     return p
 
 

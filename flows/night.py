@@ -20,6 +20,7 @@ from checks.halt import NightHalted
 from checks.runner import run_checks
 from flows import drops, exports, manifest, queue, staging
 from flows.store import Store, sha256_file
+from models.ml.nightly import score_night
 from models.rules.candidates import raise_candidates
 from models.rules.parameters import ParameterSet
 from models.rules.working_days import WorkingCalendar
@@ -115,6 +116,15 @@ def score(night: Night) -> None:
     night.timed("rules", t)
 
 
+def score_ml(night: Night) -> None:
+    """Random review slice, proxy signals and the confirmation scores of the model active on D (none: rules order)."""
+    t = time.perf_counter()
+    ml = score_night(night.con, night.store.root, night.params, night.as_of)
+    night.report["ml"] = ml
+    night.report["model"] = ml["model"]
+    night.timed("ml", t)
+
+
 def merge_queue(night: Night) -> None:
     t = time.perf_counter()
     night.report["queue"] = queue.merge(night.con, night.as_of)
@@ -146,7 +156,6 @@ def base_manifest(night: Night) -> dict:
                        "override_file": override.name if override else None,
                        "override_sha256": sha256_file(override) if override else None,
                        "needing_confirmation": night.params.needing_confirmation(night.as_of)},
-        "model": None,
         "code_version": code,
         "lock_sha256": manifest.lock_hash(),
         **night.report,
@@ -197,6 +206,7 @@ def run(store_root: Path, drops_dir: Path, as_of: dt.date, allow_stale: bool = F
             return record_halt(night, halted)
         build_state(night)
         score(night)
+        score_ml(night)
         merge_queue(night)
         return publish(night, export(night))
     finally:

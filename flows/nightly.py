@@ -38,6 +38,11 @@ def score(night: stages.Night) -> None:
     stages.score(night)
 
 
+@task(name="ml scores", **TASK)
+def score_ml(night: stages.Night) -> None:
+    stages.score_ml(night)
+
+
 @task(name="queue", **TASK)
 def merge_queue(night: stages.Night) -> None:
     stages.merge_queue(night)
@@ -72,6 +77,7 @@ def nightly(drops: str, as_of: dt.date, store: str = "var", allow_stale: bool = 
             return stages.record_halt(night, halted)
         build_state(night)
         score(night)
+        score_ml(night)
         merge_queue(night)
         outputs = export(night)
         doc = publish(night, outputs)

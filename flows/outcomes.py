@@ -51,6 +51,7 @@ FILL_FIELDS = FIELDS[1:]
 HEADER_ZH = {"warning_id": HEADERS_ZH["warning_id"], **dict(FILL_COLUMNS)}
 REJECT_COLUMNS = ("file", "sheet", "row", "warning_id", "reason_code", "reason_zh", "reason_en") + FILL_FIELDS
 ACTIVE = ("open", "in_progress")
+ID_NUMBER = re.compile(r"(\d{6})\d{8}(\d{3}[\dXx])")  # a resident ID number anywhere in a text
 DATE_TEXT = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
 
 
@@ -313,6 +314,16 @@ def today_in_shanghai() -> dt.date:
     return dt.datetime.now(TIMEZONE).date()
 
 
+def applies_from(con, received: dt.date) -> dt.date:
+    """The first night that applies a file received on `received`: never a night already recorded.
+
+    A night is a function of the inputs that arrived by its date; a file imported after night D ran must not count as
+    having arrived by D, or an audit rerun of D would include what the original night did not see.
+    """
+    latest = con.execute("SELECT max(as_of) FROM runs WHERE status = 'ok'").fetchone()[0]
+    return max(received, latest + dt.timedelta(days=1)) if latest is not None else received
+
+
 def import_outcomes(store_root: Path, path: Path, arrival: dt.date) -> dict:
     """Import one outcome file that arrived on `arrival`; return the report (see the module docstring)."""
     path = Path(path)
@@ -329,11 +340,13 @@ def import_outcomes(store_root: Path, path: Path, arrival: dt.date) -> dict:
         raise OutcomeImportError(f"cannot open the store {store.db_path}: {exc} (is a night running? try again)") from exc
     try:
         ensure_store_tables(con, "main")
+        received, arrival = arrival, applies_from(con, arrival)
         warnings = {wid: Warning(raised, status, as_of) for wid, raised, status, as_of in con.execute("""
             SELECT warning_id, raised_date, status, as_of FROM warning_snapshots WHERE as_of <= ?
             QUALIFY row_number() OVER (PARTITION BY warning_id ORDER BY as_of DESC) = 1""", [arrival]).fetchall()}
         histories, seen_rows = _histories(con, warnings)
-        report = {"file": str(path), "format": fmt, "sha256": sha, "arrival": arrival.isoformat(), "rows": len(rows),
+        report = {"file": str(path), "format": fmt, "sha256": sha, "arrival": arrival.isoformat(),
+                  "received": received.isoformat(), "rows": len(rows),
                   "applied": 0, "duplicates": 0, "skipped_blank": 0, "rejected": []}
         inserts = []
         for r in rows:
@@ -401,9 +414,11 @@ def _histories(con, warnings: dict[str, Warning]) -> tuple[dict[str, _History], 
 
 
 def _reject_entry(path: Path, r: Row, reasons: list[Reason]) -> dict:
-    return {"file": path.name, "sheet": r.sheet, "row": r.row, "warning_id": r.text("warning_id"),
-            "reason_code": "|".join(x.code for x in reasons), "reason_zh": "；".join(x.zh for x in reasons),
-            "reason_en": "; ".join(x.en for x in reasons), **{f: r.text(f) for f in FILL_FIELDS}}
+    """One rejected row as reported: where, why, and what the caseworker wrote (ID numbers masked, CONTRACT.md §4)."""
+    entry = {"file": path.name, "sheet": r.sheet, "row": r.row, "warning_id": r.text("warning_id"),
+             "reason_code": "|".join(x.code for x in reasons), "reason_zh": "；".join(x.zh for x in reasons),
+             "reason_en": "; ".join(x.en for x in reasons), **{f: r.text(f) for f in FILL_FIELDS}}
+    return {k: ID_NUMBER.sub(r"\1********\2", v) if isinstance(v, str) else v for k, v in entry.items()}
 
 
 def _comparable(r: Row) -> tuple:
@@ -457,6 +472,9 @@ def format_report(report: dict) -> str:
              f"{report['skipped_blank']} not filled in, {len(report['rejected'])} rejected",
              f"导入 {report['applied']} 条，重复 {report['duplicates']} 条，未填写 {report['skipped_blank']} 条，"
              f"退回 {len(report['rejected'])} 条"]
+    if report.get("received") and report["received"] != report["arrival"]:
+        lines.append(f"received {report['received']}; night {report['received']} already ran, so these outcomes apply "
+                     f"from night {report['arrival']} (本批结果自 {report['arrival']} 起生效)")
     for x in report["rejected"]:
         lines.append(f"  REJECTED {x['file']} {where(x)} {x['warning_id'] or '-'}: {x['reason_en']}")
         lines.append(f"           {x['reason_zh']}")

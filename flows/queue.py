@@ -56,6 +56,9 @@ def merge(con, as_of: dt.date) -> dict:
     Expects the store attached as schema `store`, and `candidates`, `households`, reference tables and `run_context`.
     """
     ensure_store_tables(con)
+    # Without an active model (or when no scorer ran) every score is empty and the export keeps the rules' order.
+    con.execute("CREATE TABLE IF NOT EXISTS candidate_scores (household_id VARCHAR, condition_key VARCHAR, score DOUBLE, "
+                "explanation VARCHAR)")
     prev = con.execute("SELECT max(as_of) FROM store.warning_snapshots WHERE as_of < ?", [as_of]).fetchone()[0]
     cols = ", ".join(QUEUE_COLUMNS)
     con.execute(f"CREATE OR REPLACE TABLE prev_queue AS SELECT {cols} FROM store.warning_snapshots WHERE as_of = ?", [prev])

@@ -19,11 +19,11 @@ import sql
 
 def recovery_table(store_root: Path, truth_dir: Path, as_of: dt.date) -> pl.DataFrame:
     """One row per warning code: tp, fn, fp, precision, recall (codes with no planted case and no warning are absent)."""
-    with duckdb.connect(str(store_root / "safetynet.duckdb"), read_only=True) as con:
-        con.execute("CREATE TEMP TABLE truth AS SELECT * FROM read_csv(?, all_varchar = true)",
-                    [str(truth_dir / "planted.csv")])
+    with duckdb.connect() as con:
+        con.execute(f"ATTACH '{store_root / 'safetynet.duckdb'}' AS store (READ_ONLY)")
+        con.execute("CREATE TABLE truth AS SELECT * FROM read_csv(?, all_varchar = true)", [str(truth_dir / "planted.csv")])
         return sql.frame(con, """
-            WITH seen AS (SELECT household_id, condition_key, warning_code FROM warning_snapshots
+            WITH seen AS (SELECT household_id, condition_key, warning_code FROM store.warning_snapshots
                           WHERE as_of = $d AND last_seen_date = $d),
                  planted AS (SELECT * FROM truth WHERE first_night::DATE <= $d)
             SELECT coalesce(s.warning_code, p.warning_code) AS warning_code,

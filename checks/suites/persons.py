@@ -22,25 +22,27 @@ def years_before(day: dt.date, years: int) -> dt.date:
 
 def checks(ctx) -> list[RowCheck]:
     pid = "t.person_id"
-    ok = idn.well_formed(pid)
+    n = f"t.{idn.number_column('person_id')}"  # the derived ID digits: NULL unless person_id is well formed
     # age <= max on the as-of date  <=>  born after the day (max + 1) years before it
     too_old = years_before(ctx.as_of, ctx.max_age_years + 1)
     return [
         *contract_checks(FEED),
         *idn.id_checks(FEED, "person_id"),
         RowCheck(
-            "SEX_ID_MISMATCH", FEED, f"{ok} AND t.sex IN ('M', 'F') AND t.sex <> {idn.sex(pid)}",
+            "SEX_ID_MISMATCH", FEED, f"{n} IS NOT NULL AND t.sex IN ('M', 'F') AND t.sex <> {idn.sex_of(n)}",
             fmt("persons.sex is {} but person_id '{}' has sequence digit {} which means {}",
                 "t.sex", pid, f"substr({pid}, 17, 1)", idn.sex(pid)),
             fmt_zh("persons.sex 为 {}，但身份号码 '{}' 第 17 位为 {}，对应性别 {}",
                    "t.sex", pid, f"substr({pid}, 17, 1)", idn.sex(pid)),
             "sex agrees with the 17th digit of person_id (odd = M, even = F)",
+            derived=(idn.derived_number("person_id"),),
         ),
         RowCheck(
-            "BIRTH_ID_MISMATCH", FEED, f"{ok} AND t.birth_date <> {idn.birth_date(pid)}",
+            "BIRTH_ID_MISMATCH", FEED, f"{n} IS NOT NULL AND t.birth_date <> {idn.birth_date_of(n)}",
             fmt("persons.birth_date is {} but person_id '{}' encodes {}", "t.birth_date", pid, idn.birth_date(pid)),
             fmt_zh("persons.birth_date 为 {}，但身份号码 '{}' 中的出生日期为 {}", "t.birth_date", pid, idn.birth_date(pid)),
             "birth_date agrees with digits 7-14 of person_id",
+            derived=(idn.derived_number("person_id"),),
         ),
         RowCheck(
             "BIRTH_DATE_FUTURE", FEED, f"t.birth_date > DATE '{ctx.as_of.isoformat()}'",

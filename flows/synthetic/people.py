@@ -56,13 +56,21 @@ def id_numbers(region: np.ndarray, birth: np.ndarray, male: np.ndarray, order: n
     consecutive sequence numbers (odd for men, even for women), which makes every ID unique by construction.
     """
     n = len(region)
-    df = pl.DataFrame({"r": region.astype(np.int64), "b": birth.astype("datetime64[D]").astype(np.int64),
-                       "m": male, "o": order, "i": np.arange(n)})
-    df = df.sort(["r", "b", "m", "o"]).with_columns(pl.int_range(pl.len()).over(["r", "b", "m"]).alias("k"))
-    df = df.sort("i")
-    k = df["k"].to_numpy()
-    if k.max(initial=0) > 498:
-        raise ValueError("more than 499 people share a region, birth date and sex; cannot number them uniquely")
+    region = region.astype(np.int64)
+    # A (region, birth date, sex) cell holds at most 499 sequence numbers; in a large district a popular birth date
+    # overflows, and the overflow is registered in another Chongqing county instead (as people born elsewhere are).
+    for attempt in range(len(OTHER_CQ_REGIONS) + 1):
+        df = pl.DataFrame({"r": region, "b": birth.astype("datetime64[D]").astype(np.int64),
+                           "m": male, "o": order, "i": np.arange(n)})
+        df = df.sort(["r", "b", "m", "o"]).with_columns(pl.int_range(pl.len()).over(["r", "b", "m"]).alias("k"))
+        k = df.sort("i")["k"].to_numpy()
+        over = k > 498
+        if not over.any():
+            break
+        if attempt == len(OTHER_CQ_REGIONS):
+            raise ValueError("more than 499 people share a region, birth date and sex; cannot number them uniquely")
+        region = np.where(over, OTHER_CQ_REGIONS[(np.searchsorted(OTHER_CQ_REGIONS, region) + 1 + k // 499)
+                                                 % len(OTHER_CQ_REGIONS)], region)
     seq = 2 * k + np.where(male, 1, 2)
     b = birth.astype("datetime64[D]")
     y = b.astype("datetime64[Y]").astype(np.int64) + 1970

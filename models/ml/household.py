@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import polars as pl
 
+import sql
+
 DESCRIBE_SQL = """
 WITH ctx AS (SELECT * FROM rule_context),
 members AS (
@@ -128,4 +130,4 @@ AUDIT_COLUMNS = ("audit_street_code", "audit_hukou_type", "audit_age_band", "aud
 
 def describe_households(con) -> pl.DataFrame:
     """One row per household with the descriptors and audit attributes above, sorted by household_id."""
-    return pl.from_arrow(con.sql(DESCRIBE_SQL).to_arrow_table())
+    return sql.frame(con, DESCRIBE_SQL)

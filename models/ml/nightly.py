@@ -7,12 +7,14 @@
 3. creates `candidate_scores(household_id, condition_key, score, explanation)`: with a confirmation model active on D,
    one row per candidate (the calibrated probability that verification confirms it, and the top features in Chinese as
    JSON); with no model, the table is empty and the queue falls back to the rules order (deadline, then severity).
-Returns what the run manifest records under "model": None, or {kind: {model_id, sha256, activation_date}}.
+4. saves the night's candidate features to `<store>/ml/candidate_features/<as_of>.parquet` for later training.
+Returns a report whose "model" is what the run manifest records: None, or {kind: {model_id, sha256, activation_date}}.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from models.ml import random_review, registry
 from models.ml.confirmation import explain
 from models.ml.confirmation import features as cf
 from models.ml.household import describe_households
+from models.ml.labels import FEATURES_DIR
 from models.ml.proxy_means.signal import signal_rows
 from models.rules.parameters import ParameterSet
 
@@ -56,13 +59,25 @@ def score_candidates(con, descriptors, estimator, model_id: str) -> list[tuple]:
             for i in range(frame.height)]
 
 
+def save_candidate_features(con, descriptors, store_root: Path, as_of: dt.date) -> str:
+    """The night's candidate features, so that later outcomes can train on what was known when each warning was raised
+    (models/ml/labels.py). A pure function of the night: a rerun rewrites the same file."""
+    folder = Path(store_root) / FEATURES_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{as_of.isoformat()}.parquet"
+    tmp = path.with_suffix(".partial")
+    cf.candidate_frame(con, descriptors).write_parquet(tmp)
+    os.replace(tmp, path)
+    return str(path.relative_to(store_root))
+
+
 def score_night(con, store_root: Path, params: ParameterSet, as_of: dt.date) -> dict:
     started = time.perf_counter()
     report: dict = {"model": None}
     report["random_reviews"] = _insert_candidates(con, random_review.review_rows(con, params, as_of))
     conf = registry.load_active(store_root, "confirmation", as_of, con)
     proxy = registry.load_active(store_root, "proxy_means", as_of, con)
-    descriptors = describe_households(con) if (conf[0] or proxy[0]) else None
+    descriptors = describe_households(con)
     models = {}
     if proxy[0] is not None:
         entry, est, _ = proxy
@@ -78,6 +93,7 @@ def score_night(con, store_root: Path, params: ParameterSet, as_of: dt.date) -> 
         report["scored"] = len(rows)
         models["confirmation"] = {"model_id": entry.model_id, "sha256": entry.sha256,
                                   "activation_date": entry.activation_date.isoformat()}
+    report["features_file"] = save_candidate_features(con, descriptors, store_root, as_of)
     report["model"] = models or None
     report["seconds"] = round(time.perf_counter() - started, 3)
     return report

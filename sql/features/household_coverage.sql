@@ -22,8 +22,7 @@ SELECT
     coalesce(bool_or(in_force AND covers AND program = 'dibao'), false)                  AS has_dibao_covered,
     coalesce(bool_or(in_force AND covers AND program = 'tekun'), false)                  AS has_tekun_covered,
     coalesce(sum(covered_persons) FILTER (WHERE in_force AND covers), 0)::INTEGER        AS covered_persons_total,
-    coalesce(list(enrollment_id ORDER BY enrollment_id) FILTER (WHERE in_force AND covers), [])  AS covered_enrollment_ids,
-    coalesce(list(enrollment_id ORDER BY enrollment_id)
-             FILTER (WHERE in_force AND program = 'dibao' AND status = 'active'), [])    AS dibao_active_enrollment_ids
+    coalesce(list_sort(list(enrollment_id) FILTER (WHERE in_force AND covers)), [])  AS covered_enrollment_ids,
+    coalesce(list_sort(list(enrollment_id) FILTER (WHERE in_force AND program = 'dibao' AND status = 'active')), [])    AS dibao_active_enrollment_ids
 FROM e
 GROUP BY household_id

@@ -30,7 +30,7 @@ flags AS (
         p.labor_capacity,
         -- full years on D
         (year(ctx.as_of) - year(p.birth_date)
-            - CASE WHEN (month(ctx.as_of), day(ctx.as_of)) < (month(p.birth_date), day(p.birth_date)) THEN 1 ELSE 0 END
+            - CASE WHEN month(ctx.as_of) * 100 + day(ctx.as_of) < month(p.birth_date) * 100 + day(p.birth_date) THEN 1 ELSE 0 END
         )::INTEGER                                                                           AS age,
         ev.death_date,
         ev.last_hukou_out,

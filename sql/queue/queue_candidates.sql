@@ -1,6 +1,8 @@
 -- The night's candidate warnings routed through the three-level network and given their catalogue fields.
 -- Grain: one row per household and condition (household_id, condition_key).
--- Inputs: candidates (models/rules), households (state), streets and catalogue (written by flows/queue.py).
+-- Inputs: candidates (models/rules and models/ml), candidate_scores (models/ml: empty without an active model),
+-- households (state), streets and catalogue (written by flows/queue.py). The evidence hash is taken on the rules'
+-- evidence before the model's explanation is added, so a new score never counts as changed evidence.
 WITH routed AS (
     SELECT c.*, h.region_code, left(h.region_code, 9) AS street_code
     FROM candidates AS c
@@ -8,7 +10,11 @@ WITH routed AS (
 )
 SELECT r.household_id, r.condition_key, r.warning_code, k.category, k.label_zh, k.severity,
        r.region_code, r.street_code, coalesce(s.street_name, '未知镇街') AS street_name,
-       r.reasons, r.evidence, md5(r.evidence) AS evidence_hash, k.deadline_days
+       r.reasons,
+       CASE WHEN m.explanation IS NULL THEN r.evidence
+            ELSE json_merge_patch(r.evidence, json_object('model', m.explanation::JSON))::VARCHAR END AS evidence,
+       md5(r.evidence) AS evidence_hash, m.score, k.deadline_days
 FROM routed AS r
 JOIN catalogue AS k USING (warning_code)
 LEFT JOIN streets AS s USING (street_code)
+LEFT JOIN candidate_scores AS m USING (household_id, condition_key)

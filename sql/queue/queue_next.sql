@@ -18,7 +18,7 @@ active AS (SELECT * FROM after_outcomes WHERE status IN ('open', 'in_progress'))
 closed AS (SELECT * FROM after_outcomes WHERE status NOT IN ('open', 'in_progress')),
 kept AS (   -- still present: same warning, new evidence
     SELECT a.* REPLACE (c.reasons AS reasons, c.evidence AS evidence, c.evidence_hash AS evidence_hash,
-                        (SELECT as_of FROM as_of) AS last_seen_date)
+                        c.score AS score, (SELECT as_of FROM as_of) AS last_seen_date)
     FROM active AS a JOIN queue_candidates AS c USING (household_id, condition_key)
 ),
 gone AS (   -- no longer present in the data
@@ -41,7 +41,7 @@ raised AS (
     SELECT 'W' || strftime(d.as_of, '%Y%m%d') || '-' || upper(left(md5(f.household_id || '|' || f.condition_key), 10)) AS warning_id,
            f.household_id, f.condition_key, f.warning_code, f.category, f.label_zh, f.severity,
            f.region_code, f.street_code, f.street_name, f.reasons, f.evidence, f.evidence_hash,
-           CAST(NULL AS DOUBLE) AS score,
+           f.score,
            d.as_of AS raised_date,
            (SELECT min(w.date) FROM working_days AS w
              WHERE w.working_day_index = (SELECT x.working_day_index FROM working_days AS x WHERE x.date = d.as_of) + f.deadline_days

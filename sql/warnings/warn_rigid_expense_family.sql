@@ -17,6 +17,16 @@ fired AS (
       AND f.window_net * 12 < ctx.rigid_disposable_income_annual * ctx.window_months * f.n
       AND f.rigid_self_paid * ctx.window_months > ctx.rigid_expense_share * f.window_net * 12
 ),
+ids AS (
+    -- the income records behind the figures, for the raised households only
+    SELECT m.household_id, list(i.record_id ORDER BY i.record_id) AS record_ids
+    FROM fired f
+    JOIN member_presence m ON m.household_id = f.household_id AND m.is_present
+    JOIN income i ON i.person_id = m.person_id
+    CROSS JOIN ctx
+    WHERE i.month >= ctx.window_start AND i.month < ctx.month_of_d
+    GROUP BY m.household_id
+),
 used AS (
     SELECT s.hukou_type, list(pe.evidence ORDER BY pe.name) AS parameters
     FROM standard_in_force s
@@ -42,12 +52,12 @@ SELECT
         || ' 元；尚未登记为刚性支出困难家庭。' AS reasons,
     to_json({
         'annual_income': f.annual_income,
-        'expenses': {'records': f.rigid_records, 'self_paid_total': f.rigid_self_paid},
+        'expenses': {'records': list_transform(f.rigid_records, lambda r: {'amount': r.amount, 'category': r.category, 'date': r.date, 'record_id': r.record_id}), 'self_paid_total': f.rigid_self_paid},
         'income': {
             'income_records': f.window_records,
             'net': f.window_net,
             'per_capita': f.per_capita,
-            'record_ids': f.window_record_ids,
+            'record_ids': coalesce(ids.record_ids, []),
             'window': strftime(ctx.window_start, '%Y-%m') || '..' || strftime(ctx.month_of_d - INTERVAL 1 MONTH, '%Y-%m')
         },
         'members_present': f.n,
@@ -59,3 +69,4 @@ FROM fired f
 CROSS JOIN ctx
 CROSS JOIN texts
 JOIN used u ON u.hukou_type = f.hukou_type
+LEFT JOIN ids ON ids.household_id = f.household_id

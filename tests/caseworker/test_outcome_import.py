@@ -72,12 +72,14 @@ def test_csv_of_the_contract_is_imported_and_logged(tmp_path, store):
                      "W20990101-XXXXXXXXXX,dismissed,2026-03-04,none,CW7,",    # unknown warning
                      f"{W[2]},in_progress,,,CW7,已预约入户",
                      f"{W[3]},confirmed,2026-03-01,enrolled,CW7,",             # before it was raised
-                     f"{W[4]},dismissed,2026-03-04,stopped,CW7,",              # unknown action
+                     f"{W[4]},dismissed,2026-03-04,stopped,CW7,户主500106195001011234",  # unknown action
+                     f"{W[6]},in_progress,2026-03-04,,CW7,",                   # in progress yet a resolved date
                      f"{W[5]},,,,,")                                           # nothing filled in
     report = import_outcomes(store.root, path, ARRIVAL)
-    assert (report["format"], report["rows"], report["applied"], report["skipped_blank"]) == ("csv", 6, 2, 1)
+    assert (report["format"], report["rows"], report["applied"], report["skipped_blank"]) == ("csv", 7, 2, 1)
     assert [(r["row"], r["reason_code"]) for r in report["rejected"]] == [
-        (3, "unknown_warning"), (5, "resolved_before_raised"), (6, "bad_action")]
+        (3, "unknown_warning"), (5, "resolved_before_raised"), (6, "bad_action"), (7, "in_progress_with_date")]
+    assert report["rejected"][2]["note"] == "户主500106********1234"  # what leaves the store is masked
     assert [(o[0], o[1], o[5]) for o in outcomes(store)] == [(W[1], "confirmed", "核实属实, 已调整"),
                                                            (W[2], "in_progress", "已预约入户")]
     with duckdb.connect(str(store.db_path)) as con:

@@ -50,3 +50,22 @@ def test_fix_is_still_needed(monkeypatch):
     monkeypatch.setattr(sa_engine, "_PERSISTED_CONNECTION_DIALECTS", original)
     result = _validate(_people())
     assert all(r.exception_info.get("raised_exception") or "unexpected_count" not in r.result for r in result.results)
+
+
+def test_a_new_data_source_sees_tables_the_caller_created_after_earlier_queries():
+    """GX pins its persisted connection's snapshot at its first query; the runner therefore adds a data source per feed,
+    after building chk_<feed>. A fresh one must see what the caller committed since."""
+    con = _people()
+    context = gx_duckdb.ephemeral_context()
+
+    def failing(source, table: str) -> int:
+        batch = source.add_table_asset(table, table_name=table).add_batch_definition_whole_table("all")
+        suite = context.suites.add(gx.ExpectationSuite(table, expectations=[
+            gxe.ExpectColumnValuesToBeBetween(column="age", min_value=0, max_value=120)]))
+        return context.validation_definitions.add(gx.ValidationDefinition(name=table, data=batch, suite=suite)).run(
+            result_format="BASIC").results[0].result["unexpected_count"]
+
+    assert failing(gx_duckdb.add_duckdb_datasource(context, con, name="first"), "people") == 1
+    con.execute("CREATE TABLE later AS SELECT * FROM people")
+    con.execute("INSERT INTO later VALUES ('M', 200)")
+    assert failing(gx_duckdb.add_duckdb_datasource(context, con, name="second"), "later") == 2

@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+import sql
+
 from models.ml import allow_list
 from models.rules.catalogue import CATALOGUE, SEVERITY_RANK
 
@@ -31,8 +33,8 @@ def load_allow_list() -> allow_list.AllowList:
 
 
 def candidate_frame(con, descriptors: pl.DataFrame) -> pl.DataFrame:
-    cands = pl.from_arrow(con.sql("SELECT household_id, warning_code, condition_key FROM candidates "
-                                      "ORDER BY household_id, condition_key").to_arrow_table())
+    cands = sql.frame(con, "SELECT household_id, warning_code, condition_key FROM candidates "
+                               "ORDER BY household_id, condition_key")
     sev = pl.DataFrame({"warning_code": list(CATALOGUE),
                         "severity_rank": [SEVERITY_RANK[w.severity] for w in CATALOGUE.values()]})
     counts = cands.group_by("household_id").agg(pl.len().cast(pl.Int32).alias("household_candidates"))

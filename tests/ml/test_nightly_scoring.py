@@ -1,0 +1,81 @@
+"""The ML stage of a night on the bundled sample drops: without a model (empty scores, rules order), and with one."""
+
+import datetime as dt
+import json
+
+import duckdb
+import numpy as np
+import polars as pl
+import pytest
+
+import sql
+from flows import drops, queue, staging
+from models.ml import registry
+from models.ml.confirmation import features as cf
+from models.ml.confirmation.estimator import ConfirmationScorer
+from models.ml.household import describe_households
+from models.ml.nightly import score_night
+from models.rules.candidates import raise_candidates
+from models.rules.parameters import ParameterSet
+
+
+@pytest.fixture(scope="module")
+def night(sample_drops):
+    as_of = drops.drop_dates(sample_drops)[0]
+    params = ParameterSet.load()
+    con = duckdb.connect()
+    staging.load(con, drops.select(sample_drops, as_of))
+    sql.build(con, "state")
+    queue.write_reference_tables(con, params, as_of)
+    raise_candidates(con, params, as_of)
+    con.execute("CREATE TABLE rules_candidates AS SELECT * FROM candidates")
+    return con, params, as_of
+
+
+def _reset(con):
+    con.execute("CREATE OR REPLACE TABLE candidates AS SELECT * FROM rules_candidates")
+
+
+def test_without_a_model_scores_are_empty_and_the_random_slice_is_raised(night, tmp_path):
+    con, params, as_of = night
+    _reset(con)
+    report = score_night(con, tmp_path, params, as_of)
+    assert report["model"] is None
+    assert con.execute("SELECT count(*) FROM candidate_scores").fetchone()[0] == 0
+    rr = con.execute("SELECT household_id, condition_key, reasons, evidence FROM candidates "
+                     "WHERE warning_code = 'RANDOM_REVIEW' ORDER BY ALL").fetchall()
+    assert len(rr) == report["random_reviews"] > 0
+    ev = json.loads(rr[0][3])
+    assert list(ev) == sorted(ev) and ev["sample_size"] == 3 and "随机抽查" in rr[0][2]
+    # the draw is a pure function of the night: run again, same rows
+    _reset(con)
+    score_night(con, tmp_path, params, as_of)
+    assert rr == con.execute("SELECT household_id, condition_key, reasons, evidence FROM candidates "
+                             "WHERE warning_code = 'RANDOM_REVIEW' ORDER BY ALL").fetchall()
+
+
+def test_with_an_active_model_every_candidate_gets_a_score_and_an_explanation(night, tmp_path):
+    con, params, as_of = night
+    _reset(con)
+    frame = cf.candidate_frame(con, describe_households(con))
+    allow = cf.load_allow_list()
+    X = np.vstack([cf.matrix(frame, allow)] * 20)
+    y = np.random.default_rng(0).integers(0, 2, len(X))
+    cat = [f.kind == "category" for f in allow.features]
+    est = ConfirmationScorer(max_iter=10, categorical=cat, feature_names=allow.names, random_state=0).fit(X, y)
+    sha = registry.save_model(est, registry.artifact_dir(tmp_path, "confirmation-test") / "model.skops")
+    (registry.artifact_dir(tmp_path, "confirmation-test") / "card.json").write_text("{}", encoding="utf-8")
+    registry.register(tmp_path, "confirmation", "confirmation-test", sha, "d", as_of, as_of, {})
+    report = score_night(con, tmp_path, params, as_of)
+    assert report["model"]["confirmation"]["model_id"] == "confirmation-test"
+    assert report["model"]["confirmation"]["sha256"] == sha
+    n = con.execute("SELECT count(*) FROM candidates").fetchone()[0]
+    scores = con.execute("SELECT household_id, condition_key, score, explanation FROM candidate_scores").fetchall()
+    assert len(scores) == n == report["scored"]
+    assert all(0 <= s[2] <= 1 for s in scores)
+    doc = json.loads(scores[0][3])
+    assert list(doc) == sorted(doc) and doc["model_id"] == "confirmation-test" and "不作为认定" in doc["note_zh"]
+    assert all("text_zh" in t for t in doc["top_features"])
+    # the night before activation: no model
+    _reset(con)
+    assert score_night(con, tmp_path, params, as_of - dt.timedelta(days=1))["model"] is None
