@@ -105,7 +105,7 @@ def rebuild(store_root: Path, as_of: dt.date, params_file: Path | None = None, c
         outcome_files = _outcome_files(con, prev, as_of)
         night_docs = {n: latest_ok_manifest(con, n, "src") for n in nights}
     drops = work / "drops"
-    rebuilt = None
+    rebuilt, chain_hashes = None, {}
     for night in nights:
         night_doc = night_docs[night]
         _materialise_drops(store, night_doc, drops)
@@ -121,7 +121,11 @@ def rebuild(store_root: Path, as_of: dt.date, params_file: Path | None = None, c
                           params_file=str(override) if override else None)
         if rebuilt["status"] != "ok":
             raise RerunError(f"the rebuilt night {night} halted: {rebuilt.get('halt')}")
-    return {"recorded": doc, "rebuilt": rebuilt, "fresh_store": fresh.root, "work": work}
+        chain_hashes[night.isoformat()] = rebuilt["output_hash"]
+        if chain and rebuilt["output_hash"] != night_doc["output_hash"]:
+            raise RerunError(f"chain rerun: night {night} rebuilt with output hash {rebuilt['output_hash']}, recorded "
+                             f"{night_doc['output_hash']}; rerun it alone to see the differing warnings")
+    return {"recorded": doc, "rebuilt": rebuilt, "fresh_store": fresh.root, "work": work, "chain": chain_hashes}
 
 
 def warning_diff(store_root: Path, fresh_root: Path, as_of: dt.date) -> pl.DataFrame:

@@ -31,6 +31,36 @@ def sample_drops() -> Path:
     return drops
 
 
+@pytest.fixture(scope="session")
+def recorded(sample_drops, prefect_harness, tmp_path_factory):
+    """Every sample night recorded by the Prefect flow into one store, with a caseworker outcome file imported after the
+    first night: it dismisses one random-review warning and marks another in progress (random-review warnings carry no
+    planted truth, so the rule recovery measured on this store is unaffected). Shared by the flow, recovery and rerun
+    tests, because a whole night costs seconds."""
+    import duckdb
+
+    from flows.drops import drop_dates
+    from flows.nightly import nightly
+    from flows.outcomes import import_outcomes
+
+    store = tmp_path_factory.mktemp("recorded")
+    nights = drop_dates(sample_drops)
+    docs = {nights[0]: nightly(drops=str(sample_drops), as_of=nights[0], store=str(store))}
+    with duckdb.connect(str(store / "safetynet.duckdb"), read_only=True) as con:
+        picked = con.execute("SELECT warning_id FROM warning_snapshots WHERE as_of = ? AND status = 'open' "
+                             "AND warning_code = 'RANDOM_REVIEW' ORDER BY warning_id LIMIT 2", [nights[0]]).fetchall()
+    assert len(picked) == 2, "the samples' first night raises the monthly random-review slice"
+    outcome = store.parent / "outcomes.csv"
+    outcome.write_text("warning_id,outcome,resolved_date,action,caseworker_id,note\n"
+                       f"{picked[0][0]},dismissed,{nights[0]},none,CW001,核实无误\n"
+                       f"{picked[1][0]},in_progress,,,CW001,已入户\n", encoding="utf-8")
+    import_outcomes(store, outcome, nights[1])
+    for night in nights[1:]:
+        docs[night] = nightly(drops=str(sample_drops), as_of=night, store=str(store))
+    assert all(d["status"] == "ok" for d in docs.values())
+    return store, nights, docs, [p[0] for p in picked]
+
+
 def pytest_sessionfinish(session, exitstatus):
     import shutil
 

@@ -27,6 +27,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import polars as pl
 import yaml
 
 ROOT = Path(__file__).parent / "parameters"
@@ -197,9 +198,11 @@ class ParameterSet:
                 num = v.value if isinstance(v.value, (int, float)) and not isinstance(v.value, bool) else None
                 rows.append((name, v.effective_from, p.effective_to(v), None if num is None else float(num),
                              json.dumps(v.value, ensure_ascii=False, sort_keys=True, default=str), v.reference, v.status))
-        con.execute("CREATE OR REPLACE TABLE params (name VARCHAR, effective_from DATE, effective_to DATE, value DOUBLE,"
-                    " value_json VARCHAR, reference VARCHAR, status VARCHAR)")
-        con.executemany("INSERT INTO params VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        columns = {"name": pl.String, "effective_from": pl.Date, "effective_to": pl.Date, "value": pl.Float64,
+                   "value_json": pl.String, "reference": pl.String, "status": pl.String}
+        with con.cursor() as cur:  # a fresh connection to the same database: no pending result can block it
+            cur.register("params_frame", pl.DataFrame(rows, schema=columns, orient="row"))
+            cur.execute("CREATE OR REPLACE TABLE params AS SELECT * FROM params_frame")
         con.execute("CREATE OR REPLACE TABLE run_context AS SELECT ?::DATE AS as_of", [as_of])
         con.execute("""CREATE OR REPLACE VIEW params_in_force AS
             SELECT p.* FROM params p, run_context r

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import polars as pl
+
 from models.rules.parameters import ParameterSet
 
 PREFIX = "calendar.holidays_"
@@ -63,9 +65,8 @@ class WorkingCalendar:
         from `first`, so the working days between two dates is a subtraction."""
         days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
         flags = [self.is_working(d) for d in days]
-        index, running = [], 0
-        for f in flags:
-            running += f
-            index.append(running)
-        con.execute("CREATE OR REPLACE TABLE working_days (date DATE, is_working BOOLEAN, working_day_index INTEGER)")
-        con.executemany("INSERT INTO working_days VALUES (?, ?, ?)", list(zip(days, flags, index)))
+        calendar = pl.DataFrame({"date": days, "is_working": flags}).with_columns(
+            working_day_index=pl.col("is_working").cast(pl.Int32).cum_sum())
+        with con.cursor() as cur:  # a fresh connection to the same database: no pending result can block it
+            cur.register("calendar_frame", calendar)
+            cur.execute("CREATE OR REPLACE TABLE working_days AS SELECT * FROM calendar_frame ORDER BY date")

@@ -1,0 +1,143 @@
+"""Everything measured on the recorded sample nights (the session's `recorded` store: three nights run by the Prefect
+flow, with an outcome file imported after the first). One module, so that pytest-xdist (`--dist loadfile`) runs it on
+one worker and the store is built once: a whole night costs seconds."""
+
+import json
+import re
+import shutil
+
+import duckdb
+import polars as pl
+import pytest
+
+from flows.exports import EXPORT_COLUMNS
+from flows.recovery import recovery_table
+from flows.store import TamperedInput
+from models.rules.catalogue import CATALOGUE, RAISED_BY_ML
+from tests.conftest import SAMPLES
+
+
+# -------------------- The night under Prefect: manifest, exports, determinism
+
+
+def test_night_succeeds_and_records_its_manifest(recorded):
+    store, nights, docs, _ = recorded
+    doc = docs[nights[0]]
+    manifest = json.loads((store / "runs" / f"{doc['run_id']}.json").read_text(encoding="utf-8"))
+    assert manifest["status"] == "ok" and manifest["as_of"] == nights[0].isoformat()
+    assert {i["feed"] for i in manifest["inputs"]} >= {"households", "persons", "enrollment", "income", "expenses",
+                                                       "assets", "events", "_manifest"}
+    assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
+    assert set(manifest["timings_seconds"]) >= {"receive", "load", "checks", "state", "rules", "ml", "queue", "export"}
+    assert manifest["parameters"]["needing_confirmation"], "the 2021 standards and local settings must be reported"
+    for feed, counts in manifest["checks"]["feeds"].items():
+        assert counts["rows_in"] == counts["rows_loaded"] + counts["rows_quarantined"], feed
+
+
+def test_every_street_gets_its_own_files_with_only_its_households(recorded):
+    store, nights, docs, _ = recorded
+    out = store / "exports" / nights[0].isoformat()
+    csvs = sorted(out.glob("500106*.csv"))
+    assert len(csvs) == 26 and len(list(out.glob("500106*.xlsx"))) == 26
+    total = 0
+    for path in csvs:
+        frame = pl.read_csv(path, infer_schema=False)
+        assert tuple(frame.columns) == EXPORT_COLUMNS
+        assert frame["street_code"].eq(path.stem).all()
+        assert frame["region_code"].str.starts_with(path.stem).all()
+        assert frame["head_id_masked"].str.contains(r"^\d{6}\*{8}\d{3}[\dX]$").all()
+        total += frame.height
+    assert total == docs[nights[0]]["queue"]["by_status"].get("open", 0) > 0
+
+
+def test_a_fresh_run_of_a_recorded_night_gives_identical_files(recorded, sample_drops, tmp_path):
+    from flows.nightly import nightly
+
+    _, nights, docs, _ = recorded
+    again = nightly(drops=str(sample_drops), as_of=nights[0], store=str(tmp_path))
+    first = docs[nights[0]]
+    assert again["outputs"] == first["outputs"] and again["output_hash"] == first["output_hash"]
+    assert again["queue_hash"] == first["queue_hash"] and again["run_id"] == first["run_id"]
+
+
+def test_no_personal_id_number_in_any_export(recorded):
+    store, nights, _, _ = recorded
+    for night in nights:
+        for path in (store / "exports" / night.isoformat()).glob("*.csv"):
+            assert not re.search(r"\d{17}[\dX]", path.read_text(encoding="utf-8")), path.name
+
+
+# -------------------- Planted truth recovered per rule code
+
+
+def test_each_rule_code_finds_every_planted_case_and_no_twin(recorded):
+    store, nights, _, _ = recorded
+    for night in nights:
+        by_code = {r["warning_code"]: r for r in recovery_table(store, SAMPLES / "truth", night).iter_rows(named=True)}
+        for code in sorted(set(CATALOGUE) - RAISED_BY_ML):
+            row = by_code.get(code)
+            assert row is not None and row["tp"] > 0, f"{night} {code}: no planted case found"
+            assert (row["fn"], row["fp"]) == (0, 0), f"{night} {code}: {row}"
+            assert row["twins"] > 0, f"{night} {code}: the samples must plant a near-miss twin"
+
+
+# -------------------- Auditor reruns from the input log
+
+
+def test_night_after_an_outcome_import_rebuilds_byte_identical(recorded):
+    """Night 2 from the input log: night 1's queue (hash-checked), the outcome file replayed, night 2's drops."""
+    from flows.rerun import compare, rebuild
+
+    store, nights, docs, _ = recorded
+    result = rebuild(store, nights[1])
+    assert compare(result) == []
+    assert result["rebuilt"]["output_hash"] == docs[nights[1]]["output_hash"]
+
+
+def test_chain_rerun_from_inputs_alone_matches_every_night(recorded):
+    from flows.rerun import rebuild
+
+    store, nights, docs, _ = recorded
+    result = rebuild(store, nights[-1], chain=True)
+    assert result["chain"] == {n.isoformat(): docs[n]["output_hash"] for n in nights}
+    assert result["rebuilt"]["queue_hash"] == docs[nights[-1]]["queue_hash"]
+
+
+def test_imported_outcome_is_applied_on_the_next_night(recorded):
+    store, nights, _, picked = recorded
+    with duckdb.connect(str(store / "safetynet.duckdb"), read_only=True) as con:
+        statuses = dict(con.execute("SELECT warning_id, status FROM warning_snapshots WHERE as_of = ?", [nights[1]]).fetchall())
+    assert statuses[picked[0]] == "dismissed"
+    assert statuses[picked[1]] == "in_progress"
+
+
+def test_what_if_lists_exactly_the_warnings_the_parameter_drives(recorded, tmp_path):
+    from flows.rerun import rebuild, warning_diff
+
+    store, nights, _, _ = recorded
+    night = nights[-1]
+    override = tmp_path / "no-medical-shock.yaml"
+    override.write_text("medical.shock_threshold_yuan:\n  values:\n    2026-01-01:\n      value: 100000000\n"
+                        "      reference: what-if test\n      status: unconfirmed\n", encoding="utf-8")
+    result = rebuild(store, night, params_file=override)
+    diff = warning_diff(store, result["fresh_store"], night)
+    with duckdb.connect(str(store / "safetynet.duckdb"), read_only=True) as con:
+        expected = {r[0] for r in con.execute("SELECT household_id FROM warning_snapshots WHERE as_of = ? AND "
+                                              "warning_code = 'MEDICAL_SHOCK' AND status IN ('open', 'in_progress')",
+                                              [night]).fetchall()}
+    assert expected, "the samples plant MEDICAL_SHOCK households"
+    assert set(diff["household_id"]) == expected
+    assert diff["condition_key"].str.starts_with("MEDICAL_SHOCK").all()
+
+
+def test_tampered_input_is_detected(recorded, tmp_path):
+    from flows.rerun import rebuild
+
+    store, nights, docs, _ = recorded
+    copy = tmp_path / "store"
+    shutil.copytree(store, copy)
+    sha = next(i["sha256"] for i in docs[nights[0]]["inputs"] if i["file"] == "households.csv")
+    obj = copy / "log" / "objects" / sha
+    obj.write_bytes(obj.read_bytes().replace(b"urban", b"rural", 1))
+    with pytest.raises(TamperedInput, match="altered"):
+        rebuild(copy, nights[0])
