@@ -81,3 +81,13 @@ def add_duckdb_datasource(context, con: duckdb.DuckDBPyConnection, name: str = "
         connection_string="duckdb:///:memory:",  # the URL only selects the dialect; `creator` supplies the connection
         kwargs={"creator": lambda: ConnectionWrapper(con.cursor())},
     )
+
+
+def close_datasource(datasource) -> None:
+    """Close GX's persisted connection and pool now, while the caller's DuckDB connection is still open: left to the
+    garbage collector, SQLAlchemy would roll them back after the night closed that connection, and log errors."""
+    engine = datasource.get_execution_engine()
+    persisted = getattr(engine, "_connection", None)
+    if persisted is not None:
+        persisted.close()
+    engine.engine.dispose()

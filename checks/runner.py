@@ -162,6 +162,7 @@ def run_checks(con: duckdb.DuckDBPyConnection, as_of: dt.date, params: Parameter
         # A data source per feed, added after chk_<feed> exists: GX's connection reads one snapshot (checks/gx_duckdb.py)
         datasource = gx_duckdb.add_duckdb_datasource(context, con, name=f"staging_{feed}")
         gx_counts, gx_result = _run_gx_suite(context, datasource, feed, checks)  # reads chk_<feed>: drop it after
+        gx_duckdb.close_datasource(datasource)
         for name in (*prepared, check_table(feed)):
             con.execute(f"DROP TABLE IF EXISTS {name}")
         t2 = time.perf_counter()

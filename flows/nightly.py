@@ -18,7 +18,12 @@ from flows import night as stages
 TASK = {"cache_policy": NONE, "persist_result": False}
 
 
-@task(name="receive drops", retries=2, retry_delay_seconds=10, **TASK)
+def _retry_io_only(task, task_run, state) -> bool:
+    """Retry a failure to read or copy the drops (a mount that hiccups), never a bad delivery: a halt is final."""
+    return not isinstance(state.data, NightHalted)
+
+
+@task(name="receive drops", retries=2, retry_delay_seconds=10, retry_condition_fn=_retry_io_only, **TASK)
 def receive(night: stages.Night, drops_dir: Path, allow_stale: bool) -> None:
     stages.receive(night, drops_dir, allow_stale)
 

@@ -31,6 +31,7 @@ from flows import manifest as manifests
 from flows.queue import QUEUE_COLUMNS, ensure_store_tables, snapshot_hash
 from flows.runs import latest_ok_manifest
 from flows.store import Store
+from models.ml import registry
 
 DIFF_FIELDS = ("warning_code", "status", "deadline", "raised_date", "reasons", "evidence", "score")
 
@@ -73,6 +74,28 @@ def _outcome_files(con, after: dt.date | None, as_of: dt.date) -> list[tuple[dt.
                           ORDER BY drop_date, first_seen_as_of, name, sha256""", [as_of, after, after]).fetchall()
 
 
+def _seed_models(con, store: Store, fresh: Store, docs: list[dict], as_of: dt.date, model: str | None) -> None:
+    """Register in the fresh store the models the recorded nights used (artifacts copied, verified when loaded), or,
+    for a what-if, the model `model` made active on D."""
+    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'src' AND table_name = 'models'"
+                       ).fetchone()[0]:
+        if model:
+            raise RerunError(f"no model registry in {store.root}; 'safetynet train' registers models")
+        return
+    registry.ensure_table(con, "dst")
+    used = sorted({m["model_id"] for d in docs for m in (d.get("model") or {}).values()})
+    if model:
+        kind = con.execute("SELECT kind FROM src.models WHERE model_id = ?", [model]).fetchone()
+        if kind is None:
+            raise RerunError(f"no model '{model}' in the registry of {store.root}")
+        used = sorted({model} | {m for m in used if con.execute("SELECT kind FROM src.models WHERE model_id = ?",
+                                                                 [m]).fetchone()[0] != kind[0]})
+    for model_id in used:
+        con.execute("INSERT INTO dst.models SELECT * REPLACE (CASE WHEN model_id = $o THEN $d ELSE activation_date END "
+                    "AS activation_date) FROM src.models WHERE model_id = $m", {"o": model, "d": as_of, "m": model_id})
+        shutil.copytree(registry.artifact_dir(store.root, model_id), registry.artifact_dir(fresh.root, model_id))
+
+
 def _params_file(store: Store, doc: dict, work: Path) -> Path | None:
     sha = doc["parameters"].get("override_sha256")
     if not sha:
@@ -83,7 +106,7 @@ def _params_file(store: Store, doc: dict, work: Path) -> Path | None:
 
 
 def rebuild(store_root: Path, as_of: dt.date, params_file: Path | None = None, chain: bool = False,
-            keep: Path | None = None) -> dict:
+            keep: Path | None = None, model: str | None = None) -> dict:
     """Rebuild night `as_of` in a fresh store; return {recorded, rebuilt, store, ...} for comparison."""
     from flows.nightly import nightly  # after runtime.configure
     from flows.outcomes import import_outcomes
@@ -104,6 +127,7 @@ def rebuild(store_root: Path, as_of: dt.date, params_file: Path | None = None, c
         prev = None if chain else _seed_previous_queue(con, as_of)
         outcome_files = _outcome_files(con, prev, as_of)
         night_docs = {n: latest_ok_manifest(con, n, "src") for n in nights}
+        _seed_models(con, store, fresh, list(night_docs.values()), as_of, model)
     drops = work / "drops"
     rebuilt, chain_hashes = None, {}
     for night in nights:
@@ -189,8 +213,11 @@ def _write_diff_xlsx(path: Path, diff: pl.DataFrame, as_of: dt.date) -> None:
     wb.close()
 
 
-def write_whatif(store_root: Path, as_of: dt.date, params_file: Path, diff: pl.DataFrame) -> Path:
-    digest = hashlib.sha256(params_file.read_bytes()).hexdigest()[:10]
+def write_whatif(store_root: Path, as_of: dt.date, params_file: Path | None, model: str | None,
+                 diff: pl.DataFrame) -> Path:
+    """The what-if diff as CSV and xlsx, in a folder named for the night and a hash of what was changed."""
+    changed = (params_file.read_bytes() if params_file else b"") + b"\0" + (model or "").encode()
+    digest = hashlib.sha256(changed).hexdigest()[:10]
     out = store_root / "whatif" / f"{as_of.isoformat()}-{digest}"
     out.mkdir(parents=True, exist_ok=True)
     diff.write_csv(out / "diff.csv", date_format="%Y-%m-%d")
@@ -203,7 +230,7 @@ def cmd_rerun(args) -> int:
 
     runtime.configure(args.store)
     try:
-        result = rebuild(args.store, args.as_of, params_file=args.params, chain=args.chain)
+        result = rebuild(args.store, args.as_of, params_file=args.params, chain=args.chain, model=args.model)
     except RerunError as exc:
         print(f"rerun {args.as_of}: {exc}", file=sys.stderr)
         return 2
@@ -211,10 +238,12 @@ def cmd_rerun(args) -> int:
         print(f"WARNING: {note}", file=sys.stderr)
     diff = warning_diff(args.store, result["fresh_store"], args.as_of)
     try:
-        if args.params:
-            out = write_whatif(args.store, args.as_of, args.params, diff)
+        if args.params or args.model:
+            label = " ".join(x for x in (f"parameters {args.params}" if args.params else "",
+                                         f"model {args.model}" if args.model else "") if x)
+            out = write_whatif(args.store, args.as_of, args.params, args.model, diff)
             counts = diff.group_by("change").len().sort("change").rows()
-            print(f"what-if {args.as_of} with {args.params}: " + (", ".join(f"{n} {c}" for c, n in counts) or "no change"))
+            print(f"what-if {args.as_of} with {label}: " + (", ".join(f"{n} {c}" for c, n in counts) or "no change"))
             print(f"diff: {out / 'diff.csv'}  {out / 'diff.xlsx'}")
             return 0
         differences = compare(result)
@@ -245,12 +274,14 @@ def register(sub) -> None:
                                    "on or before AS_OF, and its parameter override. Compare every output's sha256 with the\n"
                                    "recorded manifest: prints MATCH (exit 0) or the differences, warning by warning (exit 1).\n"
                                    "Warns when the code version or lock file differs from the recorded run.\n\n"
-                                   "With --params FILE it is a what-if: the night under other parameters, and a diff of the\n"
-                                   "warnings that appear, disappear or change, with both evidences side by side.",
+                                   "With --params FILE and/or --model ID it is a what-if: the night under other parameters or\n"
+                                   "another registered model, and a diff of the warnings that appear, disappear or change,\n"
+                                   "with both evidences side by side (STORE/whatif/AS_OF-<hash>/diff.csv and .xlsx).",
                        epilog="examples:\n  safetynet rerun --store var --as-of 2026-03-03\n"
                               "  safetynet rerun --store var --as-of 2026-03-03 --params confirmed-2026.yaml")
     p.add_argument("--store", type=Path, default=Path("var"), help="the store folder (default ./var)")
     p.add_argument("--as-of", type=_date, required=True, help="the recorded night to rebuild, YYYY-MM-DD")
     p.add_argument("--params", type=Path, help="what-if: a parameter override file instead of the recorded one")
+    p.add_argument("--model", help="what-if: score with this registered model id instead of the one active on AS_OF")
     p.add_argument("--chain", action="store_true", help="replay every recorded night from the first, from inputs alone")
     p.set_defaults(func=cmd_rerun)

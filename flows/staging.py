@@ -29,9 +29,9 @@ PATTERNS = {
 TYPE_ZH = {"date": "日期(YYYY-MM-DD)", "month": "月份(YYYY-MM)", "decimal": "金额(最多两位小数)", "int": "整数", "bool": "true/false"}
 
 
-def _cast(col: Column) -> str:
+def _cast(col: Column, prefix: str = "") -> str:
     """SQL that casts the text value, NULL when it cannot be typed."""
-    v = f'"{col.name}"'
+    v = f'{prefix}"{col.name}"'
     if col.type == "str":
         return v
     if col.type == "month":
@@ -50,33 +50,48 @@ def _create_staging(con) -> None:
 
 
 def _read_raw(con, f: DropFile) -> None:
-    """`raw_file(<contract columns as text>, _k)`: one row per record read, `_k` its 0-based order among good records."""
-    cols = FEEDS[f.feed].column_names
-    select_cols = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in cols)
+    """`raw_read(<contract columns as text>)`, one row per record read, in file order (its rowid), and `raw_rejects`."""
+    select_cols = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in FEEDS[f.feed].column_names)
     con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
     if f.fmt == "parquet":
-        con.execute(f"CREATE OR REPLACE TEMP TABLE raw_file AS SELECT {select_cols}, file_row_number AS _k "
-                    f"FROM read_parquet(?, file_row_number = true)", [str(f.path)])
+        con.execute(f"CREATE OR REPLACE TEMP TABLE raw_read AS SELECT {select_cols} "
+                    f"FROM read_parquet(?, file_row_number = true) ORDER BY file_row_number", [str(f.path)])
         con.execute("CREATE OR REPLACE TEMP TABLE raw_rejects (line BIGINT, error_type VARCHAR, message VARCHAR)")
         return
-    names = header(f.path)
-    spec = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
-    # A table keeps the reader's record order; its rowid is then the record's order among the good records.
+    spec = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in header(f.path)) + "}"
+    # A table keeps the reader's record order, so its rowid is the record's order among the good records.
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE raw_read AS SELECT * FROM read_csv(?, columns = {spec}, header = true, "
+        f"CREATE OR REPLACE TEMP TABLE raw_read AS SELECT {select_cols} FROM read_csv(?, columns = {spec}, header = true, "
         f"delim = ',', quote = '\"', escape = '\"', auto_detect = false, strict_mode = true, store_rejects = true, "
         f"null_padding = false)",
         [str(f.path)],
     )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE raw_file AS SELECT {select_cols}, rowid AS _k FROM raw_read")
-    con.execute("DROP TABLE raw_read")
     con.execute("CREATE OR REPLACE TEMP TABLE raw_rejects AS SELECT line, error_type, error_message AS message FROM reject_errors")
+
+
+def _type(con, feed, rejected: int, rows_in: int) -> None:
+    """`typed`: every record cast in one pass, with its line and the list of columns whose value could not be typed."""
+    typed = [c for c in feed.columns if c.type != "str"]
+    failing = ", ".join(f"""CASE WHEN r."{c.name}" IS NOT NULL AND ({_cast(c, 'r.')}) IS NULL THEN '{c.name}' END"""
+                        for c in typed)
+    bad = f"list_filter([{failing}], lambda x: x IS NOT NULL)" if typed else "[]::VARCHAR[]"
+    casts = ", ".join(f'{_cast(c, "r.")} AS "{c.name}"' for c in feed.columns)
+    if rejected == 0:  # lines 2, 3, ... in order
+        con.execute(f"CREATE OR REPLACE TEMP TABLE typed AS SELECT {casts}, r.rowid AS _k, r.rowid + 2 AS _line, "
+                    f"{bad} AS _bad FROM raw_read AS r")
+        return
+    # Physical line of each good record: the lines 2.. not taken by rejected records, in order.
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE typed AS
+        WITH free AS (SELECT l, row_number() OVER (ORDER BY l) - 1 AS k FROM range(2, ? + 2) t(l)
+                      WHERE l NOT IN (SELECT line FROM raw_rejects))
+        SELECT {casts}, r.rowid AS _k, free.l AS _line, {bad} AS _bad
+        FROM raw_read AS r JOIN free ON free.k = r.rowid""", [rows_in])
 
 
 def _load_file(con, f: DropFile) -> None:
     feed = FEEDS[f.feed]
     _read_raw(con, f)
-    good, bad = con.execute("SELECT (SELECT count(*) FROM raw_file), (SELECT count(DISTINCT line) FROM raw_rejects)").fetchone()
+    good, bad = con.execute("SELECT (SELECT count(*) FROM raw_read), (SELECT count(DISTINCT line) FROM raw_rejects)").fetchone()
     rows_in = good + bad
     con.execute("INSERT INTO raw_counts VALUES (?, ?, ?, ?, ?)", [f.feed, f.rel, f.drop_date, rows_in, f.manifest_rows])
     if f.manifest_rows is not None and f.manifest_rows != rows_in:
@@ -88,24 +103,22 @@ def _load_file(con, f: DropFile) -> None:
     con.execute("""INSERT INTO quarantine SELECT ?, ?, ?, line, NULL, 'CSV_STRUCTURE',
                        'malformed CSV record: ' || message, 'CSV 行格式错误（列数不符或引号不匹配）：' || error_type
                    FROM (SELECT DISTINCT ON (line) * FROM raw_rejects ORDER BY line, error_type)""", params)
-    # Physical line of each good record: the lines 2.. not taken by rejected records, in order.
-    if f.fmt == "parquet":
-        con.execute("CREATE OR REPLACE TEMP TABLE raw_lined AS SELECT *, _k + 2 AS _line FROM raw_file")
-    else:
-        con.execute("""CREATE OR REPLACE TEMP TABLE raw_lined AS
-            WITH free AS (SELECT l, row_number() OVER (ORDER BY l) - 1 AS k FROM range(2, ? + 2) t(l)
-                          WHERE l NOT IN (SELECT line FROM raw_rejects))
-            SELECT r.*, free.l AS _line FROM raw_file r JOIN free ON free.k = r._k""", [rows_in])
-    key = " || '|' || ".join(f'coalesce("{k}", \'\')' for k in feed.key)
-    typed = [c for c in feed.columns if c.type != "str"]
-    for c in typed:
-        con.execute(f"""INSERT INTO quarantine SELECT ?, ?, ?, _line, {key}, 'TYPE_{c.name}',
-                            '{c.name}: cannot read ' || '\"' || "{c.name}" || '\"' || ' as {c.type}',
-                            '字段 {c.name} 的值 “' || "{c.name}" || '” 不是有效的{TYPE_ZH[c.type]}'
-                        FROM raw_lined WHERE "{c.name}" IS NOT NULL AND ({_cast(c)}) IS NULL ORDER BY _line""", params)
-    ok = " AND ".join(f'("{c.name}" IS NULL OR ({_cast(c)}) IS NOT NULL)' for c in typed) or "TRUE"
-    casts = ", ".join(f'{_cast(c)} AS "{c.name}"' for c in feed.columns)
-    con.execute(f"INSERT INTO stg_{f.feed} SELECT {casts}, ?::DATE, ?, _line FROM raw_lined WHERE {ok} ORDER BY _line",
+    _type(con, feed, bad, rows_in)
+    # Values that could not be typed: one quarantine row per record and column, with the value as delivered.
+    typed_cols = [c for c in feed.columns if c.type != "str"]
+    if typed_cols:
+        key = " || '|' || ".join(f'coalesce(r."{k}", \'\')' for k in feed.key)
+        raw_value = "CASE u.col " + " ".join(f"""WHEN '{c.name}' THEN r."{c.name}" """ for c in typed_cols) + "END"
+        type_en = "CASE u.col " + " ".join(f"WHEN '{c.name}' THEN '{c.type}' " for c in typed_cols) + "END"
+        type_zh = "CASE u.col " + " ".join(f"WHEN '{c.name}' THEN '{TYPE_ZH[c.type]}' " for c in typed_cols) + "END"
+        con.execute(f"""INSERT INTO quarantine
+            SELECT ?, ?, ?, t._line, {key}, 'TYPE_' || u.col,
+                   u.col || ': cannot read "' || {raw_value} || '" as ' || {type_en},
+                   '字段 ' || u.col || ' 的值 “' || {raw_value} || '” 不是有效的' || {type_zh}
+            FROM typed AS t JOIN raw_read AS r ON r.rowid = t._k, UNNEST(t._bad) AS u(col)
+            ORDER BY t._line, u.col""", params)
+    names = ", ".join(f'"{c.name}"' for c in feed.columns)
+    con.execute(f"INSERT INTO stg_{f.feed} SELECT {names}, ?::DATE, ?, _line FROM typed WHERE len(_bad) = 0 ORDER BY _line",
                 [f.drop_date, f.rel])
 
 
@@ -114,4 +127,4 @@ def load(con, selection: Selection) -> None:
     _create_staging(con)
     for f in selection.all_files():
         _load_file(con, f)
-    con.execute("DROP TABLE IF EXISTS raw_file; DROP TABLE IF EXISTS raw_lined; DROP TABLE IF EXISTS raw_rejects")
+    con.execute("DROP TABLE IF EXISTS raw_read; DROP TABLE IF EXISTS typed; DROP TABLE IF EXISTS raw_rejects")

@@ -41,5 +41,9 @@ def night_summary(store: Path, doc: dict) -> str:
         lines += ["", f"WARNING: no holiday notice for {doc['calendar_fallback_years']}: deadlines there count Monday–Friday"]
     if doc.get("stale"):
         lines += ["", f"WARNING: stale feeds: scored on the drop of {doc['latest_drop']} (--allow-stale)"]
-    lines += ["", f"exports: {Path(store) / 'exports' / as_of}", f"manifest: {Path(store) / 'runs' / (doc['run_id'] + '.json')}"]
+    out = Path(store) / "exports" / as_of
+    lines += ["", f"exports: {out}  (per-street .xlsx for caseworkers, .csv for machines, quarantine.csv)"]
+    if (out / "report.html").exists():
+        lines += [f"report:  {out / 'report.html'}"]
+    lines += [f"manifest: {Path(store) / 'runs' / (doc['run_id'] + '.json')}"]
     return "\n".join(lines)

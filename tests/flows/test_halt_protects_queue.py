@@ -1,0 +1,65 @@
+"""A bad delivery halts the night before scoring (exit 3), leaves yesterday's queue and exports exactly as they were, and
+the night succeeds once the drop is fixed."""
+
+import hashlib
+import shutil
+
+import duckdb
+import pytest
+
+from flows import night
+from flows.cli import main
+from flows.drops import drop_dates
+
+
+def _queue(store):
+    with duckdb.connect(str(store / "safetynet.duckdb"), read_only=True) as con:
+        return con.execute("SELECT * FROM warning_snapshots ORDER BY as_of, warning_id").fetchall()
+
+
+def _exports(store):
+    return {p.relative_to(store).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted((store / "exports").rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def first_night_done(sample_drops, tmp_path):
+    drops = tmp_path / "drops"
+    nights = drop_dates(sample_drops)[:2]
+    for n in nights:
+        shutil.copytree(sample_drops / n.isoformat(), drops / n.isoformat())
+    store = tmp_path / "store"
+    assert night.run(store, drops, nights[0])["status"] == "ok"
+    return drops, store, nights[1]
+
+
+def test_truncated_feed_halts_with_exit_3_and_the_queue_is_untouched(first_night_done, prefect_harness, capsys):
+    drops, store, second = first_night_done
+    before = (_queue(store), _exports(store))
+    persons = drops / second.isoformat() / "persons.csv"
+    good = persons.read_bytes()
+    persons.write_bytes(good[: len(good) // 2])  # a transfer cut in half: _MANIFEST.csv no longer matches
+    code = main(["nightly", "--drops", str(drops), "--as-of", second.isoformat(), "--store", str(store)])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert "MANIFEST_MISMATCH" in err and f"{second.isoformat()}/persons.csv" in err
+    assert (_queue(store), _exports(store)) == before
+    with duckdb.connect(str(store / "safetynet.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT status, halted_feed, halted_check FROM runs WHERE as_of = ?", [second]).fetchall() \
+            == [("halted", "persons", "MANIFEST_MISMATCH")]
+    persons.write_bytes(good)  # the department delivers again
+    assert main(["nightly", "--drops", str(drops), "--as-of", second.isoformat(), "--store", str(store)]) == 0
+    assert _queue(store) != before[0]
+
+
+def test_full_extract_far_off_yesterday_halts_before_scoring(first_night_done):
+    drops, store, second = first_night_done
+    before = (_queue(store), _exports(store))
+    folder = drops / second.isoformat()
+    lines = (folder / "households.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (folder / "households.csv").write_text("".join(lines[: len(lines) // 2]), encoding="utf-8")  # half the register
+    (folder / "_MANIFEST.csv").unlink()  # no manifest to catch it: the row-count check must
+    doc = night.run(store, drops, second)
+    assert doc["status"] == "halted" and doc["halt"]["check_code"] == "ROW_COUNT_CHANGE"
+    assert doc["halt"]["feed"] == "households"
+    assert (_queue(store), _exports(store)) == before
