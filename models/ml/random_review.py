@@ -5,7 +5,10 @@ estimate of its inclusion-error rate (错保率) with a confidence interval, and
 The draw for month M is a pure function of (seed, M, the households covered on M's first day): households are ranked by
 md5(seed|M|household_id) within their street and the first k are drawn (k = `ml.random_review_per_street_month`, by
 street or `default`). The sample of a month stays a candidate for `ml.random_review_open_months` months, so its warning
-stays open in the queue until a caseworker closes it (same evidence every night: same warning, same deadline).
+stays open in the queue until a caseworker closes it (same evidence every night: same warning, same deadline). A
+household holds at most one review at a time: a later month that draws it again is skipped for it (the earlier draw keeps
+its warning). Which households are skipped depends only on earlier random draws, never on what a household is like, so
+the slice stays a random sample of the covered households.
 """
 
 from __future__ import annotations
@@ -68,8 +71,8 @@ def review_rows(con, params: ParameterSet, as_of: dt.date) -> list[tuple]:
     open_v = _in_force(params, PARAM_OPEN, as_of)
     months = int(open_v.value) if open_v else 1
     streets = {str(k): v for k, v in params.value("district.streets", as_of).items()}
-    rows = []
-    for back in range(months):
+    rows, drawn = [], set()
+    for back in reversed(range(months)):  # oldest open month first: its draw keeps a household drawn again later
         month = _month_first(as_of, back)
         size_v, seed_v = _in_force(params, PARAM_SIZE, month), _in_force(params, PARAM_SEED, month)
         if size_v is None or seed_v is None:
@@ -77,6 +80,9 @@ def review_rows(con, params: ParameterSet, as_of: dt.date) -> list[tuple]:
         query, args = draw_sql(month, int(seed_v.value), dict(size_v.value))
         label = month.strftime("%Y-%m")
         for hid, street, rank in con.execute(query, args).fetchall():
+            if hid in drawn:
+                continue
+            drawn.add(hid)
             k = int(dict(size_v.value).get(street, dict(size_v.value).get("default", 0)))
             evidence = {"method": "md5(seed|month|household_id) rank within street", "month": label,
                         "parameters": [_param_evidence(v) for v in (size_v, seed_v)], "rank_in_street": int(rank),
