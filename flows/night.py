@@ -99,7 +99,9 @@ def load_and_check(night: Night) -> None:
     staging.load(night.con, night.selection)
     night.timed("load", t)
     t = time.perf_counter()
-    night.report["checks"] = run_checks(night.con, night.as_of, night.params, previous_counts(night))
+    results = night.store.checks_dir(night.as_of)  # GX results and an offline HTML summary, kept per night
+    night.report["checks"] = run_checks(night.con, night.as_of, night.params, previous_counts(night),
+                                        results_dir=results, docs_dir=results / "docs")
     night.timed("checks", t)
 
 

@@ -4,6 +4,7 @@
     <store>/log/objects/<sha256> every input file exactly as received, content-addressed (the append-only input log)
     <store>/exports/<as-of>/     per-street exports, quarantine list, report of one night
     <store>/runs/<run_id>.json   run manifests
+    <store>/checks/<as-of>/      Great Expectations validation results and their offline HTML summary (docs/index.html)
     <store>/prefect/             Prefect's home (ephemeral mode database)
 
 Inputs are stored by content: a drop file is looked up by the sha256 that a run manifest recorded, so an audit rerun
@@ -56,6 +57,9 @@ class Store:
 
     def exports_dir(self, as_of) -> Path:
         return self.root / "exports" / as_of.isoformat()
+
+    def checks_dir(self, as_of) -> Path:
+        return self.root / "checks" / as_of.isoformat()
 
     @property
     def runs_dir(self) -> Path:
