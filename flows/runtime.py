@@ -6,6 +6,7 @@ Values already set by the operator (e.g. PREFECT_API_URL for a real server) are 
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -26,3 +27,4 @@ def configure(store: Path) -> None:
         os.environ.setdefault(key, value)
     os.environ.setdefault("PREFECT_HOME", str((store / "prefect").resolve()))
     Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)  # its SQLite file cannot create the folder
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)  # its INFO lines are noise in a night's output
