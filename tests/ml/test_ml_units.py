@@ -31,7 +31,8 @@ def _data(n=600, p=5, seed=0):
 
 def test_confirmation_scorer_keeps_the_estimator_contract_and_is_deterministic():
     X, y = _data()
-    est = ConfirmationScorer(max_iter=30, categorical=[True, False, False, False, False], random_state=3)
+    est = ConfirmationScorer(max_iter=30, categorical=[True, False, False, False, False], calibration_min_rows=100,
+                             random_state=3)
     assert clone(est).get_params() == est.get_params()
     a = est.fit(X, y).predict_proba(X)
     b = clone(est).fit(X, y).predict_proba(X)
@@ -43,6 +44,13 @@ def test_confirmation_scorer_keeps_the_estimator_contract_and_is_deterministic()
     assert len(expl) == 5 and all(len(e) <= 3 for e in expl)
     with pytest.raises(ValueError):
         est.predict_proba(X[:, :3])
+
+
+def test_too_few_calibration_rows_keep_the_boosters_own_probabilities():
+    X, y = _data()  # 600 rows: the last 150 would calibrate, fewer than the default minimum of 500
+    est = ConfirmationScorer(max_iter=30, categorical=[True, False, False, False, False], random_state=3).fit(X, y)
+    assert est.calibrator_ is None and est.calibrated_on_ == 0
+    assert np.array_equal(est.predict_proba(X)[:, 1], est.booster_.predict_proba(X)[:, 1])
 
 
 def test_confirmation_scorer_refuses_one_class_labels():
