@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import skops.io as sio
 
 KINDS = ("confirmation", "proxy_means")
 MODELS_DDL = """CREATE TABLE IF NOT EXISTS {schema}models (model_id VARCHAR PRIMARY KEY, kind VARCHAR, sha256 VARCHAR,
@@ -84,6 +83,8 @@ def ensure_table(con, schema: str = "") -> None:
 
 def save_model(estimator, path: Path) -> str:
     """Write `estimator` as a skops file (atomically); return its sha256."""
+    import skops.io as sio  # imported where used: 3 s at start-up, and a night with no model never needs it
+
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".partial")
     sio.dump(estimator, tmp)
@@ -106,6 +107,8 @@ def load_model(path: Path, expected_sha256: str | None = None):
         if found != expected_sha256:
             raise ModelFileRefused(f"{path}: sha256 {found}, the registry expects {expected_sha256}: the file changed")
     try:
+        import skops.io as sio  # imported where used (see save_model)
+
         untrusted = sio.get_untrusted_types(file=path)
     except Exception as exc:  # a damaged archive
         raise ModelFileRefused(f"{path}: not a readable skops archive: {exc}") from exc
