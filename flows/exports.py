@@ -11,7 +11,6 @@ Same night, same bytes: no wall-clock in the files, workbook metadata fixed to t
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 import polars as pl
 
 import sql
+from flows.store import sha256_file
 
 from flows.workbook import EXPORT_COLUMNS, HEADERS_ZH, WIDTHS, write_escalation_workbook, write_street_workbook
 
@@ -69,7 +69,7 @@ def write_exports(con, out_dir: Path, as_of: dt.date) -> dict[str, str]:
                   .select(QUARANTINE_COLUMNS)
                   .with_columns(pl.col("record_id", "reason_zh", "reason_en").str.replace_all(ID_PATTERN, MASKED)))
     quarantine.write_csv(tmp / "quarantine.csv", date_format="%Y-%m-%d")
-    hashes = {p.name: _sha256(p) for p in sorted(tmp.iterdir())}
+    hashes = {p.name: sha256_file(p) for p in sorted(tmp.iterdir())}
     if out_dir.exists():
         old = out_dir.with_name(out_dir.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
@@ -80,6 +80,3 @@ def write_exports(con, out_dir: Path, as_of: dt.date) -> dict[str, str]:
         os.replace(tmp, out_dir)
     return hashes
 
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()

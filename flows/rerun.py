@@ -43,8 +43,6 @@ class RerunError(Exception):
 def _materialise_drops(store: Store, doc: dict, drops: Path) -> None:
     """Lay the recorded inputs out as a drops folder (every byte verified against its sha256)."""
     for item in doc["inputs"]:
-        if item["feed"].startswith("_params"):
-            continue
         target = drops / item["drop_date"] / item["file"]
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(store.get(item["sha256"]), target)

@@ -37,6 +37,15 @@ _MACROS = (
     "CREATE OR REPLACE MACRO mask_id(x) AS CASE WHEN length(x) > 10 THEN left(x, 6) || repeat('*', length(x) - 10)"
     " || right(x, 4) ELSE x END",
 )
+# The income records behind a raised household's figures (its present members' income from `from_month` up to the month
+# of D), for the evidence of the income rules; evaluated for raised households only. It reads feature relations, so it is
+# created after `sql/features/` is built (DuckDB binds a macro's tables when the macro is created).
+_INCOME_RECORD_IDS = (
+    "CREATE OR REPLACE MACRO income_record_ids(hid, from_month) AS coalesce(("
+    " SELECT list(i.record_id ORDER BY i.record_id) FROM member_presence m JOIN income i ON i.person_id = m.person_id,"
+    " rule_context c WHERE m.household_id = hid AND m.is_present AND i.month >= from_month AND i.month < c.month_of_d),"
+    " [])"
+)
 
 
 def parameters_named_in_sql(layers: tuple[str, ...] = RULE_LAYERS) -> dict[str, list[str]]:
@@ -67,6 +76,7 @@ def raise_candidates(con, params: ParameterSet, as_of: dt.date) -> int:
     for macro in _MACROS:
         con.execute(macro)
     sql.build(con, "features")
+    con.execute(_INCOME_RECORD_IDS)
     rules = sql.build(con, "warnings")
     for rule in rules:
         cols = tuple(r[0] for r in con.execute(f"DESCRIBE {rule}").fetchall())

@@ -34,17 +34,6 @@ base AS (
     LEFT JOIN unemployment u ON u.household_id = f.household_id
     WHERE f.n >= 1 AND NOT f.is_on_roster AND f.recent_records + f.prior_records > 0
 ),
-ids AS (
-    -- the income records behind the figures, for the raised households only
-    SELECT m.household_id, list(i.record_id ORDER BY i.record_id) AS record_ids
-    FROM base f
-    JOIN member_presence m ON m.household_id = f.household_id AND m.is_present
-    JOIN income i ON i.person_id = m.person_id
-    CROSS JOIN ctx
-    WHERE f.is_low AND (f.has_unemployment OR f.has_drop)
-      AND i.month >= ctx.prior_start AND i.month < ctx.month_of_d
-    GROUP BY m.household_id
-),
 used AS (
     SELECT s.hukou_type, list(pe.evidence ORDER BY pe.name) AS parameters
     FROM standard_in_force s
@@ -75,11 +64,10 @@ SELECT
                   || strftime(ctx.recent_start - INTERVAL 1 MONTH, '%Y-%m'), 'net': b.prior_net, 'per_capita': b.prior_per_capita},
         'recent': {'income_records': b.recent_records, 'months': strftime(ctx.recent_start, '%Y-%m') || '..'
                    || strftime(ctx.month_of_d - INTERVAL 1 MONTH, '%Y-%m'), 'net': b.recent_net, 'per_capita': b.recent_per_capita},
-        'record_ids': coalesce(ids.record_ids, []),
+        'record_ids': income_record_ids(b.household_id, ctx.prior_start),
         'unemployment_events': coalesce(b.unemployment_events, [])
     }) AS evidence
 FROM base b
 CROSS JOIN ctx
 JOIN used u ON u.hukou_type = b.hukou_type
-LEFT JOIN ids ON ids.household_id = b.household_id
 WHERE b.is_low AND (b.has_unemployment OR b.has_drop)

@@ -17,16 +17,6 @@ fired AS (
       AND f.window_net * 12 < ctx.rigid_disposable_income_annual * ctx.window_months * f.n
       AND f.rigid_self_paid * ctx.window_months > ctx.rigid_expense_share * f.window_net * 12
 ),
-ids AS (
-    -- the income records behind the figures, for the raised households only
-    SELECT m.household_id, list(i.record_id ORDER BY i.record_id) AS record_ids
-    FROM fired f
-    JOIN member_presence m ON m.household_id = f.household_id AND m.is_present
-    JOIN income i ON i.person_id = m.person_id
-    CROSS JOIN ctx
-    WHERE i.month >= ctx.window_start AND i.month < ctx.month_of_d
-    GROUP BY m.household_id
-),
 used AS (
     SELECT s.hukou_type, list(pe.evidence ORDER BY pe.name) AS parameters
     FROM standard_in_force s
@@ -57,7 +47,7 @@ SELECT
             'income_records': f.window_records,
             'net': f.window_net,
             'per_capita': f.per_capita,
-            'record_ids': coalesce(ids.record_ids, []),
+            'record_ids': income_record_ids(f.household_id, ctx.window_start),
             'window': strftime(ctx.window_start, '%Y-%m') || '..' || strftime(ctx.month_of_d - INTERVAL 1 MONTH, '%Y-%m')
         },
         'members_present': f.n,
@@ -69,4 +59,3 @@ FROM fired f
 CROSS JOIN ctx
 CROSS JOIN texts
 JOIN used u ON u.hukou_type = f.hukou_type
-LEFT JOIN ids ON ids.household_id = f.household_id
