@@ -1,8 +1,12 @@
 """As-of household descriptors that both ML scorers read, from the tables the rule pass has just built.
 
-`describe_households(con)` expects the tables of a night after `models.rules.candidates.raise_candidates` (households,
-member_presence, household_features, income, payments, assets, expenses, rule_context) and returns one row per household
-of `household_features` (a Polars frame sorted by household_id).
+`describe_households(con, scope)` expects the tables of a night after `models.rules.candidates.raise_candidates`
+(households, member_presence, household_features, income, payments, assets, expenses, rule_context) and returns one row
+per household of `household_features` (a Polars frame sorted by household_id) — or, given `scope` (a query yielding
+household_id), only those households. Every column depends on its own household's records alone, so a scoped row is the
+same as that household's row in the full description; a night scopes to the households it scores (its candidates, and the
+covered households a proxy model reads), which at 1M households is well under a tenth of the district and of the income
+records it must join.
 
 Two kinds of columns come out:
 - *descriptors* a model may read, if and only if the scorer's allow-list names them (composition, income as recorded,
@@ -20,6 +24,8 @@ import sql
 
 DESCRIBE_SQL = """
 WITH ctx AS (SELECT * FROM rule_context),
+hf AS (SELECT * FROM household_features WHERE {in_scope}),
+mp AS (SELECT * FROM member_presence WHERE {in_scope}),
 members AS (
     SELECT
         household_id,
@@ -36,7 +42,7 @@ members AS (
         count(*) FILTER (WHERE is_moved_out OR is_incarcerated)::INTEGER               AS n_away,
         -- audit only: the head's age (or the oldest member's when no head is listed)
         coalesce(max(age) FILTER (WHERE relation = 'head'), max(age))                  AS head_age
-    FROM member_presence
+    FROM mp
     GROUP BY household_id
 ),
 inc AS (
@@ -48,7 +54,7 @@ inc AS (
             / nullif(sum(i.amount), 0)                                                 AS declared_share,
         coalesce(sum(i.amount) FILTER (WHERE i.source_type IN ('allowance_exempt', 'assistance')), 0) AS exempt_income
     FROM income i
-    JOIN member_presence m ON m.person_id = i.person_id AND m.is_present
+    JOIN mp m ON m.person_id = i.person_id AND m.is_present
     CROSS JOIN ctx
     WHERE i.month >= ctx.window_start AND i.month < ctx.month_of_d
     GROUP BY m.household_id
@@ -56,7 +62,7 @@ inc AS (
 held AS (
     SELECT m.household_id, sum(a.value) AS asset_value, count(*)::INTEGER AS asset_count
     FROM assets a
-    JOIN member_presence m ON m.person_id = a.person_id AND m.is_present
+    JOIN mp m ON m.person_id = a.person_id AND m.is_present
     CROSS JOIN ctx
     WHERE a.start_date <= ctx.as_of AND (a.end_date IS NULL OR a.end_date > ctx.as_of)
     GROUP BY m.household_id
@@ -69,7 +75,7 @@ pay AS (
         coalesce(sum(amount), 0)                                                       AS paid_12m,
         count(DISTINCT account_holder_id)::INTEGER                                     AS account_holders
     FROM payments, ctx
-    WHERE period >= ctx.payment_from AND period < ctx.month_of_d AND paid_date <= ctx.as_of
+    WHERE {in_scope} AND period >= ctx.payment_from AND period < ctx.month_of_d AND paid_date <= ctx.as_of
     GROUP BY household_id
 )
 SELECT
@@ -115,7 +121,7 @@ SELECT
          WHEN m.head_age < 60 THEN '45-59' WHEN m.head_age < 75 THEN '60-74' ELSE '75+' END AS audit_age_band,
     CASE WHEN coalesce(m.n_disabled, 0) > 0 THEN 'yes' ELSE 'no' END                  AS audit_disability,
     CASE WHEN f.n >= 5 THEN '5+' ELSE f.n::VARCHAR END                                 AS audit_household_size
-FROM household_features f
+FROM hf f
 CROSS JOIN ctx
 JOIN households hh ON hh.household_id = f.household_id
 LEFT JOIN members m ON m.household_id = f.household_id
@@ -128,6 +134,8 @@ ORDER BY f.household_id
 AUDIT_COLUMNS = ("audit_street_code", "audit_hukou_type", "audit_age_band", "audit_disability", "audit_household_size")
 
 
-def describe_households(con) -> pl.DataFrame:
-    """One row per household with the descriptors and audit attributes above, sorted by household_id."""
-    return sql.frame(con, DESCRIBE_SQL)
+def describe_households(con, scope: str | None = None) -> pl.DataFrame:
+    """One row per household with the descriptors and audit attributes above, sorted by household_id; with `scope` (a
+    query yielding household_id), only the households it names."""
+    in_scope = "TRUE" if scope is None else f"household_id IN (SELECT household_id FROM ({scope}))"
+    return sql.frame(con, DESCRIBE_SQL.format(in_scope=in_scope))

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 
 from models.ml import random_review, registry
 from models.ml.confirmation import explain
@@ -30,43 +31,55 @@ from models.rules.parameters import ParameterSet
 
 SCORES_DDL = ("CREATE OR REPLACE TABLE candidate_scores (household_id VARCHAR, condition_key VARCHAR, score DOUBLE, "
               "explanation VARCHAR)")
+CANDIDATE_COLUMNS = ("household_id", "warning_code", "condition_key", "reasons", "evidence")
+# The households a night describes: its candidates, and with a proxy model every covered household (the proxy reads them).
+SCOPE_CANDIDATES = "SELECT household_id FROM candidates"
+SCOPE_WITH_COVERED = SCOPE_CANDIDATES + " UNION ALL SELECT household_id FROM household_features WHERE is_covered"
 
 
 def _insert_candidates(con, rows: list[tuple]) -> int:
+    """Add (household_id, warning_code, condition_key, reasons, evidence) rows whose (household, condition) the rules
+    have not raised already; keep `candidates` sorted. Returns how many were added."""
     if not rows:
         return 0
-    existing = {(h, k) for h, k in con.execute("SELECT household_id, condition_key FROM candidates").fetchall()}
-    fresh = [r for r in rows if (r[0], r[2]) not in existing]
-    if fresh:
-        con.executemany("INSERT INTO candidates VALUES (?, ?, ?, ?, ?)", fresh)
+    con.register("ml_new_candidates", pl.DataFrame(rows, schema=dict.fromkeys(CANDIDATE_COLUMNS, pl.String),
+                                                   orient="row"))
+    try:
+        added = con.execute("""INSERT INTO candidates SELECT n.* FROM ml_new_candidates n
+                               ANTI JOIN candidates c ON c.household_id = n.household_id
+                                                     AND c.condition_key = n.condition_key""").fetchone()[0]
+    finally:
+        con.unregister("ml_new_candidates")
+    if added:
         con.execute("CREATE OR REPLACE TABLE candidates AS SELECT * FROM candidates "
                     "ORDER BY household_id, warning_code, condition_key")
-    return len(fresh)
+    return added
 
 
-def score_candidates(con, descriptors, estimator, model_id: str) -> list[tuple]:
-    """(household_id, condition_key, score, explanation) for every row of `candidates`."""
-    allow = cf.load_allow_list()
-    frame = cf.candidate_frame(con, descriptors)
+def score_candidates(frame: pl.DataFrame, estimator, model_id: str) -> pl.DataFrame:
+    """(household_id, condition_key, score, explanation) for every row of the candidate frame."""
+    out = frame.select("household_id", "condition_key")
     if frame.height == 0:
-        return []
+        return out.with_columns(score=pl.lit(None, pl.Float64), explanation=pl.lit(None, pl.String))
+    allow = cf.load_allow_list()
     columns = list(getattr(estimator, "feature_names_", None) or allow.names)
     X = cf.matrix(frame, allow, columns)
     scores = estimator.predict_proba(X)[:, 1]
-    contributions = estimator.explain(X, top=3)
-    return [(frame["household_id"][i], frame["condition_key"][i], float(np.round(scores[i], 6)),
-             explain.explanation(model_id, scores[i], X[i], contributions[i], allow, columns))
-            for i in range(frame.height)]
+    # the JSON explanations are per-row text (a few thousand rows at 1M households); the numbers are computed vectorised
+    texts = [explain.explanation(model_id, s, x, c, allow, columns)
+             for s, x, c in zip(scores, X, estimator.explain(X, top=3))]
+    return out.with_columns(score=pl.Series(np.round(scores, 6), dtype=pl.Float64),
+                            explanation=pl.Series(texts, dtype=pl.String))
 
 
-def save_candidate_features(con, descriptors, store_root: Path, as_of: dt.date) -> str:
+def save_candidate_features(frame: pl.DataFrame, store_root: Path, as_of: dt.date) -> str:
     """The night's candidate features, so that later outcomes can train on what was known when each warning was raised
     (models/ml/labels.py). A pure function of the night: a rerun rewrites the same file."""
     folder = Path(store_root) / FEATURES_DIR
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{as_of.isoformat()}.parquet"
     tmp = path.with_suffix(".partial")
-    cf.candidate_frame(con, descriptors).write_parquet(tmp)
+    frame.write_parquet(tmp)
     os.replace(tmp, path)
     return str(path.relative_to(store_root))
 
@@ -77,23 +90,27 @@ def score_night(con, store_root: Path, params: ParameterSet, as_of: dt.date) -> 
     report["random_reviews"] = _insert_candidates(con, random_review.review_rows(con, params, as_of))
     conf = registry.load_active(store_root, "confirmation", as_of, con)
     proxy = registry.load_active(store_root, "proxy_means", as_of, con)
-    descriptors = describe_households(con)
+    descriptors = describe_households(con, SCOPE_CANDIDATES if proxy[0] is None else SCOPE_WITH_COVERED)
     models = {}
     if proxy[0] is not None:
         entry, est, _ = proxy
         report["proxy_signals"] = _insert_candidates(con, signal_rows(descriptors, est, entry.model_id, params, as_of))
         models["proxy_means"] = {"model_id": entry.model_id, "sha256": entry.sha256,
                                  "activation_date": entry.activation_date.isoformat()}
+    frame = cf.candidate_frame(con, descriptors)  # the candidates are final from here on
     con.execute(SCORES_DDL)
     if conf[0] is not None:
         entry, est, _ = conf
-        rows = score_candidates(con, descriptors, est, entry.model_id)
-        if rows:
-            con.executemany("INSERT INTO candidate_scores VALUES (?, ?, ?, ?)", rows)
-        report["scored"] = len(rows)
+        scores = score_candidates(frame, est, entry.model_id)
+        con.register("ml_scores", scores)
+        try:
+            con.execute("INSERT INTO candidate_scores SELECT household_id, condition_key, score, explanation FROM ml_scores")
+        finally:
+            con.unregister("ml_scores")
+        report["scored"] = scores.height
         models["confirmation"] = {"model_id": entry.model_id, "sha256": entry.sha256,
                                   "activation_date": entry.activation_date.isoformat()}
-    report["features_file"] = save_candidate_features(con, descriptors, store_root, as_of)
+    report["features_file"] = save_candidate_features(frame, store_root, as_of)
     report["model"] = models or None
     report["seconds"] = round(time.perf_counter() - started, 3)
     return report

@@ -15,6 +15,9 @@ from models.ml.confirmation import features as cf
 from models.ml.confirmation.estimator import ConfirmationScorer
 from models.ml.household import describe_households
 from models.ml.nightly import score_night
+from models.ml.proxy_means import features as pf
+from models.ml.proxy_means.estimator import ProxyMeansRegressor
+from models.ml.proxy_means.signal import signal_rows
 from models.rules.candidates import raise_candidates
 from models.rules.parameters import ParameterSet
 
@@ -79,3 +82,33 @@ def test_with_an_active_model_every_candidate_gets_a_score_and_an_explanation(ni
     # the night before activation: no model
     _reset(con)
     assert score_night(con, tmp_path, params, as_of - dt.timedelta(days=1))["model"] is None
+
+
+def test_a_scoped_description_is_the_full_description_of_those_households(night):
+    con, _, _ = night
+    _reset(con)
+    full = describe_households(con)
+    ids = con.execute("SELECT DISTINCT household_id FROM candidates").fetchall()
+    scoped = describe_households(con, "SELECT household_id FROM candidates")
+    assert scoped.height == len(ids) > 0
+    assert scoped.equals(full.filter(pl.col("household_id").is_in([i[0] for i in ids])))
+
+
+def test_with_a_proxy_model_its_signals_are_those_of_every_covered_household(night, tmp_path):
+    con, params, as_of = night
+    _reset(con)
+    full = describe_households(con)
+    allow = pf.load_allow_list()
+    rows = full.filter(pl.col("n_present") > 0)
+    X = pf.matrix(rows, allow)
+    y = 1.0 + 3.0 * (np.arange(len(X)) % 2)  # estimates far above the standard for many households
+    est = ProxyMeansRegressor(max_iter=10, min_samples_leaf=5, feature_names=allow.names, random_state=0).fit(X, y)
+    sha = registry.save_model(est, registry.artifact_dir(tmp_path, "proxy-test") / "model.skops")
+    (registry.artifact_dir(tmp_path, "proxy-test") / "card.json").write_text("{}", encoding="utf-8")
+    registry.register(tmp_path, "proxy_means", "proxy-test", sha, "d", as_of, as_of, {})
+    expected = signal_rows(full, est, "proxy-test", params, as_of)
+    assert expected, "the test model must raise signals"
+    report = score_night(con, tmp_path, params, as_of)
+    raised = con.execute("SELECT * FROM candidates WHERE warning_code = 'PROXY_SIGNAL' ORDER BY household_id").fetchall()
+    ruled = {(h, k) for h, k in con.execute("SELECT household_id, condition_key FROM rules_candidates").fetchall()}
+    assert raised == sorted(r for r in expected if (r[0], r[2]) not in ruled) and report["proxy_signals"] == len(raised)

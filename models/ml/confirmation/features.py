@@ -55,8 +55,9 @@ def matrix(frame: pl.DataFrame, allow: allow_list.AllowList, columns: list[str] 
     parts = []
     for col in columns:
         if col == "warning_code":
-            index = {code: float(i) for i, code in enumerate(WARNING_CODES)}
-            parts.append(np.array([index.get(v, np.nan) for v in frame[col].to_list()], dtype=np.float64))
+            codes = frame[col].replace_strict(list(WARNING_CODES), [float(i) for i in range(len(WARNING_CODES))],
+                                              default=None, return_dtype=pl.Float64)
+            parts.append(codes.fill_null(np.nan).to_numpy().astype(np.float64))
         else:
             parts.append(frame[col].cast(pl.Float64).fill_null(np.nan).to_numpy().astype(np.float64))
     return np.column_stack(parts) if parts else np.empty((frame.height, 0))

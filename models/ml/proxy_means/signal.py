@@ -33,10 +33,12 @@ def signal_rows(descriptors: pl.DataFrame, estimator, model_id: str, params: Par
     missing = ~known & (est >= min_missing)
     param_ev = [{"effective_from": v.effective_from.isoformat(), "name": v.name, "reference": v.reference,
                  "status": v.status, "value": v.value} for v in used]
-    rows = []
+    flagged = np.flatnonzero(below | missing)
     std = covered["standard"].to_numpy()
-    for i in np.flatnonzero(below | missing):
-        hid = covered["household_id"][int(i)]
+    ids = covered["household_id"].gather(flagged).to_list()
+    rows = []
+    # the flags are vectorised; only the flagged households' evidence and reasons are formatted one by one (text)
+    for hid, i in zip(ids, flagged):
         est_yuan = round(float(est[i] * std[i]) / 10) * 10  # rounded: a warning's evidence should not wobble nightly
         ev = {"estimate_per_capita_yuan": est_yuan, "estimate_to_standard": round(float(est[i]), 1),
               "model_id": model_id, "note": "proxy estimate for verification only; not income, not a decision",
