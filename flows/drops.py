@@ -4,6 +4,10 @@ For as-of date D: drop folders dated D or earlier; for a full extract the newest
 every drop that has it. The drop dated D must exist (else the feeds are stale) and hold every required feed. Each file's
 header must carry every contract column, and a `_MANIFEST.csv`, when present, must list the file's sha256 (its row count is
 compared after loading). Any of these failing halts the night before anything is loaded.
+
+Given the store's input log, `select` also logs each file as it verifies it, reading it once (flows/store.py `ingest`):
+the sha256 checked against the manifest is the one of the bytes logged, and the selection points at the logged copies.
+A file that fails its manifest is not logged.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import pyarrow.parquet as pq
 from checks import halt
 from checks.contract import FEEDS, MANIFEST_FILE
 from checks.halt import NightHalted
-from flows.store import sha256_file
+from flows.store import DigestMismatch, Store, sha256_file
 
 DATE_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -106,7 +110,17 @@ def check_header(feed: str, rel: str, path: Path) -> list[str]:
     return found
 
 
-def select(drops: Path, as_of: dt.date, allow_stale: bool = False) -> Selection:
+def _read(path: Path, declared: str | None, log: Store | None) -> tuple[str, Path]:
+    """(sha256, where later stages read the file): hashed in place, or logged in the same single read."""
+    if log is None:
+        return sha256_file(path), path
+    try:
+        return log.ingest(path, declared)
+    except DigestMismatch as exc:
+        return exc.found, path
+
+
+def select(drops: Path, as_of: dt.date, allow_stale: bool = False, log: Store | None = None) -> Selection:
     dates = [d for d in drop_dates(drops) if d <= as_of]
     if not dates:
         raise NightHalted("*", halt.STALE_FEEDS, f"no drop folder dated on or before {as_of} under {drops}",
@@ -134,18 +148,18 @@ def select(drops: Path, as_of: dt.date, allow_stale: bool = False) -> Selection:
                 manifests[d] = read_manifest(drops / d.isoformat())
             rel = f"{d.isoformat()}/{path.name}"
             check_header(name, rel, path)
-            sha = sha256_file(path)
             declared = (manifests[d] or {}).get(path.name)
             if manifests[d] is not None and declared is None:
                 raise NightHalted(name, halt.MANIFEST_MISMATCH, f"{rel} is not listed in {d.isoformat()}/{MANIFEST_FILE}",
                                   f"{rel} 未列入交付清单 {MANIFEST_FILE}")
+            sha, stored = _read(path, declared[1] if declared else None, log)
             if declared is not None and declared[1] != sha:
                 raise NightHalted(name, halt.MANIFEST_MISMATCH,
                                   f"{rel}: sha256 is {sha}, {MANIFEST_FILE} says {declared[1]}: truncated or corrupted delivery",
                                   f"{rel} 校验值与交付清单不符，文件可能被截断或损坏")
-            files.append(DropFile(name, d, path.name, path, sha, declared[0] if declared else None))
+            files.append(DropFile(name, d, path.name, stored, sha, declared[0] if declared else None))
         selection.files[name] = files
     for d in sorted(d for d, m in manifests.items() if m is not None):
-        path = drops / d.isoformat() / MANIFEST_FILE
-        selection.manifests.append(DropFile("_manifest", d, MANIFEST_FILE, path, sha256_file(path), None))
+        sha, path = _read(drops / d.isoformat() / MANIFEST_FILE, None, log)
+        selection.manifests.append(DropFile("_manifest", d, MANIFEST_FILE, path, sha, None))
     return selection

@@ -62,24 +62,18 @@ def open_night(store_root: Path, as_of: dt.date, params_file: Path | None = None
 
 
 def receive(night: Night, drops_dir: Path, allow_stale: bool = False) -> None:
-    """Select the night's files and copy them into the input log; later stages read the logged copies."""
+    """Select the night's files, verifying and copying each into the input log in a single read of it (a file that fails
+    its manifest halts the night and is not logged); later stages read the logged copies."""
     t = time.perf_counter()
-    selection = drops.select(drops_dir, night.as_of, allow_stale)
-
-    def log(f: drops.DropFile) -> drops.DropFile:
-        path = night.store.put(f.path, f.sha256)
-        night.con.execute("INSERT OR IGNORE INTO store.input_log VALUES ('drop', ?, ?, ?, ?, ?)",
-                          [f.drop_date, f.name, f.sha256, path.stat().st_size, night.as_of])
-        return dataclasses.replace(f, path=path)
-
-    selection.files = {feed: [log(f) for f in files] for feed, files in selection.files.items()}
-    selection.manifests = [log(f) for f in selection.manifests]
+    selection = drops.select(drops_dir, night.as_of, allow_stale, log=night.store)
+    rows = [("drop", f.drop_date, f.name, f.sha256, f.path.stat().st_size, night.as_of)
+            for f in selection.all_files() + selection.manifests]
     override = night.params.override_file
     if override is not None:
-        sha = sha256_file(override)
-        night.store.put(override, sha)
-        night.con.execute("INSERT OR IGNORE INTO store.input_log VALUES ('params', ?, ?, ?, ?, ?)",
-                          [night.as_of, override.name, sha, override.stat().st_size, night.as_of])
+        sha, stored = night.store.ingest(override)
+        rows.append(("params", night.as_of, override.name, sha, stored.stat().st_size, night.as_of))
+    night.con.execute("INSERT OR IGNORE INTO store.input_log VALUES " + ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(rows)),
+                      [v for row in rows for v in row])  # one statement: each one is a commit to the store file
     night.selection = selection
     night.timed("receive", t)
 

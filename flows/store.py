@@ -9,13 +9,17 @@
 
 Inputs are stored by content: a drop file is looked up by the sha256 that a run manifest recorded, so an audit rerun
 reads exactly the bytes that night read, and a file whose bytes no longer match its name has been tampered with.
+
+A delivered file is read once (`Store.ingest`): hashed while it is copied to a temporary file inside the log, then renamed
+to its sha256 — so the object holds exactly the bytes that were hashed, and a crash leaves no object under a wrong name.
+When the log already holds the object the delivery's manifest names, the file is only hashed, never copied again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,16 +35,37 @@ CREATE TABLE IF NOT EXISTS runs (
 """
 
 
-def sha256_file(path: Path) -> str:
+BLOCK = 1 << 20
+
+
+def _stream(path: Path, sink=None) -> str:
+    """sha256 of the file at `path`, read once in blocks; each block is also written to `sink` when given."""
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
+    buffer = bytearray(BLOCK)
+    view = memoryview(buffer)
+    with path.open("rb", buffering=0) as fh:
+        while n := fh.readinto(buffer):
+            digest.update(view[:n])
+            if sink is not None:
+                sink.write(view[:n])
     return digest.hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    return _stream(Path(path))
 
 
 class TamperedInput(Exception):
     pass
+
+
+class DigestMismatch(TamperedInput):
+    """A file's sha256 is not the one expected of it; nothing was stored."""
+
+    def __init__(self, path: Path, found: str, expected: str):
+        super().__init__(f"{path}: sha256 is {found}, expected {expected}")
+        self.found = found
+        self.expected = expected
 
 
 @dataclass(frozen=True)
@@ -71,18 +96,38 @@ class Store:
         with duckdb.connect(str(self.db_path)) as con:
             con.execute(SCHEMA)
 
+    def ingest(self, path: Path, expected: str | None = None) -> tuple[str, Path]:
+        """Log a received file, reading it once; return (its sha256, the stored copy).
+
+        With `expected` (the sha256 a delivery manifest or the caller declares): when the log already holds that object
+        the file is only hashed; when the file's sha256 differs, nothing is stored and DigestMismatch is raised.
+        """
+        path = Path(path)
+        if expected is not None and (self.objects / expected).exists():
+            found = sha256_file(path)
+            if found != expected:
+                raise DigestMismatch(path, found, expected)
+            return found, self.objects / expected
+        fd, tmp_name = tempfile.mkstemp(dir=self.objects, prefix=".incoming-")
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb", buffering=0) as sink:
+                found = _stream(path, sink)
+            if expected is not None and found != expected:
+                raise DigestMismatch(path, found, expected)
+            if not (self.objects / found).exists():  # else the log holds these bytes already: it is never rewritten
+                os.chmod(tmp, 0o644)
+                os.replace(tmp, self.objects / found)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return found, self.objects / found
+
     def put(self, path: Path, sha256: str) -> Path:
-        """Copy a received file into the log under its sha256 (once); return the stored path."""
-        target = self.objects / sha256
-        if target.exists():
-            return target
-        tmp = target.with_suffix(".partial")
-        shutil.copyfile(path, tmp)
-        if sha256_file(tmp) != sha256:
-            tmp.unlink()
-            raise TamperedInput(f"{path}: changed while it was being copied into the input log; deliver it again")
-        os.replace(tmp, target)
-        return target
+        """Copy a received file, whose sha256 the caller has computed, into the log (once); return the stored path."""
+        try:
+            return self.ingest(path, sha256)[1]
+        except DigestMismatch as exc:
+            raise TamperedInput(f"{path}: changed while it was being copied into the input log; deliver it again") from exc
 
     def get(self, sha256: str) -> Path:
         """The stored input with this content hash, verified (tampering is detected, never trusted)."""
