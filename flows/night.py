@@ -90,7 +90,7 @@ def previous_counts(night: Night) -> dict[str, int] | None:
 
 def load_and_check(night: Night) -> None:
     t = time.perf_counter()
-    staging.load(night.con, night.selection)
+    staging.load(night.con, night.selection, cache_root=night.store.root / "cache" / "staged")
     night.timed("load", t)
     t = time.perf_counter()
     results = night.store.checks_dir(night.as_of)  # GX results and an offline HTML summary, kept per night

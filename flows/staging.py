@@ -1,22 +1,39 @@
-"""Load the selected files into typed staging tables `stg_<feed>` (STYLE.md: staging renames and casts only).
+"""Load the selected files into typed staging `stg_<feed>` (STYLE.md: staging renames and casts only).
 
-Each file is read as text, then every contract column is cast to its contract type. A record the CSV reader cannot split
-into the header's columns (check `CSV_STRUCTURE`) or whose value cannot be typed (check `TYPE_<column>`) goes to the
-`quarantine` table with its file, line and reason; nothing is dropped silently. `raw_counts` keeps the records read per
-file, so that rows in = rows loaded + rows quarantined can be shown for every feed.
+Each file is read once: every value is read as text and cast to its contract type in the same pass. A record the CSV
+reader cannot split into the header's columns (check `CSV_STRUCTURE`) or whose value cannot be typed (check
+`TYPE_<column>`) goes to the `quarantine` table with its file, line and reason; nothing is dropped silently.
+`raw_counts` keeps the records read per file, so that rows in = rows loaded + rows quarantined can be shown for every feed.
+
+Each file's typed rows become one table (`stg_<feed>_<i>`), and `stg_<feed>` is a view over the feed's files in drop order, with
+the file's drop date and name as columns: no row is copied from one table to another.
+
+Typing depends only on a file's bytes and this code, so the typed rows of an increment file (an increment is read again
+every later night) are kept in the store's staging cache, `<store>/cache/staged/<version>/`, keyed by the file's sha256:
+a later night types only the files it has not seen. The version is a hash of this module and the contract, so a change
+to either retypes everything; the cache is derived data and may be deleted at any time.
 
 Line numbers count the header as line 1 and one record per line (department extracts carry no embedded line breaks).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+import checks.contract
 from checks import halt
-from checks.contract import DUCKDB_TYPES, FEEDS, Column
+from checks.contract import DUCKDB_TYPES, FEEDS, Column, Feed
 from checks.halt import NightHalted
 from flows.drops import DropFile, Selection, header
 
 QUARANTINE_DDL = """CREATE OR REPLACE TABLE quarantine (feed VARCHAR, drop_date DATE, file VARCHAR, line BIGINT,
     record_id VARCHAR, check_code VARCHAR, reason_en VARCHAR, reason_zh VARCHAR)"""
+# What the typing step quarantines in one file, independent of where and when the file was delivered.
+FILE_QUARANTINE_COLUMNS = "line, record_id, check_code, reason_en, reason_zh"
 
 # Strict text forms (CONTRACT.md §1): what a value must look like before it is cast.
 PATTERNS = {
@@ -27,11 +44,12 @@ PATTERNS = {
     "bool": r"^(true|false)$",
 }
 TYPE_ZH = {"date": "日期(YYYY-MM-DD)", "month": "月份(YYYY-MM)", "decimal": "金额(最多两位小数)", "int": "整数", "bool": "true/false"}
+CACHE_VERSION = hashlib.sha256(Path(__file__).read_bytes() + Path(checks.contract.__file__).read_bytes()).hexdigest()[:16]
 
 
-def _cast(col: Column, prefix: str = "") -> str:
+def _cast(col: Column) -> str:
     """SQL that casts the text value, NULL when it cannot be typed."""
-    v = f'{prefix}"{col.name}"'
+    v = f'"{col.name}"'
     if col.type == "str":
         return v
     if col.type == "month":
@@ -41,90 +59,171 @@ def _cast(col: Column, prefix: str = "") -> str:
     return f"CASE WHEN regexp_full_match({v}, '{PATTERNS[col.type]}') THEN TRY_CAST({v} AS {DUCKDB_TYPES[col.type]}) END"
 
 
+def _typed_select(feed: Feed, source: str) -> str:
+    """One pass over `source` (the file's columns as text, in file order, with its record index `_k`): the typed values,
+    `_line` (= _k + 2, right while the reader rejected no record), `_bad` (the columns whose value could not be typed,
+    NULL when none) and `_raw` (the text of the typed and key columns, kept for bad records only, for their reasons)."""
+    typed = [c for c in feed.columns if c.type != "str"]
+    casts = ", ".join(f'{_cast(c)} AS "c.{c.name}"' for c in typed)
+    failing = ", ".join(f"""CASE WHEN "{c.name}" IS NOT NULL AND "c.{c.name}" IS NULL THEN '{c.name}' END""" for c in typed)
+    bad = f"list_filter([{failing}], lambda x: x IS NOT NULL)" if typed else "[]::VARCHAR[]"
+    raw_cols = [c.name for c in feed.columns if c.type != "str" or c.name in feed.key]
+    raw = "{" + ", ".join(f"""'{n}': "{n}" """ for n in raw_cols) + "}"
+    values = ", ".join(f'"c.{c.name}" AS "{c.name}"' if c.type != "str" else f'"{c.name}"' for c in feed.columns)
+    return f"""SELECT {values}, _k + 2 AS _line, CASE WHEN len(_bad) > 0 THEN _bad END AS _bad,
+                      CASE WHEN len(_bad) > 0 THEN {raw} END AS _raw
+               FROM (SELECT *, {bad} AS _bad FROM (SELECT *{', ' + casts if casts else ''} FROM ({source})))"""
+
+
+def _read_file(con, f: DropFile, table: str) -> int:
+    """Type the file into temp table `table`; put the reader's rejects in temp table `raw_rejects`; return rows read."""
+    feed = FEEDS[f.feed]
+    con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
+    if f.fmt == "parquet":
+        text = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in feed.column_names)
+        source = (f"SELECT {text}, file_row_number AS _k FROM read_parquet('{_quote(f.path)}', file_row_number = true) "
+                  f"ORDER BY file_row_number")
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS {_typed_select(feed, source)}")
+        con.execute("CREATE OR REPLACE TEMP TABLE raw_rejects (line BIGINT, error_type VARCHAR, message VARCHAR)")
+        return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    spec = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in header(f.path)) + "}"
+    names = ", ".join(f'"{c}"' for c in feed.column_names)
+    # row_number() over the scan numbers the good records in file order (DuckDB keeps insertion order).
+    source = (f"SELECT {names}, row_number() OVER () - 1 AS _k FROM read_csv('{_quote(f.path)}', columns = {spec}, "
+              f"header = true, delim = ',', quote = '\"', escape = '\"', auto_detect = false, strict_mode = true, "
+              f"store_rejects = true, null_padding = false)")
+    con.execute(f"CREATE OR REPLACE TABLE {table} AS {_typed_select(feed, source)}")
+    con.execute("CREATE OR REPLACE TEMP TABLE raw_rejects AS SELECT line, error_type, error_message AS message FROM reject_errors")
+    good, bad = con.execute(f"SELECT (SELECT count(*) FROM {table}), (SELECT count(DISTINCT line) FROM raw_rejects)").fetchone()
+    if bad:  # the physical line of each good record: the lines 2.. not taken by rejected records, in order
+        con.execute(f"""CREATE OR REPLACE TABLE {table} AS
+            WITH free AS (SELECT l, row_number() OVER (ORDER BY l) + 1 AS k2 FROM range(2, ? + 2) t(l)
+                          WHERE l NOT IN (SELECT line FROM raw_rejects))
+            SELECT t.* REPLACE (free.l AS _line) FROM {table} AS t JOIN free ON free.k2 = t._line ORDER BY free.l""",
+                    [good + bad])
+    return good + bad
+
+
+def _quote(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _quarantine_file(con, f: DropFile, table: str) -> None:
+    """The file's typing quarantine, in temp table `file_quarantine`: reader rejects, then values that could not be typed
+    (one row per record and column, with the value as delivered); the bad records leave `table`."""
+    feed = FEEDS[f.feed]
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE file_quarantine AS
+        SELECT line, NULL::VARCHAR AS record_id, 'CSV_STRUCTURE' AS check_code, 'malformed CSV record: ' || message AS reason_en,
+               'CSV 行格式错误（列数不符或引号不匹配）：' || error_type AS reason_zh
+        FROM (SELECT DISTINCT ON (line) * FROM raw_rejects ORDER BY line, error_type)""")
+    typed_cols = [c for c in feed.columns if c.type != "str"]
+    if not typed_cols or con.execute(f"SELECT count(*) FROM {table} WHERE _bad IS NOT NULL").fetchone()[0] == 0:
+        return
+    key = " || '|' || ".join(f"""coalesce(t._raw."{k}", '')""" for k in feed.key)
+    raw_value = "CASE u.col " + " ".join(f"""WHEN '{c.name}' THEN t._raw."{c.name}" """ for c in typed_cols) + "END"
+    type_en = "CASE u.col " + " ".join(f"WHEN '{c.name}' THEN '{c.type}' " for c in typed_cols) + "END"
+    type_zh = "CASE u.col " + " ".join(f"WHEN '{c.name}' THEN '{TYPE_ZH[c.type]}' " for c in typed_cols) + "END"
+    con.execute(f"""INSERT INTO file_quarantine
+        SELECT t._line, {key}, 'TYPE_' || u.col,
+               u.col || ': cannot read "' || {raw_value} || '" as ' || {type_en},
+               '字段 ' || u.col || ' 的值 “' || {raw_value} || '” 不是有效的' || {type_zh}
+        FROM {table} AS t, UNNEST(t._bad) AS u(col)
+        WHERE t._bad IS NOT NULL
+        ORDER BY t._line, u.col""")
+    con.execute(f"DELETE FROM {table} WHERE _bad IS NOT NULL")
+
+
+class StagingCache:
+    """Typed rows, typing quarantine and rows read of files already typed once (see the module docstring)."""
+
+    def __init__(self, root: Path):
+        self.dir = root / CACHE_VERSION
+        if root.is_dir():  # other versions' entries can never be read again
+            for old in root.iterdir():
+                if old.name != CACHE_VERSION:
+                    shutil.rmtree(old, ignore_errors=True)
+        self.dir.mkdir(parents=True, exist_ok=True)
+
+    def _paths(self, f: DropFile) -> tuple[Path, Path, Path]:
+        stem = self.dir / f"{f.feed}-{f.sha256}"
+        return stem.with_suffix(".rows.parquet"), stem.with_suffix(".quarantine.parquet"), stem.with_suffix(".json")
+
+    def read(self, con, f: DropFile, table: str) -> int | None:
+        rows, quarantine, meta = self._paths(f)
+        if not meta.exists():  # written last: an entry without it is incomplete
+            return None
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM read_parquet('{_quote(rows)}')")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE file_quarantine AS SELECT {FILE_QUARANTINE_COLUMNS} "
+                    f"FROM read_parquet('{_quote(quarantine)}') ORDER BY _ord")
+        return json.loads(meta.read_text(encoding="utf-8"))["rows_in"]
+
+    def write(self, con, f: DropFile, table: str, rows_in: int) -> None:
+        names = ", ".join(f'"{n}"' for n in FEEDS[f.feed].column_names)
+        rows, quarantine, meta = self._paths(f)
+        for path, select in ((rows, f"SELECT {names}, _line FROM {table}"),
+                             (quarantine, f"SELECT {FILE_QUARANTINE_COLUMNS}, row_number() OVER () AS _ord FROM file_quarantine")):
+            partial = path.with_name(path.name + ".partial")
+            con.execute(f"COPY ({select}) TO '{_quote(partial)}' (FORMAT parquet)")
+            os.replace(partial, path)
+        partial = meta.with_name(meta.name + ".partial")
+        partial.write_text(json.dumps({"feed": f.feed, "sha256": f.sha256, "rows_in": rows_in}), encoding="utf-8")
+        os.replace(partial, meta)
+
+
 def _create_staging(con) -> None:
     con.execute(QUARANTINE_DDL)
     con.execute("CREATE OR REPLACE TABLE raw_counts (feed VARCHAR, file VARCHAR, drop_date DATE, rows_in BIGINT, manifest_rows BIGINT)")
-    for name, feed in FEEDS.items():
-        cols = ", ".join(f'"{c.name}" {DUCKDB_TYPES[c.type]}' for c in feed.columns)
-        con.execute(f"CREATE OR REPLACE TABLE stg_{name} ({cols}, _drop_date DATE, _file VARCHAR, _line BIGINT)")
 
 
-def _read_raw(con, f: DropFile) -> None:
-    """`raw_read(<contract columns as text>)`, one row per record read, in file order (its rowid), and `raw_rejects`."""
-    select_cols = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in FEEDS[f.feed].column_names)
-    con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
-    if f.fmt == "parquet":
-        con.execute(f"CREATE OR REPLACE TEMP TABLE raw_read AS SELECT {select_cols} "
-                    f"FROM read_parquet(?, file_row_number = true) ORDER BY file_row_number", [str(f.path)])
-        con.execute("CREATE OR REPLACE TEMP TABLE raw_rejects (line BIGINT, error_type VARCHAR, message VARCHAR)")
-        return
-    spec = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in header(f.path)) + "}"
-    # A table keeps the reader's record order, so its rowid is the record's order among the good records.
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE raw_read AS SELECT {select_cols} FROM read_csv(?, columns = {spec}, header = true, "
-        f"delim = ',', quote = '\"', escape = '\"', auto_detect = false, strict_mode = true, store_rejects = true, "
-        f"null_padding = false)",
-        [str(f.path)],
-    )
-    con.execute("CREATE OR REPLACE TEMP TABLE raw_rejects AS SELECT line, error_type, error_message AS message FROM reject_errors")
-
-
-def _type(con, feed, rejected: int, rows_in: int) -> None:
-    """`typed`: every record cast in one pass, with its line and the list of columns whose value could not be typed."""
-    typed = [c for c in feed.columns if c.type != "str"]
-    failing = ", ".join(f"""CASE WHEN r."{c.name}" IS NOT NULL AND ({_cast(c, 'r.')}) IS NULL THEN '{c.name}' END"""
-                        for c in typed)
-    bad = f"list_filter([{failing}], lambda x: x IS NOT NULL)" if typed else "[]::VARCHAR[]"
-    casts = ", ".join(f'{_cast(c, "r.")} AS "{c.name}"' for c in feed.columns)
-    if rejected == 0:  # lines 2, 3, ... in order
-        con.execute(f"CREATE OR REPLACE TEMP TABLE typed AS SELECT {casts}, r.rowid AS _k, r.rowid + 2 AS _line, "
-                    f"{bad} AS _bad FROM raw_read AS r")
-        return
-    # Physical line of each good record: the lines 2.. not taken by rejected records, in order.
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE typed AS
-        WITH free AS (SELECT l, row_number() OVER (ORDER BY l) - 1 AS k FROM range(2, ? + 2) t(l)
-                      WHERE l NOT IN (SELECT line FROM raw_rejects))
-        SELECT {casts}, r.rowid AS _k, free.l AS _line, {bad} AS _bad
-        FROM raw_read AS r JOIN free ON free.k = r.rowid""", [rows_in])
-
-
-def _load_file(con, f: DropFile) -> None:
-    feed = FEEDS[f.feed]
-    _read_raw(con, f)
-    good, bad = con.execute("SELECT (SELECT count(*) FROM raw_read), (SELECT count(DISTINCT line) FROM raw_rejects)").fetchone()
-    rows_in = good + bad
+def _stage_file(con, f: DropFile, table: str, cache: StagingCache | None) -> None:
+    use_cache = cache is not None and FEEDS[f.feed].kind == "increment"
+    rows_in = cache.read(con, f, table) if use_cache else None
+    fresh = rows_in is None
+    if fresh:
+        rows_in = _read_file(con, f, table)
     con.execute("INSERT INTO raw_counts VALUES (?, ?, ?, ?, ?)", [f.feed, f.rel, f.drop_date, rows_in, f.manifest_rows])
     if f.manifest_rows is not None and f.manifest_rows != rows_in:
         raise NightHalted(f.feed, halt.MANIFEST_MISMATCH,
                           f"{f.rel}: {rows_in} data rows read, _MANIFEST.csv says {f.manifest_rows}: truncated delivery",
                           f"{f.rel}：实际读到 {rows_in} 行，交付清单为 {f.manifest_rows} 行，文件可能被截断")
-    params = [f.feed, f.drop_date, f.rel]
-    # Records the reader could not split into columns.
-    con.execute("""INSERT INTO quarantine SELECT ?, ?, ?, line, NULL, 'CSV_STRUCTURE',
-                       'malformed CSV record: ' || message, 'CSV 行格式错误（列数不符或引号不匹配）：' || error_type
-                   FROM (SELECT DISTINCT ON (line) * FROM raw_rejects ORDER BY line, error_type)""", params)
-    _type(con, feed, bad, rows_in)
-    # Values that could not be typed: one quarantine row per record and column, with the value as delivered.
-    typed_cols = [c for c in feed.columns if c.type != "str"]
-    if typed_cols:
-        key = " || '|' || ".join(f'coalesce(r."{k}", \'\')' for k in feed.key)
-        raw_value = "CASE u.col " + " ".join(f"""WHEN '{c.name}' THEN r."{c.name}" """ for c in typed_cols) + "END"
-        type_en = "CASE u.col " + " ".join(f"WHEN '{c.name}' THEN '{c.type}' " for c in typed_cols) + "END"
-        type_zh = "CASE u.col " + " ".join(f"WHEN '{c.name}' THEN '{TYPE_ZH[c.type]}' " for c in typed_cols) + "END"
-        con.execute(f"""INSERT INTO quarantine
-            SELECT ?, ?, ?, t._line, {key}, 'TYPE_' || u.col,
-                   u.col || ': cannot read "' || {raw_value} || '" as ' || {type_en},
-                   '字段 ' || u.col || ' 的值 “' || {raw_value} || '” 不是有效的' || {type_zh}
-            FROM typed AS t JOIN raw_read AS r ON r.rowid = t._k, UNNEST(t._bad) AS u(col)
-            ORDER BY t._line, u.col""", params)
+    if fresh:
+        _quarantine_file(con, f, table)
+        if use_cache:
+            cache.write(con, f, table, rows_in)
+    con.execute(f"INSERT INTO quarantine SELECT ?, ?, ?, {FILE_QUARANTINE_COLUMNS} FROM file_quarantine",
+                [f.feed, f.drop_date, f.rel])
+
+
+def _create_view(con, feed: Feed, parts: list[tuple[DropFile, str]]) -> None:
     names = ", ".join(f'"{c.name}"' for c in feed.columns)
-    con.execute(f"INSERT INTO stg_{f.feed} SELECT {names}, ?::DATE, ?, _line FROM typed WHERE len(_bad) = 0 ORDER BY _line",
-                [f.drop_date, f.rel])
+    if parts:
+        body = " UNION ALL ".join(f"SELECT {names}, DATE '{f.drop_date.isoformat()}' AS _drop_date, "
+                                  f"'{f.rel.replace(chr(39), chr(39) * 2)}' AS _file, _line FROM {table}"
+                                  for f, table in parts)
+    else:  # not delivered: empty, with the contract's types
+        cols = ", ".join(f'NULL::{DUCKDB_TYPES[c.type]} AS "{c.name}"' for c in feed.columns)
+        body = f"SELECT {cols}, NULL::DATE AS _drop_date, NULL::VARCHAR AS _file, NULL::BIGINT AS _line WHERE false"
+    name = f"stg_{feed.name}"
+    kind = con.execute("SELECT 'table' FROM duckdb_tables() WHERE table_name = ? AND database_name = current_database() "
+                       "UNION ALL SELECT 'view' FROM duckdb_views() WHERE view_name = ? AND NOT internal "
+                       "AND database_name = current_database()", [name, name]).fetchone()
+    if kind:
+        con.execute(f"DROP {kind[0].upper()} {name}")
+    con.execute(f"CREATE VIEW {name} AS {body}")
 
 
-def load(con, selection: Selection) -> None:
-    """Create `stg_<feed>` for every feed (empty when not delivered), `quarantine` and `raw_counts`."""
+def load(con, selection: Selection, cache_root: Path | None = None) -> None:
+    """Create `stg_<feed>` for every feed (empty when not delivered), `quarantine` and `raw_counts`.
+
+    With `cache_root` (the store's `cache/staged`), increment files typed on an earlier night are read from the cache."""
     _create_staging(con)
-    for f in selection.all_files():
-        _load_file(con, f)
-    con.execute("DROP TABLE IF EXISTS raw_read; DROP TABLE IF EXISTS typed; DROP TABLE IF EXISTS raw_rejects")
+    cache = StagingCache(cache_root) if cache_root is not None else None
+    for name, feed in sorted(FEEDS.items()):
+        parts = []
+        for i, f in enumerate(selection.files.get(name, [])):
+            table = f"stg_{name}_{i}"
+            _stage_file(con, f, table, cache)
+            parts.append((f, table))
+        _create_view(con, feed, parts)
+    con.execute("DROP TABLE IF EXISTS raw_rejects; DROP TABLE IF EXISTS file_quarantine; "
+                "DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
