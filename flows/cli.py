@@ -16,6 +16,7 @@ from flows import runtime
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = PROJECT_ROOT / "data_samples"
 EXIT_HALTED = 3
+DEFAULT_STORE = {"nightly": Path("var"), "demo": Path("var/demo")}  # the commands that run nights, and their stores
 
 
 def _date(text: str) -> dt.date:
@@ -33,11 +34,24 @@ def _existing_dir(text: str) -> Path:
 
 
 def _run_night(drops: Path, as_of: dt.date, store: Path, allow_stale: bool, params: Path | None) -> dict:
-    runtime.configure(store)
+    runtime.start_api(store)  # no-op when main() started it already
     from flows.nightly import nightly  # Prefect must be imported after runtime.configure
 
-    return nightly(drops=str(drops), as_of=as_of, store=str(store), allow_stale=allow_stale,
-                   params_file=str(params) if params else None)
+    runtime.wait_for_api(meanwhile=_imports_of_a_night)
+    with runtime.night_settings():
+        return nightly(drops=str(drops), as_of=as_of, store=str(store), allow_stale=allow_stale,
+                       params_file=str(params) if params else None)
+
+
+def _imports_of_a_night() -> None:
+    """What a night imports only when it gets there (the report's charts, Prefect's run engines): done while the API
+    server is still starting (a fresh store's database takes seconds), it is off the night's path."""
+    import prefect.flow_engine  # noqa: F401
+    import prefect.task_engine  # noqa: F401
+
+    from flows.report import chart_library
+
+    chart_library()
 
 
 def _print_halt(doc: dict) -> None:
@@ -118,7 +132,7 @@ def parser() -> argparse.ArgumentParser:
                        epilog="example: safetynet nightly --drops /data/drops --as-of 2026-03-04 --store var")
     n.add_argument("--drops", type=_existing_dir, required=True, help="folder holding one sub-folder per drop date")
     n.add_argument("--as-of", type=_date, required=True, help="the night to run, YYYY-MM-DD")
-    n.add_argument("--store", type=Path, default=Path("var"), help="the store folder (default: ./var)")
+    n.add_argument("--store", type=Path, default=DEFAULT_STORE["nightly"], help="the store folder (default: ./var)")
     n.add_argument("--allow-stale", action="store_true",
                    help="when no drop is dated --as-of, score on the newest earlier drop (said in the manifest)")
     n.add_argument("--params", type=Path, help="a local parameter override file (YAML), e.g. confirmed standards")
@@ -128,7 +142,7 @@ def parser() -> argparse.ArgumentParser:
                        description="Run every night of the bundled synthetic district (data_samples/drops) in order into\n"
                                    "a fresh store and print a summary: warnings by code and by street, overdue warnings,\n"
                                    "and where the exports are.")
-    d.add_argument("--store", type=Path, default=Path("var/demo"), help="store to (re)create (default: ./var/demo)")
+    d.add_argument("--store", type=Path, default=DEFAULT_STORE["demo"], help="store to (re)create (default: ./var/demo)")
     d.set_defaults(func=cmd_demo)
 
     g = sub.add_parser("generate", formatter_class=fmt, help="generate a synthetic district with planted ground truth",
@@ -166,7 +180,20 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _start_api_early(argv: list[str]) -> None:
+    """For the commands that run nights, start Prefect's API server before anything else (flows/runtime.py): it then
+    boots while the parser's and the night's modules are imported. A usage error found later just stops it at exit."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("command", nargs="?")
+    early.add_argument("--store", type=Path)
+    known, _ = early.parse_known_args(argv)
+    if known.command in DEFAULT_STORE and not {"-h", "--help"} & set(argv):
+        runtime.start_api(known.store or DEFAULT_STORE[known.command])
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    _start_api_early(argv)
     args = parser().parse_args(argv)
     return args.func(args)
 

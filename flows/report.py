@@ -331,7 +331,9 @@ def _svg(fig, salt: str) -> str:
     return text.strip()
 
 
-def _plt():
+def chart_library():
+    """matplotlib's pyplot, set up for the report: Agg (no display), CJK-capable fonts. The CLI calls it early, while
+    Prefect's server starts, so that its imports are off the night's path."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -345,7 +347,7 @@ def _plt():
 
 
 def _bars(labels: list[str], open_n: list[int], overdue_n: list[int], salt: str, title: str) -> str:
-    plt = _plt()
+    plt = chart_library()
     import logging
 
     logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
@@ -369,7 +371,7 @@ def _bars(labels: list[str], open_n: list[int], overdue_n: list[int], salt: str,
 
 
 def _trend(weekly: list[dict]) -> str:
-    plt = _plt()
+    plt = chart_library()
     fig, ax = plt.subplots(figsize=(7.2, 3.0))
     xs = list(range(len(weekly)))
     ax.bar([x - 0.18 for x in xs], [w["raised"] for w in weekly], width=0.36, color=COLORS["raised"], label="新增 raised")

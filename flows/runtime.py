@@ -1,13 +1,27 @@
-"""Process environment for running offline and leaving nothing in the user's home directory.
+"""Process environment for running offline and leaving nothing in the user's home directory, and the night's API server.
 
-Must run before `prefect` or `great_expectations` is imported: both read their settings from the environment at import.
-Values already set by the operator (e.g. PREFECT_API_URL for a real server) are kept.
+`configure` must run before `prefect` or `great_expectations` is imported: both read their settings from the environment
+at import. Values already set by the operator (e.g. PREFECT_API_URL for a real server) are kept.
+
+`start_api` starts Prefect's temporary API server (the one its ephemeral mode would start at the first flow run) at the
+very start of a command instead: it then boots in its own process on the other core while this one imports Great
+Expectations, DuckDB, Polars and scikit-learn, and this process never imports the server's own modules (FastAPI,
+Alembic, the server models: seconds of imports). It is the same server, run the same way (uvicorn on loopback, UI off,
+ephemeral services), with its SQLite database in STORE/prefect/.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import http.client
 import logging
 import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 OFFLINE_ENV = {
@@ -20,6 +34,12 @@ OFFLINE_ENV = {
     "GX_ANALYTICS_ENABLED": "False",
 }
 
+# How Prefect's SubprocessASGIServer runs the temporary server, plus: no block-type registration on start (the nights
+# use no blocks; on a fresh database it is ~2 s of inserts).
+SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1",
+              "PREFECT_API_BLOCKS_REGISTER_ON_START": "false"}
+HOST = "127.0.0.1"
+
 
 def configure(store: Path) -> None:
     """Point Prefect's home into the store and switch off telemetry, unless the operator set them."""
@@ -28,3 +48,97 @@ def configure(store: Path) -> None:
     os.environ.setdefault("PREFECT_HOME", str((store / "prefect").resolve()))
     Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)  # its SQLite file cannot create the folder
     logging.getLogger("great_expectations").setLevel(logging.WARNING)  # its INFO lines are noise in a night's output
+
+
+class ApiServer:
+    """The temporary API server of this process: started once, stopped at exit (after Prefect's own exit handlers,
+    which flush events and logs to it, because it registers its handler before Prefect is imported)."""
+
+    def __init__(self) -> None:
+        # A bound, never-listening SO_REUSEADDR socket reserves the port: the kernel hands it to no one else, and only
+        # the server (which binds with SO_REUSEADDR too) can listen on it. No race between choosing and binding.
+        self._reservation = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._reservation.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._reservation.bind((HOST, 0))
+        self.port = self._reservation.getsockname()[1]
+        self.api_url = f"http://{HOST}:{self.port}/api"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app", "--host", HOST,
+             "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
+            env=os.environ | SERVER_ENV, stdin=subprocess.DEVNULL)
+        self.ready = False
+        atexit.register(self.stop)
+
+    def wait(self, meanwhile: Callable[[], None] | None = None) -> None:
+        """Block until the server answers its health check; its start-up messages, if it dies, are on stderr. If it
+        is not up yet, run `meanwhile` first (work the caller would do later anyway)."""
+        if meanwhile is not None and not self.ready and not _healthy(self.port):
+            meanwhile()
+        timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90"))
+        deadline = time.monotonic() + timeout
+        while not self.ready:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"Prefect's temporary API server exited with code {self.process.returncode} "
+                                   f"while starting (its database: {os.environ.get('PREFECT_HOME')}/prefect.db)")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Prefect's temporary API server did not answer on {self.api_url} within "
+                                   f"{timeout:.0f} s (PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)")
+            self.ready = _healthy(self.port)
+            if not self.ready:
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._reservation.close()
+
+
+_server: ApiServer | None = None
+
+
+def start_api(store: Path) -> ApiServer | None:
+    """Configure the runtime for `store` and start the temporary API server now, unless Prefect would not use it: the
+    operator named a server (PREFECT_API_URL), or Prefect is already imported (its settings are read; e.g. a test
+    harness's server). Returns the server (the same one on later calls), or None."""
+    global _server
+    configure(store)
+    if _server is None and not os.environ.get("PREFECT_API_URL") and "prefect" not in sys.modules:
+        _server = ApiServer()
+        os.environ["PREFECT_API_URL"] = _server.api_url  # read by Prefect when it is imported, after this
+    return _server
+
+
+def wait_for_api(meanwhile: Callable[[], None] | None = None) -> None:
+    """Before the first flow run: wait for the server `start_api` started, if any (see `ApiServer.wait`)."""
+    if _server is not None:
+        _server.wait(meanwhile)
+
+
+@contextlib.contextmanager
+def night_settings():
+    """Prefect settings for a flow run on the server `start_api` started: no flow-run heartbeats. They let a lasting
+    server mark crashed runs; this one ends with the process, and joining the heartbeat thread (it wakes once a second)
+    costs up to a second at the end of every flow run."""
+    if _server is None:
+        yield
+        return
+    from prefect.settings import temporary_settings
+
+    with temporary_settings(updates={"flows.heartbeat_frequency": None}):
+        yield
+
+
+def _healthy(port: int) -> bool:
+    conn = http.client.HTTPConnection(HOST, port, timeout=2)
+    try:
+        conn.request("GET", "/api/health")
+        return conn.getresponse().status == 200
+    except OSError:
+        return False
+    finally:
+        conn.close()

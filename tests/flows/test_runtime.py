@@ -1,0 +1,71 @@
+"""The night's Prefect API server: started at the start of a command, in the store, never the server modules in-process,
+gone when the command ends; left alone when the operator named a server or Prefect is already set up (a test harness)."""
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+EARLY = textwrap.dedent("""
+    import os, sys
+    from pathlib import Path
+    from flows import runtime
+    server = runtime.start_api(Path(sys.argv[1]))
+    assert os.environ["PREFECT_API_URL"] == server.api_url, os.environ.get("PREFECT_API_URL")
+    assert runtime.start_api(Path(sys.argv[1])) is server, "one server per process"
+    seen = []
+    runtime.wait_for_api(meanwhile=lambda: seen.append(1))
+    from prefect.client.orchestration import get_client
+    with get_client(sync_client=True) as client:
+        assert client.api_healthcheck() is None
+        assert str(client.api_url).rstrip("/") == server.api_url
+    assert "prefect.server.api.server" not in sys.modules, "the server's modules stay in the server's process"
+    print(server.process.pid, len(seen))
+""")
+
+LEFT_ALONE = textwrap.dedent("""
+    import os, sys
+    from pathlib import Path
+    from flows import runtime
+    if sys.argv[2] == "prefect imported":
+        import prefect
+    assert runtime.start_api(Path(sys.argv[1])) is None
+    runtime.wait_for_api(meanwhile=lambda: sys.exit("nothing to wait for"))
+    print(os.environ.get("PREFECT_API_URL"))
+""")
+
+
+def _env(**extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("PREFECT_API_URL", "PREFECT_HOME")}
+    return env | extra
+
+
+def test_the_server_starts_early_in_the_store_and_stops_with_the_command(tmp_path):
+    store = tmp_path / "store"
+    proc = subprocess.run([sys.executable, "-c", EARLY, str(store)], cwd=PROJECT, env=_env(), capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    pid, waited = (int(x) for x in proc.stdout.split())
+    assert (store / "prefect" / "prefect.db").is_file(), "Prefect's database lives in the store"
+    for _ in range(50):  # the child was terminated and reaped at exit
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError(f"the API server (pid {pid}) outlived the command")
+    assert waited in (0, 1)
+
+
+def test_an_operators_server_or_an_already_configured_prefect_is_left_alone(tmp_path):
+    named = subprocess.run([sys.executable, "-c", LEFT_ALONE, str(tmp_path), "-"], cwd=PROJECT, capture_output=True,
+                           env=_env(PREFECT_API_URL="http://prefect.internal:4200/api"), text=True, timeout=120)
+    assert named.returncode == 0 and named.stdout.strip() == "http://prefect.internal:4200/api", named.stderr[-2000:]
+    harness = subprocess.run([sys.executable, "-c", LEFT_ALONE, str(tmp_path), "prefect imported"], cwd=PROJECT,
+                             capture_output=True, env=_env(), text=True, timeout=120)
+    assert harness.returncode == 0 and harness.stdout.strip() == "None", harness.stderr[-2000:]
