@@ -14,7 +14,7 @@ the NULL_<column> checks.
 
 Per-row facts several checks share (the digits of an ID number) are `derived` columns, computed once per row in the pass;
 facts that need a set operation (rows repeating a key, values missing from another feed) are built once by `prepare`
-statements (small temp tables) that the predicate tests with an uncorrelated IN.
+steps (small temp tables) that the predicate tests with an uncorrelated IN.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import great_expectations.expectations as gxe
 
 from checks.contract import FEEDS
+from checks.repeated_keys import RepeatedKeys
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,8 @@ class RowCheck:
     description: str  # one English sentence for GX Data Docs and the report
     native: gxe.Expectation | None = field(default=None, compare=False)  # an equivalent built-in expectation, if any
     derived: tuple[tuple[str, str], ...] = ()  # (name, SQL over `t`): per-row facts the predicate/reasons read as t.<name>
-    prepare: tuple[tuple[str, str], ...] = ()  # (temp table, SELECT): built once before the feed's pass, dropped after
+    # (temp table, SELECT or RepeatedKeys): built once before the feed's pass, dropped after
+    prepare: tuple[tuple[str, str | RepeatedKeys], ...] = ()
 
     def expectation(self) -> gxe.Expectation:
         meta = {"check_code": self.code}
@@ -46,11 +48,12 @@ class RowCheck:
             exp.description = f"{self.code}: {self.description}"
             return exp
         # The rows of the batch (a row is its file and line, as in the quarantine) that the feed's one pass flagged for this
-        # check. chk_<feed> holds only failing rows, so this is a scan of two batch columns against a small hash table,
-        # not a second evaluation of the predicate (which, with ID arithmetic or joins, costs seconds at district scale).
+        # check. chk_<feed> holds only failing rows, so this is a semi-join of the batch against a small hash table, not
+        # a second evaluation of the predicate (which, with ID arithmetic or joins, costs seconds at district scale);
+        # when no row is flagged DuckDB ends the semi-join without reading the batch.
         return gxe.UnexpectedRowsExpectation(
-            unexpected_rows_query=f"SELECT * FROM (SELECT * FROM {{batch}}) t WHERE (t._file, t._line) IN "
-            f"(SELECT c._file, c._line FROM {check_table(self.feed)} c WHERE c.{flag_column(self.code)})",
+            unexpected_rows_query=f"SELECT t.* FROM {{batch}} t SEMI JOIN (SELECT c._file, c._line FROM "
+            f"{check_table(self.feed)} c WHERE c.{flag_column(self.code)}) c ON t._file = c._file AND t._line = c._line",
             description=f"{self.code}: {self.description}",
             meta=meta,
         )
@@ -60,6 +63,11 @@ def check_table(feed: str) -> str:
     """The table of a feed's failing rows: the staging columns, the derived columns and one flag per check. Built and
     dropped by the runner around the feed's GX validation (a plain table: GX queries it through another cursor)."""
     return f"chk_{feed}"
+
+
+def duplicates_table(feed: str) -> str:
+    """The prepared table of DUPLICATE_IN_FILE: every row whose (file, key) occurs on an earlier line, and that line."""
+    return f"dup_{feed}"
 
 
 def flag_column(code: str) -> str:
@@ -126,17 +134,13 @@ def contract_checks(feed: str) -> list[RowCheck]:
                 gxe.ExpectColumnValuesToBeBetween(column=c.name, min_value=0),
             ))
     key = f.key
-    # Built once: every row whose (file, key) already occurs on an earlier line, with that first line (a hash aggregate
-    # over the feed, then a join of the feed with the few repeated keys). "a row of the same file and key on an earlier
-    # line exists" <=> "the key's first line in the file is earlier". The pass then flags rows by an uncorrelated IN
-    # (a small hash table), not by a correlated EXISTS, which DuckDB decorrelates into a join over every row.
-    dup = f"dup_{feed}"
+    # Built once (checks/repeated_keys.py): every row whose (file, key) already occurs on an earlier line, with that first
+    # line. "a row of the same file and key on an earlier line exists" <=> "the key's first line in the file is
+    # earlier". The pass then flags rows by an uncorrelated IN (a small hash table), not by a correlated EXISTS, which
+    # DuckDB decorrelates into a join over every row.
+    dup = duplicates_table(feed)
     keys = ", ".join(key)
-    prepare = ((dup, f"SELECT s._file, s._line, {', '.join(f's.{k}' for k in key)}, g.first_line FROM stg_{feed} s "
-                     f"JOIN (SELECT _file, {keys}, min(_line) AS first_line FROM stg_{feed} WHERE _file IS NOT NULL AND "
-                     f"{' AND '.join(f'{k} IS NOT NULL' for k in key)} GROUP BY ALL HAVING count(*) > 1) g "
-                     f"ON g._file = s._file AND {' AND '.join(f'g.{k} = s.{k}' for k in key)} "
-                     "WHERE s._line > g.first_line"),)
+    prepare = ((dup, RepeatedKeys(f"stg_{feed}", key)),)
     first_line = (f"(SELECT min(d.first_line) FROM {dup} d WHERE d._file = t._file AND d._line = t._line AND "
                   + " AND ".join(f"d.{k} = t.{k}" for k in key) + ")")
     key_text = "(" + ", ".join(key) + ")" if len(key) > 1 else key[0]

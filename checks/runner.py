@@ -31,7 +31,7 @@ import duckdb
 from checks import gx_duckdb
 from checks.contract import FEEDS
 from checks.halt import KEY_NOT_UNIQUE, QUARANTINE_RATE, ROW_COUNT_CHANGE, NightHalted
-from checks.row_check import RowCheck, check_table, flag_column, lit
+from checks.row_check import RowCheck, check_table, duplicates_table, flag_column, lit
 from checks.suites import SuiteContext, suite_modules
 from models.rules.parameters import ParameterSet
 
@@ -45,7 +45,12 @@ UNIQUE_KEYS = {
     "assets": ("asset_id",),
     "applications": ("application_id",),
 }
-RESULT_FORMAT = "BASIC"  # unexpected counts; the failing rows themselves go to quarantine through SQL, not GX lists
+# Each is also the feed's record key, so the DUPLICATE_IN_FILE check's repeated rows give the repeated keys of a staging
+# table that holds one file (`_quarantine_feed`), with no second aggregate over the feed.
+assert all(FEEDS[f].key == k for f, k in UNIQUE_KEYS.items())
+# Unexpected counts only: the failing rows themselves go to quarantine through SQL, not GX lists, so GX's sample of
+# unexpected values (a query per expectation, a full scan when nothing fails) is asked for zero rows.
+RESULT_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": 0}
 _VOLATILE_KEYS = {"run_id", "validation_time", "batch_markers", "id", "ge_load_time", "checkpoint_id", "validation_id",
                   "partial_unexpected_list", "partial_unexpected_counts", "partial_unexpected_index_list", "details"}
 
@@ -128,72 +133,64 @@ def run_checks(con: duckdb.DuckDBPyConnection, as_of: dt.date, params: Parameter
                docs_dir: Path | None = None, feeds: tuple[str, ...] | None = None) -> dict:
     """Run all suites; quarantine failing rows; raise NightHalted on feed-level failures; return the report.
 
-    `feeds` limits the run to some suites (diagnostics and tests); a night always runs them all."""
+    `feeds` limits the run to some suites (diagnostics and tests); a night always runs them all.
+    Three phases: the SQL pass and quarantine of every feed; then every GX suite through one data source (it reads one
+    snapshot of the database, so every chk_<feed> must exist first); then, per feed, GX against the quarantine and
+    the feed-level checks."""
     ctx = SuiteContext.from_parameters(params, as_of)
     max_change = float(params.value("checks.max_row_count_change", as_of))
     max_rate = float(params.value("checks.max_quarantine_rate", as_of))
-    modules = {f: m for f, m in suite_modules().items() if feeds is None or f in feeds}
+    suites = {f: m.checks(ctx) for f, m in suite_modules().items() if feeds is None or f in feeds}
+    for feed, checks in suites.items():
+        codes = [c.code for c in checks]
+        assert len(set(codes)) == len(codes), f"suite {feed}: duplicate check codes"
 
-    context = gx_duckdb.ephemeral_context()
+    sql_counts: dict[str, dict[str, int]] = {}
+    key_repeats: dict[str, tuple[int, str | None]] = {}
+    sql_seconds: dict[str, float] = {}
+    try:
+        for feed, checks in suites.items():
+            t0 = time.perf_counter()
+            sql_counts[feed], key_repeats[feed] = _quarantine_feed(con, feed, checks)
+            sql_seconds[feed] = time.perf_counter() - t0
+        gx_out = gx_duckdb.validate_tables(
+            gx_duckdb.ephemeral_context(), con,
+            {f"stg_{feed}": _suite(feed, checks) for feed, checks in suites.items()}, RESULT_FORMAT)
+    finally:
+        for feed in suites:
+            con.execute(f"DROP TABLE IF EXISTS {check_table(feed)}")
+
     gx_results: dict[str, dict] = {}
     report: dict = {"as_of": as_of.isoformat(), "parameters": {
         "checks.max_row_count_change": max_change, "checks.max_quarantine_rate": max_rate,
         "checks.max_age_years": ctx.max_age_years, "district.county_code": ctx.county_code},
         "feeds": {}, "gx_success": {}}
     failures: list[NightHalted] = []
-
-    for feed, module in modules.items():
-        checks = module.checks(ctx)
-        codes = [c.code for c in checks]
-        assert len(set(codes)) == len(codes), f"suite {feed}: duplicate check codes"
-
-        t0 = time.perf_counter()
-        con.execute(f"DELETE FROM quarantine WHERE feed = ? AND check_code IN ({', '.join(lit(c) for c in codes)})",
-                    [feed])  # a rerun on the same database replaces, never doubles, this stage's rows
-        prepared = _shared(checks, "prepare")
-        for name, select in prepared.items():
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {select}")
-        con.execute(check_pass_sql(feed, checks))
-        con.execute(quarantine_sql(feed, checks))
-        sql_counts = dict(con.execute(
-            "SELECT check_code, count(*) FROM quarantine WHERE feed = ? GROUP BY ALL", [feed]).fetchall())
-        t1 = time.perf_counter()
-
-        # A data source per feed, added after chk_<feed> exists: GX's connection reads one snapshot (checks/gx_duckdb.py)
-        datasource = gx_duckdb.add_duckdb_datasource(context, con, name=f"staging_{feed}")
-        gx_counts, gx_result = _run_gx_suite(context, datasource, feed, checks)  # reads chk_<feed>: drop it after
-        gx_duckdb.close_datasource(datasource)
-        for name in (*prepared, check_table(feed)):
-            con.execute(f"DROP TABLE IF EXISTS {name}")
-        t2 = time.perf_counter()
+    for feed, checks in suites.items():
+        gx_result, gx_seconds = gx_out[f"stg_{feed}"]
         gx_results[feed] = gx_result
         report["gx_success"][feed] = bool(gx_result["success"])
-        for code in codes:
-            if gx_counts.get(code) != sql_counts.get(code, 0):
+        gx_counts = _gx_counts(gx_result)
+        counts = sql_counts[feed]
+        for code in (c.code for c in checks):
+            if gx_counts.get(code) != counts.get(code, 0):
                 raise CheckDefinitionError(
                     f"suite {feed}, check {code}: GX counted {gx_counts.get(code)} failing rows, the quarantine SQL "
-                    f"{sql_counts.get(code, 0)}")
+                    f"{counts.get(code, 0)}")
 
         # ---- row accounting over the files the night uses
         used = _files_used(con, feed, as_of)
         files = [f for f, _ in used]
         rows_in = sum(n for _, n in used)
-        in_files = f"file IN ({', '.join(lit(f) for f in files)})" if files else "FALSE"
-        quarantined = _count(con, f"SELECT count(*) FROM (SELECT DISTINCT file, line FROM quarantine "
-                                  f"WHERE feed = ? AND {in_files})", [feed])
-        staged = _count(con, f"SELECT count(*) FROM stg_{feed} WHERE {in_files.replace('file', '_file')}")
-        typing_only = _count(con, f"SELECT count(*) FROM (SELECT DISTINCT file, line FROM quarantine q WHERE feed = ? "
-                                  f"AND {in_files} AND NOT EXISTS (SELECT 1 FROM stg_{feed} s "
-                                  f"WHERE s._file = q.file AND s._line = q.line))", [feed])
-        staged_total = _count(con, f"SELECT count(*) FROM stg_{feed}")
+        quarantined, staged, staged_total, typing_only = _accounting(con, feed, files)
         report["feeds"][feed] = {
             "rows_in": rows_in,
             "rows_quarantined": quarantined,
             "rows_loaded": rows_in - quarantined,
-            "checks": {c: sql_counts.get(c, 0) for c in sorted(codes) if sql_counts.get(c, 0)},
-            "seconds": round(t2 - t0, 3),
-            "quarantine_seconds": round(t1 - t0, 3),
-            "gx_seconds": round(t2 - t1, 3),
+            "checks": {c: counts[c] for c in sorted(counts) if counts[c]},
+            "seconds": round(sql_seconds[feed] + gx_seconds, 3),
+            "quarantine_seconds": round(sql_seconds[feed], 3),
+            "gx_seconds": round(gx_seconds, 3),
         }
 
         # ---- feed-level checks (collected, raised after every suite has run)
@@ -218,9 +215,8 @@ def run_checks(con: duckdb.DuckDBPyConnection, as_of: dt.date, params: Parameter
                     f"变化应不超过 ±{max_change:.0%}（checks.max_row_count_change），疑似全量文件被截断或报送错误"))
         if feed in UNIQUE_KEYS:
             key = UNIQUE_KEYS[feed]
-            dup = con.execute(
-                f"SELECT count(*), min(k) FROM (SELECT concat_ws('|', {', '.join(key)}) AS k FROM stg_{feed} "
-                f"WHERE {' AND '.join(f'{k} IS NOT NULL' for k in key)} GROUP BY ALL HAVING count(*) > 1)").fetchone()
+            one_file = staged == staged_total and len(files) == 1  # every staged row comes from the one file used
+            dup = key_repeats[feed] if one_file else _key_repeats(con, feed)
             if dup[0]:
                 failures.append(NightHalted(
                     feed, KEY_NOT_UNIQUE,
@@ -253,24 +249,74 @@ def run_checks(con: duckdb.DuckDBPyConnection, as_of: dt.date, params: Parameter
     return report
 
 
-def _run_gx_suite(context, datasource, feed: str, checks: list[RowCheck]) -> tuple[dict[str, int | None], dict]:
+def _quarantine_feed(con, feed: str, checks: list[RowCheck]) -> tuple[dict[str, int], tuple[int, str | None]]:
+    """The feed's SQL: its prepared tables, its one pass into chk_<feed> (kept for GX), its quarantine rows. Returns the
+    quarantined rows per check code and, for a feed with a unique key, (keys repeated in a file, the smallest)."""
+    codes = [c.code for c in checks]
+    con.execute(f"DELETE FROM quarantine WHERE feed = ? AND check_code IN ({', '.join(lit(c) for c in codes)})",
+                [feed])  # a rerun on the same database replaces, never doubles, this stage's rows
+    prepared = _shared(checks, "prepare")
+    try:
+        for name, select in prepared.items():
+            if isinstance(select, str):
+                con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {select}")
+            else:
+                select.create(con, name)
+        con.execute(check_pass_sql(feed, checks))
+        con.execute(quarantine_sql(feed, checks))
+        repeats = (0, None)
+        if feed in UNIQUE_KEYS:  # the keys the DUPLICATE_IN_FILE check found repeated (see the feed-level check)
+            key = ", ".join(UNIQUE_KEYS[feed])
+            repeats = con.execute(f"SELECT count(*), min(k) FROM (SELECT DISTINCT concat_ws('|', {key}) AS k "
+                                  f"FROM {duplicates_table(feed)})").fetchone()
+    finally:
+        for name in prepared:
+            con.execute(f"DROP TABLE IF EXISTS {name}")
+    counts = dict(con.execute("SELECT check_code, count(*) FROM quarantine WHERE feed = ? GROUP BY ALL",
+                              [feed]).fetchall())
+    return {c: int(counts.get(c, 0)) for c in codes}, (int(repeats[0]), repeats[1])
+
+
+def _key_repeats(con, feed: str) -> tuple[int, str | None]:
+    """(keys repeated anywhere in stg_<feed>, the smallest): for a full extract whose staging holds more than one file."""
+    key = UNIQUE_KEYS[feed]
+    n, first = con.execute(
+        f"SELECT count(*), min(k) FROM (SELECT concat_ws('|', {', '.join(key)}) AS k FROM stg_{feed} "
+        f"WHERE {' AND '.join(f'{k} IS NOT NULL' for k in key)} GROUP BY ALL HAVING count(*) > 1)").fetchone()
+    return int(n), first
+
+
+def _accounting(con, feed: str, files: list[str]) -> tuple[int, int, int, int]:
+    """(distinct lines quarantined, staged rows from `files`, all staged rows, quarantined lines that are not staged:
+    the typing step's), over the files the night uses. The anti-join probes the few quarantined lines against staging
+    (DuckDB builds its hash table on the smaller side), never a hash table of the whole feed."""
+    in_files = f"IN ({', '.join(lit(f) for f in files)})" if files else "IN (NULL)"  # no file: no row
+    quarantined, typing_only = con.execute(
+        f"WITH q AS (SELECT DISTINCT file, line FROM quarantine WHERE feed = ? AND file {in_files}) "
+        f"SELECT (SELECT count(*) FROM q), "
+        f"(SELECT count(*) FROM q ANTI JOIN stg_{feed} s ON s._file = q.file AND s._line = q.line)", [feed]).fetchone()
+    staged = _count(con, f"SELECT count(*) FROM stg_{feed} WHERE _file {in_files}")
+    staged_total = _count(con, f"SELECT count(*) FROM stg_{feed}")
+    return int(quarantined), staged, staged_total, int(typing_only)
+
+
+def _suite(feed: str, checks: list[RowCheck]):
     import great_expectations as gx
 
-    asset = datasource.add_table_asset(name=f"stg_{feed}", table_name=f"stg_{feed}")
-    batch_definition = asset.add_batch_definition_whole_table("whole_table")
-    suite = context.suites.add(gx.ExpectationSuite(name=feed, expectations=[c.expectation() for c in checks]))
-    validation = context.validation_definitions.add(gx.ValidationDefinition(name=feed, data=batch_definition,
-                                                                            suite=suite))
-    result = validation.run(result_format=RESULT_FORMAT)
+    return gx.ExpectationSuite(name=feed, expectations=[c.expectation() for c in checks])
+
+
+def _gx_counts(result: dict) -> dict[str, int | None]:
+    """Failing rows per check code as GX counted them (None: the expectation raised)."""
     counts: dict[str, int | None] = {}
-    for r in result.results:
-        code = r.expectation_config.meta["check_code"]
-        if r.exception_info and r.exception_info.get("raised_exception"):
+    for r in result["results"]:
+        code = r["expectation_config"]["meta"]["check_code"]
+        if (r.get("exception_info") or {}).get("raised_exception"):
             counts[code] = None
             continue
-        n = r.result.get("unexpected_count", r.result.get("observed_value"))
+        n = r["result"].get("unexpected_count", r["result"].get("observed_value"))
         counts[code] = None if n is None else int(n)
-    return counts, result.to_json_dict()
+    return counts
 
 
 def _write_results(results_dir: Path, gx_results: dict[str, dict], report: dict) -> None:
