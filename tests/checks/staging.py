@@ -2,12 +2,14 @@
 
 `build(rows, typing_quarantine)` creates, in a fresh in-memory DuckDB, what the ingest hands to the checks:
 `stg_<feed>` typed as the contract says plus `_drop_date`, `_file`, `_line`; `quarantine` with the rows the typing step
-rejected; `raw_counts` with the data rows read per file (staged rows + typing rejects).
+rejected; `raw_counts` with the data rows read per file (staged rows + typing rejects). With `parquet_dir`, each
+`stg_<feed>` is instead a view over a Parquet file written there (same columns), as a staging that caches Parquet gives.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import duckdb
 
@@ -32,7 +34,8 @@ def stg_ddl(feed: str) -> str:
     return f"CREATE TABLE stg_{feed} ({', '.join(cols)}, _drop_date DATE, _file VARCHAR, _line BIGINT)"
 
 
-def build(rows: dict[str, list[dict]], typing_quarantine: list[dict] | None = None) -> duckdb.DuckDBPyConnection:
+def build(rows: dict[str, list[dict]], typing_quarantine: list[dict] | None = None,
+          parquet_dir: Path | None = None) -> duckdb.DuckDBPyConnection:
     """rows: feed -> list of dicts with the contract columns and `_drop_date` (default: the as-of date).
     Lines are numbered per file in list order from 2 (line 1 is the header); `_line` in a dict overrides."""
     con = duckdb.connect()
@@ -61,4 +64,10 @@ def build(rows: dict[str, list[dict]], typing_quarantine: list[dict] | None = No
         counts[(q["feed"], file, drop)] = counts.get((q["feed"], file, drop), 0) + 1
     con.executemany("INSERT INTO raw_counts VALUES (?, ?, ?, ?)",
                     [(f, file, d, n) for (f, file, d), n in sorted(counts.items())])
+    if parquet_dir is not None:
+        for feed in FEEDS:
+            path = Path(parquet_dir) / f"stg_{feed}.parquet"
+            con.execute(f"COPY stg_{feed} TO '{path}' (FORMAT parquet)")
+            con.execute(f"DROP TABLE stg_{feed}")
+            con.execute(f"CREATE VIEW stg_{feed} AS SELECT * FROM read_parquet('{path}')")
     return con
