@@ -38,9 +38,9 @@ CREATE TABLE IF NOT EXISTS runs (
 BLOCK = 1 << 20
 
 
-def _stream(path: Path, sink=None) -> str:
-    """sha256 of the file at `path`, read once in blocks; each block is also written to `sink` when given."""
-    digest = hashlib.sha256()
+def _stream(path: Path, sink=None) -> tuple[str, int]:
+    """(sha256, bytes) of the file at `path`, read once in blocks; each block is also written to `sink` when given."""
+    digest, size = hashlib.sha256(), 0
     buffer = bytearray(BLOCK)
     view = memoryview(buffer)
     with path.open("rb", buffering=0) as fh:
@@ -48,11 +48,12 @@ def _stream(path: Path, sink=None) -> str:
             digest.update(view[:n])
             if sink is not None:
                 sink.write(view[:n])
-    return digest.hexdigest()
+            size += n
+    return digest.hexdigest(), size
 
 
 def sha256_file(path: Path) -> str:
-    return _stream(Path(path))
+    return _stream(Path(path))[0]
 
 
 class TamperedInput(Exception):
@@ -111,8 +112,10 @@ class Store:
         fd, tmp_name = tempfile.mkstemp(dir=self.objects, prefix=".incoming-")
         tmp = Path(tmp_name)
         try:
-            with os.fdopen(fd, "wb", buffering=0) as sink:
-                found = _stream(path, sink)
+            with os.fdopen(fd, "wb") as sink:  # buffered: a short write is retried, a failed one raises
+                found, size = _stream(path, sink)
+            if tmp.stat().st_size != size:
+                raise OSError(f"{tmp}: {tmp.stat().st_size} bytes written, {size} read from {path}")
             if expected is not None and found != expected:
                 raise DigestMismatch(path, found, expected)
             if not (self.objects / found).exists():  # else the log holds these bytes already: it is never rewritten
