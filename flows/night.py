@@ -102,6 +102,7 @@ def load_and_check(night: Night) -> None:
 def build_state(night: Night) -> None:
     t = time.perf_counter()
     sql.build(night.con, "state")
+    staging.release(night.con)
     night.report["state_rows"] = {f: night.con.execute(f"SELECT count(*) FROM {f}").fetchone()[0] for f in sorted(FEEDS)}
     night.timed("state", t)
 

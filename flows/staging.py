@@ -227,3 +227,14 @@ def load(con, selection: Selection, cache_root: Path | None = None) -> None:
         _create_view(con, feed, parts)
     con.execute("DROP TABLE IF EXISTS raw_rejects; DROP TABLE IF EXISTS file_quarantine; "
                 "DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
+
+
+def release(con) -> None:
+    """Drop the staging once the as-of state is built: nothing after the state reads it, and at a million households its
+    per-file tables hold gigabytes that the rules need."""
+    names = con.execute("""SELECT 'VIEW', view_name FROM duckdb_views() WHERE NOT internal AND view_name LIKE 'stg\\_%' ESCAPE '\\'
+                           AND database_name = current_database() ORDER BY 2""").fetchall()
+    names += con.execute("""SELECT 'TABLE', table_name FROM duckdb_tables() WHERE table_name LIKE 'stg\\_%' ESCAPE '\\'
+                            AND database_name = current_database() ORDER BY 2""").fetchall()
+    for kind, name in names:
+        con.execute(f"DROP {kind} {name}")
