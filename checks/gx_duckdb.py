@@ -146,15 +146,13 @@ def validate_tables(context, con: duckdb.DuckDBPyConnection, suites: dict[str, g
     before this is called (one snapshot, see above). The data source is closed before returning."""
     datasource = add_duckdb_datasource(context, con, name="staging")
     try:
-        batches = {table: datasource.add_table_asset(name=table, table_name=table).add_batch_definition_whole_table(
-            "whole_table") for table in suites}
-        engine = datasource.get_execution_engine()
-        _reflect_once(engine.engine, list(suites))
+        assets = {table: datasource.add_table_asset(name=table, table_name=table) for table in suites}
+        _reflect_once(datasource.get_execution_engine().engine, list(suites))
         out: dict[str, tuple[dict, float]] = {}
         for table, suite in suites.items():
             t = time.perf_counter()
-            result = batches[table].get_batch().validate(suite, result_format=result_format).to_json_dict()
-            out[table] = (result, time.perf_counter() - t)
+            batch = assets[table].get_batch(assets[table].build_batch_request())  # the whole table
+            out[table] = (batch.validate(suite, result_format=result_format).to_json_dict(), time.perf_counter() - t)
         return out
     finally:
         close_datasource(datasource)
