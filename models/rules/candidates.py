@@ -36,15 +36,44 @@ _MACROS = (
     " WHEN 'edge' THEN '低保边缘' WHEN 'rigid' THEN '刚性支出困难' ELSE p END",
     "CREATE OR REPLACE MACRO mask_id(x) AS CASE WHEN length(x) > 10 THEN left(x, 6) || repeat('*', length(x) - 10)"
     " || right(x, 4) ELSE x END",
+    # The asset test an asset held on D falls under (RULEBOOK "Asset tests"), NULL for none (an exempt vehicle):
+    # household_assets counts by it, the ASSET_OVER_LIMIT evidence lists by it.
+    "CREATE OR REPLACE MACRO asset_test(asset_type, subtype, exempt_vehicle_subtypes) AS CASE"
+    " WHEN asset_type IN ('deposit', 'securities') THEN 'financial'"
+    " WHEN asset_type = 'vehicle' AND NOT coalesce(list_contains(exempt_vehicle_subtypes, subtype), false) THEN 'vehicle'"
+    " WHEN asset_type = 'real_estate' AND subtype = 'residential' THEN 'real_estate_residential'"
+    " WHEN asset_type = 'real_estate' AND subtype = 'commercial' THEN 'real_estate_commercial'"
+    " WHEN asset_type = 'business' THEN 'business' END",
 )
-# The income records behind a raised household's figures (its present members' income from `from_month` up to the month
-# of D), for the evidence of the income rules; evaluated for raised households only. It reads feature relations, so it is
-# created after `sql/features/` is built (DuckDB binds a macro's tables when the macro is created).
-_INCOME_RECORD_IDS = (
+# Evidence lists evaluated for raised households only (sorting a list per household for all of them cost most of the
+# rule pass at a million households). They read feature relations, so they are created after `sql/features/` is built
+# (DuckDB binds a macro's tables when the macro is created).
+_EVIDENCE_MACROS = (
+    # The income records behind a household's figures (its present members' income from `from_month` up to the month of
+    # D), for the income rules.
     "CREATE OR REPLACE MACRO income_record_ids(hid, from_month) AS coalesce(("
     " SELECT list(i.record_id ORDER BY i.record_id) FROM member_presence m JOIN income i ON i.person_id = m.person_id,"
     " rule_context c WHERE m.household_id = hid AND m.is_present AND i.month >= from_month AND i.month < c.month_of_d),"
-    " [])"
+    " [])",
+    # The expenses behind household_expenses' totals (medical_* only, or all rigid categories), sorted by date then
+    # record_id, keys in sorted order; NULL when there is none (as the list aggregate gives).
+    "CREATE OR REPLACE MACRO expense_records(hid, medical_only) AS ("
+    " SELECT list_transform(list_sort(list({'date': strftime(e.date, '%Y-%m-%d'), 'record_id': e.record_id,"
+    " 'amount': e.self_paid_amount::DECIMAL(18, 2), 'category': e.category})),"
+    " lambda r: {'amount': r.amount, 'category': r.category, 'date': r.date, 'record_id': r.record_id})"
+    " FROM member_presence m JOIN expenses e ON e.person_id = m.person_id, rule_context c"
+    " WHERE m.household_id = hid AND m.is_present AND e.date > c.expense_after AND e.date <= c.as_of"
+    " AND (e.category LIKE 'medical\\_%' ESCAPE '\\'"
+    " OR (NOT medical_only AND e.category IN ('education', 'disability_rehab'))))",
+    # The assets behind household_assets' counts that fall under a test, sorted by asset_id, keys in sorted order;
+    # NULL when there is none.
+    "CREATE OR REPLACE MACRO tested_assets(hid) AS ("
+    " SELECT list_sort(list({'asset_id': a.asset_id, 'asset_type': a.asset_type, 'subtype': a.subtype,"
+    " 'test': CASE WHEN asset_test(a.asset_type, a.subtype, c.exempt_vehicle_subtypes) LIKE 'real_estate%'"
+    " THEN 'real_estate' ELSE asset_test(a.asset_type, a.subtype, c.exempt_vehicle_subtypes) END,"
+    " 'value': a.value::DECIMAL(18, 2)}) FILTER (WHERE asset_test(a.asset_type, a.subtype, c.exempt_vehicle_subtypes) IS NOT NULL))"
+    " FROM member_presence m JOIN assets a ON a.person_id = m.person_id, rule_context c"
+    " WHERE m.household_id = hid AND m.is_present AND a.start_date <= c.as_of AND (a.end_date IS NULL OR a.end_date > c.as_of))",
 )
 
 
@@ -76,7 +105,8 @@ def raise_candidates(con, params: ParameterSet, as_of: dt.date) -> int:
     for macro in _MACROS:
         con.execute(macro)
     sql.build(con, "features")
-    con.execute(_INCOME_RECORD_IDS)
+    for macro in _EVIDENCE_MACROS:
+        con.execute(macro)
     rules = sql.build(con, "warnings")
     for rule in rules:
         cols = tuple(r[0] for r in con.execute(f"DESCRIBE {rule}").fetchall())

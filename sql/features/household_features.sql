@@ -42,11 +42,8 @@ base AS (
         coalesce(a.commercial_count, 0)                    AS commercial_count,
         coalesce(a.vehicle_count, 0)                       AS vehicle_count,
         coalesce(a.business_count, 0)                      AS business_count,
-        a.tested_assets                      AS tested_assets,
         coalesce(x.medical_self_paid, 0)                   AS medical_self_paid,
-        x.medical_records                    AS medical_records,
-        coalesce(x.rigid_self_paid, 0)                     AS rigid_self_paid,
-        x.rigid_records                      AS rigid_records
+        coalesce(x.rigid_self_paid, 0)                     AS rigid_self_paid
     FROM households h
     JOIN standard_in_force s ON s.hukou_type = h.hukou_type
     LEFT JOIN n ON n.household_id = h.household_id

@@ -7,7 +7,7 @@ WITH ctx AS (
 fired AS (
     SELECT
         f.*,
-        list_filter(f.tested_assets, lambda a: list_contains(f.failed_tests, a.test)) AS failing_assets
+        list_filter(tested_assets(f.household_id), lambda a: list_contains(f.failed_tests, a.test)) AS failing_assets
     FROM household_features f
     WHERE f.is_covered AND NOT f.asset_pass
 ),

@@ -17,7 +17,7 @@ SELECT
     '近 ' || ctx.expense_lookback_days || ' 天家庭成员医疗自付费用合计 ' || fmt_yuan(f.medical_self_paid)
         || ' 元，超过大额医疗支出线 ' || fmt_num(ctx.medical_shock_threshold) || ' 元' || u.threshold_since || '；该户未纳入低保或特困供养。' AS reasons,
     to_json({
-        'expenses': list_transform(f.medical_records, lambda r: {'amount': r.amount, 'category': r.category, 'date': r.date, 'record_id': r.record_id}),
+        'expenses': expense_records(f.household_id, true),
         'members_present': f.n,
         'parameters': u.parameters,
         'period': strftime(ctx.expense_after + INTERVAL 1 DAY, '%Y-%m-%d') || '..' || strftime(ctx.as_of, '%Y-%m-%d'),

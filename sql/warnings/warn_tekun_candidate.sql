@@ -30,14 +30,9 @@ candidates_in AS (
       AND NOT EXISTS (SELECT 1 FROM supporters s WHERE s.household_id = m.household_id AND s.person_id <> m.person_id)
 ),
 countable AS (
-    SELECT c.household_id, c.person_id,
-           count(*) FILTER (WHERE NOT list_contains(ctx.excluded_sources, i.source_type))::INTEGER AS countable_records,
-           coalesce(sum(i.amount) FILTER (WHERE NOT list_contains(ctx.excluded_sources, i.source_type)), 0) AS countable_income
-    FROM candidates_in c
-    JOIN income i ON i.person_id = c.person_id
-    CROSS JOIN ctx
-    WHERE i.month >= ctx.window_start AND i.month < ctx.month_of_d
-    GROUP BY c.household_id, c.person_id
+    -- the member's own countable income over the income window (member_income)
+    SELECT household_id, person_id, window_countable_records AS countable_records, window_countable AS countable_income
+    FROM member_income
 ),
 used AS (
     SELECT list(evidence ORDER BY name) AS parameters
