@@ -37,7 +37,8 @@ class RowCheck:
     description: str  # one English sentence for GX Data Docs and the report
     native: gxe.Expectation | None = field(default=None, compare=False)  # an equivalent built-in expectation, if any
     derived: tuple[tuple[str, str], ...] = ()  # (name, SQL over `t`): per-row facts the predicate/reasons read as t.<name>
-    # (temp table, SELECT or RepeatedKeys): built once before the feed's pass, dropped after
+    # (temp table, SELECT or RepeatedKeys): built once before the feed's pass, dropped after. A check with prepared
+    # tables fails only rows found in them: when they are all empty, the pass skips its predicate (checks/runner.py).
     prepare: tuple[tuple[str, str | RepeatedKeys], ...] = ()
 
     def expectation(self) -> gxe.Expectation:
