@@ -60,9 +60,9 @@ def _cast(col: Column) -> str:
 
 
 def _typed_select(feed: Feed, source: str) -> str:
-    """One pass over `source` (the file's columns as text, in file order, with its record index `_k`): the typed values,
-    `_line` (= _k + 2, right while the reader rejected no record), `_bad` (the columns whose value could not be typed,
-    NULL when none) and `_raw` (the text of the typed and key columns, kept for bad records only, for their reasons)."""
+    """One pass over `source` (the file's columns as text, in file order): the typed values, `_bad` (the columns whose
+    value could not be typed, NULL when none) and `_raw` (the text of the typed and key columns, kept for bad records
+    only, for their reasons). Created as a table, its rowid is the record's order in the file."""
     typed = [c for c in feed.columns if c.type != "str"]
     casts = ", ".join(f'{_cast(c)} AS "c.{c.name}"' for c in typed)
     failing = ", ".join(f"""CASE WHEN "{c.name}" IS NOT NULL AND "c.{c.name}" IS NULL THEN '{c.name}' END""" for c in typed)
@@ -70,37 +70,42 @@ def _typed_select(feed: Feed, source: str) -> str:
     raw_cols = [c.name for c in feed.columns if c.type != "str" or c.name in feed.key]
     raw = "{" + ", ".join(f"""'{n}': "{n}" """ for n in raw_cols) + "}"
     values = ", ".join(f'"c.{c.name}" AS "{c.name}"' if c.type != "str" else f'"{c.name}"' for c in feed.columns)
-    return f"""SELECT {values}, _k + 2 AS _line, CASE WHEN len(_bad) > 0 THEN _bad END AS _bad,
-                      CASE WHEN len(_bad) > 0 THEN {raw} END AS _raw
+    return f"""SELECT {values}, CASE WHEN len(_bad) > 0 THEN _bad END AS _bad, CASE WHEN len(_bad) > 0 THEN {raw} END AS _raw
                FROM (SELECT *, {bad} AS _bad FROM (SELECT *{', ' + casts if casts else ''} FROM ({source})))"""
 
 
+def _line(con, table: str, alias: str = "") -> str:
+    """SQL for a staged record's line in its file: `_line` where the table was rebuilt around quarantined records, else
+    its rowid (the record's order among good records; no numbering column, which would make the read single-threaded)
+    + 2 for the header line."""
+    explicit = con.execute("SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND column_name = '_line' "
+                           "AND database_name = current_database()", [table]).fetchone()[0]
+    return f"{alias}_line" if explicit else f"{alias}rowid + 2"
+
+
 def _read_file(con, f: DropFile, table: str) -> int:
-    """Type the file into temp table `table`; put the reader's rejects in temp table `raw_rejects`; return rows read."""
+    """Type the file into table `table`; put the reader's rejects in temp table `raw_rejects`; return rows read."""
     feed = FEEDS[f.feed]
     con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
     if f.fmt == "parquet":
         text = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in feed.column_names)
-        source = (f"SELECT {text}, file_row_number AS _k FROM read_parquet('{_quote(f.path)}', file_row_number = true) "
-                  f"ORDER BY file_row_number")
+        source = f"SELECT {text} FROM read_parquet('{_quote(f.path)}', file_row_number = true) ORDER BY file_row_number"
         con.execute(f"CREATE OR REPLACE TABLE {table} AS {_typed_select(feed, source)}")
         con.execute("CREATE OR REPLACE TEMP TABLE raw_rejects (line BIGINT, error_type VARCHAR, message VARCHAR)")
         return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     spec = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in header(f.path)) + "}"
     names = ", ".join(f'"{c}"' for c in feed.column_names)
-    # row_number() over the scan numbers the good records in file order (DuckDB keeps insertion order).
-    source = (f"SELECT {names}, row_number() OVER () - 1 AS _k FROM read_csv('{_quote(f.path)}', columns = {spec}, "
-              f"header = true, delim = ',', quote = '\"', escape = '\"', auto_detect = false, strict_mode = true, "
-              f"store_rejects = true, null_padding = false)")
+    source = (f"SELECT {names} FROM read_csv('{_quote(f.path)}', columns = {spec}, header = true, delim = ',', quote = '\"', "
+              f"escape = '\"', auto_detect = false, strict_mode = true, store_rejects = true, null_padding = false)")
     con.execute(f"CREATE OR REPLACE TABLE {table} AS {_typed_select(feed, source)}")
     con.execute("CREATE OR REPLACE TEMP TABLE raw_rejects AS SELECT line, error_type, error_message AS message FROM reject_errors")
     good, bad = con.execute(f"SELECT (SELECT count(*) FROM {table}), (SELECT count(DISTINCT line) FROM raw_rejects)").fetchone()
     if bad:  # the physical line of each good record: the lines 2.. not taken by rejected records, in order
         con.execute(f"""CREATE OR REPLACE TABLE {table} AS
-            WITH free AS (SELECT l, row_number() OVER (ORDER BY l) + 1 AS k2 FROM range(2, ? + 2) t(l)
+            WITH free AS (SELECT l, row_number() OVER (ORDER BY l) - 1 AS k FROM range(2, ? + 2) t(l)
                           WHERE l NOT IN (SELECT line FROM raw_rejects))
-            SELECT t.* REPLACE (free.l AS _line) FROM {table} AS t JOIN free ON free.k2 = t._line ORDER BY free.l""",
-                    [good + bad])
+            SELECT t.* EXCLUDE (_k), free.l AS _line FROM (SELECT *, rowid AS _k FROM {table}) AS t
+            JOIN free ON free.k = t._k ORDER BY free.l""", [good + bad])
     return good + bad
 
 
@@ -119,18 +124,20 @@ def _quarantine_file(con, f: DropFile, table: str) -> None:
     typed_cols = [c for c in feed.columns if c.type != "str"]
     if not typed_cols or con.execute(f"SELECT count(*) FROM {table} WHERE _bad IS NOT NULL").fetchone()[0] == 0:
         return
+    line = _line(con, table, "t.")
     key = " || '|' || ".join(f"""coalesce(t._raw."{k}", '')""" for k in feed.key)
     raw_value = "CASE u.col " + " ".join(f"""WHEN '{c.name}' THEN t._raw."{c.name}" """ for c in typed_cols) + "END"
     type_en = "CASE u.col " + " ".join(f"WHEN '{c.name}' THEN '{c.type}' " for c in typed_cols) + "END"
     type_zh = "CASE u.col " + " ".join(f"WHEN '{c.name}' THEN '{TYPE_ZH[c.type]}' " for c in typed_cols) + "END"
     con.execute(f"""INSERT INTO file_quarantine
-        SELECT t._line, {key}, 'TYPE_' || u.col,
+        SELECT {line}, {key}, 'TYPE_' || u.col,
                u.col || ': cannot read "' || {raw_value} || '" as ' || {type_en},
                '字段 ' || u.col || ' 的值 “' || {raw_value} || '” 不是有效的' || {type_zh}
         FROM {table} AS t, UNNEST(t._bad) AS u(col)
         WHERE t._bad IS NOT NULL
-        ORDER BY t._line, u.col""")
-    con.execute(f"DELETE FROM {table} WHERE _bad IS NOT NULL")
+        ORDER BY {line}, u.col""")
+    kept = "t.*" if line == "t._line" else f"t.*, {line} AS _line"  # the good records, their lines made explicit
+    con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT {kept} FROM {table} AS t WHERE t._bad IS NULL ORDER BY {line}")
 
 
 class StagingCache:
@@ -160,7 +167,7 @@ class StagingCache:
     def write(self, con, f: DropFile, table: str, rows_in: int) -> None:
         names = ", ".join(f'"{n}"' for n in FEEDS[f.feed].column_names)
         rows, quarantine, meta = self._paths(f)
-        for path, select in ((rows, f"SELECT {names}, _line FROM {table}"),
+        for path, select in ((rows, f"SELECT {names}, {_line(con, table)} AS _line FROM {table}"),
                              (quarantine, f"SELECT {FILE_QUARANTINE_COLUMNS}, row_number() OVER () AS _ord FROM file_quarantine")):
             partial = path.with_name(path.name + ".partial")
             con.execute(f"COPY ({select}) TO '{_quote(partial)}' (FORMAT parquet)")
@@ -198,7 +205,7 @@ def _create_view(con, feed: Feed, parts: list[tuple[DropFile, str]]) -> None:
     names = ", ".join(f'"{c.name}"' for c in feed.columns)
     if parts:
         body = " UNION ALL ".join(f"SELECT {names}, DATE '{f.drop_date.isoformat()}' AS _drop_date, "
-                                  f"'{f.rel.replace(chr(39), chr(39) * 2)}' AS _file, _line FROM {table}"
+                                  f"'{f.rel.replace(chr(39), chr(39) * 2)}' AS _file, {_line(con, table)} AS _line FROM {table}"
                                   for f, table in parts)
     else:  # not delivered: empty, with the contract's types
         cols = ", ".join(f'NULL::{DUCKDB_TYPES[c.type]} AS "{c.name}"' for c in feed.columns)

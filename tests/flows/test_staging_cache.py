@@ -25,7 +25,8 @@ def staged(root, as_of, cache_root):
 
 def drops_with_a_bad_amount(root):
     # 1.234 has three decimals: quarantined as TYPE_amount, never rounded
-    write_drop(root, "2026-03-02", {"households": [HH], "income": [income("R1", "100.00"), income("R2", "1.234")]})
+    write_drop(root, "2026-03-02",
+               {"households": [HH], "income": [income("R1", "100.00"), income("R2", "1.234"), income("R3", "7.00")]})
     write_drop(root, "2026-03-03", {"households": [HH], "income": [income("R1", "120.00")]})
 
 
@@ -40,9 +41,9 @@ def test_later_night_reads_cached_increments_and_matches_a_fresh_store(tmp_path)
     fresh = staged(tmp_path / "drops", dt.date(2026, 3, 3), None)
     assert cached == fresh
     stg, quarantine, counts = cached
-    assert [(r[0], str(r[4])) for r in stg] == [("R1", "100.00"), ("R1", "120.00")]
+    assert [(r[0], str(r[4]), r[-1]) for r in stg] == [("R1", "100.00", 2), ("R3", "7.00", 4), ("R1", "120.00", 2)]
     assert [(q[2], q[3], q[5]) for q in quarantine if q[0] == "income"] == [("2026-03-02/income.csv", 3, "TYPE_amount")]
-    assert ("income", "2026-03-02/income.csv", dt.date(2026, 3, 2), 2, None) in counts
+    assert ("income", "2026-03-02/income.csv", dt.date(2026, 3, 2), 3, None) in counts
 
 
 def test_cached_entry_is_read_instead_of_the_file(tmp_path):
@@ -54,7 +55,7 @@ def test_cached_entry_is_read_instead_of_the_file(tmp_path):
     con.execute(f"COPY (SELECT * REPLACE (amount + 1 AS amount) FROM read_parquet('{rows}')) TO '{rows}.new' (FORMAT parquet)")
     (rows.parent / f"{rows.name}.new").replace(rows)
     stg = staged(tmp_path / "drops", dt.date(2026, 3, 3), cache)[0]
-    assert [(r[0], str(r[4])) for r in stg] == [("R1", "101.00"), ("R1", "120.00")]
+    assert [(r[0], str(r[4])) for r in stg] == [("R1", "101.00"), ("R3", "8.00"), ("R1", "120.00")]
 
 
 def test_entries_of_another_code_version_are_removed(tmp_path):
