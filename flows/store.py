@@ -6,6 +6,7 @@
     <store>/runs/<run_id>.json   run manifests
     <store>/checks/<as-of>/      Great Expectations validation results and their offline HTML summary (docs/index.html)
     <store>/prefect/             Prefect's home (ephemeral mode database)
+    <store>/cache/staged/        typed rows of increment files already read (flows/staging.py; derived, safe to delete)
 
 Inputs are stored by content: a drop file is looked up by the sha256 that a run manifest recorded, so an audit rerun
 reads exactly the bytes that night read, and a file whose bytes no longer match its name has been tampered with.
