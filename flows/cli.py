@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import shutil
 import sys
 from pathlib import Path
@@ -198,5 +199,15 @@ def main(argv: list[str] | None = None) -> int:
     return args.func(args)
 
 
+def console() -> int:
+    """The `safetynet` executable: `main`, then freeze the garbage collector's objects, so that the interpreter's exit
+    does not walk the tens of thousands of objects of Prefect, GX, Polars and DuckDB one last time (2.4 s of the sample
+    night). Exit handlers still run (Prefect flushes its events, the API server stops); everything the commands write
+    is closed by then. Tests call `main`, which leaves the collector alone."""
+    code = main()
+    gc.freeze()
+    return code
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(console())
