@@ -5,9 +5,9 @@ every drop that has it. The drop dated D must exist (else the feeds are stale) a
 header must carry every contract column, and a `_MANIFEST.csv`, when present, must list the file's sha256 (its row count is
 compared after loading). Any of these failing halts the night before anything is loaded.
 
-Given the store's input log, `select` also logs each file as it verifies it, reading it once (flows/store.py `ingest`):
-the sha256 checked against the manifest is the one of the bytes logged, and the selection points at the logged copies.
-A file that fails its manifest is not logged.
+Given the store's input log, `select` also logs each file once every header has passed, reading it once (flows/store.py
+`ingest`; two files at a time): the sha256 checked against the manifest is the one of the bytes logged, and the selection
+points at the logged copies. A file that fails its manifest is not logged.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from checks.halt import NightHalted
 from flows.store import DigestMismatch, Store, sha256_file
 
 DATE_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+READ_THREADS = 2  # the machines here have two cores
 
 
 @dataclass(frozen=True)
@@ -138,11 +140,12 @@ def select(drops: Path, as_of: dt.date, allow_stale: bool = False, log: Store | 
                               f"{latest.isoformat()} 缺少必需的数据文件 {name}.csv")
     selection = Selection(as_of=as_of, latest_drop=latest, stale=latest != as_of)
     manifests: dict[dt.date, dict | None] = {}
+    chosen: list[tuple[str, dt.date, Path, tuple[int, str] | None]] = []  # every file's header checked first
     for name, feed in sorted(FEEDS.items()):
         candidates = [(d, p) for d in dates if (p := _feed_file(drops / d.isoformat(), name)) is not None]
         if feed.kind == "full":
             candidates = candidates[-1:]
-        files = []
+        selection.files[name] = []
         for d, path in candidates:
             if d not in manifests:
                 manifests[d] = read_manifest(drops / d.isoformat())
@@ -152,14 +155,23 @@ def select(drops: Path, as_of: dt.date, allow_stale: bool = False, log: Store | 
             if manifests[d] is not None and declared is None:
                 raise NightHalted(name, halt.MANIFEST_MISMATCH, f"{rel} is not listed in {d.isoformat()}/{MANIFEST_FILE}",
                                   f"{rel} 未列入交付清单 {MANIFEST_FILE}")
-            sha, stored = _read(path, declared[1] if declared else None, log)
-            if declared is not None and declared[1] != sha:
-                raise NightHalted(name, halt.MANIFEST_MISMATCH,
-                                  f"{rel}: sha256 is {sha}, {MANIFEST_FILE} says {declared[1]}: truncated or corrupted delivery",
-                                  f"{rel} 校验值与交付清单不符，文件可能被截断或损坏")
-            files.append(DropFile(name, d, path.name, stored, sha, declared[0] if declared else None))
-        selection.files[name] = files
+            chosen.append((name, d, path, declared))
+    read = _read_all([(path, declared[1] if declared else None) for _, _, path, declared in chosen], log)
+    for (name, d, path, declared), (sha, stored) in zip(chosen, read):
+        if declared is not None and declared[1] != sha:
+            raise NightHalted(name, halt.MANIFEST_MISMATCH,
+                              f"{d.isoformat()}/{path.name}: sha256 is {sha}, {MANIFEST_FILE} says {declared[1]}: "
+                              f"truncated or corrupted delivery",
+                              f"{d.isoformat()}/{path.name} 校验值与交付清单不符，文件可能被截断或损坏")
+        selection.files[name].append(DropFile(name, d, path.name, stored, sha, declared[0] if declared else None))
     for d in sorted(d for d, m in manifests.items() if m is not None):
         sha, path = _read(drops / d.isoformat() / MANIFEST_FILE, None, log)
         selection.manifests.append(DropFile("_manifest", d, MANIFEST_FILE, path, sha, None))
     return selection
+
+
+def _read_all(files: list[tuple[Path, str | None]], log: Store | None) -> list[tuple[str, Path]]:
+    """`_read` of each (path, declared sha256), two files at a time: hashing and copying release the GIL, so a night's
+    gigabytes of drops are read on both cores (a million households: 2.9 GB). Results in the order given."""
+    with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
+        return list(pool.map(lambda item: _read(item[0], item[1], log), files))
