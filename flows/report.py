@@ -15,7 +15,8 @@ them to its readers:
 
 Files, written into `<store>/exports/<D>/` after the exports (each through a temporary file and a rename, so the folder
 that flows/exports.py swapped in is never left with half a file): `report.html` (self-contained, offline, inline SVG
-charts), `kpi_summary.csv`, `kpi_by_street.csv`, `kpi_by_code.csv`, `kpi_weekly.csv`. Same store, same bytes.
+charts from flows/charts.py), `kpi_summary.csv`, `kpi_by_street.csv`, `kpi_by_code.csv`, `kpi_weekly.csv`. Same
+store, same bytes.
 
 `publish_artifacts` puts the same figures into Prefect (a markdown summary and a table) and is the only part that needs
 Prefect; it is imported lazily so that the CLI can configure the runtime first (flows/runtime.py).
@@ -30,14 +31,13 @@ import hashlib
 import html
 import io
 import os
-import re
 import sys
-import warnings
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from flows import charts
 from models.rules.catalogue import CATALOGUE
 from models.rules.parameters import ParameterError, ParameterSet
 from models.rules.working_days import WorkingCalendar
@@ -311,86 +311,27 @@ def build_report(store_root: Path, as_of: dt.date | None = None, *, con=None) ->
 # ----------------------------------------------------------------------------------------------------------- charts
 
 COLORS = {"open": "#5B8FF9", "overdue": "#E8684A", "raised": "#A0B4D0", "resolved": "#5AD8A6"}
-FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "SimHei", "WenQuanYi Micro Hei",
-         "DejaVu Sans"]
 
 
-def _svg(fig, salt: str) -> str:
-    """The figure as an inline <svg>: text kept as text (the browser draws Chinese with its own fonts), ids salted
-    per chart so several charts can share one page, no date: the same figures give the same bytes."""
-    import matplotlib
-
-    buf = io.StringIO()
-    with matplotlib.rc_context({"svg.hashsalt": f"safetynet-{salt}", "svg.fonttype": "none"}):
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
-    text = buf.getvalue()
-    text = re.sub(r"\s*<metadata>.*?</metadata>", "", text[text.index("<svg"):], flags=re.S)
-    return text.strip()
-
-
-def chart_library():
-    """matplotlib's pyplot, set up for the report: Agg (no display), CJK-capable fonts. The CLI calls it early, while
-    Prefect's server starts, so that its imports are off the night's path."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    plt.rcParams.update({"font.family": "sans-serif", "font.sans-serif": FONTS, "axes.unicode_minus": False,
-                         "font.size": 9, "axes.spines.top": False, "axes.spines.right": False})
-    warnings.filterwarnings("ignore", message="Glyph .* missing from font")
-    warnings.filterwarnings("ignore", message="findfont: Font family")
-    return plt
-
-
-def _bars(labels: list[str], open_n: list[int], overdue_n: list[int], salt: str, title: str) -> str:
-    plt = chart_library()
-    import logging
-
-    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
-    height = max(2.2, 0.26 * len(labels) + 0.9)
-    fig, ax = plt.subplots(figsize=(7.2, height))
-    ys = list(range(len(labels)))[::-1]
-    ax.barh([y + 0.2 for y in ys], open_n, height=0.4, color=COLORS["open"], label="未办结 open")
-    ax.barh([y - 0.2 for y in ys], overdue_n, height=0.4, color=COLORS["overdue"], label="超期 overdue")
-    for y, o, d in zip(ys, open_n, overdue_n):
-        if o:
-            ax.text(o, y + 0.2, f" {o}", va="center", fontsize=7)
-        if d:
-            ax.text(d, y - 0.2, f" {d}", va="center", fontsize=7, color=COLORS["overdue"])
-    ax.set_yticks(ys, labels)
-    ax.set_ylim(-0.7, len(labels) - 0.3)
-    ax.set_xlim(0, max([*open_n, *overdue_n, 1]) * 1.15)
-    ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.set_title(title, loc="left", fontsize=10)
-    ax.legend(loc="lower right", frameon=False, fontsize=8)
-    return _svg(fig, salt)
+def _bars(labels: list[str], open_n: list[int], overdue_n: list[int], title: str) -> str:
+    """Open and overdue warnings per street or per warning type; the overdue count in its colour, as it is the one a
+    manager acts on."""
+    return charts.hbars(title, labels, [
+        charts.Series("未办结 open", COLORS["open"], open_n),
+        charts.Series("超期 overdue", COLORS["overdue"], overdue_n, value_color=COLORS["overdue"])])
 
 
 def _trend(weekly: list[dict]) -> str:
-    plt = chart_library()
-    fig, ax = plt.subplots(figsize=(7.2, 3.0))
-    xs = list(range(len(weekly)))
-    ax.bar([x - 0.18 for x in xs], [w["raised"] for w in weekly], width=0.36, color=COLORS["raised"], label="新增 raised")
-    ax.bar([x + 0.18 for x in xs], [w["resolved"] for w in weekly], width=0.36, color=COLORS["resolved"],
-           label="办结 resolved")
-    seen = [(x, w) for x, w in zip(xs, weekly) if w["open_at_week_end"] is not None]
-    ax.plot([x for x, _ in seen], [w["open_at_week_end"] for _, w in seen], marker="o", color=COLORS["open"],
-            label="周末未办结 open at week end")
-    ax.plot([x for x, _ in seen], [w["overdue_at_week_end"] for _, w in seen], marker="s", color=COLORS["overdue"],
-            label="周末超期 overdue at week end")
-    rotate = len(weekly) > 8
-    ax.set_xticks(xs, [w["week"] for w in weekly], rotation=45 if rotate else 0, ha="right" if rotate else "center")
-    ax.set_xlim(-0.6, max(len(weekly) - 0.4, 0.6))
-    ax.set_ylim(0, max([1, *(w["raised"] for w in weekly), *(w["resolved"] for w in weekly),
-                        *(w["open_at_week_end"] for _, w in seen)]) * 1.15)
-    ax.yaxis.get_major_locator().set_params(integer=True)
-    ax.set_title("每周趋势 weekly trend", loc="left", fontsize=10)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3 if rotate else -0.12), frameon=False, fontsize=8, ncols=4)
-    return _svg(fig, "trend")
+    """Raised and resolved per week as bars, open and overdue at each week's end as lines (no point for a week
+    without a snapshot night)."""
+    return charts.trend("每周趋势 weekly trend", [w["week"] for w in weekly], bars=[
+        charts.Series("新增 raised", COLORS["raised"], [w["raised"] for w in weekly]),
+        charts.Series("办结 resolved", COLORS["resolved"], [w["resolved"] for w in weekly]),
+    ], lines=[
+        charts.Series("周末未办结 open at week end", COLORS["open"], [w["open_at_week_end"] for w in weekly]),
+        charts.Series("周末超期 overdue at week end", COLORS["overdue"], [w["overdue_at_week_end"] for w in weekly],
+                      marker="square"),
+    ])
 
 
 # ------------------------------------------------------------------------------------------------------------- html
@@ -473,10 +414,10 @@ def render_html(kpis: dict) -> str:
              f'{s["confirmed"] + s["dismissed"]})</p>')
     streets = kpis["by_street"]
     chart_streets = _bars([f"{r['street_name']}" for r in streets], [r["open"] for r in streets],
-                          [r["overdue"] for r in streets], "street", "各镇街未办结与超期预警 open and overdue by street")
+                          [r["overdue"] for r in streets], "各镇街未办结与超期预警 open and overdue by street")
     codes = kpis["by_code"]
     chart_codes = _bars([f"{r['label_zh']} {r['warning_code']}" for r in codes], [r["open"] for r in codes],
-                        [r["overdue"] for r in codes], "code", "各类型未办结与超期预警 open and overdue by warning type")
+                        [r["overdue"] for r in codes], "各类型未办结与超期预警 open and overdue by warning type")
     chart_trend = _trend(kpis["weekly"]) if kpis["weekly"] else "<p>暂无快照 (no snapshots yet)</p>"
     group_cols = ["open", "overdue", "applications_overdue", "deduction_estimate", "closed", "closed_on_time",
                   "on_time_rate", "median_working_days", "confirmed", "dismissed", "confirmation_rate"]

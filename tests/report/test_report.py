@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import re
+import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 import pytest
@@ -151,6 +152,8 @@ def test_html_parses_headline_first_and_charts_inline(store, kpis):
     assert {u for u in re.findall(r'"(http://[^"]*)"', text)} <= {"http://www.w3.org/2000/svg",
                                                                    "http://www.w3.org/1999/xlink"}
     assert "预计考核扣分" in text and "APPLICATION_OVERDUE" in text and "小龙坎街道" in text
+    figures = re.findall(r'<figure id="chart-[a-z]+">(<svg .*?</svg>)</figure>', text, flags=re.S)
+    assert len(figures) == 3 and all(ET.fromstring(svg).get("viewBox") for svg in figures)  # well-formed SVG
 
 
 def test_csvs_and_html_identical_across_builds(store, kpis, tmp_path):
