@@ -43,7 +43,11 @@ import great_expectations as gx  # noqa: E402
 import great_expectations.execution_engine.sqlalchemy_execution_engine as _sa_engine  # noqa: E402
 from duckdb_engine import ConnectionWrapper  # noqa: E402
 from great_expectations.core.result_format import ResultFormatUnion  # noqa: E402
-from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
+from great_expectations.data_context.types.base import (  # noqa: E402
+    DataContextConfig,
+    InMemoryStoreBackendDefaults,
+    ProgressBarsConfig,
+)
 
 UPSTREAM_ISSUES = (
     "https://github.com/great-expectations/great_expectations/issues/10738",
@@ -78,9 +82,11 @@ def fix_applied() -> bool:
 
 
 def ephemeral_context():
-    """A GX context that writes no files, makes no network calls and shows no progress bars."""
+    """A GX context that writes no files, makes no network calls and shows no progress bars. (GX's default ephemeral
+    context creates a temporary Data Docs folder it never removes, one per night; our summary is checks/docs.py.)"""
     apply_fix()
-    context = gx.get_context(mode="ephemeral")
+    config = DataContextConfig(store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False))
+    context = gx.get_context(mode="ephemeral", project_config=config)
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     return context
 
