@@ -42,6 +42,7 @@ class Night:
     timings: dict[str, float] = dataclasses.field(default_factory=dict)
     report: dict = dataclasses.field(default_factory=dict)
     calendar: WorkingCalendar | None = None
+    cache_writer: staging.CacheWriter | None = None  # the staging cache's writes, going on beside the checks
 
     def timed(self, stage: str, started: float) -> None:
         self.timings[stage] = round(time.perf_counter() - started, 3)
@@ -92,7 +93,7 @@ def previous_counts(night: Night) -> dict[str, int] | None:
 
 def load_and_check(night: Night) -> None:
     t = time.perf_counter()
-    staging.load(night.con, night.selection, cache_root=night.store.root / "cache" / "staged")
+    night.cache_writer = staging.load(night.con, night.selection, cache_root=night.store.root / "cache" / "staged")
     night.timed("load", t)
     t = time.perf_counter()
     results = night.store.checks_dir(night.as_of)  # GX results and an offline HTML summary, kept per night
@@ -104,6 +105,9 @@ def load_and_check(night: Night) -> None:
 def build_state(night: Night) -> None:
     t = time.perf_counter()
     sql.build(night.con, "state")
+    if night.cache_writer is not None:
+        night.cache_writer.wait()
+        night.cache_writer = None
     staging.release(night.con)
     night.report["state_rows"] = {f: night.con.execute(f"SELECT count(*) FROM {f}").fetchone()[0] for f in sorted(FEEDS)}
     night.timed("state", t)
@@ -193,6 +197,17 @@ def record_halt(night: Night, halted) -> dict:
     return doc
 
 
+def close(night: Night) -> None:
+    """End the night's database session. Staging-cache writes still going on (a night that halted or failed before
+    its state) are finished first; one that fails then only leaves its entry out of the cache."""
+    if night.cache_writer is not None:
+        try:
+            night.cache_writer.wait()
+        except Exception:  # noqa: BLE001 - the night's own outcome is already decided; the cache is derived data
+            pass
+    night.con.close()
+
+
 def run(store_root: Path, drops_dir: Path, as_of: dt.date, allow_stale: bool = False,
         params_file: Path | None = None) -> dict:
     """The whole night without Prefect (benchmarks, tests, tools): same stages, same outputs as the flow."""
@@ -209,4 +224,4 @@ def run(store_root: Path, drops_dir: Path, as_of: dt.date, allow_stale: bool = F
         merge_queue(night)
         return publish(night, export(night))
     finally:
-        night.con.close()
+        close(night)

@@ -89,4 +89,4 @@ def nightly(drops: str, as_of: dt.date, store: str = "var", allow_stale: bool = 
         report(night)
         return doc
     finally:
-        night.con.close()
+        stages.close(night)

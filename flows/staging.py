@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import checks.contract
@@ -164,17 +165,52 @@ class StagingCache:
                     f"FROM read_parquet('{_quote(quarantine)}') ORDER BY _ord")
         return json.loads(meta.read_text(encoding="utf-8"))["rows_in"]
 
-    def write(self, con, f: DropFile, table: str, rows_in: int) -> None:
+    def write_quarantine(self, con, f: DropFile) -> None:
+        """The file's typing quarantine (temp table `file_quarantine`, seen only by `con`): written at once, it is small."""
+        quarantine = self._paths(f)[1]
+        partial = quarantine.with_name(quarantine.name + ".partial")
+        con.execute(f"COPY (SELECT {FILE_QUARANTINE_COLUMNS}, row_number() OVER () AS _ord FROM file_quarantine) "
+                    f"TO '{_quote(partial)}' (FORMAT parquet)")
+        os.replace(partial, quarantine)
+
+    def write_rows(self, con, f: DropFile, table: str, rows_in: int) -> None:
+        """The file's typed rows, then the entry's metadata, which completes the entry (after `write_quarantine`)."""
         names = ", ".join(f'"{n}"' for n in FEEDS[f.feed].column_names)
-        rows, quarantine, meta = self._paths(f)
-        for path, select in ((rows, f"SELECT {names}, {_line(con, table)} AS _line FROM {table}"),
-                             (quarantine, f"SELECT {FILE_QUARANTINE_COLUMNS}, row_number() OVER () AS _ord FROM file_quarantine")):
-            partial = path.with_name(path.name + ".partial")
-            con.execute(f"COPY ({select}) TO '{_quote(partial)}' (FORMAT parquet)")
-            os.replace(partial, path)
+        rows, _, meta = self._paths(f)
+        partial = rows.with_name(rows.name + ".partial")
+        con.execute(f"COPY (SELECT {names}, {_line(con, table)} AS _line FROM {table}) TO '{_quote(partial)}' (FORMAT parquet)")
+        os.replace(partial, rows)
         partial = meta.with_name(meta.name + ".partial")
         partial.write_text(json.dumps({"feed": f.feed, "sha256": f.sha256, "rows_in": rows_in}), encoding="utf-8")
         os.replace(partial, meta)
+
+
+class CacheWriter:
+    """Writes the typed rows of the night's new increment files into the staging cache in a thread, on a cursor of its
+    own, while the night goes on to its checks: encoding them is DuckDB's work (the GIL released), and the checks are
+    mostly Python (GX), so the two share the cores instead of following each other (a million households: ~15 s of
+    Parquet). The staging tables must outlive the writes: call `wait` before they are dropped or the connection is
+    closed. A write that fails leaves no entry (its metadata is written last); `wait` raises its error."""
+
+    def __init__(self, con, cache: StagingCache, jobs: list[tuple[DropFile, str, int]]):
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(con.cursor(), cache, jobs), name="staging-cache",
+                                        daemon=True)
+        self._thread.start()
+
+    def _run(self, cursor, cache: StagingCache, jobs) -> None:
+        try:
+            for f, table, rows_in in jobs:
+                cache.write_rows(cursor, f, table, rows_in)
+        except BaseException as exc:  # handed to `wait`
+            self._error = exc
+        finally:
+            cursor.close()
+
+    def wait(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 def _create_staging(con) -> None:
@@ -182,7 +218,8 @@ def _create_staging(con) -> None:
     con.execute("CREATE OR REPLACE TABLE raw_counts (feed VARCHAR, file VARCHAR, drop_date DATE, rows_in BIGINT, manifest_rows BIGINT)")
 
 
-def _stage_file(con, f: DropFile, table: str, cache: StagingCache | None) -> None:
+def _stage_file(con, f: DropFile, table: str, cache: StagingCache | None) -> int | None:
+    """Stage one file; returns its rows read when they are to be written to the cache (a new increment file)."""
     use_cache = cache is not None and FEEDS[f.feed].kind == "increment"
     rows_in = cache.read(con, f, table) if use_cache else None
     fresh = rows_in is None
@@ -193,12 +230,15 @@ def _stage_file(con, f: DropFile, table: str, cache: StagingCache | None) -> Non
         raise NightHalted(f.feed, halt.MANIFEST_MISMATCH,
                           f"{f.rel}: {rows_in} data rows read, _MANIFEST.csv says {f.manifest_rows}: truncated delivery",
                           f"{f.rel}：实际读到 {rows_in} 行，交付清单为 {f.manifest_rows} 行，文件可能被截断")
+    to_cache = None
     if fresh:
         _quarantine_file(con, f, table)
         if use_cache:
-            cache.write(con, f, table, rows_in)
+            cache.write_quarantine(con, f)
+            to_cache = rows_in
     con.execute(f"INSERT INTO quarantine SELECT ?, ?, ?, {FILE_QUARANTINE_COLUMNS} FROM file_quarantine",
                 [f.feed, f.drop_date, f.rel])
+    return to_cache
 
 
 def _create_view(con, feed: Feed, parts: list[tuple[DropFile, str]]) -> None:
@@ -219,21 +259,27 @@ def _create_view(con, feed: Feed, parts: list[tuple[DropFile, str]]) -> None:
     con.execute(f"CREATE VIEW {name} AS {body}")
 
 
-def load(con, selection: Selection, cache_root: Path | None = None) -> None:
+def load(con, selection: Selection, cache_root: Path | None = None) -> CacheWriter | None:
     """Create `stg_<feed>` for every feed (empty when not delivered), `quarantine` and `raw_counts`.
 
-    With `cache_root` (the store's `cache/staged`), increment files typed on an earlier night are read from the cache."""
+    With `cache_root` (the store's `cache/staged`), increment files typed on an earlier night are read from the cache,
+    and the new ones are written to it by the returned `CacheWriter` (None when there are none): wait for it before
+    `release` or closing `con`."""
     _create_staging(con)
     cache = StagingCache(cache_root) if cache_root is not None else None
+    jobs: list[tuple[DropFile, str, int]] = []
     for name, feed in sorted(FEEDS.items()):
         parts = []
         for i, f in enumerate(selection.files.get(name, [])):
             table = f"stg_{name}_{i}"
-            _stage_file(con, f, table, cache)
+            rows_in = _stage_file(con, f, table, cache)
+            if rows_in is not None:
+                jobs.append((f, table, rows_in))
             parts.append((f, table))
         _create_view(con, feed, parts)
     con.execute("DROP TABLE IF EXISTS raw_rejects; DROP TABLE IF EXISTS file_quarantine; "
                 "DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
+    return CacheWriter(con, cache, jobs) if jobs else None
 
 
 def release(con) -> None:

@@ -17,7 +17,9 @@ def income(record_id, amount, month="2026-01"):
 
 def staged(root, as_of, cache_root):
     con = duckdb.connect()
-    staging.load(con, drops.select(root, as_of), cache_root=cache_root)
+    writer = staging.load(con, drops.select(root, as_of), cache_root=cache_root)
+    if writer is not None:
+        writer.wait()
     return (con.execute("SELECT * FROM stg_income ORDER BY _drop_date, _line").fetchall(),
             con.execute("SELECT * FROM quarantine ORDER BY file, line, check_code").fetchall(),
             con.execute("SELECT * FROM raw_counts ORDER BY feed, file").fetchall())
@@ -56,6 +58,20 @@ def test_cached_entry_is_read_instead_of_the_file(tmp_path):
     (rows.parent / f"{rows.name}.new").replace(rows)
     stg = staged(tmp_path / "drops", dt.date(2026, 3, 3), cache)[0]
     assert [(r[0], str(r[4])) for r in stg] == [("R1", "101.00"), ("R3", "8.00"), ("R1", "120.00")]
+
+
+def test_a_failed_cache_write_raises_at_wait_and_leaves_no_entry(tmp_path):
+    drops_with_a_bad_amount(tmp_path / "drops")
+    files = drops.select(tmp_path / "drops", dt.date(2026, 3, 2)).files["income"]
+    cache = staging.StagingCache(tmp_path / "cache")
+    writer = staging.CacheWriter(duckdb.connect(), cache, [(files[0], "stg_income_9", 3)])  # no such table
+    try:
+        writer.wait()
+    except duckdb.CatalogException:
+        pass
+    else:
+        raise AssertionError("the write's error is raised by wait()")
+    assert list(cache.dir.iterdir()) == []
 
 
 def test_entries_of_another_code_version_are_removed(tmp_path):
