@@ -93,10 +93,14 @@ class Store:
         return self.root / "runs"
 
     def init(self) -> None:
+        """Create the store's folders and tables; remove partial copies a killed night left in the input log. (The store
+        file is opened first: it admits one process at a time, so no other night can be copying into the log now.)"""
         for folder in (self.objects, self.root / "exports", self.runs_dir):
             folder.mkdir(parents=True, exist_ok=True)
         with duckdb.connect(str(self.db_path)) as con:
             con.execute(SCHEMA)
+            for partial in self.objects.glob(".incoming-*"):
+                partial.unlink(missing_ok=True)
 
     def ingest(self, path: Path, expected: str | None = None) -> tuple[str, Path]:
         """Log a received file, reading it once; return (its sha256, the stored copy).

@@ -36,6 +36,15 @@ def test_ingest_logs_an_exact_copy_under_its_sha256_and_leaves_no_temporary_file
     assert _objects(store) == [sha]
 
 
+def test_a_partial_copy_left_by_a_killed_night_is_removed_when_the_store_opens(store, tmp_path):
+    src = tmp_path / "income.csv"
+    src.write_bytes(b"record_id,amount\nR1,1.00\n")
+    sha = store.ingest(src)[0]
+    (store.objects / ".incoming-abc123").write_bytes(b"record_id,amo")  # a copy cut short by a kill
+    store.init()
+    assert _objects(store) == [sha]
+
+
 def test_an_object_already_logged_is_verified_not_copied_again(store, tmp_path):
     src = tmp_path / "households.csv"
     src.write_bytes(b"household_id\nH1\n")
