@@ -1,12 +1,16 @@
 """The night's Prefect API server: started at the start of a command, in the store, never the server modules in-process,
 gone when the command ends; left alone when the operator named a server or Prefect is already set up (a test harness)."""
 
+import contextlib
 import os
+import sqlite3
 import subprocess
 import sys
 import textwrap
 import time
 from pathlib import Path
+
+from flows import runtime
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -69,3 +73,42 @@ def test_an_operators_server_or_an_already_configured_prefect_is_left_alone(tmp_
     harness = subprocess.run([sys.executable, "-c", LEFT_ALONE, str(tmp_path), "prefect imported"], cwd=PROJECT,
                              capture_output=True, env=_env(), text=True, timeout=120)
     assert harness.returncode == 0 and harness.stdout.strip() == "None", harness.stderr[-2000:]
+
+
+def _sqlite_with(path: Path, marker: str) -> None:
+    with contextlib.closing(sqlite3.connect(path)) as con:
+        con.execute("CREATE TABLE alembic_version (version_num TEXT)")
+        con.execute("INSERT INTO alembic_version VALUES (?)", [marker])
+        con.commit()
+
+
+def _marker(path: Path) -> str:
+    with contextlib.closing(sqlite3.connect(path)) as con:
+        return con.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+
+
+def test_a_new_stores_prefect_database_starts_from_the_migrated_template(tmp_path, monkeypatch):
+    template = tmp_path / "env" / "prefect-x.db"
+    monkeypatch.setattr(runtime, "_template_path", lambda: template)
+    monkeypatch.delenv("PREFECT_API_DATABASE_CONNECTION_URL", raising=False)
+    first = tmp_path / "store1" / "prefect"
+    first.mkdir(parents=True)
+    monkeypatch.setenv("PREFECT_HOME", str(first))
+    # no template yet: this server migrates its new database, which then becomes the template
+    assert runtime._seed_database() == (first / "prefect.db", template)
+    _sqlite_with(first / "prefect.db", "head-1")
+    runtime._keep_template(first / "prefect.db", template)
+    assert _marker(template) == "head-1" and not list(template.parent.glob("*.partial"))
+    # the next new store starts as a copy of it; an existing database is never touched
+    second = tmp_path / "store2" / "prefect"
+    second.mkdir(parents=True)
+    monkeypatch.setenv("PREFECT_HOME", str(second))
+    assert runtime._seed_database() is None and _marker(second / "prefect.db") == "head-1"
+    monkeypatch.setenv("PREFECT_HOME", str(first))
+    assert runtime._seed_database() is None
+    # an operator's own database: left to Prefect
+    third = tmp_path / "store3" / "prefect"
+    third.mkdir(parents=True)
+    monkeypatch.setenv("PREFECT_HOME", str(third))
+    monkeypatch.setenv("PREFECT_API_DATABASE_CONNECTION_URL", "postgresql+asyncpg://db/prefect")
+    assert runtime._seed_database() is None and not (third / "prefect.db").exists()
