@@ -6,8 +6,8 @@ reader cannot split into the header's columns (check `CSV_STRUCTURE`) or whose v
 `raw_counts` keeps the records read per file, so that rows in = rows loaded + rows quarantined can be shown for every feed.
 
 Each file's typed rows become one table (`stg_<feed>_<i>`; a view over its cached rows when they are cached), and
-`stg_<feed>` is a view over the feed's files in drop order, with
-the file's drop date and name as columns: no row is copied from one table to another.
+`stg_<feed>` is a view over the feed's files in drop order, with the file's drop date and name as columns: no row is
+copied from one table to another.
 
 Typing depends only on a file's bytes and this code, so the typed rows of an increment file (an increment is read again
 every later night) are kept in the store's staging cache, `<store>/cache/staged/<version>/`, keyed by the file's sha256:
