@@ -77,10 +77,11 @@ class ApiServer:
         self.port = self._reservation.getsockname()[1]
         self.api_url = f"http://{HOST}:{self.port}/api"
         self._seed = _seed_database()
+        migrate = {} if _migrations_needed() else {"PREFECT_API_DATABASE_MIGRATE_ON_START": "false"}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app", "--host", HOST,
              "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
-            env=os.environ | SERVER_ENV, stdin=subprocess.DEVNULL)
+            env=os.environ | SERVER_ENV | migrate, stdin=subprocess.DEVNULL)
         self._up = threading.Event()
         self._stopping = threading.Event()
         threading.Thread(target=self._await_and_warm_up, name="prefect-api-warm-up", daemon=True).start()
@@ -150,6 +151,27 @@ def _seed_database() -> tuple[Path, Path] | None:
         return database, template
     shutil.copyfile(template, database)
     return None
+
+
+def _migrations_needed() -> bool:
+    """Whether the server must run Alembic on start: not when its database is at the template's revision (the head of
+    the installed Prefect), which spares Alembic reading its 116 migration scripts to find nothing to do (~0.3 s)."""
+    if os.environ.get("PREFECT_API_DATABASE_CONNECTION_URL"):
+        return True
+    revision = _revision(Path(os.environ["PREFECT_HOME"]) / "prefect.db")
+    return revision is None or revision != _revision(_template_path())
+
+
+def _revision(database: Path) -> str | None:
+    """The Alembic revision a Prefect SQLite database is at, or None (no such file, no revision table)."""
+    if not database.exists():
+        return None
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as con:
+            row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.Error:
+        return None
+    return row[0] if row else None
 
 
 def _keep_template(database: Path, template: Path) -> None:

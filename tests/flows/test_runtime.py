@@ -104,11 +104,17 @@ def test_a_new_stores_prefect_database_starts_from_the_migrated_template(tmp_pat
     second.mkdir(parents=True)
     monkeypatch.setenv("PREFECT_HOME", str(second))
     assert runtime._seed_database() is None and _marker(second / "prefect.db") == "head-1"
+    assert not runtime._migrations_needed(), "a database at the template's revision needs no migrations"
     monkeypatch.setenv("PREFECT_HOME", str(first))
     assert runtime._seed_database() is None
+    with contextlib.closing(sqlite3.connect(first / "prefect.db")) as con:  # e.g. made by an older Prefect
+        con.execute("UPDATE alembic_version SET version_num = 'head-0'")
+        con.commit()
+    assert runtime._migrations_needed()
     # an operator's own database: left to Prefect
     third = tmp_path / "store3" / "prefect"
     third.mkdir(parents=True)
     monkeypatch.setenv("PREFECT_HOME", str(third))
     monkeypatch.setenv("PREFECT_API_DATABASE_CONNECTION_URL", "postgresql+asyncpg://db/prefect")
     assert runtime._seed_database() is None and not (third / "prefect.db").exists()
+    assert runtime._migrations_needed()
