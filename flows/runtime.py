@@ -47,10 +47,10 @@ SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREF
               "PREFECT_API_BLOCKS_REGISTER_ON_START": "false",
               "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false",
               "PREFECT_SERVER_SERVICES_EVENT_PERSISTER_ENABLED": "false"}
-# Sent as soon as the server answers its health check: the first request to a new server pays for its lazy set-up
-# (0.5-0.9 s here). The client's first request is this one too (its API version check); made early, it is off the
-# night's path whenever the server is up before the night needs it.
-WARM_UP = (("GET", "/api/admin/version", None),)
+# Requested as soon as the server answers its health check: the first request to a new server pays for its lazy set-up
+# (0.5-0.9 s here). It is the client's own first request too (its API version check); made early, that set-up is off
+# the night's path whenever the server is up before the night needs it.
+WARM_UP = "/api/admin/version"
 HOST = "127.0.0.1"
 
 
@@ -93,9 +93,8 @@ class ApiServer:
 
     def _await_and_warm_up(self) -> None:
         while not self._stopping.is_set() and self.process.poll() is None:
-            if _request(self.port, "GET", "/api/health") == 200:
-                for method, path, body in WARM_UP:
-                    _request(self.port, method, path, body)
+            if _get(self.port, "/api/health") == 200:
+                _get(self.port, WARM_UP)
                 self._up.set()
                 if self._seed is not None:
                     _keep_template(*self._seed)
@@ -136,15 +135,21 @@ def _template_path() -> Path:
     return Path(sys.prefix) / "share" / "safetynet" / f"prefect-{version('prefect')}.db"
 
 
+def _default_database() -> Path | None:
+    """The SQLite file Prefect's server uses in PREFECT_HOME, or None when the operator chose another database
+    (PREFECT_API_DATABASE_CONNECTION_URL): that one is left to Prefect."""
+    if os.environ.get("PREFECT_API_DATABASE_CONNECTION_URL"):
+        return None
+    return Path(os.environ["PREFECT_HOME"]) / "prefect.db"
+
+
 def _seed_database() -> tuple[Path, Path] | None:
     """A new store's Prefect database starts as a copy of the template: the server then has no migrations to run (a new
     database takes ~10 s of them, 116 Alembic steps). Without a template yet, returns (database, template), for
-    `_keep_template` once this server has migrated the new database. Nothing to do for an existing database, or when
-    the operator chose another database (PREFECT_API_DATABASE_CONNECTION_URL)."""
-    if os.environ.get("PREFECT_API_DATABASE_CONNECTION_URL"):
-        return None
-    database = Path(os.environ["PREFECT_HOME"]) / "prefect.db"
-    if database.exists():
+    `_keep_template` once this server has migrated the new database. Nothing to do for an existing database, or for
+    the operator's own (`_default_database`)."""
+    database = _default_database()
+    if database is None or database.exists():
         return None
     template = _template_path()
     if not template.exists():
@@ -156,9 +161,8 @@ def _seed_database() -> tuple[Path, Path] | None:
 def _migrations_needed() -> bool:
     """Whether the server must run Alembic on start: not when its database is at the template's revision (the head of
     the installed Prefect), which spares Alembic reading its 116 migration scripts to find nothing to do (~0.3 s)."""
-    if os.environ.get("PREFECT_API_DATABASE_CONNECTION_URL"):
-        return True
-    revision = _revision(Path(os.environ["PREFECT_HOME"]) / "prefect.db")
+    database = _default_database()
+    revision = _revision(database) if database is not None else None
     return revision is None or revision != _revision(_template_path())
 
 
@@ -221,11 +225,11 @@ def night_settings():
         yield
 
 
-def _request(port: int, method: str, path: str, body: bytes | None = None) -> int | None:
-    """The status of one request to the server on `port`, or None when it does not answer."""
+def _get(port: int, path: str) -> int | None:
+    """The status of a GET to the server on `port`, or None when it does not answer."""
     conn = http.client.HTTPConnection(HOST, port, timeout=5)
     try:
-        conn.request(method, path, body=body, headers={"Content-Type": "application/json"})
+        conn.request("GET", path)
         response = conn.getresponse()
         response.read()
         return response.status
