@@ -17,7 +17,7 @@ import duckdb
 import sql
 from checks.contract import FEEDS
 from checks.halt import NightHalted
-from checks.runner import run_checks
+from checks.runner import PendingChecks, start_checks
 from flows import drops, exports, manifest, queue, staging
 from flows.store import Store, sha256_file
 from models.ml.nightly import score_night
@@ -43,6 +43,8 @@ class Night:
     report: dict = dataclasses.field(default_factory=dict)
     calendar: WorkingCalendar | None = None
     cache_writer: staging.CacheWriter | None = None  # the staging cache's writes, going on beside the checks
+    checks: PendingChecks | None = None  # the checks' GX cross-check, going on beside the state and the rules
+    staging_released: bool = False
 
     def timed(self, stage: str, started: float) -> None:
         self.timings[stage] = round(time.perf_counter() - started, 3)
@@ -92,31 +94,59 @@ def previous_counts(night: Night) -> dict[str, int] | None:
 
 
 def load_and_check(night: Night) -> None:
+    """Type the night's files into staging and run the checks' SQL phase: the quarantine and every feed-level check.
+    A feed-level failure halts here (NightHalted, after GX has also run, for the full report); otherwise GX's
+    cross-check goes on in a thread (`night.checks`) until `settle_staging` joins it."""
     t = time.perf_counter()
     night.cache_writer = staging.load(night.con, night.selection, cache_root=night.store.root / "cache" / "staged")
     night.timed("load", t)
     t = time.perf_counter()
     results = night.store.checks_dir(night.as_of)  # GX results and an offline HTML summary, kept per night
-    night.report["checks"] = run_checks(night.con, night.as_of, night.params, previous_counts(night),
-                                        results_dir=results, docs_dir=results / "docs")
+    pending = start_checks(night.con, night.as_of, night.params, previous_counts(night),
+                           results_dir=results, docs_dir=results / "docs")
+    if pending.failures:
+        night.report["checks"] = pending.wait()  # raises the first failure
+    night.checks = pending
     night.timed("checks", t)
+
+
+def settle_staging(night: Night, block: bool) -> None:
+    """Once the checks' GX cross-check and the staging cache's writes are done with the staging tables, take the checks'
+    report and drop the staging (at a million households its per-file tables hold gigabytes that the rules need).
+    Called after each stage from the state on without blocking, so the staging goes as soon as it can, and with
+    `block` before the exports: nothing is written out before GX has agreed with the quarantine. Time spent blocked
+    counts to the checks."""
+    if night.staging_released:
+        return
+    busy = [w for w in (night.checks, night.cache_writer) if w is not None and not w.done()]
+    if busy and not block:
+        return
+    t = time.perf_counter()
+    if night.checks is not None:
+        night.report["checks"] = night.checks.wait()
+        night.checks = None
+    if night.cache_writer is not None:
+        night.cache_writer.wait()
+        night.cache_writer = None
+    staging.release(night.con)
+    night.staging_released = True
+    if busy:
+        night.timings["checks"] = round(night.timings.get("checks", 0) + time.perf_counter() - t, 3)
 
 
 def build_state(night: Night) -> None:
     t = time.perf_counter()
     sql.build(night.con, "state")
-    if night.cache_writer is not None:
-        night.cache_writer.wait()
-        night.cache_writer = None
-    staging.release(night.con)
     night.report["state_rows"] = {f: night.con.execute(f"SELECT count(*) FROM {f}").fetchone()[0] for f in sorted(FEEDS)}
     night.timed("state", t)
+    settle_staging(night, block=False)
 
 
 def score(night: Night) -> None:
     t = time.perf_counter()
     night.report["candidates"] = raise_candidates(night.con, night.params, night.as_of)
     night.timed("rules", t)
+    settle_staging(night, block=False)
 
 
 def score_ml(night: Night) -> None:
@@ -126,6 +156,7 @@ def score_ml(night: Night) -> None:
     night.report["ml"] = ml
     night.report["model"] = ml["model"]
     night.timed("ml", t)
+    settle_staging(night, block=False)
 
 
 def merge_queue(night: Night) -> None:
@@ -138,6 +169,7 @@ def merge_queue(night: Night) -> None:
 
 
 def export(night: Night) -> dict[str, str]:
+    settle_staging(night, block=True)
     t = time.perf_counter()
     outputs = exports.write_exports(night.con, night.store.exports_dir(night.as_of), night.as_of)
     night.timed("export", t)
@@ -198,13 +230,15 @@ def record_halt(night: Night, halted) -> dict:
 
 
 def close(night: Night) -> None:
-    """End the night's database session. Staging-cache writes still going on (a night that halted or failed before
-    its state) are finished first; one that fails then only leaves its entry out of the cache."""
-    if night.cache_writer is not None:
-        try:
-            night.cache_writer.wait()
-        except Exception:  # noqa: BLE001 - the night's own outcome is already decided; the cache is derived data
-            pass
+    """End the night's database session. Background work still going on (a night that halted or failed before it was
+    settled) is finished first: the GX cross-check, then the staging-cache writes; a cache write that fails then only
+    leaves its entry out of the cache."""
+    for work in (night.checks, night.cache_writer):
+        if work is not None:
+            try:
+                work.wait()
+            except Exception:  # noqa: BLE001 - the night's own outcome is already decided; this is derived data
+                pass
     night.con.close()
 
 

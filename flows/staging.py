@@ -210,6 +210,9 @@ class CacheWriter:
         finally:
             cursor.close()
 
+    def done(self) -> bool:
+        return not self._thread.is_alive()
+
     def wait(self) -> None:
         self._thread.join()
         if self._error is not None:
