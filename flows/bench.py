@@ -3,8 +3,10 @@
 Not a test: it prints a table. Each size is generated once (cached under the work folder by size and seed); each night runs
 in a child process so that its peak memory (RSS) is its own. The floor is a bare DuckDB script that loads the same CSV
 files of the night and runs one rule pass (per-capita income against the standard); the ratio night/floor is what counts
-on a noisy machine. Before each timed run the drop files are read once, so that the night and the floor both start with
-them in the page cache: the table compares computation, not which of the two happened to read the disk first.
+on a noisy machine. Beside each wall time the table gives the CPU seconds (user + system, all threads) the run took: the
+work done, which moves less than the wall time on a shared machine. Before each timed run the drop files are read once, so
+that the night and the floor both start with them in the page cache: the table compares computation, not which of the
+two happened to read the disk first.
 """
 
 from __future__ import annotations
@@ -22,11 +24,12 @@ import json, resource, sys, time, datetime as dt
 from pathlib import Path
 from flows import night
 drops, store, as_of = Path(sys.argv[1]), Path(sys.argv[2]), dt.date.fromisoformat(sys.argv[3])
-t = time.perf_counter()
+cpu = lambda: sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
+t, c = time.perf_counter(), cpu()
 doc = night.run(store, drops, as_of)
-total = time.perf_counter() - t
+total, cpu_s = time.perf_counter() - t, cpu() - c
 rows = sum(v.get("rows_in", 0) for v in doc.get("checks", {}).get("feeds", {}).values())
-print(json.dumps({"status": doc["status"], "timings": doc["timings_seconds"], "total": total, "rows": rows,
+print(json.dumps({"status": doc["status"], "timings": doc["timings_seconds"], "total": total, "cpu": cpu_s, "rows": rows,
                   "warnings": doc.get("queue", {}).get("raised"), "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -34,7 +37,8 @@ CHILD_FLOOR = """
 import json, resource, sys, time, duckdb
 from pathlib import Path
 folder = Path(sys.argv[1])
-t = time.perf_counter()
+cpu = lambda: sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
+t, c = time.perf_counter(), cpu()
 con = duckdb.connect(config={"threads": 2})
 for name in ("households", "persons", "enrollment", "income", "expenses", "assets", "events", "payments"):
     path = folder / f"{name}.csv"
@@ -46,7 +50,7 @@ n = con.execute('''
                 GROUP BY p.household_id)
     SELECT count(*) FROM pc JOIN households h USING (household_id)
     WHERE pc.per_capita < CASE h.hukou_type WHEN 'urban' THEN 636 ELSE 515 END''').fetchone()[0]
-print(json.dumps({"total": time.perf_counter() - t, "hits": n,
+print(json.dumps({"total": time.perf_counter() - t, "cpu": cpu() - c, "hits": n,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -92,19 +96,21 @@ def run_bench(sizes: list[int], workdir: Path, nights: int = 2, seed: int = 7) -
                 _warm(district / "drops", night)
             floor = _child(CHILD_FLOOR, str(district / "drops" / night.isoformat())) if i == 0 else None
             results.append({"households": size, "night": night.isoformat(), "first": i == 0, **r,
-                            "floor": floor["total"] if floor else None})
+                            "floor": floor["total"] if floor else None, "floor_cpu": floor["cpu"] if floor else None})
             _print_row(results[-1])
     return results
 
 
 def _print_row(r: dict) -> None:
     if not getattr(_print_row, "header_done", False):
-        cols = ["households", "night", "rows", *STAGES, "total s", "rows/s", "peak MB", "floor s", "ratio"]
+        cols = ["households", "night", "rows", *STAGES, "total s", "cpu s", "rows/s", "peak MB", "floor s", "floor cpu",
+                "ratio", "cpu ratio"]
         print(" | ".join(f"{c:>9}" for c in cols))
         print("-" * (12 * len(cols)))
         _print_row.header_done = True
     t = r["timings"]
     cells = [f"{r['households']:,}", r["night"][5:], f"{r['rows']:,}", *(f"{t.get(s, 0):.2f}" for s in STAGES),
-             f"{r['total']:.2f}", f"{r['rows'] / r['total']:,.0f}", f"{r['peak_rss_mb']:,.0f}",
-             f"{r['floor']:.2f}" if r["floor"] else "-", f"{r['total'] / r['floor']:.2f}" if r["floor"] else "-"]
+             f"{r['total']:.2f}", f"{r['cpu']:.2f}", f"{r['rows'] / r['total']:,.0f}", f"{r['peak_rss_mb']:,.0f}",
+             *((f"{r['floor']:.2f}", f"{r['floor_cpu']:.2f}", f"{r['total'] / r['floor']:.2f}",
+                f"{r['cpu'] / r['floor_cpu']:.2f}") if r["floor"] else ("-",) * 4)]
     print(" | ".join(f"{c:>9}" for c in cells), flush=True)

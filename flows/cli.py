@@ -160,8 +160,8 @@ def parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("bench", formatter_class=fmt, help="measure a night at several district sizes (not a test)",
                        description="Generate districts of the given sizes, run their nights, and print a table: households,\n"
-                                   "rows loaded, seconds per stage, rows/s and peak memory, beside the floor of a bare\n"
-                                   "DuckDB script that loads the same drops and runs one rule pass.")
+                                   "rows loaded, seconds per stage, CPU seconds, rows/s and peak memory, beside the\n"
+                                   "floor of a bare DuckDB script that loads the same drops and runs one rule pass.")
     b.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated household counts")
     b.add_argument("--nights", type=int, default=2, help="nights per size (the first is a full history load)")
     b.add_argument("--seed", type=int, default=7)
