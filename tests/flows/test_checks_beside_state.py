@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from checks import gx_duckdb, runner
+from checks.halt import NightHalted
 from checks.runner import CheckDefinitionError
 from flows import night, staging
 from flows.drops import drop_dates
@@ -66,7 +67,7 @@ def test_a_gx_disagreement_stops_the_night_before_exports_and_records_nothing(on
         assert con.execute("SELECT count(*) FROM warning_snapshots").fetchone()[0] == 0
 
 
-def test_start_checks_knows_a_halt_before_gx_is_done(one_night, monkeypatch):
+def test_start_checks_knows_a_halt_before_gx_is_done(one_night):
     """The SQL phase decides every feed-level check; `wait` completes the report and raises the halt."""
     drops, store, as_of = one_night
     nt = night.open_night(store, as_of)
@@ -75,7 +76,7 @@ def test_start_checks_knows_a_halt_before_gx_is_done(one_night, monkeypatch):
         nt.cache_writer = staging.load(nt.con, nt.selection)
         pending = runner.start_checks(nt.con, as_of, nt.params, {"households": 10_000})  # yesterday: 10,000 rows
         assert [f.check_code for f in pending.failures] == ["ROW_COUNT_CHANGE"]
-        with pytest.raises(runner.NightHalted) as halted:
+        with pytest.raises(NightHalted) as halted:
             pending.wait()
         assert halted.value.feed == "households" and halted.value.report["gx_success"]["households"] is True
     finally:
