@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
 import time
 from pathlib import Path
 
 import duckdb
 
+import sql
 from checks import gx_duckdb
 from checks.contract import FEEDS
 from checks.halt import KEY_NOT_UNIQUE, QUARANTINE_RATE, ROW_COUNT_CHANGE, NightHalted
@@ -255,33 +255,24 @@ class PendingChecks:
         self._con, self._suites, self._sql_counts = con, suites, sql_counts
         self.report, self.failures = report, failures
         self._results_dir, self._docs_dir = results_dir, docs_dir
-        self._gx_out: dict[str, tuple[dict, float]] = {}
-        self._error: BaseException | None = None
-        # the thread's connection is made here: a DuckDB connection object is used by one thread at a time
-        self._thread = threading.Thread(target=self._validate, args=(con.cursor(),), name="gx-checks", daemon=True)
-        self._thread.start()
+        self._gx = sql.InThread(con, self._validate, "gx-checks")
 
-    def _validate(self, cursor) -> None:
-        try:
-            self._gx_out = gx_duckdb.validate_tables(
-                gx_duckdb.ephemeral_context(), cursor,
-                {f"stg_{feed}": _suite(feed, checks) for feed, checks in self._suites.items()}, RESULT_FORMAT)
-        except BaseException as exc:  # handed to `wait`
-            self._error = exc
-        finally:
-            cursor.close()
+    def _validate(self, cursor) -> dict[str, tuple[dict, float]]:
+        return gx_duckdb.validate_tables(
+            gx_duckdb.ephemeral_context(), cursor,
+            {f"stg_{feed}": _suite(feed, checks) for feed, checks in self._suites.items()}, RESULT_FORMAT)
 
     def done(self) -> bool:
-        return not self._thread.is_alive()
+        return self._gx.done()
 
     def wait(self) -> dict:
-        self._thread.join()
-        _drop_check_tables(self._con, self._suites)
-        if self._error is not None:
-            raise self._error
+        try:
+            gx_out = self._gx.wait()
+        finally:
+            _drop_check_tables(self._con, self._suites)
         report, gx_results = self.report, {}
         for feed, checks in self._suites.items():
-            gx_result, gx_seconds = self._gx_out[f"stg_{feed}"]
+            gx_result, gx_seconds = gx_out[f"stg_{feed}"]
             gx_results[feed] = gx_result
             report["gx_success"][feed] = bool(gx_result["success"])
             gx_counts, counts = _gx_counts(gx_result), self._sql_counts[feed]

@@ -23,10 +23,10 @@ import hashlib
 import json
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import checks.contract
+import sql
 from checks import halt
 from checks.contract import DUCKDB_TYPES, FEEDS, Column, Feed
 from checks.halt import NightHalted
@@ -196,27 +196,17 @@ class CacheWriter:
     closed. A write that fails leaves no entry (its metadata is written last); `wait` raises its error."""
 
     def __init__(self, con, cache: StagingCache, jobs: list[tuple[DropFile, str, int]]):
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(con.cursor(), cache, jobs), name="staging-cache",
-                                        daemon=True)
-        self._thread.start()
-
-    def _run(self, cursor, cache: StagingCache, jobs) -> None:
-        try:
+        def write(cursor) -> None:
             for f, table, rows_in in jobs:
                 cache.write_rows(cursor, f, table, rows_in)
-        except BaseException as exc:  # handed to `wait`
-            self._error = exc
-        finally:
-            cursor.close()
+
+        self._work = sql.InThread(con, write, "staging-cache")
 
     def done(self) -> bool:
-        return not self._thread.is_alive()
+        return self._work.done()
 
     def wait(self) -> None:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
+        self._work.wait()
 
 
 def _create_staging(con) -> None:

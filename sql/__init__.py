@@ -9,6 +9,8 @@ in dependency order within the layer (a relation that names another relation of 
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).parent
@@ -73,3 +75,33 @@ def frame(con, query: str, params: list | dict | None = None):
     connection is not drained; a cursor is a fresh connection to the same database, so it has neither problem.
     """
     return con.cursor().sql(query, params=params).pl()
+
+
+class InThread:
+    """`work(cursor)` run in a thread on a cursor of `con` of its own (made here, in the caller's thread: a DuckDB
+    connection object serves one thread at a time; closed when the work ends), while the caller goes on. DuckDB releases
+    the GIL while it executes, so the two share the cores. `wait` joins the thread and returns the work's result or
+    raises its error."""
+
+    def __init__(self, con, work: Callable, name: str):
+        self._result = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(con.cursor(), work), name=name, daemon=True)
+        self._thread.start()
+
+    def _run(self, cursor, work: Callable) -> None:
+        try:
+            self._result = work(cursor)
+        except BaseException as exc:  # handed to `wait`
+            self._error = exc
+        finally:
+            cursor.close()
+
+    def done(self) -> bool:
+        return not self._thread.is_alive()
+
+    def wait(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._result
