@@ -62,18 +62,24 @@ def _cast(col: Column) -> str:
 
 
 def _typed_select(feed: Feed, source: str) -> str:
-    """One pass over `source` (the file's columns as text, in file order): the typed values, `_bad` (the columns whose
-    value could not be typed, NULL when none) and `_raw` (the text of the typed and key columns, kept for bad records
-    only, for their reasons). Created as a table, its rowid is the record's order in the file."""
+    """One pass over `source` (the file's columns as text, in file order): the typed values, `_bad` (the names of the
+    columns whose value could not be typed, comma-separated; NULL when none) and `_raw` (the text of the typed and key
+    columns as a JSON object, for bad records only, for their reasons). Created as a table, its rowid is the record's
+    order in the file.
+
+    `_bad` and `_raw` are text, not a list and a struct: a nested column costs its children's storage on every row, even
+    when NULL (a million households' income, 25.6M rows: 15.4 s to type with a list and a struct, 11.3 s with text)."""
     typed = [c for c in feed.columns if c.type != "str"]
     casts = ", ".join(f'{_cast(c)} AS "c.{c.name}"' for c in typed)
-    failing = ", ".join(f"""CASE WHEN "{c.name}" IS NOT NULL AND "c.{c.name}" IS NULL THEN '{c.name}' END""" for c in typed)
-    bad = f"list_filter([{failing}], lambda x: x IS NOT NULL)" if typed else "[]::VARCHAR[]"
+    failing = [f'("{c.name}" IS NOT NULL AND "c.{c.name}" IS NULL)' for c in typed]
+    any_failing = " OR ".join(failing) or "false"
+    bad = "concat_ws(',', " + ", ".join(f"CASE WHEN {f} THEN '{c.name}' END" for f, c in zip(failing, typed)) + ")" \
+        if typed else "NULL"
     raw_cols = [c.name for c in feed.columns if c.type != "str" or c.name in feed.key]
-    raw = "{" + ", ".join(f"""'{n}': "{n}" """ for n in raw_cols) + "}"
+    raw = "to_json({" + ", ".join(f"""'{n}': "{n}" """ for n in raw_cols) + "})"
     values = ", ".join(f'"c.{c.name}" AS "{c.name}"' if c.type != "str" else f'"{c.name}"' for c in feed.columns)
-    return f"""SELECT {values}, CASE WHEN len(_bad) > 0 THEN _bad END AS _bad, CASE WHEN len(_bad) > 0 THEN {raw} END AS _raw
-               FROM (SELECT *, {bad} AS _bad FROM (SELECT *{', ' + casts if casts else ''} FROM ({source})))"""
+    return f"""SELECT {values}, CASE WHEN {any_failing} THEN {bad} END AS _bad, CASE WHEN {any_failing} THEN {raw} END AS _raw
+               FROM (SELECT *{', ' + casts if casts else ''} FROM ({source}))"""
 
 
 def _line(con, table: str, alias: str = "") -> str:
@@ -127,15 +133,16 @@ def _quarantine_file(con, f: DropFile, table: str) -> None:
     if not typed_cols or con.execute(f"SELECT count(*) FROM {table} WHERE _bad IS NOT NULL").fetchone()[0] == 0:
         return
     line = _line(con, table, "t.")
-    key = " || '|' || ".join(f"""coalesce(t._raw."{k}", '')""" for k in feed.key)
-    raw_value = "CASE u.col " + " ".join(f"""WHEN '{c.name}' THEN t._raw."{c.name}" """ for c in typed_cols) + "END"
+    key = " || '|' || ".join(f"""coalesce(json_extract_string(t._raw, '$."{k}"'), '')""" for k in feed.key)
+    raw_value = "CASE u.col " + " ".join(f"""WHEN '{c.name}' THEN json_extract_string(t._raw, '$."{c.name}"') """
+                                         for c in typed_cols) + "END"
     type_en = "CASE u.col " + " ".join(f"WHEN '{c.name}' THEN '{c.type}' " for c in typed_cols) + "END"
     type_zh = "CASE u.col " + " ".join(f"WHEN '{c.name}' THEN '{TYPE_ZH[c.type]}' " for c in typed_cols) + "END"
     con.execute(f"""INSERT INTO file_quarantine
         SELECT {line}, {key}, 'TYPE_' || u.col,
                u.col || ': cannot read "' || {raw_value} || '" as ' || {type_en},
                '字段 ' || u.col || ' 的值 “' || {raw_value} || '” 不是有效的' || {type_zh}
-        FROM {table} AS t, UNNEST(t._bad) AS u(col)
+        FROM {table} AS t, UNNEST(string_split(t._bad, ',')) AS u(col)
         WHERE t._bad IS NOT NULL
         ORDER BY {line}, u.col""")
     kept = "t.*" if line == "t._line" else f"t.*, {line} AS _line"  # the good records, their lines made explicit
