@@ -36,6 +36,14 @@ _MACROS = (
     " WHEN 'edge' THEN '低保边缘' WHEN 'rigid' THEN '刚性支出困难' ELSE p END",
     "CREATE OR REPLACE MACRO mask_id(x) AS CASE WHEN length(x) > 10 THEN left(x, 6) || repeat('*', length(x) - 10)"
     " || right(x, 4) ELSE x END",
+    # Severe disability (POLICY.md §2, RULEBOOK "Severe disability"): a grade in disability.severe_grades, or grade
+    # disability.severe_typed_grade of a type in disability.severe_grade3_types; TEKUN_CANDIDATE and
+    # SEVERE_DISABILITY_SINGLE both read it.
+    "CREATE OR REPLACE MACRO is_severe_disability(grade, type, severe_grades, typed_grade, grade3_types) AS"
+    " coalesce(list_contains(severe_grades, grade) OR (grade = typed_grade AND list_contains(grade3_types, type)), false)",
+    "CREATE OR REPLACE MACRO disability_type_zh(t) AS CASE t WHEN 'visual' THEN '视力' WHEN 'hearing' THEN '听力'"
+    " WHEN 'speech' THEN '言语' WHEN 'physical' THEN '肢体' WHEN 'intellectual' THEN '智力' WHEN 'mental' THEN '精神'"
+    " WHEN 'multiple' THEN '多重' ELSE '' END",
     # The asset test an asset held on D falls under (RULEBOOK "Asset tests"), NULL for none (an exempt vehicle):
     # household_assets counts by it, the ASSET_OVER_LIMIT evidence lists by it.
     "CREATE OR REPLACE MACRO asset_test(asset_type, subtype, exempt_vehicle_subtypes) AS CASE"

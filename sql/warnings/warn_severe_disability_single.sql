@@ -14,10 +14,7 @@ SELECT
     m.household_id,
     'SEVERE_DISABILITY_SINGLE' AS warning_code,
     'SEVERE_DISABILITY_SINGLE:' || m.person_id AS condition_key,
-    '低保边缘家庭成员 ' || m.name || ' 持 ' || m.disability_grade || ' 级'
-        || CASE m.disability_type WHEN 'visual' THEN '视力' WHEN 'hearing' THEN '听力' WHEN 'speech' THEN '言语'
-               WHEN 'physical' THEN '肢体' WHEN 'intellectual' THEN '智力' WHEN 'mental' THEN '精神'
-               WHEN 'multiple' THEN '多重' ELSE '' END
+    '低保边缘家庭成员 ' || m.name || ' 持 ' || m.disability_grade || ' 级' || disability_type_zh(m.disability_type)
         || '残疾人证，属重度残疾，可按重病重残单人纳入低保。' AS reasons,
     to_json({
         'disability_grade': m.disability_grade,
@@ -30,5 +27,5 @@ JOIN household_features f ON f.household_id = m.household_id
 CROSS JOIN ctx
 CROSS JOIN used u
 WHERE f.is_enrolled_edge AND f.n >= 1 AND NOT f.is_on_roster AND m.is_present
-  AND (list_contains(ctx.severe_grades, m.disability_grade)
-       OR (m.disability_grade = ctx.severe_typed_grade AND list_contains(ctx.severe_grade3_types, m.disability_type)))
+  AND is_severe_disability(m.disability_grade, m.disability_type, ctx.severe_grades, ctx.severe_typed_grade,
+                           ctx.severe_grade3_types)

@@ -1,7 +1,8 @@
 -- TEKUN_CANDIDATE (疑似特困未纳入): in a household with n >= 1 not on the roster, a present member with labor_capacity
--- none, no countable income in the window, and (age >= tekun.min_age, or age < tekun.max_child_age, or a disability grade
--- in disability.severe_grades), where no other present member aged tekun.supporter_min_age .. tekun.min_age - 1 has
--- full labour capacity.
+-- none, no countable income in the window, and (age >= tekun.min_age, or age < tekun.max_child_age, or a severe
+-- disability: grade in disability.severe_grades, or grade disability.severe_typed_grade of a type in
+-- disability.severe_grade3_types, as for SEVERE_DISABILITY_SINGLE; POLICY.md §2), where no other present member aged
+-- tekun.supporter_min_age .. tekun.min_age - 1 has full labour capacity.
 -- Grain: one row per household and person. Condition key: TEKUN_CANDIDATE:<person_id>.
 WITH ctx AS (
     SELECT * FROM rule_context
@@ -20,13 +21,15 @@ candidates_in AS (
         m.*,
         m.age >= ctx.tekun_min_age                              AS is_elderly,
         m.age < ctx.tekun_max_child_age                         AS is_child,
-        list_contains(ctx.severe_grades, m.disability_grade)    AS is_severely_disabled
+        is_severe_disability(m.disability_grade, m.disability_type, ctx.severe_grades, ctx.severe_typed_grade,
+                             ctx.severe_grade3_types)             AS is_severely_disabled
     FROM member_presence m
     JOIN households_in_scope h ON h.household_id = m.household_id
     CROSS JOIN ctx
     WHERE m.is_present AND m.labor_capacity = 'none'
       AND (m.age >= ctx.tekun_min_age OR m.age < ctx.tekun_max_child_age
-           OR list_contains(ctx.severe_grades, m.disability_grade))
+           OR is_severe_disability(m.disability_grade, m.disability_type, ctx.severe_grades, ctx.severe_typed_grade,
+                                   ctx.severe_grade3_types))
       AND NOT EXISTS (SELECT 1 FROM supporters s WHERE s.household_id = m.household_id AND s.person_id <> m.person_id)
 ),
 countable AS (
@@ -38,6 +41,7 @@ used AS (
     SELECT list(evidence ORDER BY name) AS parameters
     FROM param_evidence
     WHERE name IN ('tekun.min_age', 'tekun.max_child_age', 'tekun.supporter_min_age', 'disability.severe_grades',
+                   'disability.severe_typed_grade', 'disability.severe_grade3_types',
                    'income.window_months', 'income.excluded_sources')
 )
 SELECT
@@ -48,7 +52,8 @@ SELECT
         || concat_ws('、',
                CASE WHEN c.is_elderly THEN '年满 ' || ctx.tekun_min_age || ' 周岁' END,
                CASE WHEN c.is_child THEN '未满 ' || ctx.tekun_max_child_age || ' 周岁' END,
-               CASE WHEN c.is_severely_disabled THEN '持 ' || c.disability_grade || ' 级残疾人证' END)
+               CASE WHEN c.is_severely_disabled
+                    THEN '持 ' || c.disability_grade || ' 级' || disability_type_zh(c.disability_type) || '残疾人证' END)
         || '；家中没有 ' || ctx.tekun_supporter_min_age || '–' || (ctx.tekun_min_age - 1)
         || ' 岁有劳动能力的成员，疑似符合特困供养条件但未纳入。' AS reasons,
     to_json({
@@ -58,6 +63,7 @@ SELECT
         'countable_income': coalesce(i.countable_income, 0)::DECIMAL(18, 2),
         'countable_income_records': coalesce(i.countable_records, 0),
         'disability_grade': c.disability_grade,
+        'disability_type': c.disability_type,
         'labor_capacity': c.labor_capacity,
         'parameters': u.parameters,
         'person_id': c.person_id

@@ -29,6 +29,10 @@ def build():
     [p] = s.household("DIED"); s.enroll("DIED", monthly_benefit=600); s.event(p, "death", "2025-12-20")
     pay(PAE, True, "DIED", "2026-01", 600, "2026-01-20", p)      # nobody present on 2026-01-01
     pay(PAE, False, "DIED", "2025-12", 600, "2025-12-10", p)     # alive on 2025-12-01
+    # died on the first day of January: January's benefit was still due, February's was not
+    [p] = s.household("DIED_ON_FIRST"); s.enroll("DIED_ON_FIRST", monthly_benefit=600); s.event(p, "death", "2026-01-01")
+    pay(PAE, False, "DIED_ON_FIRST", "2026-01", 600, "2026-01-20", p)
+    pay(PAE, True, "DIED_ON_FIRST", "2026-02", 600, "2026-02-20", p)
     a, b = s.household("ONE_DIED", members=2); s.enroll("ONE_DIED", covered_persons=2, monthly_benefit=600)
     s.event(b, "death", "2025-12-20")
     pay(PAE, False, "ONE_DIED", "2026-01", 600, "2026-01-20", a)  # one member still present
@@ -44,6 +48,14 @@ def build():
     pay(PM, False, "RAISED", "2025-12", 500, "2025-12-20", p)
     pay(PM, True, "RAISED", "2026-01", 500, "2026-01-20", p)
     pay(PM, False, "RAISED", "2026-02", 600, "2026-02-20", p)
+    # the total of a month's payments is compared: two instalments make the full benefit; the full benefit paid twice
+    # is an overpayment, keyed by the month's first payment
+    [p] = s.household("INSTALMENTS"); s.enroll("INSTALMENTS", monthly_benefit=600)
+    pay(PM, False, "INSTALMENTS", "2026-01", 300, "2026-01-10", p)
+    pay(PM, False, "INSTALMENTS", "2026-01", 300, "2026-01-25", p)
+    [p] = s.household("PAID_TWICE"); s.enroll("PAID_TWICE", monthly_benefit=600)
+    pay(PM, True, "PAID_TWICE", "2026-01", 600, "2026-01-10", p, payment_id="PAY_TWICE_A")
+    pay(PM, False, "PAID_TWICE", "2026-01", 600, "2026-01-12", p, payment_id="PAY_TWICE_B")
 
     [p] = s.household("LATE"); s.enroll("LATE", monthly_benefit=600)
     pay(PL, False, "LATE", "2026-01", 600, "2026-01-31", p)      # on its due date
@@ -94,6 +106,13 @@ def test_mismatch_and_late_reasons(result):
     assert "实发 599.99 元，核定月保障金 600.00 元，少发 0.01 元" in mm["reasons"]
     [late] = [r for r in result.for_household("LATE") if r["warning_code"] == PL]
     assert "应于 2025-12-31 前发放，实际 2026-01-01 发放，迟 1 天" in late["reasons"]
+
+
+def test_paid_twice_evidence(result):
+    row = result.one("PAID_TWICE", PM)
+    assert [q["payment_id"] for q in row["evidence"]["payments"]] == ["PAY_TWICE_A", "PAY_TWICE_B"]
+    assert row["evidence"]["amount"] == 1200 and row["evidence"]["difference"] == 600
+    assert "实发 1200.00 元（2 笔合计），核定月保障金 600.00 元，多发 600.00 元" in row["reasons"]
 
 
 def test_after_death_reason(result):

@@ -31,7 +31,11 @@ def build():
                                        dict(ELDER, relation="grandparent")], [0, 1])
     case("TK_CHILD_16", TK, [dict(birth_date="2010-03-10", labor_capacity="none")])
     case("TK_DISABLED_GRADE2", TK, [dict(labor_capacity="none", disability_grade=2, disability_type="physical")], [0])
-    case("TK_DISABLED_GRADE3", TK, [dict(labor_capacity="none", disability_grade=3, disability_type="intellectual")])
+    # severe disability as POLICY.md §2 defines it: grade 3 counts when intellectual or mental, not physical
+    case("TK_DISABLED_GRADE3_INTELLECTUAL", TK, [dict(labor_capacity="none", disability_grade=3,
+                                                      disability_type="intellectual")], [0])
+    case("TK_DISABLED_GRADE3_MENTAL", TK, [dict(labor_capacity="none", disability_grade=3, disability_type="mental")], [0])
+    case("TK_DISABLED_GRADE3_PHYSICAL", TK, [dict(labor_capacity="none", disability_grade=3, disability_type="physical")])
     case("TK_PARTIAL_LABOUR", TK, [dict(birth_date="1950-01-01", labor_capacity="partial")])
     # a son aged 40 with full labour capacity can support: no warning; partial capacity cannot
     case("TK_SUPPORTER_40", TK, [ELDER, dict(birth_date="1986-01-01", relation="child")])
@@ -86,6 +90,15 @@ def test_tekun_evidence_and_reason(result):
     ev = row["evidence"]
     assert ev["age"] == 60 and ev["conditions"] == ["elderly"] and ev["countable_income"] == 0
     assert "（60 岁）" in row["reasons"] and "年满 60 周岁" in row["reasons"] and "18–59" in row["reasons"]
+
+
+def test_tekun_severe_disability_reason(result):
+    row = result.one("TK_DISABLED_GRADE3_MENTAL", TK)
+    assert row["evidence"]["conditions"] == ["severe_disability"]
+    assert row["evidence"]["disability_grade"] == 3 and row["evidence"]["disability_type"] == "mental"
+    assert "持 3 级精神残疾人证" in row["reasons"]
+    assert {"disability.severe_typed_grade", "disability.severe_grade3_types"} <= {
+        p["name"] for p in row["evidence"]["parameters"]}
 
 
 def test_severe_disability_reason(result):
