@@ -237,7 +237,7 @@ def _payment_truth(hh, s, pays, members, ctx: Ctx, holder_ext):
         # visible from night p.night; in the payment window on night t if period >= month(D) - 12: always true here
         enr = [e for e in s.enroll if e["program"] == p["program"] and e["start"] <= first
                and (e.get("end") is None or e["end"] > first)]
-        alive_on_first = sum(1 for q in range(1, n_members + 1) if q not in deaths or deaths[q] > first)
+        alive_on_first = sum(1 for q in range(1, n_members + 1) if q not in deaths or deaths[q] >= first)  # dead from the month after
         pid = payment_id(hh, p["period"], p["program"])
         note = f"{s.name}: payment {first:%Y-%m} {p['amount']:.2f} paid {p['paid_date']}"
         fire_after = not enr or alive_on_first == 0
