@@ -6,6 +6,8 @@ and even for women, and a check character (ISO 7064 MOD 11-2) that is 0-9 or X.
 
 from __future__ import annotations
 
+import re
+
 import datetime as dt
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -42,3 +44,18 @@ def sex(person_id: str) -> str:
 def mask(person_id: str) -> str:
     """Export form (CONTRACT.md §4): first 6 and last 4 characters only."""
     return person_id[:6] + "*" * (len(person_id) - 10) + person_id[-4:]
+
+
+# An ID number standing alone in a text: not inside a longer run of letters and digits such as an expense record id
+# (X + 21 digits), which must stay readable. Written without look-around, which DuckDB's RE2 and Polars' regex lack, so
+# a match takes the character on each side: two ID numbers one character apart need a second pass, and every user of the
+# pattern (here, sql/queue/export_rows.sql, flows/exports.py) applies it twice.
+ID_IN_TEXT = r"(^|[^0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])([^0-9A-Za-z]|$)"
+ID_IN_TEXT_MASKED = r"\1\2********\3\4"  # Python's and DuckDB's replacement syntax
+ID_IN_TEXT_MASKED_POLARS = "${1}${2}********${3}${4}"
+_ID_IN_TEXT = re.compile(ID_IN_TEXT)
+
+
+def mask_ids_in_text(text: str) -> str:
+    """`text` with every ID number in it masked as in the exports (first 6 and last 4 characters kept)."""
+    return _ID_IN_TEXT.sub(ID_IN_TEXT_MASKED, _ID_IN_TEXT.sub(ID_IN_TEXT_MASKED, text))

@@ -34,6 +34,21 @@ def _existing_dir(text: str) -> Path:
     return path
 
 
+def _params_file(text: str) -> Path:
+    """An override file that loads (exists, is YAML, names known parameters with dated values): checked here, so a bad
+    one is a usage error (exit 2) before any night starts."""
+    from models.rules.parameters import ParameterError, ParameterSet
+
+    path = Path(text)
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"file '{text}' does not exist")
+    try:
+        ParameterSet.load(path)
+    except (ParameterError, OSError, UnicodeDecodeError) as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    return path
+
+
 def _run_night(drops: Path, as_of: dt.date, store: Path, allow_stale: bool, params: Path | None) -> dict:
     runtime.start_api(store)  # no-op when main() started it already
     from flows.nightly import nightly  # Prefect must be imported after runtime.configure
@@ -134,7 +149,7 @@ def parser() -> argparse.ArgumentParser:
     n.add_argument("--store", type=Path, default=DEFAULT_STORE["nightly"], help="the store folder (default: ./var)")
     n.add_argument("--allow-stale", action="store_true",
                    help="when no drop is dated --as-of, score on the newest earlier drop (said in the manifest)")
-    n.add_argument("--params", type=Path, help="a local parameter override file (YAML), e.g. confirmed standards")
+    n.add_argument("--params", type=_params_file, help="a local parameter override file (YAML), e.g. confirmed standards")
     n.set_defaults(func=cmd_nightly)
 
     d = sub.add_parser("demo", formatter_class=fmt, help="run every night of data_samples/ into a fresh store",

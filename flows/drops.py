@@ -63,7 +63,16 @@ class Selection:
 def drop_dates(drops: Path) -> list[dt.date]:
     if not drops.is_dir():
         raise FileNotFoundError(f"drops folder {drops} does not exist")
-    return sorted(dt.date.fromisoformat(p.name) for p in drops.iterdir() if p.is_dir() and DATE_DIR.match(p.name))
+    dates = []
+    for p in sorted(drops.iterdir()):
+        if p.is_dir() and DATE_DIR.match(p.name):
+            try:
+                dates.append(dt.date.fromisoformat(p.name))
+            except ValueError as exc:  # 2026-02-30: a misnamed delivery, whose files must not be passed over unseen
+                raise NightHalted("*", halt.FILE_UNREADABLE, f"drop folder {p.name} under {drops} is named like a date but "
+                                  "is not one; rename it to its delivery date (YYYY-MM-DD)",
+                                  f"数据交付目录 {p.name} 不是有效日期，请改为实际交付日期（YYYY-MM-DD）") from exc
+    return sorted(dates)
 
 
 def _feed_file(folder: Path, feed: str) -> Path | None:
@@ -78,7 +87,7 @@ def read_manifest(folder: Path) -> dict[str, tuple[int, str]] | None:
     path = folder / MANIFEST_FILE
     if not path.exists():
         return None
-    with path.open(newline="", encoding="utf-8") as fh:
+    with path.open(newline="", encoding="utf-8-sig") as fh:  # a byte-order mark is tolerated, as in the data files
         rows = list(csv.DictReader(fh))
     out = {}
     for i, row in enumerate(rows, start=2):
@@ -102,8 +111,30 @@ def header(path: Path) -> list[str]:
         return next(csv.reader(fh), [])
 
 
+def _utf8_prefix_ok(path: Path, size: int = 1 << 20) -> bool:
+    """Whether the file's first MiB is UTF-8 (a split character at the cut is allowed): a file in another encoding
+    (GBK, say) fails here instead of deep in the reader, and none of its text reaches an error message."""
+    with path.open("rb") as fh:
+        block = fh.read(size)
+    try:
+        block.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(block) - 3 and exc.reason == "unexpected end of data"
+    return True
+
+
 def check_header(feed: str, rel: str, path: Path) -> list[str]:
+    if path.suffix == ".csv" and not _utf8_prefix_ok(path):
+        raise NightHalted(feed, halt.FILE_UNREADABLE,
+                          f"{rel} is not UTF-8 text (CONTRACT.md §1); re-export it as UTF-8 (a GBK export, say)",
+                          f"{rel} 不是 UTF-8 编码（见数据约定），请以 UTF-8 重新导出（例如原为 GBK）")
     found = header(path)
+    bad = sorted({c for c in found if not c.strip() or found.count(c) > 1})
+    if bad:
+        shown = ", ".join(repr(c) for c in bad)
+        raise NightHalted(feed, halt.HEADER_INVALID,
+                          f"{rel}: header has empty or repeated column name(s) {shown}; expected each column named once",
+                          f"{rel}：表头存在空的或重复的字段名 {shown}，每个字段应只出现一次")
     missing = [c for c in FEEDS[feed].column_names if c not in found]
     if missing:
         raise NightHalted(feed, halt.HEADER_MISSING_COLUMN,
@@ -156,6 +187,15 @@ def select(drops: Path, as_of: dt.date, allow_stale: bool = False, log: Store | 
                 raise NightHalted(name, halt.MANIFEST_MISMATCH, f"{rel} is not listed in {d.isoformat()}/{MANIFEST_FILE}",
                                   f"{rel} 未列入交付清单 {MANIFEST_FILE}")
             chosen.append((name, d, path, declared))
+    for d, listed in sorted(manifests.items()):  # a listed feed file the night would read must have been delivered
+        delivered = {p.name for p in (drops / d.isoformat()).iterdir()}
+        wanted = {name for name in listed or {} if (feed := FEEDS.get(name.split(".")[0])) is not None
+                  and (feed.kind == "increment" or d == latest)}
+        absent = sorted(wanted - delivered)
+        if absent:
+            raise NightHalted(absent[0].split(".")[0], halt.MANIFEST_MISMATCH,
+                              f"{d.isoformat()}/{MANIFEST_FILE} lists {', '.join(absent)}, not delivered: incomplete delivery",
+                              f"{d.isoformat()} 交付清单列出的 {', '.join(absent)} 未交付，交付不完整")
     read = _read_all([(path, declared[1] if declared else None) for _, _, path, declared in chosen], log)
     for (name, d, path, declared), (sha, stored) in zip(chosen, read):
         if declared is not None and declared[1] != sha:

@@ -18,6 +18,7 @@ from pathlib import Path
 import polars as pl
 
 import sql
+from checks.id_number import ID_IN_TEXT, ID_IN_TEXT_MASKED_POLARS
 from flows.store import sha256_file
 
 from flows.workbook import EXPORT_COLUMNS, HEADERS_ZH, WIDTHS, write_escalation_workbook, write_street_workbook
@@ -25,8 +26,6 @@ from flows.workbook import EXPORT_COLUMNS, HEADERS_ZH, WIDTHS, write_escalation_
 __all__ = ["EXPORT_COLUMNS", "HEADERS_ZH", "WIDTHS", "export_frame", "write_exports"]
 
 QUARANTINE_COLUMNS = ("feed", "drop_date", "file", "line", "record_id", "check_code", "reason_zh", "reason_en")
-ID_PATTERN = r"(\d{6})\d{8}(\d{3}[\dXx])"  # an ID number anywhere in a text
-MASKED = "${1}********${2}"
 
 
 def export_frame(con) -> pl.DataFrame:
@@ -67,7 +66,9 @@ def write_exports(con, out_dir: Path, as_of: dt.date) -> dict[str, str]:
         unrouted.write_csv(tmp / "unrouted.csv", date_format="%Y-%m-%d", float_precision=4)
     quarantine = (sql.frame(con, "SELECT * FROM quarantine ORDER BY feed, file, line, check_code")
                   .select(QUARANTINE_COLUMNS)
-                  .with_columns(pl.col("record_id", "reason_zh", "reason_en").str.replace_all(ID_PATTERN, MASKED)))
+                  .with_columns(pl.col("record_id", "reason_zh", "reason_en")
+                                .str.replace_all(ID_IN_TEXT, ID_IN_TEXT_MASKED_POLARS)
+                                .str.replace_all(ID_IN_TEXT, ID_IN_TEXT_MASKED_POLARS)))
     quarantine.write_csv(tmp / "quarantine.csv", date_format="%Y-%m-%d")
     hashes = {p.name: sha256_file(p) for p in sorted(tmp.iterdir())}
     if out_dir.exists():

@@ -19,8 +19,9 @@ TASK = {"cache_policy": NONE, "persist_result": False}
 
 
 def _retry_io_only(task, task_run, state) -> bool:
-    """Retry a failure to read or copy the drops (a mount that hiccups), never a bad delivery: a halt is final."""
-    return not isinstance(state.data, NightHalted)
+    """Retry a failure to read or copy the drops (an OSError: a mount that hiccups), never a bad delivery: a halt is
+    final, and so is any other error (retrying would only repeat it)."""
+    return isinstance(state.data, OSError) and not isinstance(state.data, NightHalted)
 
 
 @task(name="receive drops", retries=2, retry_delay_seconds=10, retry_condition_fn=_retry_io_only, **TASK)

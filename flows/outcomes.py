@@ -40,6 +40,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
+from checks.id_number import mask_ids_in_text
 from flows.queue import ensure_store_tables
 from flows.store import Store, sha256_file
 from flows.workbook import ACTIONS_ZH, ALL_SHEET, FILL_COLUMNS, FINAL_OUTCOMES, HEADERS_ZH, NOTES_SHEET, OUTCOMES_ZH
@@ -51,7 +52,6 @@ FILL_FIELDS = FIELDS[1:]
 HEADER_ZH = {"warning_id": HEADERS_ZH["warning_id"], **dict(FILL_COLUMNS)}
 REJECT_COLUMNS = ("file", "sheet", "row", "warning_id", "reason_code", "reason_zh", "reason_en") + FILL_FIELDS
 ACTIVE = ("open", "in_progress")
-ID_NUMBER = re.compile(r"(\d{6})\d{8}(\d{3}[\dXx])")  # a resident ID number anywhere in a text
 DATE_TEXT = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
 
 
@@ -418,7 +418,7 @@ def _reject_entry(path: Path, r: Row, reasons: list[Reason]) -> dict:
     entry = {"file": path.name, "sheet": r.sheet, "row": r.row, "warning_id": r.text("warning_id"),
              "reason_code": "|".join(x.code for x in reasons), "reason_zh": "；".join(x.zh for x in reasons),
              "reason_en": "; ".join(x.en for x in reasons), **{f: r.text(f) for f in FILL_FIELDS}}
-    return {k: ID_NUMBER.sub(r"\1********\2", v) if isinstance(v, str) else v for k, v in entry.items()}
+    return {k: mask_ids_in_text(v) if isinstance(v, str) else v for k, v in entry.items()}
 
 
 def _comparable(r: Row) -> tuple:

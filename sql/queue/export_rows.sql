@@ -1,6 +1,7 @@
 -- The caseworkers' queue of night D (CONTRACT.md §4): warnings still to be worked, with the household head and the
 -- working days left. Grain: one row per open or in-progress warning. ID numbers are masked here, before anything leaves:
--- the head's, and any that the reasons or evidence name (first 6 and last 4 characters kept, CONTRACT.md §4).
+-- the head's, and any that the reasons or evidence name (first 6 and last 4 characters kept, CONTRACT.md §4), standing
+-- alone, not inside a longer id such as an expense record's (the pattern and why it runs twice: checks/id_number.py).
 WITH heads AS (
     SELECT household_id, name AS head_name,
            left(person_id, 6) || repeat('*', length(person_id) - 10) || right(person_id, 4) AS head_id_masked
@@ -10,8 +11,8 @@ WITH heads AS (
 today AS (SELECT w.working_day_index FROM working_days AS w, run_context AS r WHERE w.date = r.as_of)
 SELECT q.warning_id, q.household_id, q.region_code, q.street_code, q.street_name, q.warning_code, q.category,
        q.label_zh, q.severity, q.score,
-       regexp_replace(q.reasons, '(\d{6})\d{8}(\d{3}[\dXx])', '\1********\2', 'g') AS reasons,
-       regexp_replace(q.evidence, '(\d{6})\d{8}(\d{3}[\dXx])', '\1********\2', 'g') AS evidence,
+       regexp_replace(regexp_replace(q.reasons, '(^|[^0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])([^0-9A-Za-z]|$)', '\1\2********\3\4', 'g'), '(^|[^0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])([^0-9A-Za-z]|$)', '\1\2********\3\4', 'g') AS reasons,
+       regexp_replace(regexp_replace(q.evidence, '(^|[^0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])([^0-9A-Za-z]|$)', '\1\2********\3\4', 'g'), '(^|[^0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])([^0-9A-Za-z]|$)', '\1\2********\3\4', 'g') AS evidence,
        q.raised_date, q.deadline,
        d.working_day_index - (SELECT working_day_index FROM today) AS days_left,
        q.status, h.head_name, h.head_id_masked

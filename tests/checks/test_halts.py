@@ -39,6 +39,10 @@ def test_persons_key_is_person_and_household(params):
     rows["persons"].append(dict(moved))  # the same (person, household) twice: not allowed
     err = _halt(rows, params, feeds=("persons",))
     assert err.check_code == "KEY_NOT_UNIQUE" and "person_id, household_id" in err.message
+    # the repeated key is named with its ID number masked: the message goes to logs, manifests and reports
+    pid = moved["person_id"]
+    masked = f"{pid[:6]}********{pid[-4:]}|H3"
+    assert pid not in err.message + err.message_zh and masked in err.message and masked in err.message_zh
 
 
 def test_row_count_change_against_the_previous_night(params):

@@ -71,3 +71,49 @@ def test_money_with_more_than_two_decimals_is_not_silently_rounded(tmp_path):
     con = duckdb.connect()
     staging.load(con, drops.select(tmp_path, D))
     assert con.execute("SELECT check_code FROM quarantine").fetchall() == [("TYPE_amount",)]
+
+
+def test_file_not_in_utf8_halts_without_quoting_it(tmp_path):
+    folder = write_drop(tmp_path, "2026-03-02", {"households": [HH | {"address": "重庆市沙坪坝区"}]})
+    path = folder / "households.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("gbk"))  # a GBK export
+    with pytest.raises(NightHalted) as err:
+        drops.select(tmp_path, D)
+    assert err.value.check_code == "FILE_UNREADABLE" and "2026-03-02/households.csv is not UTF-8" in err.value.message
+    assert "沙坪坝" not in str(err.value) and "H1" not in str(err.value)
+
+
+@pytest.mark.parametrize("header", ["household_id,region_code,hukou_type,address,registered_date,address",
+                                   "household_id,region_code,hukou_type,address,registered_date,"])
+def test_header_with_a_repeated_or_empty_column_halts(tmp_path, header):
+    folder = write_drop(tmp_path, "2026-03-02", {"households": [HH]})
+    (folder / "households.csv").write_text(header + "\nH1,500106001001,urban,a,2020-01-01,x\n")
+    with pytest.raises(NightHalted) as err:
+        drops.select(tmp_path, D)
+    assert err.value.check_code == "HEADER_INVALID" and "2026-03-02/households.csv" in err.value.message
+
+
+def test_file_listed_in_the_manifest_but_not_delivered_halts(tmp_path):
+    app = {"application_id": "A1", "household_id": "H1", "program": "dibao", "submitted_date": "2026-02-01",
+           "decided_date": "", "decision": ""}
+    folder = write_drop(tmp_path, "2026-03-02", {"households": [HH], "applications": [app]}, manifest=True)
+    (folder / "applications.csv").unlink()  # an optional feed, lost in transfer
+    with pytest.raises(NightHalted) as err:
+        drops.select(tmp_path, D)
+    assert err.value.check_code == "MANIFEST_MISMATCH" and "applications.csv, not delivered" in err.value.message
+
+
+def test_manifest_with_a_byte_order_mark_is_read(tmp_path):
+    folder = write_drop(tmp_path, "2026-03-02", {"households": [HH]}, manifest=True)
+    manifest = folder / "_MANIFEST.csv"
+    manifest.write_bytes(b"\xef\xbb\xbf" + manifest.read_bytes())
+    selection = drops.select(tmp_path, D)
+    assert [f.manifest_rows for f in selection.files["households"]] == [1]
+
+
+def test_drop_folder_named_like_an_impossible_date_halts(tmp_path):
+    write_drop(tmp_path, "2026-03-02", {"households": [HH]})
+    (tmp_path / "2026-02-30").mkdir()
+    with pytest.raises(NightHalted) as err:
+        drops.select(tmp_path, D)
+    assert err.value.check_code == "FILE_UNREADABLE" and "2026-02-30" in err.value.message

@@ -64,7 +64,9 @@ def test_no_personal_id_number_in_any_export(recorded):
     store, nights, _, _ = recorded
     for night in nights:
         for path in (store / "exports" / night.isoformat()).glob("*.csv"):
-            assert not re.search(r"\d{17}[\dX]", path.read_text(encoding="utf-8")), path.name
+            text = path.read_text(encoding="utf-8")
+            assert not re.search(r"(?<![0-9A-Za-z])\d{17}[\dX](?![0-9A-Za-z])", text), path.name
+            assert not re.search(r"X\d*\*{8}", text), f"{path.name}: an expense record id was masked as an ID number"
 
 
 # -------------------- Planted truth recovered per rule code
