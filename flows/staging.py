@@ -30,6 +30,7 @@ import sql
 from checks import halt
 from checks.contract import DUCKDB_TYPES, FEEDS, Column, Feed
 from checks.halt import NightHalted
+from flows import csv_records
 from flows.drops import DropFile, Selection, header
 
 QUARANTINE_DDL = """CREATE OR REPLACE TABLE quarantine (feed VARCHAR, drop_date DATE, file VARCHAR, line BIGINT,
@@ -101,13 +102,22 @@ def _read_file(con, f: DropFile, table: str) -> int:
         con.execute(f"CREATE OR REPLACE TABLE {table} AS {_typed_select(feed, source)}")
         con.execute("CREATE OR REPLACE TEMP TABLE raw_rejects (line BIGINT, error_type VARCHAR, message VARCHAR)")
         return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    spec = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in header(f.path)) + "}"
+    spec = "{" + ", ".join(f"""'{n.replace("'", "''")}': 'VARCHAR'""" for n in header(f.path)) + "}"
     names = ", ".join(f'"{c}"' for c in feed.column_names)
     source = (f"SELECT {names} FROM read_csv('{_quote(f.path)}', columns = {spec}, header = true, delim = ',', quote = '\"', "
               f"escape = '\"', auto_detect = false, strict_mode = true, store_rejects = true, null_padding = false)")
     con.execute(f"CREATE OR REPLACE TABLE {table} AS {_typed_select(feed, source)}")
-    con.execute("CREATE OR REPLACE TEMP TABLE raw_rejects AS SELECT line, error_type, error_message AS message FROM reject_errors")
+    # a rejected record that runs over several lines says so (an unterminated quote takes the following lines with it)
+    con.execute("""CREATE OR REPLACE TEMP TABLE raw_rejects AS
+        SELECT line, error_type || CASE WHEN breaks > 0 THEN '（该记录跨 ' || (breaks + 1) || ' 行，疑似引号未闭合）' ELSE '' END
+                   AS error_type,
+               error_message || CASE WHEN breaks > 0 THEN ' (the record runs over ' || (breaks + 1)
+                   || ' lines: an unterminated quote?)' ELSE '' END AS message, breaks
+        FROM (SELECT *, len(rtrim(csv_line, chr(13) || chr(10))) - len(replace(rtrim(csv_line, chr(13) || chr(10)), chr(10), ''))
+                  AS breaks FROM reject_errors)""")
     good, bad = con.execute(f"SELECT (SELECT count(*) FROM {table}), (SELECT count(DISTINCT line) FROM raw_rejects)").fetchone()
+    if not csv_records.plain(f.path):
+        _check_lines_accounted(con, f, table, good + bad)
     if bad:  # the physical line of each good record: the lines 2.. not taken by rejected records, in order
         con.execute(f"""CREATE OR REPLACE TABLE {table} AS
             WITH free AS (SELECT l, row_number() OVER (ORDER BY l) - 1 AS k FROM range(2, ? + 2) t(l)
@@ -115,6 +125,27 @@ def _read_file(con, f: DropFile, table: str) -> int:
             SELECT t.* EXCLUDE (_k), free.l AS _line FROM (SELECT *, rowid AS _k FROM {table}) AS t
             JOIN free ON free.k = t._k ORDER BY free.l""", [good + bad])
     return good + bad
+
+
+def _check_lines_accounted(con, f: DropFile, table: str, records: int) -> None:
+    """Halt when some of the file's lines belong to no record the reader returned (flows/csv_records.py): the lines
+    beyond one per record must be the line breaks inside the records' values, good or rejected (a rejected record's
+    text is kept up to 10,000 characters, so a long run of swallowed lines always shows)."""
+    text = [c.name for c in FEEDS[f.feed].columns if c.type == "str"]
+    in_values = " + ".join(f"""coalesce(sum(len("{c}") - len(replace("{c}", chr(10), ''))), 0)""" for c in text) or "0"
+    # a typed column's value is kept as JSON text (`_raw`) when it could not be typed: a line break there is "\n"
+    in_raw = "coalesce(sum((len(_raw) - len(replace(_raw, '\\n', ''))) // 2), 0)"
+    good_breaks = con.execute(f"SELECT {in_values} + {in_raw} FROM {table}").fetchone()[0]
+    reject_breaks, first = con.execute("SELECT coalesce(sum(b), 0), min(line) FROM "
+                                       "(SELECT line, max(breaks) AS b FROM raw_rejects GROUP BY line)").fetchone()
+    unseen = csv_records.nonblank_lines(f.path) - 1 - records - good_breaks - reject_breaks
+    if unseen > 0:
+        near = f" (the first malformed record is near line {first})" if first is not None else ""
+        raise NightHalted(f.feed, halt.FILE_UNREADABLE,
+                          f"{f.rel}: {unseen} line(s) belong to no record the CSV reader returned{near}: an unterminated "
+                          "quote takes the lines after it; fix the quoting and deliver the file again",
+                          f"{f.rel}：有 {unseen} 行未能读成任何记录（疑似引号未闭合"
+                          + (f"，首个格式错误记录约在第 {first} 行" if first is not None else "") + "），请修正后重新交付")
 
 
 def _quote(path: Path) -> str:

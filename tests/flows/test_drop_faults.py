@@ -117,3 +117,34 @@ def test_drop_folder_named_like_an_impossible_date_halts(tmp_path):
     with pytest.raises(NightHalted) as err:
         drops.select(tmp_path, D)
     assert err.value.check_code == "FILE_UNREADABLE" and "2026-02-30" in err.value.message
+
+
+HH_HEADER = "household_id,region_code,hukou_type,address,registered_date\n"
+
+
+def test_an_unterminated_quote_that_swallows_lines_halts(tmp_path):
+    folder = write_drop(tmp_path, "2026-03-02", {})
+    body = "".join(f"H{i},500106001001,urban,a,2020-01-01\n" for i in range(5, 2000))
+    (folder / "households.csv").write_text(HH_HEADER + "H1,500106001001,urban,a,2020-01-01\n"
+                                           'H2,500106001001,urban,"open,2020-01-01\n' + body)
+    with pytest.raises(NightHalted) as err:
+        staging.load(duckdb.connect(), drops.select(tmp_path, D))
+    assert err.value.check_code == "FILE_UNREADABLE" and "2026-03-02/households.csv" in err.value.message
+    assert "belong to no record" in err.value.message and "line 3" in err.value.message
+
+
+def test_quoted_line_breaks_blank_lines_and_a_short_open_quote_lose_nothing(tmp_path):
+    folder = write_drop(tmp_path, "2026-03-02", {})
+    (folder / "households.csv").write_text(
+        HH_HEADER
+        + 'H1,500106001001,urban,"重庆市\n沙坪坝区",2020-01-01\n'   # lines 2-3: a quoted value with a line break
+        + "\n"                                                       # line 4: blank
+        + "H2,500106001001,urban,b,2020-01-01\n"                     # line 5
+        + 'H3,500106001001,urban,"c,2020-01-01\n'                    # line 6: the quote is never closed ...
+        + "H4,500106001001,urban,d,2020-01-01\n")                    # line 7: ... and takes this line with it
+    con = duckdb.connect()
+    staging.load(con, drops.select(tmp_path, D))
+    staged = con.execute("SELECT household_id, address FROM stg_households ORDER BY household_id").fetchall()
+    assert staged == [("H1", "重庆市\n沙坪坝区"), ("H2", "b")]
+    [(code, reason_en, reason_zh)] = con.execute("SELECT check_code, reason_en, reason_zh FROM quarantine").fetchall()
+    assert code == "CSV_STRUCTURE" and "runs over 2 lines" in reason_en and "跨 2 行" in reason_zh
