@@ -2,10 +2,10 @@
 
 DuckDB's CSV reader reports how many records it read and rejected, not how many lines it consumed: an unterminated quote
 makes one rejected record of the rest of the file, the following lines silently gone (a 200,000-line file read as 1 good
-record and 1 reject). While every line is one record (`plain`: no quote character and no blank line in the file, a fast
-search) the record count is the line count. Otherwise staging counts the lines (`nonblank_lines`, numpy over the file's
-bytes, a block at a time) and holds them against the records plus the line breaks the records' values carry
-(CONTRACT.md §1 allows RFC 4180 quoting, whose quoted values may span lines).
+record and 1 reject). Only a quote can join lines into one record, so a file without a quote character (`has_quotes`, a
+fast search: 0.3 s for 1.8 GB) has nothing to prove. Otherwise staging counts the file's lines (`nonblank_lines`, numpy
+over its bytes, a block at a time; the reader skips blank lines) and holds them against the records plus the line breaks
+the records' values carry (CONTRACT.md §1 allows RFC 4180 quoting, whose quoted values may span lines).
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ BLOCK = 1 << 26  # 64 MiB of the file at a time
 NEWLINE, CR = ord("\n"), ord("\r")
 
 
-def plain(path: Path) -> bool:
-    """Whether every line after the header is one record: no quote character and no blank line in the file."""
+def has_quotes(path: Path) -> bool:
+    """Whether the file holds a quote character anywhere."""
     if path.stat().st_size == 0:
-        return True
+        return False
     with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        return data.find(b'"') < 0 and data.find(b"\n\n") < 0 and data.find(b"\n\r\n") < 0
+        return data.find(b'"') >= 0
 
 
 def nonblank_lines(path: Path) -> int:

@@ -116,7 +116,7 @@ def _read_file(con, f: DropFile, table: str) -> int:
         FROM (SELECT *, len(rtrim(csv_line, chr(13) || chr(10))) - len(replace(rtrim(csv_line, chr(13) || chr(10)), chr(10), ''))
                   AS breaks FROM reject_errors)""")
     good, bad = con.execute(f"SELECT (SELECT count(*) FROM {table}), (SELECT count(DISTINCT line) FROM raw_rejects)").fetchone()
-    if not csv_records.plain(f.path):
+    if csv_records.has_quotes(f.path):
         _check_lines_accounted(con, f, table, good + bad)
     if bad:  # the physical line of each good record: the lines 2.. not taken by rejected records, in order
         con.execute(f"""CREATE OR REPLACE TABLE {table} AS
