@@ -55,9 +55,9 @@ base AS (
 tests AS (
     SELECT
         base.*,
-        -- per-capita income over the window; NULL when unknown (no income record) or n = 0
-        CASE WHEN income_known AND n > 0
-             THEN round(window_net / (ctx.window_months * n), 2)::DECIMAL(18, 2) END             AS per_capita,
+        -- per-capita income over the window, to the cent below (the rules compare exactly, multiplying; this figure is
+        -- for reasons and evidence); NULL when unknown (no income record) or n = 0
+        CASE WHEN income_known AND n > 0 THEN cents_down(window_net, ctx.window_months * n) END   AS per_capita,
         -- the four asset tests; comparisons multiply instead of divide so thresholds are exact
         financial_total > ctx.financial_limit_months * standard * n                              AS fails_financial,
         vehicle_count > 0                                                                        AS fails_vehicle,

@@ -21,7 +21,7 @@ SELECT
     f.household_id,
     'INCOME_OVER_LIMIT' AS warning_code,
     'INCOME_OVER_LIMIT' AS condition_key,
-    '家庭月人均收入 ' || fmt_yuan(f.per_capita) || ' 元，高于' || f.standard_label || ' ' || f.standard_text
+    '家庭月人均收入 ' || fmt_yuan(cents_up(f.window_net, ctx.window_months * f.n)) || ' 元，高于' || f.standard_label || ' ' || f.standard_text
         || '；该户正在享受低保（非渐退期），请核实收入。' AS reasons,
     to_json({
         'enrollment_ids': f.dibao_active_enrollment_ids,
@@ -30,7 +30,7 @@ SELECT
             'deduction': f.window_deduction,
             'income_records': f.window_records,
             'net': f.window_net,
-            'per_capita': f.per_capita,
+            'per_capita': cents_up(f.window_net, ctx.window_months * f.n),
             'record_ids': income_record_ids(f.household_id, ctx.window_start),
             'window': strftime(ctx.window_start, '%Y-%m') || '..' || strftime(ctx.month_of_d - INTERVAL 1 MONTH, '%Y-%m')
         },

@@ -23,7 +23,7 @@ base AS (
         f.*,
         u.events AS unemployment_events,
         u.latest AS unemployment_latest,
-        round(f.recent_net / (ctx.recent_months * f.n), 2)::DECIMAL(18, 2) AS recent_per_capita,
+        cents_down(f.recent_net, ctx.recent_months * f.n)                 AS recent_per_capita,
         round(f.prior_net / (ctx.recent_months * f.n), 2)::DECIMAL(18, 2)  AS prior_per_capita,
         (ctx.edge_income_multiple * f.standard)::DECIMAL(18, 2)           AS low_income_line,
         f.recent_net < ctx.edge_income_multiple * f.standard * ctx.recent_months * f.n AS is_low,

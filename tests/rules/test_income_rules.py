@@ -87,6 +87,10 @@ def build() -> tuple[StateBuilder, dict[str, tuple[str, bool]]]:
     # enrollment ending on D is no longer in force (end_date must be after D)
     [p] = case("IOL_ENDS_ON_D", IOL, False); s.enroll("IOL_ENDS_ON_D", end_date="2026-03-10"); s.monthly(p, 2000, source_type="pension")
     [p] = case("IOL_ENDS_AFTER_D", IOL, True); s.enroll("IOL_ENDS_AFTER_D", end_date="2026-03-11"); s.monthly(p, 2000, source_type="pension")
+    # per capita a fraction of a cent off the standard: 3815.99 / 6 = 635.998 is below 636, 3816.01 / 6 = 636.0017 above;
+    # the reasons must not read "636.00 below 636" or "636.00 above 636"
+    [p] = case("ENC_SUB_CENT_BELOW", ENC, True); s.income(p, "2025-09", 3815.99, "pension")
+    [p] = case("IOL_SUB_CENT_ABOVE", IOL, True); s.enroll("IOL_SUB_CENT_ABOVE"); s.income(p, "2025-09", 3816.01, "pension")
     # the reason example: 2 members, pension 1625 for one -> 1625 / 2 = 812.50
     a, b = case("IOL_REASON", IOL, True, members=2); s.enroll("IOL_REASON", covered_persons=2)
     s.monthly(a, 1625, source_type="pension")
@@ -118,6 +122,15 @@ def test_unknown_income_is_said_not_imputed(result):
 def test_excluded_sources_counted_out(result):
     income = result.one("ENC_EXCLUDED_SOURCES", ENC)["evidence"]["income"]
     assert income["countable"] == 3600.00 and income["per_capita"] == 600.00 and len(income["record_ids"]) == 18
+
+
+def test_shown_per_capita_is_on_the_side_the_reason_says(result):
+    below = result.one("ENC_SUB_CENT_BELOW", ENC)
+    assert below["reasons"].startswith("家庭月人均收入 635.99 元，低于城市低保标准 636 元")
+    assert below["evidence"]["income"]["per_capita"] == 635.99
+    above = result.one("IOL_SUB_CENT_ABOVE", IOL)
+    assert above["reasons"].startswith("家庭月人均收入 636.01 元，高于城市低保标准 636 元")
+    assert above["evidence"]["income"]["per_capita"] == 636.01
 
 
 def test_reason_reads_amount_and_dated_standard(result):
