@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 
 from checks.halt import NightHalted
@@ -19,19 +19,33 @@ TASK = {"cache_policy": NONE, "persist_result": False}
 
 
 def _retry_io_only(task, task_run, state) -> bool:
-    """Retry a failure to read or copy the drops (an OSError: a mount that hiccups), never a bad delivery: a halt is
-    final, and so is any other error (retrying would only repeat it)."""
-    return isinstance(state.data, OSError) and not isinstance(state.data, NightHalted)
+    """Retry a failure to read or copy the drops (an OSError: a mount that hiccups), never any other error (retrying
+    would only repeat it). A bad delivery is no failure: it is returned (`_halt_returned`)."""
+    return isinstance(state.data, OSError)
+
+
+def _halt_returned(stage):
+    """Run `stage(night, ...)`; return its NightHalted instead of raising it. A halt is the answer of the receive and
+    load-and-check tasks, not their failure: raised, Prefect logs it with a traceback, which reads like a crash (and is
+    no use: the message names the file and the reason). One error line says it instead."""
+    def run(*args):
+        try:
+            stage(*args)
+        except NightHalted as halted:
+            get_run_logger().error("night halted: %s", halted)
+            return halted
+        return None
+    return run
 
 
 @task(name="receive drops", retries=2, retry_delay_seconds=10, retry_condition_fn=_retry_io_only, **TASK)
-def receive(night: stages.Night, drops_dir: Path, allow_stale: bool) -> None:
-    stages.receive(night, drops_dir, allow_stale)
+def receive(night: stages.Night, drops_dir: Path, allow_stale: bool) -> NightHalted | None:
+    return _halt_returned(stages.receive)(night, drops_dir, allow_stale)
 
 
 @task(name="load and check", **TASK)
-def load_and_check(night: stages.Night) -> None:
-    stages.load_and_check(night)
+def load_and_check(night: stages.Night) -> NightHalted | None:
+    return _halt_returned(stages.load_and_check)(night)
 
 
 @task(name="as-of state", **TASK)
@@ -76,10 +90,8 @@ def nightly(drops: str, as_of: dt.date, store: str = "var", allow_stale: bool = 
     """Run night `as_of` on the drops under `drops` into the store; returns the run manifest (status `ok` or `halted`)."""
     night = stages.open_night(Path(store), as_of, Path(params_file) if params_file else None)
     try:
-        try:
-            receive(night, Path(drops), allow_stale)
-            load_and_check(night)
-        except NightHalted as halted:
+        halted = receive(night, Path(drops), allow_stale) or load_and_check(night)
+        if halted is not None:
             return stages.record_halt(night, halted)
         build_state(night)
         score(night)

@@ -63,3 +63,30 @@ def test_full_extract_far_off_yesterday_halts_before_scoring(first_night_done):
     assert doc["status"] == "halted" and doc["halt"]["check_code"] == "ROW_COUNT_CHANGE"
     assert doc["halt"]["feed"] == "households"
     assert (_queue(store), _exports(store)) == before
+
+
+def test_a_halt_in_the_checks_is_one_log_line_not_a_traceback(first_night_done, prefect_harness, capsys, caplog):
+    drops, store, second = first_night_done
+    folder = drops / second.isoformat()
+    lines = (folder / "households.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (folder / "households.csv").write_text("".join(lines[: len(lines) // 2]), encoding="utf-8")
+    (folder / "_MANIFEST.csv").unlink()
+    code = main(["nightly", "--drops", str(drops), "--as-of", second.isoformat(), "--store", str(store)])
+    assert code == 3 and "ROW_COUNT_CHANGE" in capsys.readouterr().err
+    task_records = [r for r in caplog.records if r.name.startswith("prefect.task_runs")]
+    assert [r.getMessage() for r in task_records if r.levelname == "ERROR"] == [
+        next(r.getMessage() for r in task_records if "night halted: [ROW_COUNT_CHANGE] households" in r.getMessage())]
+    assert not any(r.exc_info for r in task_records)
+
+
+def test_only_an_io_error_reading_the_drops_is_retried():
+    from types import SimpleNamespace
+
+    from checks.halt import NightHalted
+    from flows.nightly import _retry_io_only
+
+    def retried(exc):
+        return _retry_io_only(None, None, SimpleNamespace(data=exc))
+
+    assert retried(OSError("mount gone"))
+    assert not retried(NightHalted("persons", "FEED_MISSING", "x")) and not retried(ValueError("bad"))
