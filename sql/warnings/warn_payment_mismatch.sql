@@ -11,15 +11,21 @@ used AS (
     SELECT list(evidence ORDER BY name) AS parameters FROM param_evidence WHERE name IN ('payment.mismatch_tolerance_yuan')
 ),
 periods AS (
-    SELECT
-        household_id, program, period, enrollment_id, monthly_benefit,
-        sum(amount)::DECIMAL(18, 2) AS amount,
-        min(payment_id)             AS first_payment_id,
-        list({'amount': amount, 'paid_date': strftime(paid_date, '%Y-%m-%d'), 'payment_id': payment_id}
-             ORDER BY payment_id)   AS payments
+    SELECT household_id, program, period, enrollment_id, monthly_benefit,
+           sum(amount)::DECIMAL(18, 2) AS amount, min(payment_id) AS first_payment_id
     FROM payment_status
     WHERE enrollment_id IS NOT NULL
     GROUP BY household_id, program, period, enrollment_id, monthly_benefit
+),
+mismatched AS (
+    -- the payments of the few periods that differ, listed for the evidence (not of every period: ~1 M at scale)
+    SELECT p.*, list({'amount': s.amount, 'paid_date': strftime(s.paid_date, '%Y-%m-%d'), 'payment_id': s.payment_id}
+                     ORDER BY s.payment_id) AS payments
+    FROM periods p
+    CROSS JOIN ctx
+    JOIN payment_status s ON s.household_id = p.household_id AND s.program = p.program AND s.period = p.period
+    WHERE abs(p.amount - p.monthly_benefit) > ctx.payment_mismatch_tolerance
+    GROUP BY ALL
 )
 SELECT
     p.household_id,
@@ -40,7 +46,6 @@ SELECT
         'period': strftime(p.period, '%Y-%m'),
         'program': p.program
     }) AS evidence
-FROM periods p
+FROM mismatched p
 CROSS JOIN ctx
 CROSS JOIN used u
-WHERE abs(p.amount - p.monthly_benefit) > ctx.payment_mismatch_tolerance
