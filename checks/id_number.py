@@ -6,9 +6,8 @@ and even for women, and a check character (ISO 7064 MOD 11-2) that is 0-9 or X.
 
 from __future__ import annotations
 
-import re
-
 import datetime as dt
+import re
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"  # indexed by (weighted sum mod 11)

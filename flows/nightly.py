@@ -24,28 +24,26 @@ def _retry_io_only(task, task_run, state) -> bool:
     return isinstance(state.data, OSError)
 
 
-def _halt_returned(stage):
-    """Run `stage(night, ...)`; return its NightHalted instead of raising it. A halt is the answer of the receive and
+def _halt_returned(stage, *args) -> NightHalted | None:
+    """Run `stage(*args)`; return its NightHalted instead of raising it. A halt is the answer of the receive and
     load-and-check tasks, not their failure: raised, Prefect logs it with a traceback, which reads like a crash (and is
     no use: the message names the file and the reason). One error line says it instead."""
-    def run(*args):
-        try:
-            stage(*args)
-        except NightHalted as halted:
-            get_run_logger().error("night halted: %s", halted)
-            return halted
-        return None
-    return run
+    try:
+        stage(*args)
+    except NightHalted as halted:
+        get_run_logger().error("night halted: %s", halted)
+        return halted
+    return None
 
 
 @task(name="receive drops", retries=2, retry_delay_seconds=10, retry_condition_fn=_retry_io_only, **TASK)
 def receive(night: stages.Night, drops_dir: Path, allow_stale: bool) -> NightHalted | None:
-    return _halt_returned(stages.receive)(night, drops_dir, allow_stale)
+    return _halt_returned(stages.receive, night, drops_dir, allow_stale)
 
 
 @task(name="load and check", **TASK)
 def load_and_check(night: stages.Night) -> NightHalted | None:
-    return _halt_returned(stages.load_and_check)(night)
+    return _halt_returned(stages.load_and_check, night)
 
 
 @task(name="as-of state", **TASK)
@@ -90,7 +88,9 @@ def nightly(drops: str, as_of: dt.date, store: str = "var", allow_stale: bool = 
     """Run night `as_of` on the drops under `drops` into the store; returns the run manifest (status `ok` or `halted`)."""
     night = stages.open_night(Path(store), as_of, Path(params_file) if params_file else None)
     try:
-        halted = receive(night, Path(drops), allow_stale) or load_and_check(night)
+        halted = receive(night, Path(drops), allow_stale)
+        if halted is None:
+            halted = load_and_check(night)
         if halted is not None:
             return stages.record_halt(night, halted)
         build_state(night)
