@@ -33,7 +33,7 @@ import sql
 from checks import gx_duckdb
 from checks.contract import FEEDS
 from checks.halt import KEY_NOT_UNIQUE, QUARANTINE_RATE, ROW_COUNT_CHANGE, NightHalted
-from checks.id_number import mask_ids_in_text
+from checks.id_number import mask_id_like
 from checks.row_check import RowCheck, check_table, duplicates_table, flag_column, lit
 from checks.suites import SuiteContext, suite_modules
 from models.rules.parameters import ParameterSet
@@ -225,7 +225,7 @@ def start_checks(con: duckdb.DuckDBPyConnection, as_of: dt.date, params: Paramet
             one_file = staged == staged_total and len(files) == 1  # every staged row comes from the one file used
             dup = key_repeats[feed] if one_file else _key_repeats(con, feed)
             if dup[0]:
-                first_key = mask_ids_in_text(str(dup[1]))  # the message goes to logs and reports: no ID number in it
+                first_key = mask_id_like(str(dup[1]))  # the message goes to logs and reports: no ID number in it
                 failures.append(NightHalted(
                     feed, KEY_NOT_UNIQUE,
                     f"{', '.join(files) or feed}: {dup[0]} values of the key ({', '.join(key)}) occur more than once "

@@ -37,14 +37,14 @@ def _existing_dir(text: str) -> Path:
 def _params_file(text: str) -> Path:
     """An override file that loads (exists, is YAML, names known parameters with dated values): checked here, so a bad
     one is a usage error (exit 2) before any night starts."""
-    from models.rules.parameters import ParameterError, ParameterSet
+    from models.rules.parameters import ParameterSet
 
     path = Path(text)
     if not path.is_file():
         raise argparse.ArgumentTypeError(f"file '{text}' does not exist")
     try:
         ParameterSet.load(path)
-    except (ParameterError, OSError, UnicodeDecodeError) as exc:
+    except (ValueError, OSError) as exc:  # ParameterError, a bad date, undecodable text
         raise argparse.ArgumentTypeError(str(exc)) from exc
     return path
 

@@ -28,15 +28,26 @@ def has_quotes(path: Path) -> bool:
 
 
 def nonblank_lines(path: Path) -> int:
-    """Lines holding anything but their line ending (the CSV reader skips blank lines), the header included."""
+    """Lines holding anything but their line ending (the CSV reader skips blank lines), the header included; a block
+    of the file at a time, so memory stays at a few tens of MB whatever the file's size."""
     size = path.stat().st_size
     if size == 0:
         return 0
     data = np.memmap(path, dtype=np.uint8, mode="r")
-    ends = np.concatenate([np.flatnonzero(data[o:o + BLOCK] == NEWLINE) + o for o in range(0, size, BLOCK)])
-    if len(ends) == 0 or ends[-1] != size - 1:  # a last line without its newline
-        ends = np.append(ends, size)
-    starts = np.concatenate([[0], ends[:-1] + 1])
+    count, last_end = 0, -1  # the newline that ended the previous line
+    for offset in range(0, size, BLOCK):
+        ends = np.flatnonzero(data[offset:offset + BLOCK] == NEWLINE) + offset
+        if len(ends):
+            starts = np.concatenate([[last_end + 1], ends[:-1] + 1])
+            count += _nonblank(data, starts, ends)
+            last_end = int(ends[-1])
+    if last_end != size - 1:  # a last line without its newline
+        count += _nonblank(data, np.array([last_end + 1]), np.array([size]))
+    return count
+
+
+def _nonblank(data, starts: np.ndarray, ends: np.ndarray) -> int:
+    """How many of the lines [start, end) hold more than nothing or a lone carriage return."""
     length = ends - starts
-    blank = (length == 0) | ((length == 1) & (data[np.minimum(starts, size - 1)] == CR))
-    return int(np.count_nonzero(~blank))
+    lone_cr = (length == 1) & (data[np.minimum(starts, len(data) - 1)] == CR)
+    return int(np.count_nonzero((length > 0) & ~lone_cr))

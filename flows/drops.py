@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 from checks import halt
 from checks.contract import FEEDS, MANIFEST_FILE
 from checks.halt import NightHalted
+from checks.id_number import mask_id_like
 from flows.store import DigestMismatch, Store, sha256_file
 
 DATE_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -61,18 +62,22 @@ class Selection:
 
 
 def drop_dates(drops: Path) -> list[dt.date]:
+    """The delivery dates under `drops`: its folders named YYYY-MM-DD that are real dates (`select` halts a night on a
+    folder named like a date that is none, so that its files are not passed over unseen)."""
+    return sorted(d for d in map(_folder_date, _date_folders(drops)) if d is not None)
+
+
+def _date_folders(drops: Path) -> list[Path]:
     if not drops.is_dir():
         raise FileNotFoundError(f"drops folder {drops} does not exist")
-    dates = []
-    for p in sorted(drops.iterdir()):
-        if p.is_dir() and DATE_DIR.match(p.name):
-            try:
-                dates.append(dt.date.fromisoformat(p.name))
-            except ValueError as exc:  # 2026-02-30: a misnamed delivery, whose files must not be passed over unseen
-                raise NightHalted("*", halt.FILE_UNREADABLE, f"drop folder {p.name} under {drops} is named like a date but "
-                                  "is not one; rename it to its delivery date (YYYY-MM-DD)",
-                                  f"数据交付目录 {p.name} 不是有效日期，请改为实际交付日期（YYYY-MM-DD）") from exc
-    return sorted(dates)
+    return sorted(p for p in drops.iterdir() if p.is_dir() and DATE_DIR.match(p.name))
+
+
+def _folder_date(folder: Path) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(folder.name)
+    except ValueError:  # 2026-02-30
+        return None
 
 
 def _feed_file(folder: Path, feed: str) -> Path | None:
@@ -137,8 +142,9 @@ def check_header(feed: str, rel: str, path: Path) -> list[str]:
                           f"{rel}：表头存在空的或重复的字段名 {shown}，每个字段应只出现一次")
     missing = [c for c in FEEDS[feed].column_names if c not in found]
     if missing:
+        shown = mask_id_like(", ".join(found))  # a file delivered without its header shows a data row here
         raise NightHalted(feed, halt.HEADER_MISSING_COLUMN,
-                          f"{rel}: header lacks contract column(s) {', '.join(missing)}; found columns: {', '.join(found)}",
+                          f"{rel}: header lacks contract column(s) {', '.join(missing)}; found columns: {shown}",
                           f"{rel}：表头缺少约定字段 {', '.join(missing)}")
     return found
 
@@ -154,6 +160,11 @@ def _read(path: Path, declared: str | None, log: Store | None) -> tuple[str, Pat
 
 
 def select(drops: Path, as_of: dt.date, allow_stale: bool = False, log: Store | None = None) -> Selection:
+    misnamed = [p.name for p in _date_folders(drops) if _folder_date(p) is None]
+    if misnamed:
+        raise NightHalted("*", halt.FILE_UNREADABLE, f"drop folder {misnamed[0]} under {drops} is named like a date but "
+                          "is not one; rename it to its delivery date (YYYY-MM-DD)",
+                          f"数据交付目录 {misnamed[0]} 不是有效日期，请改为实际交付日期（YYYY-MM-DD）")
     dates = [d for d in drop_dates(drops) if d <= as_of]
     if not dates:
         raise NightHalted("*", halt.STALE_FEEDS, f"no drop folder dated on or before {as_of} under {drops}",

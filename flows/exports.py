@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 
 import sql
-from checks.id_number import ID_IN_TEXT, ID_IN_TEXT_MASKED_POLARS
+from checks.id_number import ID_LIKE, ID_LIKE_MASKED_POLARS
 from flows.store import sha256_file
 
 from flows.workbook import EXPORT_COLUMNS, HEADERS_ZH, WIDTHS, write_escalation_workbook, write_street_workbook
@@ -66,9 +66,8 @@ def write_exports(con, out_dir: Path, as_of: dt.date) -> dict[str, str]:
         unrouted.write_csv(tmp / "unrouted.csv", date_format="%Y-%m-%d", float_precision=4)
     quarantine = (sql.frame(con, "SELECT * FROM quarantine ORDER BY feed, file, line, check_code")
                   .select(QUARANTINE_COLUMNS)
-                  .with_columns(pl.col("record_id", "reason_zh", "reason_en")
-                                .str.replace_all(ID_IN_TEXT, ID_IN_TEXT_MASKED_POLARS)
-                                .str.replace_all(ID_IN_TEXT, ID_IN_TEXT_MASKED_POLARS)))
+                  .with_columns(pl.col("record_id", "reason_zh", "reason_en")  # delivered values, typos and all
+                                .str.replace_all(ID_LIKE, ID_LIKE_MASKED_POLARS)))
     quarantine.write_csv(tmp / "quarantine.csv", date_format="%Y-%m-%d")
     hashes = {p.name: sha256_file(p) for p in sorted(tmp.iterdir())}
     if out_dir.exists():

@@ -40,7 +40,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from checks.id_number import mask_ids_in_text
+from checks.id_number import mask_id_like
 from flows.queue import ensure_store_tables
 from flows.store import Store, sha256_file
 from flows.workbook import ACTIONS_ZH, ALL_SHEET, FILL_COLUMNS, FINAL_OUTCOMES, HEADERS_ZH, NOTES_SHEET, OUTCOMES_ZH
@@ -418,7 +418,7 @@ def _reject_entry(path: Path, r: Row, reasons: list[Reason]) -> dict:
     entry = {"file": path.name, "sheet": r.sheet, "row": r.row, "warning_id": r.text("warning_id"),
              "reason_code": "|".join(x.code for x in reasons), "reason_zh": "；".join(x.zh for x in reasons),
              "reason_en": "; ".join(x.en for x in reasons), **{f: r.text(f) for f in FILL_FIELDS}}
-    return {k: mask_ids_in_text(v) if isinstance(v, str) else v for k, v in entry.items()}
+    return {k: mask_id_like(v) if isinstance(v, str) else v for k, v in entry.items()}
 
 
 def _comparable(r: Row) -> tuple:

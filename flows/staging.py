@@ -14,7 +14,9 @@ every later night) are kept in the store's staging cache, `<store>/cache/staged/
 a later night types only the files it has not seen. The version is a hash of this module and the contract, so a change
 to either retypes everything; the cache is derived data and may be deleted at any time.
 
-Line numbers count the header as line 1 and one record per line (department extracts carry no embedded line breaks).
+Line numbers count the header as line 1 and one record per line. After a quoted value that spans lines, or a blank line,
+a record's number is therefore its place among the records, not its physical line; every line is still accounted for
+(a file with quotes must show the lines beyond one per record as line breaks inside its values: flows/csv_records.py).
 """
 
 from __future__ import annotations
@@ -102,11 +104,8 @@ def _read_file(con, f: DropFile, table: str) -> int:
         con.execute(f"CREATE OR REPLACE TABLE {table} AS {_typed_select(feed, source)}")
         con.execute("CREATE OR REPLACE TEMP TABLE raw_rejects (line BIGINT, error_type VARCHAR, message VARCHAR)")
         return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    spec = "{" + ", ".join(f"""'{n.replace("'", "''")}': 'VARCHAR'""" for n in header(f.path)) + "}"
     names = ", ".join(f'"{c}"' for c in feed.column_names)
-    source = (f"SELECT {names} FROM read_csv('{_quote(f.path)}', columns = {spec}, header = true, delim = ',', quote = '\"', "
-              f"escape = '\"', auto_detect = false, strict_mode = true, store_rejects = true, null_padding = false)")
-    con.execute(f"CREATE OR REPLACE TABLE {table} AS {_typed_select(feed, source)}")
+    con.execute(f"CREATE OR REPLACE TABLE {table} AS {_typed_select(feed, f'SELECT {names} FROM {_csv(f, True)}')}")
     # a rejected record that runs over several lines says so (an unterminated quote takes the following lines with it)
     con.execute("""CREATE OR REPLACE TEMP TABLE raw_rejects AS
         SELECT line, error_type || CASE WHEN breaks > 0 THEN '（该记录跨 ' || (breaks + 1) || ' 行，疑似引号未闭合）' ELSE '' END
@@ -117,7 +116,7 @@ def _read_file(con, f: DropFile, table: str) -> int:
                   AS breaks FROM reject_errors)""")
     good, bad = con.execute(f"SELECT (SELECT count(*) FROM {table}), (SELECT count(DISTINCT line) FROM raw_rejects)").fetchone()
     if csv_records.has_quotes(f.path):
-        _check_lines_accounted(con, f, table, good + bad)
+        _check_lines_accounted(con, f, good + bad)
     if bad:  # the physical line of each good record: the lines 2.. not taken by rejected records, in order
         con.execute(f"""CREATE OR REPLACE TABLE {table} AS
             WITH free AS (SELECT l, row_number() OVER (ORDER BY l) - 1 AS k FROM range(2, ? + 2) t(l)
@@ -127,15 +126,23 @@ def _read_file(con, f: DropFile, table: str) -> int:
     return good + bad
 
 
-def _check_lines_accounted(con, f: DropFile, table: str, records: int) -> None:
+def _csv(f: DropFile, rejects: bool) -> str:
+    """DuckDB's strict reader over the CSV file: every column of its header as text; with `rejects`, the records it
+    cannot split go to its reject tables, else they are skipped."""
+    spec = "{" + ", ".join(f"""'{n.replace("'", "''")}': 'VARCHAR'""" for n in header(f.path)) + "}"
+    errors = "store_rejects = true" if rejects else "ignore_errors = true"
+    return (f"read_csv('{_quote(f.path)}', columns = {spec}, header = true, delim = ',', quote = '\"', escape = '\"', "
+            f"auto_detect = false, strict_mode = true, {errors}, null_padding = false)")
+
+
+def _check_lines_accounted(con, f: DropFile, records: int) -> None:
     """Halt when some of the file's lines belong to no record the reader returned (flows/csv_records.py): the lines
-    beyond one per record must be the line breaks inside the records' values, good or rejected (a rejected record's
-    text is kept up to 10,000 characters, so a long run of swallowed lines always shows)."""
-    text = [c.name for c in FEEDS[f.feed].columns if c.type == "str"]
-    in_values = " + ".join(f"""coalesce(sum(len("{c}") - len(replace("{c}", chr(10), ''))), 0)""" for c in text) or "0"
-    # a typed column's value is kept as JSON text (`_raw`) when it could not be typed: a line break there is "\n"
-    in_raw = "coalesce(sum((len(_raw) - len(replace(_raw, '\\n', ''))) // 2), 0)"
-    good_breaks = con.execute(f"SELECT {in_values} + {in_raw} FROM {table}").fetchone()[0]
+    beyond one per record must be the line breaks inside the records' values, in any column of the good records
+    (read again: this runs only for a file with quotes) or in the rejected ones (whose text is kept up to 10,000
+    characters, so a long run of swallowed lines always shows)."""
+    columns = [n.replace('"', '""') for n in header(f.path)]
+    in_values = " + ".join(f"""coalesce(sum(len("{n}") - len(replace("{n}", chr(10), ''))), 0)""" for n in columns)
+    good_breaks = con.execute(f"SELECT {in_values} FROM {_csv(f, False)}").fetchone()[0]
     reject_breaks, first = con.execute("SELECT coalesce(sum(b), 0), min(line) FROM "
                                        "(SELECT line, max(breaks) AS b FROM raw_rejects GROUP BY line)").fetchone()
     unseen = csv_records.nonblank_lines(f.path) - 1 - records - good_breaks - reject_breaks

@@ -105,7 +105,7 @@ def _dated_values(name: str, raw_values: object, where: str) -> list[DatedValue]
 def _read_yaml(path: Path) -> object:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date-shaped value that is no date (2026-13-01)
         raise ParameterError(f"{path}: not valid YAML: {exc}") from exc
 
 
@@ -139,7 +139,10 @@ class ParameterSet:
                 if name not in parameters:
                     raise ParameterError(f"{override}: unknown parameter '{name}' (known: see models/rules/parameters/)")
                 where = f"{override.name}:{name}"
-                extra = _dated_values(name, (body or {}).get("values"), where)
+                if not isinstance(body, dict):
+                    raise ParameterError(f"{where}: expected a mapping with 'values: {{YYYY-MM-DD: {{value, reference, "
+                                         "status}}}}'")
+                extra = _dated_values(name, body.get("values"), where)
                 merged = {v.effective_from: v for v in parameters[name].values}
                 merged.update({v.effective_from: v for v in extra})
                 old = parameters[name]

@@ -12,11 +12,11 @@ today AS (SELECT w.working_day_index FROM working_days AS w, run_context AS r WH
 SELECT q.warning_id, q.household_id, q.region_code, q.street_code, q.street_name, q.warning_code, q.category,
        q.label_zh, q.severity, q.score,
        regexp_replace(
-           regexp_replace(q.reasons, '(^|[^0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])([^0-9A-Za-z]|$)', '\1\2********\3\4', 'g'),
-           '(^|[^0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])([^0-9A-Za-z]|$)', '\1\2********\3\4', 'g') AS reasons,
+           regexp_replace(q.reasons, '(^|[^0-9A-Za-z])(\d{6})\d{7,9}(\d{3}[\dXx])([^0-9A-Za-z]|$)', '\1\2********\3\4', 'g'),
+           '(^|[^0-9A-Za-z])(\d{6})\d{7,9}(\d{3}[\dXx])([^0-9A-Za-z]|$)', '\1\2********\3\4', 'g') AS reasons,
        regexp_replace(
-           regexp_replace(q.evidence, '(^|[^0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])([^0-9A-Za-z]|$)', '\1\2********\3\4', 'g'),
-           '(^|[^0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])([^0-9A-Za-z]|$)', '\1\2********\3\4', 'g') AS evidence,
+           regexp_replace(q.evidence, '(^|[^0-9A-Za-z])(\d{6})\d{7,9}(\d{3}[\dXx])([^0-9A-Za-z]|$)', '\1\2********\3\4', 'g'),
+           '(^|[^0-9A-Za-z])(\d{6})\d{7,9}(\d{3}[\dXx])([^0-9A-Za-z]|$)', '\1\2********\3\4', 'g') AS evidence,
        q.raised_date, q.deadline,
        d.working_day_index - (SELECT working_day_index FROM today) AS days_left,
        q.status, h.head_name, h.head_id_masked

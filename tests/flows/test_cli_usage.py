@@ -10,6 +10,8 @@ from flows.cli import parser
     (None, "does not exist"),
     ("no_such_param: 5\n", "unknown parameter 'no_such_param'"),
     ("dibao.standard_urban: [\n", "not valid YAML"),
+    ("dibao.standard_urban: 5\n", "expected a mapping with 'values"),
+    ("dibao.standard_urban: {values: {2026-13-01: {value: 700}}}\n", "month must be in 1..12"),
 ])
 def test_bad_params_file_is_a_usage_error(tmp_path, capsys, content, expected):
     path = tmp_path / "override.yaml"

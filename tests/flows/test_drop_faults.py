@@ -111,12 +111,22 @@ def test_manifest_with_a_byte_order_mark_is_read(tmp_path):
     assert [f.manifest_rows for f in selection.files["households"]] == [1]
 
 
-def test_drop_folder_named_like_an_impossible_date_halts(tmp_path):
+def test_drop_folder_named_like_an_impossible_date_halts_the_night(tmp_path):
     write_drop(tmp_path, "2026-03-02", {"households": [HH]})
     (tmp_path / "2026-02-30").mkdir()
-    with pytest.raises(NightHalted) as err:
+    assert drops.drop_dates(tmp_path) == [D]  # listing the drops (the scheduler, the demo) still works
+    with pytest.raises(NightHalted) as err:  # the night itself halts, inside the night, so it is recorded
         drops.select(tmp_path, D)
     assert err.value.check_code == "FILE_UNREADABLE" and "2026-02-30" in err.value.message
+
+
+def test_file_without_its_header_halts_without_quoting_an_id_number(tmp_path):
+    folder = write_drop(tmp_path, "2026-03-02", {"households": [HH]})
+    (folder / "households.csv").write_text("H1,500106001001,urban,11010119900101123X,2020-01-01\n")
+    with pytest.raises(NightHalted) as err:
+        drops.select(tmp_path, D)
+    assert err.value.check_code == "HEADER_MISSING_COLUMN"
+    assert "11010119900101123X" not in err.value.message and "110101********123X" in err.value.message
 
 
 HH_HEADER = "household_id,region_code,hukou_type,address,registered_date\n"
@@ -148,3 +158,14 @@ def test_quoted_line_breaks_blank_lines_and_a_short_open_quote_lose_nothing(tmp_
     assert staged == [("H1", "重庆市\n沙坪坝区"), ("H2", "b")]
     [(code, reason_en, reason_zh)] = con.execute("SELECT check_code, reason_en, reason_zh FROM quarantine").fetchall()
     assert code == "CSV_STRUCTURE" and "runs over 2 lines" in reason_en and "跨 2 行" in reason_zh
+
+
+def test_a_line_break_in_an_extra_column_is_accounted_for(tmp_path):
+    folder = write_drop(tmp_path, "2026-03-02", {})
+    (folder / "households.csv").write_text(HH_HEADER.rstrip("\n") + ",note\n"
+                                           'H1,500106001001,urban,a,2020-01-01,"x\ny"\n'   # extra column, two lines
+                                           "H2,500106001001,urban,b,2020-01-01,z\n")
+    con = duckdb.connect()
+    staging.load(con, drops.select(tmp_path, D))
+    assert con.execute("SELECT household_id FROM stg_households ORDER BY 1").fetchall() == [("H1",), ("H2",)]
+    assert con.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 0
