@@ -160,12 +160,13 @@ def _read(path: Path, declared: str | None, log: Store | None) -> tuple[str, Pat
 
 
 def select(drops: Path, as_of: dt.date, allow_stale: bool = False, log: Store | None = None) -> Selection:
-    misnamed = [p.name for p in _date_folders(drops) if _folder_date(p) is None]
+    folders = {p.name: _folder_date(p) for p in _date_folders(drops)}
+    misnamed = [name for name, d in folders.items() if d is None]
     if misnamed:
         raise NightHalted("*", halt.FILE_UNREADABLE, f"drop folder {misnamed[0]} under {drops} is named like a date but "
                           "is not one; rename it to its delivery date (YYYY-MM-DD)",
                           f"数据交付目录 {misnamed[0]} 不是有效日期，请改为实际交付日期（YYYY-MM-DD）")
-    dates = [d for d in drop_dates(drops) if d <= as_of]
+    dates = sorted(d for d in folders.values() if d <= as_of)
     if not dates:
         raise NightHalted("*", halt.STALE_FEEDS, f"no drop folder dated on or before {as_of} under {drops}",
                           f"{as_of} 及之前没有任何数据交付")

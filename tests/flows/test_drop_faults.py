@@ -13,28 +13,31 @@ D = dt.date(2026, 3, 2)
 HH = {"household_id": "H1", "region_code": "500106001001", "hukou_type": "urban", "address": "a", "registered_date": "2020-01-01"}
 
 
+def _select_halts(drops_dir) -> NightHalted:
+    """The halt that selecting night D's files raises."""
+    with pytest.raises(NightHalted) as err:
+        drops.select(drops_dir, D)
+    return err.value
+
 def test_missing_required_feed_halts_naming_the_file(tmp_path):
     write_drop(tmp_path, "2026-03-02", {"households": [HH]}, skip=("persons",))
-    with pytest.raises(NightHalted) as err:
-        drops.select(tmp_path, D)
-    assert err.value.check_code == "FEED_MISSING" and "2026-03-02/persons.csv" in err.value.message
+    err = _select_halts(tmp_path)
+    assert err.check_code == "FEED_MISSING" and "2026-03-02/persons.csv" in err.message
 
 
 def test_header_without_a_contract_column_halts(tmp_path):
     folder = write_drop(tmp_path, "2026-03-02", {"households": [HH]})
     (folder / "households.csv").write_text("household_id,region_code,address,registered_date\nH1,500106001001,a,2020-01-01\n")
-    with pytest.raises(NightHalted) as err:
-        drops.select(tmp_path, D)
-    assert err.value.check_code == "HEADER_MISSING_COLUMN" and "hukou_type" in err.value.message
+    err = _select_halts(tmp_path)
+    assert err.check_code == "HEADER_MISSING_COLUMN" and "hukou_type" in err.message
 
 
 def test_file_that_fails_its_manifest_halts(tmp_path):
     folder = write_drop(tmp_path, "2026-03-02", {"households": [HH, HH | {"household_id": "H2"}]}, manifest=True)
     data = (folder / "households.csv").read_text()
     (folder / "households.csv").write_text(data[: data.rindex("H2")])  # truncated in transfer
-    with pytest.raises(NightHalted) as err:
-        drops.select(tmp_path, D)
-    assert err.value.check_code == "MANIFEST_MISMATCH" and "households.csv" in err.value.message
+    err = _select_halts(tmp_path)
+    assert err.check_code == "MANIFEST_MISMATCH" and "households.csv" in err.message
 
 
 def test_manifest_row_count_is_checked_after_loading(tmp_path):
@@ -77,10 +80,9 @@ def test_file_not_in_utf8_halts_without_quoting_it(tmp_path):
     folder = write_drop(tmp_path, "2026-03-02", {"households": [HH | {"address": "重庆市沙坪坝区"}]})
     path = folder / "households.csv"
     path.write_bytes(path.read_text(encoding="utf-8").encode("gbk"))  # a GBK export
-    with pytest.raises(NightHalted) as err:
-        drops.select(tmp_path, D)
-    assert err.value.check_code == "FILE_UNREADABLE" and "2026-03-02/households.csv is not UTF-8" in err.value.message
-    assert "沙坪坝" not in str(err.value) and "H1" not in str(err.value)
+    err = _select_halts(tmp_path)
+    assert err.check_code == "FILE_UNREADABLE" and "2026-03-02/households.csv is not UTF-8" in err.message
+    assert "沙坪坝" not in str(err) and "H1" not in str(err)
 
 
 @pytest.mark.parametrize("header", ["household_id,region_code,hukou_type,address,registered_date,address",
@@ -88,9 +90,8 @@ def test_file_not_in_utf8_halts_without_quoting_it(tmp_path):
 def test_header_with_a_repeated_or_empty_column_halts(tmp_path, header):
     folder = write_drop(tmp_path, "2026-03-02", {"households": [HH]})
     (folder / "households.csv").write_text(header + "\nH1,500106001001,urban,a,2020-01-01,x\n")
-    with pytest.raises(NightHalted) as err:
-        drops.select(tmp_path, D)
-    assert err.value.check_code == "HEADER_INVALID" and "2026-03-02/households.csv" in err.value.message
+    err = _select_halts(tmp_path)
+    assert err.check_code == "HEADER_INVALID" and "2026-03-02/households.csv" in err.message
 
 
 def test_file_listed_in_the_manifest_but_not_delivered_halts(tmp_path):
@@ -98,9 +99,8 @@ def test_file_listed_in_the_manifest_but_not_delivered_halts(tmp_path):
            "decided_date": "", "decision": ""}
     folder = write_drop(tmp_path, "2026-03-02", {"households": [HH], "applications": [app]}, manifest=True)
     (folder / "applications.csv").unlink()  # an optional feed, lost in transfer
-    with pytest.raises(NightHalted) as err:
-        drops.select(tmp_path, D)
-    assert err.value.check_code == "MANIFEST_MISMATCH" and "applications.csv, not delivered" in err.value.message
+    err = _select_halts(tmp_path)
+    assert err.check_code == "MANIFEST_MISMATCH" and "applications.csv, not delivered" in err.message
 
 
 def test_manifest_with_a_byte_order_mark_is_read(tmp_path):
@@ -115,18 +115,16 @@ def test_drop_folder_named_like_an_impossible_date_halts_the_night(tmp_path):
     write_drop(tmp_path, "2026-03-02", {"households": [HH]})
     (tmp_path / "2026-02-30").mkdir()
     assert drops.drop_dates(tmp_path) == [D]  # listing the drops (the scheduler, the demo) still works
-    with pytest.raises(NightHalted) as err:  # the night itself halts, inside the night, so it is recorded
-        drops.select(tmp_path, D)
-    assert err.value.check_code == "FILE_UNREADABLE" and "2026-02-30" in err.value.message
+    err = _select_halts(tmp_path)  # the night itself halts, inside the night, so it is recorded
+    assert err.check_code == "FILE_UNREADABLE" and "2026-02-30" in err.message
 
 
 def test_file_without_its_header_halts_without_quoting_an_id_number(tmp_path):
     folder = write_drop(tmp_path, "2026-03-02", {"households": [HH]})
     (folder / "households.csv").write_text("H1,500106001001,urban,11010119900101123X,2020-01-01\n")
-    with pytest.raises(NightHalted) as err:
-        drops.select(tmp_path, D)
-    assert err.value.check_code == "HEADER_MISSING_COLUMN"
-    assert "11010119900101123X" not in err.value.message and "110101********123X" in err.value.message
+    err = _select_halts(tmp_path)
+    assert err.check_code == "HEADER_MISSING_COLUMN"
+    assert "11010119900101123X" not in err.message and "110101********123X" in err.message
 
 
 HH_HEADER = "household_id,region_code,hukou_type,address,registered_date\n"
