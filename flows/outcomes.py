@@ -14,10 +14,16 @@ Outcomes: `confirmed` and `dismissed` are final and close the warning at the nex
 
 Rules, row by row:
 - the warning id must name a warning issued on or before the arrival date (any `warning_snapshots` row as_of <= arrival);
+- where the row also carries the warning's household or street (the returned workbook does), they must be the
+  warning's: a row shifted by a partial sort, or pasted from another street's workbook, is rejected, not applied to
+  whatever warning its id names;
 - outcome and action must be one of their codes; resolved_date must be a date, given for a final outcome, empty for
-  `in_progress`, not before the warning was raised and not after the file arrived;
-- a final outcome different from one already recorded for the warning is a contradiction and is rejected; the same
-  outcome again is a harmless duplicate (counted, not inserted); `in_progress` after a final outcome is rejected;
+  `in_progress`, not before the warning was raised and not after the file arrived (the date it was received, even when
+  it applies from a later night);
+- a recorded final outcome is never overwritten: a row that repeats it exactly (outcome, date, action, caseworker,
+  note) is a harmless duplicate (counted, not inserted); a row that differs in any of them is rejected, saying what is
+  recorded (a different outcome is a contradiction; a correction goes through the district bureau); `in_progress`
+  after a final outcome is rejected;
 - a warning the data already closed (`resolved_by_data`) still takes a final outcome (it is the caseworker's verdict and
   a training label), but not `in_progress`;
 - a row with nothing filled in is skipped and counted; a row with a note, date or action but no outcome is rejected, so
@@ -49,7 +55,10 @@ TIMEZONE = ZoneInfo("Asia/Shanghai")
 INPUT_KIND = "outcomes"
 FIELDS = ("warning_id",) + tuple(code for code, _ in FILL_COLUMNS)
 FILL_FIELDS = FIELDS[1:]
-HEADER_ZH = {"warning_id": HEADERS_ZH["warning_id"], **dict(FILL_COLUMNS)}
+# Read when present (the returned workbook has them) to check that the row is about the warning its id names.
+IDENTITY_FIELDS = ("household_id", "street_code")
+HEADER_ZH = {"warning_id": HEADERS_ZH["warning_id"], **dict(FILL_COLUMNS),
+             **{f: HEADERS_ZH[f] for f in IDENTITY_FIELDS}}
 REJECT_COLUMNS = ("file", "sheet", "row", "warning_id", "reason_code", "reason_zh", "reason_en") + FILL_FIELDS
 ACTIVE = ("open", "in_progress")
 DATE_TEXT = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
@@ -84,6 +93,8 @@ class Warning:
     raised_date: dt.date
     status: str
     as_of: dt.date
+    household_id: str | None
+    street_code: str | None
 
 
 # ---------------------------------------------------------------------------------------------------------------- reading
@@ -227,8 +238,9 @@ def _reason(code: str, zh: str, en: str) -> Reason:
     return Reason(code, zh, en)
 
 
-def _field_reasons(r: Row, warning: Warning | None, arrival: dt.date) -> tuple[list[Reason], dict]:
-    """Checks that need only the row and its warning; returns (reasons, cleaned values)."""
+def _field_reasons(r: Row, warning: Warning | None, arrival: dt.date, received: dt.date) -> tuple[list[Reason], dict]:
+    """Checks that need only the row and its warning; returns (reasons, cleaned values). `arrival` is the night the file
+    applies from, `received` the day it came in (earlier when that night had already run)."""
     reasons: list[Reason] = []
     wid, outcome, action = r.text("warning_id"), r.text("outcome").lower(), r.text("action").lower()
     resolved, date_ok = _date(r.values.get("resolved_date"))
@@ -237,6 +249,15 @@ def _field_reasons(r: Row, warning: Warning | None, arrival: dt.date) -> tuple[l
     elif warning is None:
         reasons.append(_reason("unknown_warning", f"预警编号 {wid} 不存在（截至 {arrival} 未下发过该预警）",
                                f"unknown warning id {wid}: no warning with this id was issued on or before {arrival}"))
+    for field in IDENTITY_FIELDS if warning is not None else ():
+        given, expected = r.text(field), getattr(warning, field)
+        if given and expected and given != expected:
+            reasons.append(_reason(
+                f"{field}_mismatch",
+                f"本行的{HEADER_ZH[field]} {given} 与预警 {wid} 的{HEADER_ZH[field]} {expected} 不一致（排序错行或从其他"
+                "表格复制？），本行未导入，请核对后重新交回",
+                f"this row's {field} {given} is not warning {wid}'s ({expected}): a row shifted by sorting, or copied "
+                "from another workbook? Not applied; check it and send the file again"))
     if not outcome:
         filled = "、".join(HEADER_ZH[f] for f in r.filled())
         reasons.append(_reason("missing_outcome", f"填写了{filled}，但未填写处理结果",
@@ -259,32 +280,62 @@ def _field_reasons(r: Row, warning: Warning | None, arrival: dt.date) -> tuple[l
     if resolved is not None and warning is not None and resolved < warning.raised_date:
         reasons.append(_reason("resolved_before_raised", f"办结日期 {resolved} 早于预警日期 {warning.raised_date}",
                                f"resolved_date {resolved} is before the warning was raised on {warning.raised_date}"))
-    if resolved is not None and resolved > arrival:
-        reasons.append(_reason("resolved_after_arrival", f"办结日期 {resolved} 晚于文件接收日期 {arrival}",
-                               f"resolved_date {resolved} is after the file arrived on {arrival}"))
+    if resolved is not None and resolved > received:
+        reasons.append(_reason("resolved_after_arrival", f"办结日期 {resolved} 晚于文件接收日期 {received}",
+                               f"resolved_date {resolved} is after the file arrived on {received}"))
     caseworker = r.text("caseworker_id")
     clean = {"warning_id": wid, "outcome": outcome, "resolved_date": resolved, "action": action or None,
              "caseworker_id": caseworker or None, "note": r.text("note") or None}
     return reasons, clean
 
 
+RECORDED = ("outcome", "resolved_date", "action", "caseworker_id", "note")  # what a duplicate repeats exactly
+
+
+@dataclasses.dataclass(frozen=True)
+class _Final:
+    """A final outcome already recorded: its values (None when only the queue shows it), where it came from."""
+
+    outcome: str
+    values: dict | None
+    imported: dt.date
+    source: str | None
+    row: int | None
+
+
 @dataclasses.dataclass
 class _History:
     """What is already recorded for one warning (store rows plus rows accepted earlier in this file)."""
 
-    final: tuple | None = None       # (outcome, resolved_date, imported_as_of, source name, source_row)
+    final: _Final | None = None
     in_progress: bool = False
+
+
+def _differing(clean: dict, final: _Final) -> list[str]:
+    return [] if final.values is None else [f for f in RECORDED if clean[f] != final.values[f]]
 
 
 def _state_reason(clean: dict, history: _History, warning: Warning) -> tuple[str, Reason | None]:
     """('apply' | 'duplicate' | 'reject', reason) against what is already recorded for the warning."""
     outcome = clean["outcome"]
     if history.final is not None:
-        prev, resolved, imported, source, row = history.final
-        if outcome == prev:
-            return "duplicate", None
+        final = history.final
+        prev, imported, source, row = final.outcome, final.imported, final.source, final.row
+        resolved = final.values["resolved_date"] if final.values else None
         where_zh = f"（{imported} 导入，文件 {source} 第 {row} 行）" if source else ""
         where_en = f" (imported {imported}, file {source} row {row})" if source else ""
+        if outcome == prev:
+            differs = _differing(clean, final)
+            if not differs:
+                return "duplicate", None
+            action = final.values["action"] or "-"
+            return "reject", _reason(
+                "differs_from_earlier_outcome",
+                f"该预警已记录为 {prev}（办结日期 {resolved}，处置措施 {action}）{where_zh}，本行的"
+                f"{'、'.join(HEADER_ZH[f] for f in differs)}与之不同；已记录的结果不会被覆盖，如需更正请联系区民政局",
+                f"the warning's outcome is already recorded as {prev} (resolved {resolved}, action {action}){where_en}; "
+                f"this row differs in {', '.join(differs)}; a recorded outcome is never overwritten: ask the district "
+                "bureau to correct it")
         if outcome in FINAL_OUTCOMES:
             return "reject", _reason(
                 "contradicts_earlier_outcome",
@@ -341,8 +392,8 @@ def import_outcomes(store_root: Path, path: Path, arrival: dt.date) -> dict:
     try:
         ensure_store_tables(con, "main")
         received, arrival = arrival, applies_from(con, arrival)
-        warnings = {wid: Warning(raised, status, as_of) for wid, raised, status, as_of in con.execute("""
-            SELECT warning_id, raised_date, status, as_of FROM warning_snapshots WHERE as_of <= ?
+        warnings = {row[0]: Warning(*row[1:]) for row in con.execute("""
+            SELECT warning_id, raised_date, status, as_of, household_id, street_code FROM warning_snapshots WHERE as_of <= ?
             QUALIFY row_number() OVER (PARTITION BY warning_id ORDER BY as_of DESC) = 1""", [arrival]).fetchall()}
         histories, seen_rows = _histories(con, warnings)
         report = {"file": str(path), "format": fmt, "sha256": sha, "arrival": arrival.isoformat(),
@@ -354,7 +405,7 @@ def import_outcomes(store_root: Path, path: Path, arrival: dt.date) -> dict:
                 report["skipped_blank"] += 1
                 continue
             warning = warnings.get(r.text("warning_id"))
-            reasons, clean = _field_reasons(r, warning, arrival)
+            reasons, clean = _field_reasons(r, warning, arrival, received)
             if not reasons and (sha, r.row) in seen_rows:
                 report["duplicates"] += 1       # this very row was imported before (same file imported again)
                 continue
@@ -370,7 +421,7 @@ def import_outcomes(store_root: Path, path: Path, arrival: dt.date) -> dict:
                     inserts.append((clean["warning_id"], clean["outcome"], clean["resolved_date"], clean["action"],
                                     clean["caseworker_id"], clean["note"], sha, r.row, arrival))
                     if clean["outcome"] in FINAL_OUTCOMES:
-                        history.final = (clean["outcome"], clean["resolved_date"], arrival, path.name, r.row)
+                        history.final = _Final(clean["outcome"], clean, arrival, path.name, r.row)
                     else:
                         history.in_progress = True
                     report["applied"] += 1
@@ -398,19 +449,20 @@ def _histories(con, warnings: dict[str, Warning]) -> tuple[dict[str, _History], 
     histories: dict[str, _History] = {}
     names = dict(con.execute("SELECT sha256, min(name) FROM input_log WHERE kind = ? GROUP BY sha256",
                              [INPUT_KIND]).fetchall())
-    recorded = con.execute("""SELECT warning_id, outcome, resolved_date, imported_as_of, source_file, source_row
-                              FROM outcomes ORDER BY imported_as_of, resolved_date NULLS FIRST, source_file, source_row
-                           """).fetchall()
-    for wid, outcome, resolved, imported, source, row in recorded:
+    recorded = con.execute(f"""SELECT warning_id, {', '.join(RECORDED)}, imported_as_of, source_file, source_row
+                               FROM outcomes ORDER BY imported_as_of, resolved_date NULLS FIRST, source_file, source_row
+                            """).fetchall()
+    for wid, *values, imported, source, row in recorded:
         h = histories.setdefault(wid, _History())
-        if outcome in FINAL_OUTCOMES and h.final is None:
-            h.final = (outcome, resolved, imported, names.get(source, source), row)
-        elif outcome == "in_progress":
+        fields = dict(zip(RECORDED, values))
+        if fields["outcome"] in FINAL_OUTCOMES and h.final is None:
+            h.final = _Final(fields["outcome"], fields, imported, names.get(source, source), row)
+        elif fields["outcome"] == "in_progress":
             h.in_progress = True
     for wid, w in warnings.items():   # closed by an outcome whose row is no longer in the table
         if w.status in FINAL_OUTCOMES and histories.setdefault(wid, _History()).final is None:
-            histories[wid].final = (w.status, None, w.as_of, None, None)
-    return histories, {(source, row) for _, _, _, _, source, row in recorded}
+            histories[wid].final = _Final(w.status, None, w.as_of, None, None)
+    return histories, {(r[-2], r[-1]) for r in recorded}
 
 
 def _reject_entry(path: Path, r: Row, reasons: list[Reason]) -> dict:
@@ -515,12 +567,14 @@ def register(subparsers) -> None:
             "resolved_date (YYYY-MM-DD): required for confirmed/dismissed, empty for in_progress, not before the warning\n"
             "was raised and not after the arrival date.\n\n"
             "The file is first copied into the store's input log (by sha256) with its arrival date, so an audit rerun\n"
-            "replays it. Each row is then checked on its own: a row naming an unknown warning, with a bad code or date,\n"
-            "contradicting an outcome already recorded (confirmed vs dismissed), or marking a closed warning in_progress,\n"
-            "is rejected with its row number and reason (Chinese and English) -- printed and written to\n"
+            "replays it. Each row is then checked on its own: a row naming an unknown warning, whose household or street\n"
+            "(workbook columns 户编号/镇街代码) is not the warning's, with a bad code or date, differing from an outcome\n"
+            "already recorded (a recorded outcome is never overwritten), or marking a closed warning in_progress, is\n"
+            "rejected with its row number and reason (Chinese and English) -- printed and written to\n"
             "STORE/exports/outcomes-<arrival>-<sha8>-rejected.csv -- and every other row is imported. Rows with nothing\n"
-            "filled in are skipped and counted. The same outcome again is a harmless duplicate. Importing the same file\n"
-            "twice applies nothing new. Outcomes take effect at the first night dated on or after the arrival date."),
+            "filled in are skipped and counted. A recorded outcome repeated exactly is a harmless duplicate. Importing the\n"
+            "same file twice applies nothing new. Outcomes take effect at the first night dated on or after the arrival\n"
+            "date that has not run yet."),
         epilog=("exit codes: 0 the file was read (even when rows were rejected; they are listed), 2 the file could not\n"
                 "be read at all (not UTF-8 CSV or .xlsx, required columns missing, no store) -- nothing was recorded.\n\n"
                 "examples:\n"

@@ -34,9 +34,10 @@ def write_reference_tables(con, params: ParameterSet, as_of: dt.date) -> Working
     """`catalogue`, `streets` and `working_days` for the queue SQL, all read from dated parameters in force on D."""
     deadlines = params.value("catalogue.deadline_working_days", as_of)
     con.execute("CREATE OR REPLACE TABLE catalogue (warning_code VARCHAR, category VARCHAR, label_zh VARCHAR, "
-                "severity VARCHAR, deadline_days INTEGER)")
-    con.executemany("INSERT INTO catalogue VALUES (?, ?, ?, ?, ?)",
-                    [(w.code, w.category, w.label_zh, w.severity, int(deadlines[w.code])) for w in CATALOGUE.values()])
+                "severity VARCHAR, deadline_days INTEGER, evidence_patch JSON)")
+    con.executemany("INSERT INTO catalogue VALUES (?, ?, ?, ?, ?, ?)",
+                    [(w.code, w.category, w.label_zh, w.severity, int(deadlines[w.code]), w.evidence_patch())
+                     for w in CATALOGUE.values()])
     streets = params.value("district.streets", as_of)
     con.execute("CREATE OR REPLACE TABLE streets (street_code VARCHAR, street_name VARCHAR)")
     con.executemany("INSERT INTO streets VALUES (?, ?)", sorted((str(k), v) for k, v in streets.items()))

@@ -6,15 +6,25 @@ Handling deadlines are not here: they are local policy settings, dated parameter
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
 class WarningType:
+    """`counters`: top-level evidence entries that count from the records to D (days elapsed, a look-back period ending on
+    D). They change every night on their own, so they are left out of the evidence hash (`evidence_patch`): a warning a
+    caseworker closed is raised again when its records change, not because another night has passed."""
+
     code: str
     category: str
     label_zh: str
     severity: str
+    counters: tuple[str, ...] = ()
+
+    def evidence_patch(self) -> str | None:
+        """A JSON merge patch (RFC 7396) that removes the counters from the evidence before it is hashed."""
+        return json.dumps({k: None for k in self.counters}, sort_keys=True) if self.counters else None
 
 
 SEVERITY_RANK = {"high": 1, "medium": 2, "low": 3}
@@ -28,7 +38,7 @@ CATALOGUE: dict[str, WarningType] = {
         WarningType("TEKUN_CANDIDATE", "exclusion", "疑似特困未纳入", "high"),
         WarningType("SEVERE_DISABILITY_SINGLE", "exclusion", "重病重残可单人保", "medium"),
         WarningType("INCOME_SHOCK", "exclusion", "收入骤降", "medium"),
-        WarningType("MEDICAL_SHOCK", "exclusion", "大额医疗支出", "medium"),
+        WarningType("MEDICAL_SHOCK", "exclusion", "大额医疗支出", "medium", counters=("period",)),
         WarningType("INCOME_OVER_LIMIT", "inclusion", "收入超标", "medium"),
         WarningType("ASSET_OVER_LIMIT", "inclusion", "财产超标", "medium"),
         WarningType("MEMBER_DECEASED", "inclusion", "成员死亡未调整", "high"),
@@ -39,7 +49,7 @@ CATALOGUE: dict[str, WarningType] = {
         WarningType("PAYMENT_LATE", "payment", "未及时发放", "medium"),
         WarningType("ACCOUNT_HOLDER_OUTSIDE", "payment", "疑似卡折代管", "high"),
         WarningType("STAFF_RELATIVE_UNFILED", "integrity", "近亲属未备案", "medium"),
-        WarningType("APPLICATION_OVERDUE", "process", "申请办理超期", "high"),
+        WarningType("APPLICATION_OVERDUE", "process", "申请办理超期", "high", counters=("working_days_elapsed",)),
         WarningType("EDGE_FAMILY", "monitoring", "低保边缘家庭", "low"),
         WarningType("RIGID_EXPENSE_FAMILY", "monitoring", "刚性支出困难家庭", "low"),
         # raised by the ML stage (models/ml/nightly.py), not by a rule in sql/warnings/ (RULEBOOK.md, last section)

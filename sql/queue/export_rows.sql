@@ -8,7 +8,10 @@ WITH heads AS (
     FROM persons
     QUALIFY row_number() OVER (PARTITION BY household_id ORDER BY (relation = 'head') DESC, person_id) = 1
 ),
-today AS (SELECT w.working_day_index FROM working_days AS w, run_context AS r WHERE w.date = r.as_of)
+-- days_left counts from the first working day on or after D: on a weekend or holiday night a deadline already passed
+-- is negative (overdue, as the summary and the report count it: deadline < D) and one on the next working day is 0
+today AS (SELECT min_by(w.working_day_index, w.date) AS working_day_index FROM working_days AS w, run_context AS r
+          WHERE w.is_working AND w.date >= r.as_of)
 SELECT q.warning_id, q.household_id, q.region_code, q.street_code, q.street_name, q.warning_code, q.category,
        q.label_zh, q.severity, q.score,
        regexp_replace(

@@ -102,18 +102,55 @@ def test_importing_the_same_file_twice_applies_nothing_new(tmp_path, store):
         assert con.execute("SELECT count(*) FROM input_log").fetchone()[0] == 1
 
 
-def test_a_different_final_outcome_is_a_contradiction_and_the_same_one_a_duplicate(tmp_path, store):
+def test_a_recorded_outcome_is_never_overwritten_only_repeated_exactly(tmp_path, store):
+    """A different outcome is a contradiction; the same outcome with another date, action, caseworker or note is a
+    correction the import may not make on its own (rejected, saying what is recorded); only an exact repeat is a
+    duplicate."""
     import_outcomes(store.root, write_csv(tmp_path / "a.csv", CSV_HEADER, f"{W[1]},confirmed,2026-03-04,terminated,CW7,"),
                     ARRIVAL)
     later = write_csv(tmp_path / "b.csv", CSV_HEADER, f"{W[1]},dismissed,2026-03-05,none,CW8,",
-                      f"{W[1]},confirmed,2026-03-05,terminated,CW8,", f"{W[1]},in_progress,,,CW8,",
-                      f"{W[2]},dismissed,2026-03-05,none,CW8,", f"{W[2]},confirmed,2026-03-05,none,CW8,")
+                      f"{W[1]},confirmed,2026-03-05,adjusted,CW7,更正：3月5日办结，措施为调整", f"{W[1]},in_progress,,,CW8,",
+                      f"{W[2]},dismissed,2026-03-05,none,CW8,", f"{W[2]},confirmed,2026-03-05,none,CW8,",
+                      f"{W[1]},Confirmed,2026-03-04,terminated,CW7,", f"{W[2]},dismissed,2026-03-05,none,CW8,已复核")
     report = import_outcomes(store.root, later, dt.date(2026, 3, 6))
     assert (report["applied"], report["duplicates"]) == (1, 1)
     assert [(r["row"], r["reason_code"]) for r in report["rejected"]] == [
-        (2, "contradicts_earlier_outcome"), (4, "already_closed"), (6, "contradicts_earlier_outcome")]
+        (2, "contradicts_earlier_outcome"), (3, "differs_from_earlier_outcome"), (4, "already_closed"),
+        (6, "contradicts_earlier_outcome"), (8, "differs_from_earlier_outcome")]
     assert "已记录为 confirmed" in report["rejected"][0]["reason_zh"] and "a.csv" in report["rejected"][0]["reason_en"]
-    assert [(o[0], o[1]) for o in outcomes(store)] == [(W[1], "confirmed"), (W[2], "dismissed")]
+    assert report["rejected"][1]["reason_zh"] == (
+        "该预警已记录为 confirmed（办结日期 2026-03-04，处置措施 terminated）（2026-03-05 导入，文件 a.csv 第 2 行），"
+        "本行的办结日期、处置措施、备注与之不同；已记录的结果不会被覆盖，如需更正请联系区民政局")
+    assert "this row differs in note" in report["rejected"][4]["reason_en"]  # against row 5 of the same file
+    assert sorted((o[0], o[1], o[2], o[3]) for o in outcomes(store)) == [
+        (W[1], "confirmed", dt.date(2026, 3, 4), "terminated"), (W[2], "dismissed", dt.date(2026, 3, 5), "none")]
+
+
+def test_the_resolved_date_is_checked_against_the_day_the_file_came_in(tmp_path, store):
+    """Received on 03-05 after night 03-05 had run, the file applies from night 03-06, yet an outcome dated 03-06 is
+    still after the day the file came in."""
+    with duckdb.connect(str(store.db_path)) as con:
+        con.execute("INSERT INTO runs (run_id, as_of, status, seq) VALUES ('r', DATE '2026-03-05', 'ok', 1)")
+    path = write_csv(tmp_path / "o.csv", CSV_HEADER, f"{W[1]},confirmed,2026-03-06,terminated,CW7,",
+                     f"{W[2]},confirmed,2026-03-05,terminated,CW7,")
+    report = import_outcomes(store.root, path, ARRIVAL)
+    assert (report["received"], report["arrival"], report["applied"]) == ("2026-03-05", "2026-03-06", 1)
+    assert [(r["row"], r["reason_code"]) for r in report["rejected"]] == [(2, "resolved_after_arrival")]
+    assert "晚于文件接收日期 2026-03-05" in report["rejected"][0]["reason_zh"]
+
+
+def test_a_row_whose_household_or_street_is_not_its_warnings_is_rejected(tmp_path, store):
+    """A caseworker sorted only the outcome columns (row 3 now carries row 4's household) and pasted in a row of another
+    street's workbook: neither is applied to the warning its id names."""
+    path = returned_workbook(tmp_path, {2: {"处理结果": "dismissed", "办结日期": "2026-03-04", "处置措施": "none"},
+                                        3: {"户编号": "H0003", "处理结果": "confirmed", "办结日期": "2026-03-04"},
+                                        4: {"镇街代码": "500106018", "处理结果": "confirmed", "办结日期": "2026-03-04"}})
+    report = import_outcomes(store.root, path, ARRIVAL)
+    assert report["applied"] == 1
+    assert [(r["row"], r["warning_id"], r["reason_code"]) for r in report["rejected"]] == [
+        (3, W[2], "household_id_mismatch"), (4, W[3], "street_code_mismatch")]
+    assert "本行的户编号 H0003 与预警 W20260302-0000000002 的户编号 H0002 不一致" in report["rejected"][0]["reason_zh"]
+    assert [o[0] for o in outcomes(store)] == [W[1]]
 
 
 def test_a_warning_closed_by_the_data_takes_a_verdict_but_not_in_progress(tmp_path, store):
