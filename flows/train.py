@@ -38,9 +38,10 @@ def register(sub) -> None:
                        description="Fit the confirmation scorer on outcomes known on or before --as-of (from the store,\n"
                                    "and from --history when given) and the proxy-means model (needs --history), evaluate\n"
                                    "them on the later months held out, and write each as STORE/models/<model_id>/\n"
-                                   "(model.skops, card.md, card.json) registered in the store, active from --activate\n"
-                                   "(default: the day after --as-of). The scores only order verification; they never\n"
-                                   "decide a benefit.",
+                                   "(model.skops, card.md, card.json, timings.json) registered in the store, active\n"
+                                   "from --activate (default: the day after --as-of). The scores only order\n"
+                                   "verification; they never decide a benefit. Training the same data with the same\n"
+                                   "parameters and code gives the same artifact bytes, card and model id.",
                        epilog="example: safetynet train --store var --as-of 2026-03-04 --history var/history")
     t.add_argument("--store", type=Path, required=True, help="the store folder")
     t.add_argument("--as-of", type=_date, required=True, help="training date YYYY-MM-DD: only outcomes known by then")

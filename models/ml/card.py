@@ -16,6 +16,35 @@ TITLES = {"intended_use": "Intended use", "limits": "Limits", "data": "Training 
           "timings": "Timings"}
 
 
+TIMINGS_NOTE = ("measured seconds are in timings.json beside this card: they vary from run to run, so they are kept out "
+                "of the card, which is the same for the same training data, parameters and code")
+
+
+def split_timings(card: dict) -> tuple[dict, dict]:
+    """(the card without measured seconds, those seconds): the `timings` section and every `*_seconds` entry, wherever it
+    is (the estimator comparison's fit times), go to the second, keyed by their path in the card."""
+    timings: dict = {}
+
+    def strip(node, path: str):
+        if isinstance(node, dict):
+            kept = {}
+            for key, value in node.items():
+                where = f"{path}.{key}" if path else key
+                if key.endswith("_seconds") or (not path and key == "timings"):
+                    timings[where] = value
+                else:
+                    kept[key] = strip(value, where)
+            return kept
+        if isinstance(node, list):
+            return [strip(v, f"{path}[{i}]") for i, v in enumerate(node)]
+        return node
+
+    stable = strip(card, "")
+    if "timings" in card:
+        stable["timings"] = TIMINGS_NOTE
+    return stable, timings
+
+
 def dumps(card: dict) -> str:
     return json.dumps(card, ensure_ascii=False, sort_keys=True, indent=2, default=str) + "\n"
 

@@ -42,14 +42,12 @@ def _insert_candidates(con, rows: list[tuple]) -> int:
     have not raised already; keep `candidates` sorted. Returns how many were added."""
     if not rows:
         return 0
-    con.register("ml_new_candidates", pl.DataFrame(rows, schema=dict.fromkeys(CANDIDATE_COLUMNS, pl.String),
-                                                   orient="row"))
-    try:
-        added = con.execute("""INSERT INTO candidates SELECT n.* FROM ml_new_candidates n
+    with con.cursor() as cur:  # a fresh connection to the same database: no pending result on `con` can block it
+        cur.register("ml_new_candidates", pl.DataFrame(rows, schema=dict.fromkeys(CANDIDATE_COLUMNS, pl.String),
+                                                       orient="row"))
+        added = cur.execute("""INSERT INTO candidates SELECT n.* FROM ml_new_candidates n
                                ANTI JOIN candidates c ON c.household_id = n.household_id
-                                                     AND c.condition_key = n.condition_key""").fetchone()[0]
-    finally:
-        con.unregister("ml_new_candidates")
+                                                     AND c.condition_key = n.condition_key""").fetchall()[0][0]
     if added:
         con.execute("CREATE OR REPLACE TABLE candidates AS SELECT * FROM candidates "
                     "ORDER BY household_id, warning_code, condition_key")

@@ -2,9 +2,10 @@
 
     store table `models`  (model_id, kind, sha256, training_data_sha256, trained_as_of, activation_date, params_json,
                            registered_seq)
-    <store>/models/<model_id>/model.skops   the fitted estimator, skops format (no pickle)
+    <store>/models/<model_id>/model.skops   the fitted estimator, skops format (no pickle), canonical bytes
     <store>/models/<model_id>/card.md       the model card, for people
     <store>/models/<model_id>/card.json     the same card, for machines (metrics, fairness, hashes)
+    <store>/models/<model_id>/timings.json  the seconds training took (the only part that varies from run to run)
 
 The model active on date D for a kind is the one with the latest activation_date on or before D (then the latest
 registered). Loading verifies the artifact's sha256 against the registry and refuses anything that is not a skops
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import os
 import zipfile
@@ -82,14 +84,54 @@ def ensure_table(con, schema: str = "") -> None:
 
 
 def save_model(estimator, path: Path) -> str:
-    """Write `estimator` as a skops file (atomically); return its sha256."""
+    """Write `estimator` as a skops file (atomically, in canonical form: `canonical_skops`); return its sha256."""
     import skops.io as sio  # imported where used: 3 s at start-up, and a night with no model never needs it
 
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".partial")
-    sio.dump(estimator, tmp)
+    tmp.write_bytes(canonical_skops(sio.dumps(estimator)))
     os.replace(tmp, path)
     return sha256_file(path)
+
+
+def canonical_skops(data: bytes) -> bytes:
+    """The same skops archive with nothing of the process that wrote it: skops names each array file and tags each
+    object (`__id__`, which ties shared references together) by its memory address, and stamps every zip entry with the
+    clock. Each address becomes its rank of first appearance in the schema, entries are sorted with a fixed time, so
+    the same fitted model always gives the same bytes, sha256 and model id."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        members = {info.filename: zf.read(info) for info in zf.infolist()}
+        compression = {info.filename: info.compress_type for info in zf.infolist()}
+    schema = json.loads(members.pop("schema.json"))
+    ids: dict[int, int] = {}
+    files: dict[str, str] = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "__id__" and isinstance(value, int):
+                    node[key] = ids.setdefault(value, len(ids) + 1)
+                elif key == "file" and isinstance(value, str) and value in members:
+                    node[key] = files.setdefault(value, f"{len(files) + 1:06d}{Path(value).suffix}")
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(schema)
+    if set(files) != set(members):
+        raise ValueError(f"skops archive: files not named in its schema: {sorted(set(members) - set(files))[:3]}")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        entries = [("schema.json", json.dumps(schema, indent=2).encode(), compression["schema.json"])]
+        entries += sorted((files[name], blob, compression[name]) for name, blob in members.items())
+        for name, blob, method in entries:
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = method
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, blob)
+    return out.getvalue()
 
 
 def load_model(path: Path, expected_sha256: str | None = None):
@@ -157,9 +199,11 @@ def active(store_root: Path, kind: str, as_of: dt.date, con=None) -> ModelEntry 
                            [schema or c.execute("SELECT current_database()").fetchone()[0]]).fetchone()[0]
         if not exists:
             return None
-        row = c.execute(f"""SELECT model_id, kind, sha256, training_data_sha256, trained_as_of, activation_date FROM {t}
-                            WHERE kind = ? AND activation_date <= ?
-                            ORDER BY activation_date DESC, registered_seq DESC LIMIT 1""", [kind, as_of]).fetchone()
+        # fetchall, not fetchone: a result left unfinished on the night's connection makes its next register() fail
+        rows = c.execute(f"""SELECT model_id, kind, sha256, training_data_sha256, trained_as_of, activation_date FROM {t}
+                             WHERE kind = ? AND activation_date <= ?
+                             ORDER BY activation_date DESC, registered_seq DESC LIMIT 1""", [kind, as_of]).fetchall()
+        row = rows[0] if rows else None
     finally:
         if c is not con:
             c.close()

@@ -2,8 +2,9 @@
 
 For training date T: the confirmation scorer on labelled warnings known by T (models/ml/labels.py), the proxy-means
 regression on the household descriptors of the history (when given). Each model becomes an artifact folder
-`<store>/models/<model_id>/` (model.skops, card.md, card.json) and a row of the store's `models` table, active from
-`activate` (default T + 1 day, so that a night already run on T is never changed by a later training).
+`<store>/models/<model_id>/` (model.skops, card.md, card.json, timings.json) and a row of the store's `models` table,
+active from `activate` (default T + 1 day, so that a night already run on T is never changed by a later training).
+Training the same data with the same parameters and code gives the same artifact bytes, card and model id.
 """
 
 from __future__ import annotations
@@ -66,8 +67,10 @@ def _save(store_root: Path, kind: str, as_of: dt.date, estimator, card: dict, da
     card = {"model_id": model_id, "kind": kind, "trained_as_of": as_of.isoformat(), "activation_date": activate.isoformat(),
             **card}
     card["hashes"] = {"model_sha256": sha, "training_data_sha256": data_sha, **card.get("hashes", {})}
-    (staging / "card.json").write_text(cards.dumps(card), encoding="utf-8")
-    (staging / "card.md").write_text(cards.to_markdown(card), encoding="utf-8")
+    stable, timings = cards.split_timings(card)
+    (staging / "card.json").write_text(cards.dumps(stable), encoding="utf-8")
+    (staging / "card.md").write_text(cards.to_markdown(stable), encoding="utf-8")
+    (staging / "timings.json").write_text(cards.dumps(timings), encoding="utf-8")
     target = registry.artifact_dir(store_root, model_id)
     shutil.rmtree(target, ignore_errors=True)
     os.replace(staging, target)

@@ -153,6 +153,31 @@ def test_loading_refuses_anything_but_a_registered_skops_file(tmp_path):
         registry.load_model(good, "0" * 64)
 
 
+def test_the_same_fit_gives_the_same_artifact_bytes(tmp_path):
+    """Two fits of the same data and seed are different objects at different addresses, written at different times:
+    their skops files must still be byte-identical (the model id is taken from the sha256), and load back intact."""
+    X, y = _data(300)
+    shas = []
+    for name in ("a", "b"):
+        est = ConfirmationScorer(max_iter=10, categorical=[True, False, False, False, False], calibration_min_rows=50,
+                                 random_state=3).fit(X, y)
+        shas.append(registry.save_model(est, tmp_path / name / "model.skops"))
+    assert shas[0] == shas[1]
+    assert (tmp_path / "a" / "model.skops").read_bytes() == (tmp_path / "b" / "model.skops").read_bytes()
+    loaded = registry.load_model(tmp_path / "a" / "model.skops", shas[0])
+    assert np.array_equal(loaded.predict_proba(X), est.predict_proba(X))
+    assert loaded.explain(X[:3]) == est.explain(X[:3])
+
+
+def test_a_card_keeps_its_measured_seconds_apart():
+    card = {"model_id": "m", "timings": {"fit_seconds": 1.5},
+            "metrics": {"pr_auc": 0.4, "estimator_comparison": [{"estimator": "lr", "fit_seconds": 0.2, "brier": 0.1}]}}
+    stable, timings = cards.split_timings(card)
+    assert stable == {"model_id": "m", "timings": cards.TIMINGS_NOTE,
+                      "metrics": {"pr_auc": 0.4, "estimator_comparison": [{"estimator": "lr", "brier": 0.1}]}}
+    assert timings == {"timings": {"fit_seconds": 1.5}, "metrics.estimator_comparison[0].fit_seconds": 0.2}
+
+
 def test_registry_activation_dates(tmp_path):
     for mid, act in (("confirmation-a", dt.date(2026, 1, 1)), ("confirmation-b", dt.date(2026, 3, 1))):
         registry.register(tmp_path, "confirmation", mid, "s", "d", act, act, {})

@@ -108,7 +108,11 @@ def test_with_a_proxy_model_its_signals_are_those_of_every_covered_household(nig
     registry.register(tmp_path, "proxy_means", "proxy-test", sha, "d", as_of, as_of, {})
     expected = signal_rows(full, est, "proxy-test", params, as_of)
     assert expected, "the test model must raise signals"
-    report = score_night(con, tmp_path, params, as_of)
+    con.execute(f"ATTACH '{tmp_path / 'safetynet.duckdb'}' AS store")  # as a night has it: the registry read on `con`
+    try:
+        report = score_night(con, tmp_path, params, as_of)
+    finally:
+        con.execute("DETACH store")
     raised = con.execute("SELECT * FROM candidates WHERE warning_code = 'PROXY_SIGNAL' ORDER BY household_id").fetchall()
     ruled = {(h, k) for h, k in con.execute("SELECT household_id, condition_key FROM rules_candidates").fetchall()}
     assert raised == sorted(r for r in expected if (r[0], r[2]) not in ruled) and report["proxy_signals"] == len(raised)
