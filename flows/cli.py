@@ -16,6 +16,7 @@ from flows import runtime
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = PROJECT_ROOT / "data_samples"
+EXIT_USAGE = 2
 EXIT_HALTED = 3
 DEFAULT_STORE = {"nightly": Path("var"), "demo": Path("var/demo")}  # the commands that run nights, and their stores
 
@@ -50,6 +51,10 @@ def _params_file(text: str) -> Path:
 
 
 def _run_night(drops: Path, as_of: dt.date, store: Path, allow_stale: bool, params: Path | None) -> dict:
+    """Run the night's flow; raises NightRefused (exit 2) before the flow starts when the night cannot run here."""
+    from flows.night import preflight
+
+    preflight(store, as_of, params)
     runtime.start_api(store)  # no-op when main() started it already
     from flows.nightly import nightly  # Prefect must be imported after runtime.configure
 
@@ -76,7 +81,13 @@ def _print_halt(doc: dict) -> None:
 
 
 def cmd_nightly(args) -> int:
-    doc = _run_night(args.drops, args.as_of, args.store, args.allow_stale, args.params)
+    from flows.night import NightRefused
+
+    try:
+        doc = _run_night(args.drops, args.as_of, args.store, args.allow_stale, args.params)
+    except NightRefused as refused:
+        print(f"safetynet nightly: {refused}", file=sys.stderr)
+        return EXIT_USAGE
     if doc["status"] == "halted":
         _print_halt(doc)
         return EXIT_HALTED

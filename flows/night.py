@@ -23,7 +23,7 @@ from flows.store import Store, sha256_file
 from models.ml.nightly import score_night
 from models.rules.candidates import raise_candidates
 from models.rules.parameters import ParameterSet
-from models.rules.working_days import WorkingCalendar
+from models.rules.working_days import PREFIX as CALENDAR_PREFIX, WorkingCalendar
 
 # DuckDB spills beyond this; with Python and Polars on top a 1M-household night peaks at ~5.3 GB RSS (target <= 6 GB).
 # At 6GB the peak was 5.8-6.1 GB for a 6-18% shorter night.
@@ -50,7 +50,43 @@ class Night:
         self.timings[stage] = round(time.perf_counter() - started, 3)
 
 
+class NightRefused(Exception):
+    """Night D cannot start (a usage error, exit 2): nothing was read and nothing written."""
+
+
+def preflight(store_root: Path, as_of: dt.date, params_file: Path | None = None) -> None:
+    """Refuse a night that cannot be run into this store, before anything starts:
+    - a parameter the night needs has no value in force on D (the night would stop halfway with a traceback);
+    - the store is in use by another process (a night or an outcome import: DuckDB locks the file);
+    - a later night has already run: each night takes the queue of the night before it, so a night run late would
+      build on the wrong queue, and the later night's audit rerun would no longer match. A past night is rebuilt with
+      `safetynet rerun`, in a store of its own."""
+    missing = ParameterSet.load(params_file).not_in_force(as_of, optional_prefixes=(CALENDAR_PREFIX,))
+    if missing:
+        names = ", ".join(f"{p.name} (from {p.values[0].effective_from})" for p in missing)
+        raise NightRefused(f"no value in force on {as_of} for: {names}; give values dated on or before {as_of} in a "
+                           "--params file")
+    db = Store(store_root).db_path
+    if not db.exists():
+        return
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.IOException as exc:
+        raise NightRefused(f"the store {db} is in use by another process (a night or an outcome import running?); "
+                           "run the night when it has ended") from exc
+    try:
+        has_runs = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'runs'").fetchall()[0][0]
+        latest = con.execute("SELECT max(as_of) FROM runs WHERE status = 'ok'").fetchall()[0][0] if has_runs else None
+    finally:
+        con.close()
+    if latest is not None and latest > as_of:
+        raise NightRefused(f"night {as_of} is before the latest night already run into {store_root} ({latest}): each "
+                           "night builds on the queue of the night before it, so a past night is not run again into "
+                           f"this store; to rebuild it, run 'safetynet rerun --as-of {as_of} --store {store_root}'")
+
+
 def open_night(store_root: Path, as_of: dt.date, params_file: Path | None = None) -> Night:
+    preflight(store_root, as_of, params_file)
     store = Store(store_root)
     store.init()
     params = ParameterSet.load(params_file)

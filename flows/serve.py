@@ -1,10 +1,12 @@
-"""The nightly schedule: a Prefect deployment that runs the newest drop every night at 01:30 Asia/Shanghai.
+"""The nightly schedule: a Prefect deployment that, every night at 01:30 Asia/Shanghai, runs the drops not yet run.
 
-`scheduled_night(drops, store)` is the flow the schedule fires. It finds the newest drop date under `drops`; when the
-store already has a successful night for it, it records that ("no new drop": a `runs` row with status `no_new_drop`,
-the drop date as `as_of` and a message in its manifest) and stops; otherwise it runs the nightly flow for that date as a
-subflow. A night the checks halt fails the scheduled run, so the operator sees it in Prefect; the halt itself is recorded
-by the nightly flow as always.
+`scheduled_night(drops, store)` is the flow the schedule fires. It takes every drop date under `drops` after the latest
+night the store ran successfully, and runs the nightly flow for each in date order, as subflows: each night builds on
+the queue of the night before it (its deadlines, its closed warnings), so a night missed (the server was down, a drop
+came late, a night halted and was fixed) is run before the next, never skipped. A night the checks halt fails the
+scheduled run, so the operator sees it in Prefect, and the nights after it wait for the next run; the halt itself is
+recorded by the nightly flow as always. When there is nothing after the latest successful night, the run records that
+("no new drop": a `runs` row with status `no_new_drop`, the newest drop date as `as_of` and a message) and stops.
 
 Scheduled runs need a real Prefect server (an ephemeral one never fires schedules, STACK.md): `serve_forever` serves
 against the server named by PREFECT_API_URL, or starts `prefect server start` on 127.0.0.1 with its home in the store,
@@ -70,25 +72,33 @@ def check_timezone(name: str) -> str:
     return name
 
 
-def successful_run(store: Path, night: dt.date) -> str | None:
-    """The run id of a successful night `night` in the store, if there is one."""
+def latest_successful_run(store: Path) -> tuple[dt.date, str] | None:
+    """(as_of, run id) of the latest night the store ran successfully, if any."""
     db = Store(store).db_path
     if not db.exists():
         return None
-    with duckdb.connect(str(db), read_only=True) as con:
-        rows = con.execute("SELECT run_id FROM runs WHERE status = 'ok' AND as_of = ? ORDER BY run_id",
-                           [night]).fetchall()
-    return rows[-1][0] if rows else None
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.IOException as exc:
+        raise ServeError(f"the store {db} is in use by another process (a night or an outcome import running?); "
+                         "the next scheduled run will try again") from exc
+    with con:
+        rows = con.execute("SELECT as_of, run_id FROM runs WHERE status = 'ok' ORDER BY as_of DESC, run_id DESC "
+                           "LIMIT 1").fetchall()
+    return rows[0] if rows else None
 
 
-def plan(drops: Path, store: Path) -> tuple[str, dt.date, str | None]:
-    """What tonight's scheduled run does: ('run', newest drop, None) or ('no_new_drop', newest drop, its ok run id)."""
+def plan(drops: Path, store: Path) -> tuple[str, list[dt.date], str | None]:
+    """What tonight's scheduled run does: ('run', the drop dates after the latest successful night, in order, None) or
+    ('no_new_drop', [the newest drop date], the latest successful run id)."""
+    if not Path(drops).is_dir():
+        raise ServeError(f"drops folder {drops} does not exist")
     dates = drop_dates(drops)
     if not dates:
         raise ServeError(f"{drops}: no drop folder (YYYY-MM-DD) yet; nothing to run")
-    newest = dates[-1]
-    done = successful_run(store, newest)
-    return (NO_NEW_DROP, newest, done) if done else ("run", newest, None)
+    latest = latest_successful_run(store)
+    pending = [d for d in dates if latest is None or d > latest[0]]
+    return ("run", pending, None) if pending else (NO_NEW_DROP, [dates[-1]], latest[1])
 
 
 def record_no_new_drop(store: Path, newest: dt.date, ok_run_id: str, checked_at: dt.datetime) -> dict:
@@ -129,27 +139,42 @@ def _scheduled_start() -> dt.datetime:
 
 
 def run_scheduled_night(drops: str, store: str) -> dict:
-    """Body of the `scheduled_night` flow: the newest drop, unless it already ran."""
+    """Body of the `scheduled_night` flow: every drop after the latest successful night, in order; the last night's
+    manifest, or a failed state naming the night that halted (or why nothing could run)."""
     from prefect.logging import get_logger, get_run_logger
     from prefect.states import Failed
+
+    from flows.night import NightRefused, preflight
 
     try:
         logger = get_run_logger()
     except Exception:  # called outside a flow run (tests, a direct call)
         logger = get_logger(FLOW_NAME)
-    action, newest, ok_run = plan(Path(drops), Path(store))
+    try:
+        action, nights, ok_run = plan(Path(drops), Path(store))
+    except ServeError as exc:
+        return Failed(message=str(exc))
     if action == NO_NEW_DROP:
-        doc = record_no_new_drop(Path(store), newest, ok_run, _scheduled_start())
+        doc = record_no_new_drop(Path(store), nights[-1], ok_run, _scheduled_start())
         logger.warning(doc["message"])
         return doc
     from flows.nightly import nightly  # imports Great Expectations: only when there is a night to run
 
-    logger.warning("running night %s from %s into %s", newest, drops, store)
-    doc = nightly(drops=drops, as_of=newest, store=store)
-    if doc["status"] == "halted":
-        h = doc["halt"]
-        return Failed(message=f"night {newest} halted: feed '{h['feed']}' failed {h['check_code']}: {h['message']}",
-                      data=doc)
+    if len(nights) > 1:
+        logger.warning("%d nights to run, in order: %s", len(nights), ", ".join(map(str, nights)))
+    doc = None
+    for i, night in enumerate(nights):
+        try:
+            preflight(Path(store), night)
+        except NightRefused as refused:
+            return Failed(message=f"night {night} not run: {refused}")
+        logger.warning("running night %s from %s into %s", night, drops, store)
+        doc = nightly(drops=drops, as_of=night, store=store)
+        if doc["status"] == "halted":
+            h, waiting = doc["halt"], nights[i + 1:]
+            later = f"; the later nights ({', '.join(map(str, waiting))}) wait until it runs" if waiting else ""
+            return Failed(message=f"night {night} halted: feed '{h['feed']}' failed {h['check_code']}: "
+                                  f"{h['message']}{later}", data=doc)
     return doc
 
 
@@ -174,7 +199,7 @@ def deployment(drops, store, time: str = DEFAULT_TIME, timezone: str = DEFAULT_T
     return flow_obj.to_deployment(
         name=DEPLOYMENT_NAME, schedule=schedule,
         parameters={"drops": str(Path(drops).resolve()), "store": str(Path(store).resolve())},
-        description=f"safetynet: run the newest drop every day at {time} {timezone}",
+        description=f"safetynet: run every new drop, in date order, every day at {time} {timezone}",
         tags=["safetynet"])
 
 
@@ -269,6 +294,13 @@ def serve_forever(drops, store, time: str = DEFAULT_TIME, timezone: str = DEFAUL
 
 # ------------------------------------------------------------------------------------------------------------ CLI
 
+def _existing_dir(text: str) -> Path:
+    path = Path(text)
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"folder '{text}' does not exist")
+    return path
+
+
 def _time(text: str) -> str:
     try:
         cron_for(text)
@@ -297,13 +329,15 @@ def register(subparsers) -> argparse.ArgumentParser:
     """Add `safetynet serve` to the CLI's sub-parsers."""
     p = subparsers.add_parser(
         "serve", formatter_class=argparse.RawDescriptionHelpFormatter,
-        help="run the newest drop every night on a schedule (a long-running process)",
+        help="run every new drop each night on a schedule (a long-running process)",
         description="Serve the nightly schedule and keep running until stopped (Ctrl-C or SIGTERM).\n\n"
                     "Every day at --time in --timezone (default 01:30 Asia/Shanghai) Prefect starts a run that takes\n"
-                    "the newest drop folder under --drops: if the store already has a successful night for it, the run\n"
-                    "records 'no new drop' (a runs row with status no_new_drop) and ends; otherwise it runs that night\n"
-                    "exactly as 'safetynet nightly' would, report included. A night the checks halt shows as a failed\n"
-                    "run in Prefect, with the feed and the reason.\n\n"
+                    "every drop folder under --drops dated after the latest night the store ran successfully, and\n"
+                    "runs each night in date order exactly as 'safetynet nightly' would, report included: a night\n"
+                    "missed (server down, a late drop, a halt since fixed) is run before the next, never skipped,\n"
+                    "because each night builds on the queue of the night before it. A night the checks halt shows as\n"
+                    "a failed run in Prefect, with the feed and the reason; the nights after it wait for the next run.\n"
+                    "With nothing new, the run records 'no new drop' (a runs row with status no_new_drop) and ends.\n\n"
                     "Schedules need a Prefect server:\n"
                     "  - with PREFECT_API_URL set (e.g. http://prefect.internal:4200/api), the deployment is served\n"
                     "    against that server;\n"
@@ -313,7 +347,8 @@ def register(subparsers) -> argparse.ArgumentParser:
                     "Running one night by hand ('safetynet nightly') needs no server at all.",
         epilog="Exit codes: 0 stopped, 1 the local server did not start, 2 usage error.\n"
                "example: safetynet serve --drops /data/drops --store /data/safetynet --time 01:30")
-    p.add_argument("--drops", type=Path, required=True, help="folder that receives one sub-folder per drop date")
+    p.add_argument("--drops", type=_existing_dir, required=True,
+                   help="folder that receives one sub-folder per drop date")
     p.add_argument("--store", type=Path, required=True, help="the store folder")
     p.add_argument("--time", type=_time, default=DEFAULT_TIME, help="time of day to run, HH:MM (default 01:30)")
     p.add_argument("--timezone", type=_timezone, default=DEFAULT_TIMEZONE,

@@ -65,22 +65,33 @@ def _store_with_ok(tmp_path, night: str):
     return store.root
 
 
-def test_plan_runs_the_newest_drop(tmp_path):
-    drops = _drops(tmp_path, "2026-03-02", "2026-03-03", "not-a-date")
-    assert serve.plan(drops, tmp_path / "fresh") == ("run", dt.date(2026, 3, 3), None)
+def test_plan_runs_every_drop_after_the_latest_successful_night_in_order(tmp_path):
+    drops = _drops(tmp_path, "2026-03-02", "2026-03-03", "2026-03-04", "not-a-date")
+    nights = [dt.date(2026, 3, 2), dt.date(2026, 3, 3), dt.date(2026, 3, 4)]
+    assert serve.plan(drops, tmp_path / "fresh") == ("run", nights, None)
     store = _store_with_ok(tmp_path, "2026-03-02")
-    assert serve.plan(drops, store) == ("run", dt.date(2026, 3, 3), None)
+    assert serve.plan(drops, store) == ("run", nights[1:], None)   # 03-03 was missed: run before 03-04
+
+
+def test_plan_retries_a_halted_night_before_the_next(tmp_path):
+    drops = _drops(tmp_path, "2026-03-02", "2026-03-03", "2026-03-04")
+    store = _store_with_ok(tmp_path, "2026-03-02")
+    with duckdb.connect(str(store / "safetynet.duckdb")) as con:
+        con.execute("INSERT INTO runs (run_id, as_of, status) VALUES ('h', DATE '2026-03-03', 'halted')")
+    assert serve.plan(drops, store) == ("run", [dt.date(2026, 3, 3), dt.date(2026, 3, 4)], None)
 
 
 def test_plan_no_new_drop(tmp_path):
     drops = _drops(tmp_path, "2026-03-02", "2026-03-03")
     store = _store_with_ok(tmp_path, "2026-03-03")
-    assert serve.plan(drops, store) == ("no_new_drop", dt.date(2026, 3, 3), "2026-03-03-x")
+    assert serve.plan(drops, store) == ("no_new_drop", [dt.date(2026, 3, 3)], "2026-03-03-x")
 
 
-def test_plan_empty_drops(tmp_path):
+def test_plan_empty_or_missing_drops(tmp_path):
     with pytest.raises(serve.ServeError, match="no drop folder"):
         serve.plan(_drops(tmp_path), tmp_path / "store")
+    with pytest.raises(serve.ServeError, match="does not exist"):
+        serve.plan(tmp_path / "nowhere", tmp_path / "store")
 
 
 def test_no_new_drop_is_recorded_and_nothing_else(tmp_path):
@@ -99,30 +110,42 @@ def _fake_nightly(monkeypatch, fn):
     monkeypatch.setitem(sys.modules, "flows.nightly", types.SimpleNamespace(nightly=fn))
 
 
-def test_new_drop_runs_the_nightly_flow(tmp_path, monkeypatch):
+def test_new_drops_run_the_nightly_flow_in_date_order(tmp_path, monkeypatch):
     calls = []
-    _fake_nightly(monkeypatch, lambda **kw: calls.append(kw) or {"status": "ok", "run_id": "r"})
-    drops = _drops(tmp_path, "2026-03-02", "2026-03-03")
+    _fake_nightly(monkeypatch, lambda **kw: calls.append(kw) or {"status": "ok", "run_id": f"r-{kw['as_of']}"})
+    drops = _drops(tmp_path, "2026-03-02", "2026-03-03", "2026-03-04")
     store = _store_with_ok(tmp_path, "2026-03-02")
-    assert serve.run_scheduled_night(str(drops), str(store)) == {"status": "ok", "run_id": "r"}
-    assert calls == [{"drops": str(drops), "as_of": dt.date(2026, 3, 3), "store": str(store)}]
+    assert serve.run_scheduled_night(str(drops), str(store)) == {"status": "ok", "run_id": "r-2026-03-04"}
+    assert calls == [{"drops": str(drops), "as_of": dt.date(2026, 3, d), "store": str(store)} for d in (3, 4)]
 
 
-def test_halted_night_fails_the_scheduled_run(tmp_path, monkeypatch):
+def test_halted_night_fails_the_scheduled_run_and_the_later_nights_wait(tmp_path, monkeypatch):
+    calls = []
     halted = {"status": "halted", "halt": {"feed": "income", "check_code": "FEED_MISSING", "message": "no income.csv"}}
-    _fake_nightly(monkeypatch, lambda **kw: halted)
-    state = serve.run_scheduled_night(str(_drops(tmp_path, "2026-03-03")), str(tmp_path / "store"))
-    assert state.is_failed() and "feed 'income'" in state.message
+    _fake_nightly(monkeypatch, lambda **kw: calls.append(kw["as_of"]) or halted)
+    state = serve.run_scheduled_night(str(_drops(tmp_path, "2026-03-03", "2026-03-04")), str(tmp_path / "store"))
+    assert state.is_failed() and "feed 'income'" in state.message and "(2026-03-04) wait" in state.message
+    assert calls == [dt.date(2026, 3, 3)]
+
+
+def test_a_missing_drops_folder_fails_the_scheduled_run_with_the_reason(tmp_path, monkeypatch):
+    _fake_nightly(monkeypatch, lambda **kw: pytest.fail("no night may run"))
+    state = serve.run_scheduled_night(str(tmp_path / "nowhere"), str(tmp_path / "store"))
+    assert state.is_failed() and "does not exist" in state.message
 
 
 def test_cli(tmp_path, capsys):
     p = argparse.ArgumentParser(prog="safetynet")
     serve.register(p.add_subparsers(dest="command"))
-    args = p.parse_args(["serve", "--drops", "d", "--store", "s"])
+    (tmp_path / "d").mkdir()
+    args = p.parse_args(["serve", "--drops", str(tmp_path / "d"), "--store", "s"])
     assert (args.time, args.timezone, args.func) == ("01:30", "Asia/Shanghai", serve.cmd_serve)
     with pytest.raises(SystemExit):
-        p.parse_args(["serve", "--drops", "d", "--store", "s", "--time", "25:00"])
+        p.parse_args(["serve", "--drops", str(tmp_path / "d"), "--store", "s", "--time", "25:00"])
     assert "HH:MM" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        p.parse_args(["serve", "--drops", str(tmp_path / "nowhere"), "--store", "s"])
+    assert "does not exist" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         p.parse_args(["serve", "--help"])
     assert "PREFECT_API_URL" in capsys.readouterr().out
