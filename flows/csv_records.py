@@ -27,6 +27,18 @@ def has_quotes(path: Path) -> bool:
         return data.find(b'"') >= 0
 
 
+def unterminated_last_line(path: Path) -> str | None:
+    """The text of the file's last line when the file does not end with a line break (None when it does, or is empty):
+    a delivery cut off in the middle of a record ends like that, though an exporter may also just omit the last break."""
+    size = path.stat().st_size
+    if size == 0:
+        return None
+    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        if data[size - 1] == NEWLINE:
+            return None
+        return data[data.rfind(b"\n") + 1:].decode("utf-8", errors="replace").rstrip("\r")
+
+
 def nonblank_lines(path: Path) -> int:
     """Lines holding anything but their line ending (the CSV reader skips blank lines), the header included; a block
     of the file at a time, so memory stays at a few tens of MB whatever the file's size."""

@@ -27,6 +27,8 @@ import os
 import shutil
 from pathlib import Path
 
+import duckdb
+
 import checks.contract
 import sql
 from checks import halt
@@ -105,7 +107,15 @@ def _read_file(con, f: DropFile, table: str) -> int:
         con.execute("CREATE OR REPLACE TEMP TABLE raw_rejects (line BIGINT, error_type VARCHAR, message VARCHAR)")
         return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     names = ", ".join(f'"{c}"' for c in feed.column_names)
-    con.execute(f"CREATE OR REPLACE TABLE {table} AS {_typed_select(feed, f'SELECT {names} FROM {_csv(f, True)}')}")
+    try:
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS {_typed_select(feed, f'SELECT {names} FROM {_csv(f, True)}')}")
+    except duckdb.InvalidInputException as exc:  # the reader gave up on the whole file (not one record)
+        reason = str(exc).splitlines()[0].removeprefix("Invalid Input Error: ")  # its first line quotes no value
+        raise NightHalted(f.feed, halt.FILE_UNREADABLE,
+                          f"{f.rel}: the CSV reader cannot read the file ({reason}); a file that mixes line endings "
+                          "(CRLF and LF) does this: deliver it again with one kind of line end",
+                          f"{f.rel}：CSV 文件无法解析（{reason}），常见原因是换行符混用（CRLF 与 LF），请统一换行符后重新交付"
+                          ) from None
     # a rejected record that runs over several lines says so (an unterminated quote takes the following lines with it)
     con.execute("""CREATE OR REPLACE TEMP TABLE raw_rejects AS
         SELECT line, error_type || CASE WHEN breaks > 0 THEN '（该记录跨 ' || (breaks + 1) || ' 行，疑似引号未闭合）' ELSE '' END
@@ -114,6 +124,7 @@ def _read_file(con, f: DropFile, table: str) -> int:
                    || ' lines: an unterminated quote?)' ELSE '' END AS message, breaks
         FROM (SELECT *, len(rtrim(csv_line, chr(13) || chr(10))) - len(replace(rtrim(csv_line, chr(13) || chr(10)), chr(10), ''))
                   AS breaks FROM reject_errors)""")
+    _check_not_truncated(con, f)
     good, bad = con.execute(f"SELECT (SELECT count(*) FROM {table}), (SELECT count(DISTINCT line) FROM raw_rejects)").fetchone()
     if csv_records.has_quotes(f.path):
         _check_lines_accounted(con, f, good + bad)
@@ -133,6 +144,21 @@ def _csv(f: DropFile, rejects: bool) -> str:
     errors = "store_rejects = true" if rejects else "ignore_errors = true"
     return (f"read_csv('{_quote(f.path)}', columns = {spec}, header = true, delim = ',', quote = '\"', escape = '\"', "
             f"auto_detect = false, strict_mode = true, {errors}, null_padding = false)")
+
+
+def _check_not_truncated(con, f: DropFile) -> None:
+    """Halt when the file's last line has no line end and the reader rejected it: the delivery was cut off in the middle
+    of a record. Quarantining that one record would hide the rest of the file that never came (a full extract cut short
+    makes its missing households look unenrolled), and without a `_MANIFEST.csv` nothing else would notice. A last
+    record that is whole is fine without its line end."""
+    tail = csv_records.unterminated_last_line(f.path)
+    if tail is None or not con.execute("SELECT count(*) FROM reject_errors WHERE rtrim(csv_line, chr(13) || chr(10)) = ?",
+                                       [tail]).fetchall()[0][0]:
+        return
+    raise NightHalted(f.feed, halt.FILE_TRUNCATED,
+                      f"{f.rel}: the file ends in the middle of a record (its last line has no line end and too few "
+                      "values): a truncated delivery; deliver the whole file again",
+                      f"{f.rel}：文件在一条记录中间结束（最后一行没有换行且字段不全），疑似传输截断，请重新交付完整文件")
 
 
 def _check_lines_accounted(con, f: DropFile, records: int) -> None:

@@ -167,3 +167,34 @@ def test_a_line_break_in_an_extra_column_is_accounted_for(tmp_path):
     staging.load(con, drops.select(tmp_path, D))
     assert con.execute("SELECT household_id FROM stg_households ORDER BY 1").fetchall() == [("H1",), ("H2",)]
     assert con.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 0
+
+
+def test_a_file_cut_off_in_its_last_record_halts_without_a_manifest(tmp_path):
+    """The last record has no line end and too few values: the delivery stopped there. Quarantining it would leave
+    the rest of the extract silently missing (its households would look unenrolled)."""
+    folder = write_drop(tmp_path, "2026-03-02", {})
+    (folder / "households.csv").write_text(HH_HEADER + "H1,500106001001,urban,a,2020-01-01\nH2,500106001")
+    with pytest.raises(NightHalted) as err:
+        staging.load(duckdb.connect(), drops.select(tmp_path, D))
+    assert err.value.check_code == "FILE_TRUNCATED" and "2026-03-02/households.csv" in err.value.message
+    assert "H2" not in err.value.message  # nothing of the delivered text is quoted
+
+
+def test_a_whole_last_record_without_a_line_end_loads(tmp_path):
+    folder = write_drop(tmp_path, "2026-03-02", {})
+    (folder / "households.csv").write_text(HH_HEADER + "H1,500106001001,urban,a,2020-01-01\nH2,500106001001,urban,b,2020-01-01")
+    con = duckdb.connect()
+    staging.load(con, drops.select(tmp_path, D))
+    assert con.execute("SELECT household_id FROM stg_households ORDER BY 1").fetchall() == [("H1",), ("H2",)]
+    assert con.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 0
+
+
+def test_a_file_that_mixes_line_endings_halts_with_the_reason(tmp_path):
+    folder = write_drop(tmp_path, "2026-03-02", {})
+    (folder / "households.csv").write_bytes((HH_HEADER.replace("\n", "\r\n") + "H1,500106001001,urban,a,2020-01-01\r\n"
+                                             "H2,500106001001,urban,b,2020-01-01\nH3,500106001001,urban,c,2020-01-01\r\n"
+                                             ).encode())
+    with pytest.raises(NightHalted) as err:
+        staging.load(duckdb.connect(), drops.select(tmp_path, D))
+    assert err.value.check_code == "FILE_UNREADABLE" and "2026-03-02/households.csv" in err.value.message
+    assert "line endings" in err.value.message and "H2" not in err.value.message
