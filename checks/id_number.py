@@ -59,7 +59,16 @@ ID_LIKE_MASKED = r"\1********\2"
 ID_LIKE_MASKED_POLARS = "${1}********${2}"
 ID_IN_TEXT = r"(^|[^0-9A-Za-z])(\d{6})\d{7,9}(\d{3}[\dXx])([^0-9A-Za-z]|$)"
 ID_IN_TEXT_MASKED = r"\1\2********\3\4"  # Python's and DuckDB's replacement syntax
+ID_IN_TEXT_MASKED_POLARS = "${1}${2}********${3}${4}"
 _ID_LIKE = re.compile(ID_LIKE)
+
+
+def mask_ids_in_text_polars(column: str):
+    """Polars expression: `column` with every ID number that stands alone masked (`ID_IN_TEXT`, two passes)."""
+    import polars as pl
+
+    return (pl.col(column).str.replace_all(ID_IN_TEXT, ID_IN_TEXT_MASKED_POLARS)
+            .str.replace_all(ID_IN_TEXT, ID_IN_TEXT_MASKED_POLARS))
 
 
 def mask_id_like(text: str) -> str:

@@ -26,11 +26,11 @@ import polars as pl
 import xlsxwriter
 
 import sql
-
+from checks.id_number import mask_ids_in_text_polars
 from flows import manifest as manifests
 from flows.queue import QUEUE_COLUMNS, ensure_store_tables, snapshot_hash
 from flows.runs import latest_ok_manifest
-from flows.store import Store
+from flows.store import Store, TamperedInput
 from models.ml import registry
 
 DIFF_FIELDS = ("warning_code", "status", "deadline", "raised_date", "reasons", "evidence", "score")
@@ -105,12 +105,22 @@ def _params_file(store: Store, doc: dict, work: Path) -> Path | None:
 
 def rebuild(store_root: Path, as_of: dt.date, params_file: Path | None = None, chain: bool = False,
             keep: Path | None = None, model: str | None = None) -> dict:
-    """Rebuild night `as_of` in a fresh store; return {recorded, rebuilt, store, ...} for comparison."""
+    """Rebuild night `as_of` in a fresh store under a new work folder; return {recorded, rebuilt, store, work, ...} for
+    comparison (the caller removes `work`; a failure removes it here)."""
+    work = Path(tempfile.mkdtemp(prefix=f"rerun-{as_of}-", dir=keep or None))
+    try:
+        return _rebuild_in(work, Store(store_root), as_of, params_file, chain, model)
+    except BaseException:  # the work folder holds a copy of the drops: personal data never stays behind
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+def _rebuild_in(work: Path, store: Store, as_of: dt.date, params_file: Path | None, chain: bool,
+                model: str | None) -> dict:
     from flows.nightly import nightly  # after runtime.configure
     from flows.outcomes import import_outcomes
 
-    store = Store(store_root)
-    work = Path(tempfile.mkdtemp(prefix=f"rerun-{as_of}-", dir=keep or None))
+    store_root = store.root
     fresh = Store(work / "store")
     fresh.init()
     with duckdb.connect() as con:
@@ -151,13 +161,14 @@ def rebuild(store_root: Path, as_of: dt.date, params_file: Path | None = None, c
 
 
 def warning_diff(store_root: Path, fresh_root: Path, as_of: dt.date) -> pl.DataFrame:
-    """Warnings of night D that appear, disappear or change between the recorded and the rebuilt queue."""
+    """Warnings of night D that appear, disappear or change between the recorded and the rebuilt queue; an ID number
+    standing alone in any text (a condition key, reasons, evidence) is masked as in the exports (CONTRACT.md §4)."""
     with duckdb.connect() as con:
         con.execute(f"ATTACH '{store_root / 'safetynet.duckdb'}' AS a (READ_ONLY)")
         con.execute(f"ATTACH '{fresh_root / 'safetynet.duckdb'}' AS b (READ_ONLY)")
         changed = " OR ".join(f"a.{f} IS DISTINCT FROM b.{f}" for f in DIFF_FIELDS)
         pairs = ", ".join(f"a.{f} AS recorded_{f}, b.{f} AS rebuilt_{f}" for f in DIFF_FIELDS)
-        return sql.frame(con, f"""
+        diff = sql.frame(con, f"""
             WITH a AS (SELECT * FROM a.warning_snapshots WHERE as_of = $d),
                  b AS (SELECT * FROM b.warning_snapshots WHERE as_of = $d)
             SELECT CASE WHEN a.warning_id IS NULL THEN 'added' WHEN b.warning_id IS NULL THEN 'removed' ELSE 'changed' END
@@ -169,6 +180,7 @@ def warning_diff(store_root: Path, fresh_root: Path, as_of: dt.date) -> pl.DataF
                                     AND a.raised_date IS NOT DISTINCT FROM b.raised_date
             WHERE a.warning_id IS NULL OR b.warning_id IS NULL OR ({changed})
             ORDER BY household_id, condition_key, change""", {"d": as_of})
+    return diff.with_columns(mask_ids_in_text_polars(c) for c, t in diff.schema.items() if t == pl.String)
 
 
 def compare(result: dict) -> list[str]:
@@ -231,6 +243,9 @@ def cmd_rerun(args) -> int:
         result = rebuild(args.store, args.as_of, params_file=args.params, chain=args.chain, model=args.model)
     except RerunError as exc:
         print(f"rerun {args.as_of}: {exc}", file=sys.stderr)
+        return 2
+    except TamperedInput as exc:
+        print(f"rerun {args.as_of}: the input log is damaged, the night cannot be rebuilt: {exc}", file=sys.stderr)
         return 2
     for note in provenance_warnings(result["recorded"]):
         print(f"WARNING: {note}", file=sys.stderr)

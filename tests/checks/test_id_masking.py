@@ -7,7 +7,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from checks.id_number import ID_IN_TEXT, ID_IN_TEXT_MASKED, ID_LIKE, ID_LIKE_MASKED_POLARS, mask_id_like
+from checks.id_number import (ID_IN_TEXT, ID_IN_TEXT_MASKED, ID_LIKE, ID_LIKE_MASKED_POLARS, mask_id_like,
+                              mask_ids_in_text_polars)
 
 ANYWHERE = [
     ("500106198810210025|H00000001", "500106********0025|H00000001"),
@@ -42,8 +43,29 @@ def test_standing_alone_in_duckdb():
     assert [r[0] for r in got] == [m for _, m in STANDING_ALONE]
 
 
+def test_standing_alone_in_polars_agrees_with_duckdb():
+    frame = pl.DataFrame({"t": [t for t, _ in STANDING_ALONE]})
+    assert frame.select(mask_ids_in_text_polars("t"))["t"].to_list() == [m for _, m in STANDING_ALONE]
+
+
 def test_the_export_sql_uses_the_same_pattern_twice_per_column():
     from sql import ROOT
 
     text = (ROOT / "queue" / "export_rows.sql").read_text(encoding="utf-8")
     assert text.count(f"'{ID_IN_TEXT}', '{ID_IN_TEXT_MASKED}', 'g'") == 4  # reasons and evidence, two passes each
+
+
+def test_the_rerun_diff_masks_id_numbers_standing_alone(tmp_path):
+    """What an auditor's rerun prints and writes (flows/rerun.py warning_diff) masks ID numbers as the exports do."""
+    import datetime as dt
+
+    from flows.rerun import warning_diff
+    from tests.caseworker.helpers import make_store, snap
+
+    evidence = '{"person_id": "500106196603030014", "record_id": "X0000001234567890123"}'
+    recorded = make_store(tmp_path / "a", [snap(1) | {"condition_key": "TEKUN_CANDIDATE:500106196603030014",
+                                                      "evidence": evidence}])
+    rebuilt = make_store(tmp_path / "b", [])
+    [row] = warning_diff(recorded.root, rebuilt.root, dt.date(2026, 3, 2)).iter_rows(named=True)
+    assert (row["change"], row["condition_key"]) == ("removed", "TEKUN_CANDIDATE:500106********0014")
+    assert row["recorded_evidence"] == '{"person_id": "500106********0014", "record_id": "X0000001234567890123"}'

@@ -130,6 +130,8 @@ def test_what_if_lists_exactly_the_warnings_the_parameter_drives(recorded, tmp_p
     assert expected, "the samples plant MEDICAL_SHOCK households"
     assert set(diff["household_id"]) == expected
     assert diff["condition_key"].str.starts_with("MEDICAL_SHOCK").all()
+    texts = diff.select(pl.concat_str(pl.col(pl.String), separator=" ", ignore_nulls=True))[:, 0]
+    assert not texts.str.contains(r"(^|[^0-9A-Za-z])\d{17}[\dX]([^0-9A-Za-z]|$)").any()
 
 
 def test_tampered_input_is_detected(recorded, tmp_path):
@@ -141,5 +143,8 @@ def test_tampered_input_is_detected(recorded, tmp_path):
     sha = next(i["sha256"] for i in docs[nights[0]]["inputs"] if i["file"] == "households.csv")
     obj = copy / "log" / "objects" / sha
     obj.write_bytes(obj.read_bytes().replace(b"urban", b"rural", 1))
+    work = tmp_path / "work"
+    work.mkdir()
     with pytest.raises(TamperedInput, match="altered"):
-        rebuild(copy, nights[0])
+        rebuild(copy, nights[0], keep=work)
+    assert list(work.iterdir()) == []  # the rebuild's copy of the drops (personal data) is gone
