@@ -18,6 +18,7 @@ import http.client
 import logging
 import os
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -78,14 +79,15 @@ class ApiServer:
         self.api_url = f"http://{HOST}:{self.port}/api"
         self._seed = _seed_database()
         migrate = {} if _migrations_needed() else {"PREFECT_API_DATABASE_MIGRATE_ON_START": "false"}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app", "--host", HOST,
-             "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
-            env=os.environ | SERVER_ENV | migrate, stdin=subprocess.DEVNULL)
+        uvicorn = ["-m", "uvicorn", "--factory", "prefect.server.api.server:create_app", "--host", HOST,
+                   "--port", str(self.port), "--log-level", "error", "--lifespan", "on"]
+        self.process = subprocess.Popen([sys.executable, "-c", TIED_TO_PARENT, str(os.getpid()), *uvicorn],
+                                        env=os.environ | SERVER_ENV | migrate, stdin=subprocess.DEVNULL)
         self._up = threading.Event()
         self._stopping = threading.Event()
         threading.Thread(target=self._await_and_warm_up, name="prefect-api-warm-up", daemon=True).start()
         atexit.register(self.stop)
+        _exit_on_sigterm()
 
     @property
     def ready(self) -> bool:
@@ -126,6 +128,30 @@ class ApiServer:
                 self.process.kill()
                 self.process.wait()
         self._reservation.close()
+
+
+# The server's process, before it becomes uvicorn: asks Linux to SIGTERM it when this process dies, however it dies
+# (kill -9 included; the setting survives exec), and gives up at once if this process is already gone.
+TIED_TO_PARENT = """import ctypes, os, signal, sys
+parent = int(sys.argv[1])
+if sys.platform == "linux":
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+if os.getppid() != parent:
+    sys.exit(0)
+os.execv(sys.executable, [sys.executable, *sys.argv[2:]])
+"""
+
+
+def _exit_on_sigterm() -> None:
+    """SIGTERM (kill, systemd, a scheduler's timeout) ends this process as an exception would: `finally` blocks and
+    exit handlers run, so the night closes its database and the API server is stopped, not left behind. Only where
+    nothing else handles the signal, from the main thread."""
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _raise_exit)
+
+
+def _raise_exit(signum, frame) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _template_path() -> Path:

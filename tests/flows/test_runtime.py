@@ -118,3 +118,42 @@ def test_a_new_stores_prefect_database_starts_from_the_migrated_template(tmp_pat
     monkeypatch.setenv("PREFECT_API_DATABASE_CONNECTION_URL", "postgresql+asyncpg://db/prefect")
     assert runtime._seed_database() is None and not (third / "prefect.db").exists()
     assert runtime._migrations_needed()
+
+
+def test_the_api_server_process_dies_with_the_night_even_on_kill_9(tmp_path):
+    """The server is started through `TIED_TO_PARENT`: when the process that started it is killed outright (no exit
+    handler runs), Linux sends the server SIGTERM, so no server is left running with the store's database open."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from flows.runtime import TIED_TO_PARENT
+
+    pidfile = tmp_path / "child.pid"
+    (tmp_path / "child.py").write_text(f"import os, time\nopen({str(pidfile)!r}, 'w').write(str(os.getpid()))\n"
+                                       "time.sleep(60)\n")
+    (tmp_path / "parent.py").write_text(
+        "import os, subprocess, sys, time\n"
+        f"subprocess.Popen([sys.executable, '-c', {TIED_TO_PARENT!r}, str(os.getpid()), {str(tmp_path / 'child.py')!r}])\n"
+        "time.sleep(60)\n")
+    parent = subprocess.Popen([sys.executable, str(tmp_path / "parent.py")])
+    deadline = time.monotonic() + 20
+    while not (pidfile.exists() and pidfile.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    child = int(pidfile.read_text())
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        with open(f"/proc/{child}/stat") as fh:  # a zombie (exited, not yet reaped by init) counts as gone
+            if fh.read().split(")")[-1].split()[0] == "Z":
+                return
+        time.sleep(0.05)
+    os.kill(child, signal.SIGKILL)
+    raise AssertionError("the child outlived its killed parent")
