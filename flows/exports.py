@@ -23,7 +23,9 @@ from flows.store import sha256_file
 
 from flows.workbook import EXPORT_COLUMNS, HEADERS_ZH, WIDTHS, write_escalation_workbook, write_street_workbook
 
-__all__ = ["EXPORT_COLUMNS", "HEADERS_ZH", "WIDTHS", "export_frame", "write_exports"]
+__all__ = ["EXPORT_COLUMNS", "HEADERS_ZH", "WIDTHS", "export_frame", "install_exports", "settle_staged",
+           "stage_exports", "write_exports"]
+PARTIAL = ".partial"
 
 QUARANTINE_COLUMNS = ("feed", "drop_date", "file", "line", "record_id", "check_code", "reason_zh", "reason_en")
 
@@ -45,7 +47,19 @@ def _param(con, name: str, as_of: dt.date) -> int:
 
 def write_exports(con, out_dir: Path, as_of: dt.date) -> dict[str, str]:
     """Write every street's files and the quarantine list into `out_dir` atomically; return {file: sha256}."""
-    tmp = out_dir.with_name(out_dir.name + ".partial")
+    hashes = stage_exports(con, out_dir, as_of)
+    install_exports(out_dir)
+    return hashes
+
+
+def _partial(out_dir: Path) -> Path:
+    return out_dir.with_name(out_dir.name + PARTIAL)
+
+
+def stage_exports(con, out_dir: Path, as_of: dt.date) -> dict[str, str]:
+    """Write every street's files and the quarantine list into `<out_dir>.partial`; return {file: sha256}. A night
+    installs them (`install_exports`) only once it is recorded, so a crash never leaves exports no run accounts for."""
+    tmp = _partial(out_dir)
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     frame = export_frame(con)
@@ -69,14 +83,45 @@ def write_exports(con, out_dir: Path, as_of: dt.date) -> dict[str, str]:
                   .with_columns(pl.col("record_id", "reason_zh", "reason_en")  # delivered values, typos and all
                                 .str.replace_all(ID_LIKE, ID_LIKE_MASKED_POLARS)))
     quarantine.write_csv(tmp / "quarantine.csv", date_format="%Y-%m-%d")
-    hashes = {p.name: sha256_file(p) for p in sorted(tmp.iterdir())}
+    return {p.name: sha256_file(p) for p in sorted(tmp.iterdir())}
+
+
+def install_exports(out_dir: Path) -> None:
+    """Put the staged files (`stage_exports`) in place of `out_dir`'s: two renames, the old folder removed after."""
+    old = out_dir.with_name(out_dir.name + ".old")
     if out_dir.exists():
-        old = out_dir.with_name(out_dir.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
         os.replace(out_dir, old)
-        os.replace(tmp, out_dir)
-        shutil.rmtree(old)
-    else:
-        os.replace(tmp, out_dir)
-    return hashes
+    os.replace(_partial(out_dir), out_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def settle_staged(exports_root: Path, recorded_outputs: dict[dt.date, dict[str, str]]) -> list[str]:
+    """After a crash: staged exports of a night whose record was committed (their files are exactly its recorded
+    outputs) are installed; any other staged or half-swapped folder is removed (its night never got recorded, so the
+    folder in place, if any, is still the last recorded one). `recorded_outputs`: the latest successful run's outputs
+    per night. Returns what was done, one line per folder, for the log."""
+    if not exports_root.is_dir():
+        return []
+    done = []
+    for old in sorted(exports_root.glob("*.old")):  # a swap cut between its two renames: the old folder goes back
+        out_dir = old.with_name(old.name.removesuffix(".old"))
+        if out_dir.exists():
+            shutil.rmtree(old)
+        else:
+            os.replace(old, out_dir)
+    for tmp in sorted(exports_root.glob(f"*{PARTIAL}")):
+        out_dir = tmp.with_name(tmp.name.removesuffix(PARTIAL))
+        try:
+            night = dt.date.fromisoformat(out_dir.name)
+        except ValueError:
+            continue
+        staged = {p.name: sha256_file(p) for p in sorted(tmp.iterdir())}
+        if recorded_outputs.get(night) == staged:
+            install_exports(out_dir)
+            done.append(f"installed the recorded exports of night {night} left staged by an interrupted run")
+        else:
+            shutil.rmtree(tmp)
+            done.append(f"removed the exports of night {night} that an interrupted run left unrecorded")
+    return done
 

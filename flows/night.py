@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import logging
 import time
 from pathlib import Path
 
@@ -96,10 +97,24 @@ def open_night(store_root: Path, as_of: dt.date, params_file: Path | None = None
     tmp.mkdir(exist_ok=True)
     con.execute(f"SET temp_directory = '{tmp}'")
     con.execute(f"ATTACH '{store.db_path}' AS store")
+    _settle_interrupted_exports(con, store)
     params.to_duckdb(con, as_of)
     night = Night(store, as_of, params, con)
     night.calendar = queue.write_reference_tables(con, params, as_of)
     return night
+
+
+def _settle_interrupted_exports(con, store: Store) -> None:
+    """A run killed between recording its night and putting its exports in place left them staged: install them if
+    they are exactly what the record says, else remove them (flows/exports.py `settle_staged`)."""
+    root = store.root / "exports"
+    if not (root.is_dir() and any(p.suffix in (".partial", ".old") for p in root.iterdir())):
+        return
+    recorded = {as_of: json.loads(doc).get("outputs", {}) for as_of, doc in con.execute(
+        "SELECT as_of, manifest FROM store.runs WHERE status = 'ok' "
+        "QUALIFY row_number() OVER (PARTITION BY as_of ORDER BY seq DESC) = 1").fetchall()}
+    for line in exports.settle_staged(root, recorded):
+        logging.getLogger("safetynet").warning(line)
 
 
 def receive(night: Night, drops_dir: Path, allow_stale: bool = False) -> None:
@@ -207,7 +222,7 @@ def merge_queue(night: Night) -> None:
 def export(night: Night) -> dict[str, str]:
     settle_staging(night, block=True)
     t = time.perf_counter()
-    outputs = exports.write_exports(night.con, night.store.exports_dir(night.as_of), night.as_of)
+    outputs = exports.stage_exports(night.con, night.store.exports_dir(night.as_of), night.as_of)
     night.timed("export", t)
     return outputs
 
@@ -251,6 +266,7 @@ def publish(night: Night, outputs: dict[str, str]) -> dict:
     except Exception:
         con.execute("ROLLBACK")
         raise
+    exports.install_exports(night.store.exports_dir(night.as_of))  # after a crash here, `open_night` installs them
     manifest.write(night.store.runs_dir / f"{doc['run_id']}.json", doc)
     return doc
 

@@ -23,8 +23,10 @@ KILLER = textwrap.dedent("""
     drops, store, stage, as_of = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], dt.date.fromisoformat(sys.argv[4])
     def die(*a, **k):
         os.kill(os.getpid(), signal.SIGKILL)
-    if stage == "after_exports":      # exports swapped in, nothing recorded yet
+    if stage == "after_exports":      # exports staged, nothing recorded yet
         st.publish = die
+    elif stage == "after_commit":     # the night recorded, its exports still staged
+        st.exports.install_exports = die
     elif stage == "inside_publish":   # queue rows written inside the open transaction, then death before COMMIT
         original = queue.publish
         def half(con, d):
@@ -57,6 +59,21 @@ def test_killed_night_leaves_store_consistent_and_rerun_is_identical(sample_drop
                           cwd=PROJECT, env=os.environ.copy(), capture_output=True, text=True)
     assert proc.returncode == -9, proc.stderr[-2000:]
     assert _state(store, as_of) == (0, 0), "nothing of the killed night may count as done"
+    assert not (store / "exports" / as_of.isoformat()).exists(), "no exports without a recorded night"
     again = night.run(store, sample_drops, as_of)
     assert again["output_hash"] == expected["output_hash"] and again["queue_hash"] == expected["queue_hash"]
     assert _state(store, as_of)[1] == 1
+
+
+def test_exports_left_staged_after_the_night_was_recorded_are_installed_by_the_next_run(sample_drops, baseline,
+                                                                                         tmp_path):
+    as_of, expected = baseline
+    store = tmp_path / "store"
+    proc = subprocess.run([sys.executable, "-c", KILLER, str(sample_drops), str(store), "after_commit",
+                           as_of.isoformat()], cwd=PROJECT, env=os.environ.copy(), capture_output=True, text=True)
+    assert proc.returncode == -9, proc.stderr[-2000:]
+    assert _state(store, as_of)[1] == 1 and not (store / "exports" / as_of.isoformat()).exists()
+    night.close(night.open_night(store, as_of))  # any later command on the store settles it
+    folder = store / "exports" / as_of.isoformat()
+    assert {p.name: night.sha256_file(p) for p in folder.iterdir()} == expected["outputs"]
+    assert not list((store / "exports").glob("*.partial"))
