@@ -24,7 +24,7 @@ from flows.store import sha256_file
 from flows.workbook import EXPORT_COLUMNS, HEADERS_ZH, WIDTHS, write_escalation_workbook, write_street_workbook
 
 __all__ = ["EXPORT_COLUMNS", "HEADERS_ZH", "WIDTHS", "export_frame", "install_exports", "settle_staged",
-           "stage_exports", "write_exports"]
+           "stage_exports", "staged", "write_exports"]
 PARTIAL = ".partial"
 
 QUARANTINE_COLUMNS = ("feed", "drop_date", "file", "line", "record_id", "check_code", "reason_zh", "reason_en")
@@ -52,14 +52,15 @@ def write_exports(con, out_dir: Path, as_of: dt.date) -> dict[str, str]:
     return hashes
 
 
-def _partial(out_dir: Path) -> Path:
+def staged(out_dir: Path) -> Path:
+    """Where the files of `out_dir` are written before `install_exports` puts them in place."""
     return out_dir.with_name(out_dir.name + PARTIAL)
 
 
 def stage_exports(con, out_dir: Path, as_of: dt.date) -> dict[str, str]:
     """Write every street's files and the quarantine list into `<out_dir>.partial`; return {file: sha256}. A night
     installs them (`install_exports`) only once it is recorded, so a crash never leaves exports no run accounts for."""
-    tmp = _partial(out_dir)
+    tmp = staged(out_dir)
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     frame = export_frame(con)
@@ -87,12 +88,13 @@ def stage_exports(con, out_dir: Path, as_of: dt.date) -> dict[str, str]:
 
 
 def install_exports(out_dir: Path) -> None:
-    """Put the staged files (`stage_exports`) in place of `out_dir`'s: two renames, the old folder removed after."""
+    """Put the staged folder (`staged(out_dir)`) in place of `out_dir`: two renames, the old folder removed after.
+    The night's check results are installed the same way."""
     old = out_dir.with_name(out_dir.name + ".old")
     if out_dir.exists():
         shutil.rmtree(old, ignore_errors=True)
         os.replace(out_dir, old)
-    os.replace(_partial(out_dir), out_dir)
+    os.replace(staged(out_dir), out_dir)
     shutil.rmtree(old, ignore_errors=True)
 
 

@@ -36,8 +36,12 @@ def output_hash(outputs: dict[str, str]) -> str:
     return hashlib.sha256("".join(f"{k}\0{v}\n" for k, v in sorted(outputs.items())).encode()).hexdigest()
 
 
-def run_id(as_of, inputs: list[dict], params_hash: str, code: str) -> str:
-    digest = hashlib.sha256(json.dumps([inputs, params_hash, code], sort_keys=True).encode()).hexdigest()
+def run_id(as_of, inputs: list[dict], params_hash: str, code: str, halt: dict | None = None) -> str:
+    """The night's id: its date and a digest of what determines it. A halted night's digest also covers the halt, so
+    two different halts of one night (a missing feed, then a bad header: no inputs selected either time) are two
+    records, while the same halt again is the same record."""
+    parts = [inputs, params_hash, code] + ([halt] if halt is not None else [])
+    digest = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
     return f"{as_of.strftime('%Y%m%d')}-{digest[:10]}"
 
 

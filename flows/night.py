@@ -10,6 +10,8 @@ import dataclasses
 import datetime as dt
 import json
 import logging
+import os
+import shutil
 import time
 from pathlib import Path
 
@@ -108,6 +110,8 @@ def _settle_interrupted_exports(con, store: Store) -> None:
     """A run killed between recording its night and putting its exports in place left them staged: install them if
     they are exactly what the record says, else remove them (flows/exports.py `settle_staged`)."""
     root = store.root / "exports"
+    for left in sorted((store.root / "checks").glob("*.partial")):  # an unfinished run's check results
+        shutil.rmtree(left, ignore_errors=True)
     if not (root.is_dir() and any(p.suffix in (".partial", ".old") for p in root.iterdir())):
         return
     recorded = {as_of: json.loads(doc).get("outputs", {}) for as_of, doc in con.execute(
@@ -152,7 +156,10 @@ def load_and_check(night: Night) -> None:
     night.cache_writer = staging.load(night.con, night.selection, cache_root=night.store.root / "cache" / "staged")
     night.timed("load", t)
     t = time.perf_counter()
-    results = night.store.checks_dir(night.as_of)  # GX results and an offline HTML summary, kept per night
+    # GX results and an offline HTML summary, kept per night: staged, and put in place by `publish` (or kept apart by
+    # `record_halt`), so a halted run never replaces the results of the night that was published
+    results = exports.staged(night.store.checks_dir(night.as_of))
+    shutil.rmtree(results, ignore_errors=True)
     pending = start_checks(night.con, night.as_of, night.params, previous_counts(night),
                            results_dir=results, docs_dir=results / "docs")
     if pending.failures:
@@ -227,13 +234,13 @@ def export(night: Night) -> dict[str, str]:
     return outputs
 
 
-def base_manifest(night: Night) -> dict:
+def base_manifest(night: Night, halt: dict | None = None) -> dict:
     files = (night.selection.all_files() + night.selection.manifests) if night.selection else []
     inputs = [{"feed": f.feed, "drop_date": f.drop_date.isoformat(), "file": f.name, "sha256": f.sha256} for f in files]
     override = night.params.override_file
     code = manifest.code_version()
     return {
-        "run_id": manifest.run_id(night.as_of, inputs, night.params.hash, code),
+        "run_id": manifest.run_id(night.as_of, inputs, night.params.hash, code, halt),
         "as_of": night.as_of.isoformat(),
         "inputs": inputs,
         "stale": bool(night.selection and night.selection.stale),
@@ -267,13 +274,22 @@ def publish(night: Night, outputs: dict[str, str]) -> dict:
         con.execute("ROLLBACK")
         raise
     exports.install_exports(night.store.exports_dir(night.as_of))  # after a crash here, `open_night` installs them
+    if exports.staged(night.store.checks_dir(night.as_of)).exists():
+        exports.install_exports(night.store.checks_dir(night.as_of))
     manifest.write(night.store.runs_dir / f"{doc['run_id']}.json", doc)
     return doc
 
 
 def record_halt(night: Night, halted) -> dict:
     """A halted night is recorded (status `halted`, the feed and the reason); the queue and exports are not touched."""
-    doc = base_manifest(night) | {"status": "halted", "halt": halted.to_dict(), "outputs": {}, "output_hash": None}
+    doc = base_manifest(night, halted.to_dict()) | {"status": "halted", "halt": halted.to_dict(), "outputs": {},
+                                                     "output_hash": None}
+    staged = exports.staged(night.store.checks_dir(night.as_of))
+    if staged.exists():  # the halted run's check results, beside (never over) those of the night's published run
+        kept = staged.with_name(f"{night.as_of.isoformat()}-halted-{doc['run_id']}")
+        shutil.rmtree(kept, ignore_errors=True)
+        os.replace(staged, kept)
+        doc["checks_results"] = kept.relative_to(night.store.root).as_posix()
     night.con.execute("DELETE FROM store.runs WHERE run_id = ?", [doc["run_id"]])
     night.con.execute("INSERT INTO store.runs SELECT ?, ?, 'halted', ?, ?, NULL, NULL, NULL, ?, coalesce(max(seq), 0) + 1 "
                       "FROM store.runs", [doc["run_id"], night.as_of, halted.feed, halted.check_code, manifest.dumps(doc)])

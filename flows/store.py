@@ -5,6 +5,7 @@
     <store>/exports/<as-of>/     per-street exports, quarantine list, report of one night
     <store>/runs/<run_id>.json   run manifests
     <store>/checks/<as-of>/      Great Expectations validation results and their offline HTML summary (docs/index.html)
+                                 of the night's published run; a halted run's are in <as-of>-halted-<run id>/
     <store>/prefect/             Prefect's home (ephemeral mode database; a new one is a copy of the migrated
                                  template in the environment, .venv/share/safetynet: flows/runtime.py)
     <store>/cache/staged/        typed rows of increment files already read (flows/staging.py; derived, safe to delete)

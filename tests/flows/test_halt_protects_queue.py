@@ -90,3 +90,28 @@ def test_only_an_io_error_reading_the_drops_is_retried():
 
     assert retried(OSError("mount gone"))
     assert not retried(NightHalted("persons", "FEED_MISSING", "x")) and not retried(ValueError("bad"))
+
+
+def test_a_halted_rerun_keeps_the_published_check_results_and_its_own_apart(first_night_done):
+    """Night 2 succeeds; run again on a bad delivery it halts: the check results in checks/<D>/ stay those of the
+    published night, the halted run's are kept beside them under its run id, and each halt is its own record."""
+    drops, store, second = first_night_done
+    assert night.run(store, drops, second)["status"] == "ok"
+    published = {p.relative_to(store).as_posix(): p.read_bytes()
+                 for p in sorted((store / "checks" / second.isoformat()).rglob("*.json")) if "_volatile" not in p.parts}
+    assert published
+    folder = drops / second.isoformat()
+    lines = (folder / "households.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (folder / "households.csv").write_text("".join(lines[: len(lines) // 2]), encoding="utf-8")
+    (folder / "_MANIFEST.csv").unlink()  # the row-count check catches it, after the checks have run
+    halted = night.run(store, drops, second)
+    assert halted["status"] == "halted" and halted["halt"]["check_code"] == "ROW_COUNT_CHANGE"
+    assert halted["checks_results"] == f"checks/{second.isoformat()}-halted-{halted['run_id']}"
+    assert (store / halted["checks_results"] / "report.json").exists()
+    assert {k: (store / k).read_bytes() for k in published} == published
+    (folder / "persons.csv").unlink()  # another halt of the same night: another record
+    missing = night.run(store, drops, second)
+    assert missing["halt"]["check_code"] == "FEED_MISSING" and missing["run_id"] != halted["run_id"]
+    with duckdb.connect(str(store / "safetynet.duckdb"), read_only=True) as con:
+        assert sorted(con.execute("SELECT halted_check FROM runs WHERE as_of = ? AND status = 'halted'",
+                                  [second]).fetchall()) == [("FEED_MISSING",), ("ROW_COUNT_CHANGE",)]
