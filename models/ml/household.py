@@ -30,19 +30,21 @@ members AS (
     SELECT
         household_id,
         count(*)::INTEGER                                                              AS n_listed,
-        count(*) FILTER (WHERE is_present AND age >= 60)::INTEGER                      AS n_elderly,
-        count(*) FILTER (WHERE is_present AND age < 16)::INTEGER                       AS n_children,
+        count(*) FILTER (WHERE is_present AND age >= ctx.tekun_min_age)::INTEGER       AS n_elderly,
+        count(*) FILTER (WHERE is_present AND age < ctx.tekun_max_child_age)::INTEGER  AS n_children,
         count(*) FILTER (WHERE is_present AND labor_capacity = 'none')::INTEGER        AS n_no_labor,
         count(*) FILTER (WHERE is_present AND labor_capacity = 'partial')::INTEGER     AS n_partial_labor,
-        count(*) FILTER (WHERE is_present AND age BETWEEN 18 AND 59
+        count(*) FILTER (WHERE is_present AND age >= ctx.tekun_supporter_min_age AND age < ctx.tekun_min_age
                            AND labor_capacity = 'full')::INTEGER                      AS n_working_age_full,
-        count(*) FILTER (WHERE is_present AND disability_grade BETWEEN 1 AND 2)::INTEGER AS n_severe_disability,
+        count(*) FILTER (WHERE is_present AND list_contains(ctx.severe_grades, disability_grade))::INTEGER
+                                                                                       AS n_severe_disability,
         count(*) FILTER (WHERE is_present AND disability_grade > 0)::INTEGER           AS n_disabled,
         count(*) FILTER (WHERE is_dead)::INTEGER                                       AS n_dead,
         count(*) FILTER (WHERE is_moved_out OR is_incarcerated)::INTEGER               AS n_away,
         -- audit only: the head's age (or the oldest member's when no head is listed)
         coalesce(max(age) FILTER (WHERE relation = 'head'), max(age))                  AS head_age
     FROM mp
+    CROSS JOIN ctx
     GROUP BY household_id
 ),
 inc AS (
@@ -52,7 +54,7 @@ inc AS (
         count(DISTINCT i.source_type)::INTEGER                                         AS income_sources,
         coalesce(sum(i.amount) FILTER (WHERE i.provider = 'declared'), 0)
             / nullif(sum(i.amount), 0)                                                 AS declared_share,
-        coalesce(sum(i.amount) FILTER (WHERE i.source_type IN ('allowance_exempt', 'assistance')), 0) AS exempt_income
+        coalesce(sum(i.amount) FILTER (WHERE list_contains(ctx.excluded_sources, i.source_type)), 0) AS exempt_income
     FROM income i
     JOIN mp m ON m.person_id = i.person_id AND m.is_present
     CROSS JOIN ctx
@@ -71,7 +73,8 @@ pay AS (
     SELECT
         household_id,
         count(*)::INTEGER                                                              AS payments_12m,
-        count(*) FILTER (WHERE paid_date > last_day(period))::INTEGER                  AS payments_late_12m,
+        count(*) FILTER (WHERE paid_date > last_day(period) + to_days(ctx.payment_due_offset_days))::INTEGER
+                                                                                       AS payments_late_12m,
         coalesce(sum(amount), 0)                                                       AS paid_12m,
         count(DISTINCT account_holder_id)::INTEGER                                     AS account_holders
     FROM payments, ctx
