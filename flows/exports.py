@@ -98,20 +98,25 @@ def install_exports(out_dir: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def settle_staged(exports_root: Path, recorded_outputs: dict[dt.date, dict[str, str]]) -> list[str]:
-    """After a crash: staged exports of a night whose record was committed (their files are exactly its recorded
-    outputs) are installed; any other staged or half-swapped folder is removed (its night never got recorded, so the
-    folder in place, if any, is still the last recorded one). `recorded_outputs`: the latest successful run's outputs
-    per night. Returns what was done, one line per folder, for the log."""
-    if not exports_root.is_dir():
-        return []
-    done = []
-    for old in sorted(exports_root.glob("*.old")):  # a swap cut between its two renames: the old folder goes back
+def restore_interrupted_swaps(root: Path) -> None:
+    """A swap (`install_exports`) cut between its two renames left `<D>.old` and no `<D>`: the old folder goes back."""
+    for old in sorted(root.glob("*.old")) if root.is_dir() else []:
         out_dir = old.with_name(old.name.removesuffix(".old"))
         if out_dir.exists():
             shutil.rmtree(old)
         else:
             os.replace(old, out_dir)
+
+
+def settle_staged(exports_root: Path, recorded_outputs: dict[dt.date, dict[str, str]]) -> tuple[list[dt.date], list[str]]:
+    """After a crash: staged exports of a night whose record was committed (their files are exactly its recorded
+    outputs) are installed; any other staged or half-swapped folder is removed (its night never got recorded, so the
+    folder in place, if any, is still the last recorded one). `recorded_outputs`: the latest successful run's outputs
+    per night. Returns the nights installed, and what was done, one line per folder, for the log."""
+    if not exports_root.is_dir():
+        return [], []
+    restore_interrupted_swaps(exports_root)
+    installed, done = [], []
     for tmp in sorted(exports_root.glob(f"*{PARTIAL}")):
         out_dir = tmp.with_name(tmp.name.removesuffix(PARTIAL))
         try:
@@ -121,9 +126,11 @@ def settle_staged(exports_root: Path, recorded_outputs: dict[dt.date, dict[str, 
         staged = {p.name: sha256_file(p) for p in sorted(tmp.iterdir())}
         if recorded_outputs.get(night) == staged:
             install_exports(out_dir)
-            done.append(f"installed the recorded exports of night {night} left staged by an interrupted run")
+            installed.append(night)
+            done.append(f"installed the recorded exports of night {night} left staged by an interrupted run (its KPI "
+                        f"report: 'safetynet report --as-of {night}')")
         else:
             shutil.rmtree(tmp)
             done.append(f"removed the exports of night {night} that an interrupted run left unrecorded")
-    return done
+    return installed, done
 

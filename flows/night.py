@@ -26,7 +26,7 @@ from flows.store import Store, sha256_file
 from models.ml.nightly import score_night
 from models.rules.candidates import raise_candidates
 from models.rules.parameters import ParameterSet
-from models.rules.working_days import PREFIX as CALENDAR_PREFIX, WorkingCalendar
+from models.rules.working_days import WorkingCalendar
 
 # DuckDB spills beyond this; with Python and Polars on top a 1M-household night peaks at ~5.3 GB RSS (target <= 6 GB).
 # At 6GB the peak was 5.8-6.1 GB for a 6-18% shorter night.
@@ -53,18 +53,25 @@ class Night:
         self.timings[stage] = round(time.perf_counter() - started, 3)
 
 
+# The parameters a night reads with no fallback (its routing, deadlines, checks, exports and random review). The rules'
+# own parameters are not here: a rule whose parameter is not in force raises nothing and the night's log says so
+# (models/rules/candidates.py); a missing holiday calendar year falls back to weekends and is flagged.
+REQUIRED_PARAMETERS = ("catalogue.", "district.", "checks.", "queue.", "ml.random_review_")
+
+
 class NightRefused(Exception):
     """Night D cannot start (a usage error, exit 2): nothing was read and nothing written."""
 
 
 def preflight(store_root: Path, as_of: dt.date, params_file: Path | None = None) -> None:
     """Refuse a night that cannot be run into this store, before anything starts:
-    - a parameter the night needs has no value in force on D (the night would stop halfway with a traceback);
+    - a parameter the night reads with no fallback has no value in force on D (`REQUIRED_PARAMETERS`: the night
+      would stop halfway with a traceback);
     - the store is in use by another process (a night or an outcome import: DuckDB locks the file);
     - a later night has already run: each night takes the queue of the night before it, so a night run late would
       build on the wrong queue, and the later night's audit rerun would no longer match. A past night is rebuilt with
       `safetynet rerun`, in a store of its own."""
-    missing = ParameterSet.load(params_file).not_in_force(as_of, optional_prefixes=(CALENDAR_PREFIX,))
+    missing = ParameterSet.load(params_file).not_in_force(as_of, REQUIRED_PARAMETERS)
     if missing:
         names = ", ".join(f"{p.name} (from {p.values[0].effective_from})" for p in missing)
         raise NightRefused(f"no value in force on {as_of} for: {names}; give values dated on or before {as_of} in a "
@@ -98,7 +105,12 @@ def open_night(store_root: Path, as_of: dt.date, params_file: Path | None = None
     tmp = store.root / "tmp"
     tmp.mkdir(exist_ok=True)
     con.execute(f"SET temp_directory = '{tmp}'")
-    con.execute(f"ATTACH '{store.db_path}' AS store")
+    try:
+        con.execute(f"ATTACH '{store.db_path}' AS store")
+    except duckdb.IOException as exc:  # taken since `preflight` looked, or held by a reader it could not see
+        con.close()
+        raise NightRefused(f"the store {store.db_path} is in use by another process; run the night when it has "
+                           "ended") from exc
     _settle_interrupted_exports(con, store)
     params.to_duckdb(con, as_of)
     night = Night(store, as_of, params, con)
@@ -108,17 +120,24 @@ def open_night(store_root: Path, as_of: dt.date, params_file: Path | None = None
 
 def _settle_interrupted_exports(con, store: Store) -> None:
     """A run killed between recording its night and putting its exports in place left them staged: install them if
-    they are exactly what the record says, else remove them (flows/exports.py `settle_staged`)."""
-    root = store.root / "exports"
-    for left in sorted((store.root / "checks").glob("*.partial")):  # an unfinished run's check results
+    they are exactly what the record says, with that run's check results and manifest file, else remove them
+    (flows/exports.py `settle_staged`); an unfinished run's check results are removed."""
+    root, checks = store.root / "exports", store.root / "checks"
+    exports.restore_interrupted_swaps(checks)
+    if root.is_dir() and any(p.suffix in (".partial", ".old") for p in root.iterdir()):
+        docs = {as_of: json.loads(doc) for as_of, doc in con.execute(
+            "SELECT as_of, manifest FROM store.runs WHERE status = 'ok' "
+            "QUALIFY row_number() OVER (PARTITION BY as_of ORDER BY seq DESC) = 1").fetchall()}
+        installed, lines = exports.settle_staged(root, {d: doc.get("outputs", {}) for d, doc in docs.items()})
+        for night in installed:
+            if exports.staged(store.checks_dir(night)).exists():
+                exports.install_exports(store.checks_dir(night))
+            if not (store.runs_dir / f"{docs[night]['run_id']}.json").exists():
+                manifest.write(store.runs_dir / f"{docs[night]['run_id']}.json", docs[night])
+        for line in lines:
+            logging.getLogger("safetynet").warning(line)
+    for left in sorted(checks.glob("*.partial")) if checks.is_dir() else []:  # an unrecorded run's check results
         shutil.rmtree(left, ignore_errors=True)
-    if not (root.is_dir() and any(p.suffix in (".partial", ".old") for p in root.iterdir())):
-        return
-    recorded = {as_of: json.loads(doc).get("outputs", {}) for as_of, doc in con.execute(
-        "SELECT as_of, manifest FROM store.runs WHERE status = 'ok' "
-        "QUALIFY row_number() OVER (PARTITION BY as_of ORDER BY seq DESC) = 1").fetchall()}
-    for line in exports.settle_staged(root, recorded):
-        logging.getLogger("safetynet").warning(line)
 
 
 def receive(night: Night, drops_dir: Path, allow_stale: bool = False) -> None:

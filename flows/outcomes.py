@@ -3,8 +3,9 @@
 A file is either the CSV of the contract (`warning_id, outcome, resolved_date, action, caseworker_id, note`) or the
 street workbook of `flows/workbook.py` sent back with its fill-in columns completed (only its "全部" sheet is read).
 
-The file goes into the input log first (content-addressed copy and an `input_log` row of kind `outcomes`, dated by its
-arrival), so an audit rerun replays exactly the same bytes. Then every row is validated on its own; valid rows go into
+The file goes into the input log first (content-addressed copy and an `input_log` row of kind `outcomes`, dated by the
+night it applies from, with the day it came in as `first_seen_as_of`), so an audit rerun replays exactly the same bytes,
+checked against the same day. Then every row is validated on its own; valid rows go into
 the store's `outcomes` table (imported_as_of = arrival, source_file = the file's sha256, source_row = its row number),
 and each rejected row is reported with its row number and a reason in Chinese and English, and written to
 `<store>/exports/outcomes-<arrival>-<sha8>-rejected.csv`. A bad row never stops the others.
@@ -375,8 +376,10 @@ def applies_from(con, received: dt.date) -> dt.date:
     return max(received, latest + dt.timedelta(days=1)) if latest is not None else received
 
 
-def import_outcomes(store_root: Path, path: Path, arrival: dt.date) -> dict:
-    """Import one outcome file that arrived on `arrival`; return the report (see the module docstring)."""
+def import_outcomes(store_root: Path, path: Path, arrival: dt.date, applies: dt.date | None = None) -> dict:
+    """Import one outcome file that arrived on `arrival`; return the report (see the module docstring). The outcomes
+    apply from the first night on or after `arrival` not yet run (`applies_from`), or from `applies` when given (an
+    audit rerun replays a file as it was applied)."""
     path = Path(path)
     store = Store(Path(store_root))
     if not store.db_path.exists():
@@ -391,7 +394,7 @@ def import_outcomes(store_root: Path, path: Path, arrival: dt.date) -> dict:
         raise OutcomeImportError(f"cannot open the store {store.db_path}: {exc} (is a night running? try again)") from exc
     try:
         ensure_store_tables(con, "main")
-        received, arrival = arrival, applies_from(con, arrival)
+        received, arrival = arrival, applies if applies is not None else applies_from(con, arrival)
         warnings = {row[0]: Warning(*row[1:]) for row in con.execute("""
             SELECT warning_id, raised_date, status, as_of, household_id, street_code FROM warning_snapshots WHERE as_of <= ?
             QUALIFY row_number() OVER (PARTITION BY warning_id ORDER BY as_of DESC) = 1""", [arrival]).fetchall()}
@@ -431,7 +434,7 @@ def import_outcomes(store_root: Path, path: Path, arrival: dt.date) -> dict:
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute("INSERT OR IGNORE INTO input_log VALUES (?, ?, ?, ?, ?, ?)",
-                        [INPUT_KIND, arrival, path.name, sha, logged.stat().st_size, arrival])
+                        [INPUT_KIND, arrival, path.name, sha, logged.stat().st_size, received])
             if inserts:
                 con.executemany("INSERT INTO outcomes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", inserts)
             con.execute("COMMIT")

@@ -65,9 +65,9 @@ def _seed_previous_queue(con, as_of: dt.date) -> dt.date | None:
     return prev
 
 
-def _outcome_files(con, after: dt.date | None, as_of: dt.date) -> list[tuple[dt.date, str, str]]:
-    """Outcome files that arrived in (after, as_of], in arrival order."""
-    return con.execute("""SELECT drop_date, name, sha256 FROM src.input_log
+def _outcome_files(con, after: dt.date | None, as_of: dt.date) -> list[tuple[dt.date, dt.date, str, str]]:
+    """Outcome files applied from a night in (after, as_of], in order: (night applied from, day received, name, sha)."""
+    return con.execute("""SELECT drop_date, first_seen_as_of, name, sha256 FROM src.input_log
                           WHERE kind = 'outcomes' AND drop_date <= ? AND (? IS NULL OR drop_date > ?)
                           ORDER BY drop_date, first_seen_as_of, name, sha256""", [as_of, after, after]).fetchall()
 
@@ -141,13 +141,13 @@ def _rebuild_in(work: Path, store: Store, as_of: dt.date, params_file: Path | No
     for night in nights:
         night_doc = night_docs[night]
         _materialise_drops(store, night_doc, drops)
-        for arrival, name, sha in outcome_files:
+        for arrival, received, name, sha in outcome_files:
             if arrival <= night:
                 target = work / "outcomes" / f"{arrival}-{sha[:8]}-{name}"
                 if not target.exists():
                     target.parent.mkdir(exist_ok=True)
                     shutil.copyfile(store.get(sha), target)
-                    import_outcomes(fresh.root, target, arrival)
+                    import_outcomes(fresh.root, target, received or arrival, applies=arrival)
         override = params_file or _params_file(store, night_doc, work)
         rebuilt = nightly(drops=str(drops), as_of=night, store=str(fresh.root), allow_stale=bool(night_doc.get("stale")),
                           params_file=str(override) if override else None)
@@ -237,6 +237,7 @@ def write_whatif(store_root: Path, as_of: dt.date, params_file: Path | None, mod
 
 def cmd_rerun(args) -> int:
     from flows import runtime
+    from flows.night import NightRefused
 
     runtime.configure(args.store)
     try:
@@ -247,10 +248,13 @@ def cmd_rerun(args) -> int:
     except TamperedInput as exc:
         print(f"rerun {args.as_of}: the input log is damaged, the night cannot be rebuilt: {exc}", file=sys.stderr)
         return 2
-    for note in provenance_warnings(result["recorded"]):
-        print(f"WARNING: {note}", file=sys.stderr)
-    diff = warning_diff(args.store, result["fresh_store"], args.as_of)
+    except NightRefused as exc:
+        print(f"rerun {args.as_of}: {exc}", file=sys.stderr)
+        return 2
     try:
+        for note in provenance_warnings(result["recorded"]):
+            print(f"WARNING: {note}", file=sys.stderr)
+        diff = warning_diff(args.store, result["fresh_store"], args.as_of)
         if args.params or args.model:
             label = " ".join(x for x in (f"parameters {args.params}" if args.params else "",
                                          f"model {args.model}" if args.model else "") if x)

@@ -152,8 +152,8 @@ def _check_not_truncated(con, f: DropFile) -> None:
     makes its missing households look unenrolled), and without a `_MANIFEST.csv` nothing else would notice. A last
     record that is whole is fine without its line end."""
     tail = csv_records.unterminated_last_line(f.path)
-    if tail is None or not con.execute("SELECT count(*) FROM reject_errors WHERE rtrim(csv_line, chr(13) || chr(10)) = ?",
-                                       [tail]).fetchall()[0][0]:
+    if tail is None or not con.execute("SELECT count(*) FROM reject_errors WHERE error_type = 'MISSING COLUMNS' "
+                                       "AND rtrim(csv_line, chr(13) || chr(10)) = ?", [tail]).fetchall()[0][0]:
         return
     raise NightHalted(f.feed, halt.FILE_TRUNCATED,
                       f"{f.rel}: the file ends in the middle of a record (its last line has no line end and too few "

@@ -177,11 +177,10 @@ class ParameterSet:
                 out.append(p.at(on))
         return out
 
-    def not_in_force(self, on: dt.date, optional_prefixes: tuple[str, ...] = ()) -> list[Parameter]:
-        """The parameters with no value in force on `on`, but those whose names start with an optional prefix (a
-        holiday calendar year: the calendar falls back to weekends and says so)."""
+    def not_in_force(self, on: dt.date, prefixes: tuple[str, ...]) -> list[Parameter]:
+        """The parameters whose names start with one of `prefixes` and that have no value in force on `on`."""
         return [p for name, p in sorted(self._parameters.items())
-                if not name.startswith(optional_prefixes) and p.values[0].effective_from > on]
+                if name.startswith(prefixes) and p.values[0].effective_from > on]
 
     def needing_confirmation(self, on: dt.date, max_age_days: int = 365) -> list[dict]:
         """Values in force on `on` that are unconfirmed, or verified more than `max_age_days` before `on`."""

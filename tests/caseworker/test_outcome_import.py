@@ -137,6 +137,12 @@ def test_the_resolved_date_is_checked_against_the_day_the_file_came_in(tmp_path,
     assert (report["received"], report["arrival"], report["applied"]) == ("2026-03-05", "2026-03-06", 1)
     assert [(r["row"], r["reason_code"]) for r in report["rejected"]] == [(2, "resolved_after_arrival")]
     assert "晚于文件接收日期 2026-03-05" in report["rejected"][0]["reason_zh"]
+    with duckdb.connect(str(store.db_path)) as con:  # what an audit rerun replays: applied from 03-06, received 03-05
+        assert con.execute("SELECT drop_date, first_seen_as_of FROM input_log").fetchall() == [
+            (dt.date(2026, 3, 6), dt.date(2026, 3, 5))]
+    replay = make_store(tmp_path / "replay", [snap(n) for n in (1, 2)])
+    again = import_outcomes(replay.root, path, dt.date(2026, 3, 5), applies=dt.date(2026, 3, 6))
+    assert (again["applied"], [r["reason_code"] for r in again["rejected"]]) == (1, ["resolved_after_arrival"])
 
 
 def test_a_row_whose_household_or_street_is_not_its_warnings_is_rejected(tmp_path, store):

@@ -77,3 +77,5 @@ def test_exports_left_staged_after_the_night_was_recorded_are_installed_by_the_n
     folder = store / "exports" / as_of.isoformat()
     assert {p.name: night.sha256_file(p) for p in folder.iterdir()} == expected["outputs"]
     assert not list((store / "exports").glob("*.partial"))
+    assert (store / "checks" / as_of.isoformat() / "report.json").exists()  # the recorded run's check results
+    assert (store / "runs" / f"{expected['run_id']}.json").exists()

@@ -57,6 +57,10 @@ def test_a_store_locked_by_another_process_is_refused(store):
         holder.wait()
 
 
+def test_only_the_parameters_a_night_reads_without_a_fallback_are_required(store):
+    preflight(store.root, dt.date(2025, 6, 2))  # assessment.* (the report's estimate) is from 2026: not required
+
+
 def test_a_date_before_a_parameter_is_in_force_is_refused(store):
     with pytest.raises(NightRefused, match=r"no value in force on 2023-06-01 for: .*catalogue\.deadline_working_days "
                                            r"\(from 2023-10-19\)"):
