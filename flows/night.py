@@ -63,15 +63,17 @@ class NightRefused(Exception):
     """Night D cannot start (a usage error, exit 2): nothing was read and nothing written."""
 
 
-def preflight(store_root: Path, as_of: dt.date, params_file: Path | None = None) -> None:
+def preflight(store_root: Path, as_of: dt.date, params_file: Path | None = None,
+              params: ParameterSet | None = None) -> None:
     """Refuse a night that cannot be run into this store, before anything starts:
     - a parameter the night reads with no fallback has no value in force on D (`REQUIRED_PARAMETERS`: the night
       would stop halfway with a traceback);
     - the store is in use by another process (a night or an outcome import: DuckDB locks the file);
     - a later night has already run: each night takes the queue of the night before it, so a night run late would
       build on the wrong queue, and the later night's audit rerun would no longer match. A past night is rebuilt with
-      `safetynet rerun`, in a store of its own."""
-    missing = ParameterSet.load(params_file).not_in_force(as_of, REQUIRED_PARAMETERS)
+      `safetynet rerun`, in a store of its own.
+    `params`: the parameter set already loaded from `params_file`, if any."""
+    missing = (params or ParameterSet.load(params_file)).not_in_force(as_of, REQUIRED_PARAMETERS)
     if missing:
         names = ", ".join(f"{p.name} (from {p.values[0].effective_from})" for p in missing)
         raise NightRefused(f"no value in force on {as_of} for: {names}; give values dated on or before {as_of} in a "
@@ -96,10 +98,10 @@ def preflight(store_root: Path, as_of: dt.date, params_file: Path | None = None)
 
 
 def open_night(store_root: Path, as_of: dt.date, params_file: Path | None = None) -> Night:
-    preflight(store_root, as_of, params_file)
+    params = ParameterSet.load(params_file)
+    preflight(store_root, as_of, params=params)
     store = Store(store_root)
     store.init()
-    params = ParameterSet.load(params_file)
     con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False,
                                  "memory_limit": MEMORY_LIMIT, "threads": 2})
     tmp = store.root / "tmp"
