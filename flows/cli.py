@@ -213,7 +213,10 @@ def _start_api_early(argv: list[str]) -> None:
     early.add_argument("--store", type=Path)
     known, _ = early.parse_known_args(argv)
     if known.command in DEFAULT_STORE and not {"-h", "--help"} & set(argv):
-        runtime.start_api(known.store or DEFAULT_STORE[known.command])
+        try:
+            runtime.start_api(known.store or DEFAULT_STORE[known.command])
+        except OSError:  # e.g. a read-only store: the command itself says so (exit 2), not a traceback from here
+            pass
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -68,7 +68,8 @@ def preflight(store_root: Path, as_of: dt.date, params_file: Path | None = None,
     """Refuse a night that cannot be run into this store, before anything starts:
     - a parameter the night reads with no fallback has no value in force on D (`REQUIRED_PARAMETERS`: the night
       would stop halfway with a traceback);
-    - the store is in use by another process (a night or an outcome import: DuckDB locks the file);
+    - the store cannot be written (a read-only mount), or is in use by another process (a night or an outcome
+      import: DuckDB locks the file);
     - a later night has already run: each night takes the queue of the night before it, so a night run late would
       build on the wrong queue, and the later night's audit rerun would no longer match. A past night is rebuilt with
       `safetynet rerun`, in a store of its own.
@@ -78,6 +79,9 @@ def preflight(store_root: Path, as_of: dt.date, params_file: Path | None = None,
         names = ", ".join(f"{p.name} (from {p.values[0].effective_from})" for p in missing)
         raise NightRefused(f"no value in force on {as_of} for: {names}; give values dated on or before {as_of} in a "
                            "--params file")
+    folder = next(p for p in (Path(store_root).resolve(), *Path(store_root).resolve().parents) if p.exists())
+    if not os.access(folder, os.W_OK):  # a read-only mount: the night would fail deep inside Prefect and DuckDB
+        raise NightRefused(f"the store folder {store_root} is not writable ({folder}: read-only or no permission)")
     db = Store(store_root).db_path
     if not db.exists():
         return

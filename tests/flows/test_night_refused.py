@@ -61,6 +61,17 @@ def test_only_the_parameters_a_night_reads_without_a_fallback_are_required(store
     preflight(store.root, dt.date(2025, 6, 2))  # assessment.* (the report's estimate) is from 2026: not required
 
 
+def test_a_store_that_cannot_be_written_is_refused(store, monkeypatch):
+    import os
+
+    writable = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode: False if mode == os.W_OK else writable(path, mode))
+    with pytest.raises(NightRefused, match=r"store folder .* is not writable"):
+        preflight(store.root, D)
+    with pytest.raises(NightRefused, match="is not writable"):  # a store not created yet: its nearest folder counts
+        preflight(store.root / "new" / "store", D)
+
+
 def test_a_date_before_a_parameter_is_in_force_is_refused(store):
     with pytest.raises(NightRefused, match=r"no value in force on 2023-06-01 for: .*catalogue\.deadline_working_days "
                                            r"\(from 2023-10-19\)"):
