@@ -23,7 +23,7 @@ from flows.store import sha256_file
 
 from flows.workbook import EXPORT_COLUMNS, HEADERS_ZH, WIDTHS, write_escalation_workbook, write_street_workbook
 
-__all__ = ["EXPORT_COLUMNS", "HEADERS_ZH", "WIDTHS", "export_frame", "install_exports", "settle_staged",
+__all__ = ["EXPORT_COLUMNS", "HEADERS_ZH", "WIDTHS", "export_frame", "install_staged", "settle_staged",
            "stage_exports", "staged", "write_exports"]
 PARTIAL = ".partial"
 
@@ -48,18 +48,18 @@ def _param(con, name: str, as_of: dt.date) -> int:
 def write_exports(con, out_dir: Path, as_of: dt.date) -> dict[str, str]:
     """Write every street's files and the quarantine list into `out_dir` atomically; return {file: sha256}."""
     hashes = stage_exports(con, out_dir, as_of)
-    install_exports(out_dir)
+    install_staged(out_dir)
     return hashes
 
 
 def staged(out_dir: Path) -> Path:
-    """Where the files of `out_dir` are written before `install_exports` puts them in place."""
+    """Where the files of `out_dir` are written before `install_staged` puts them in place."""
     return out_dir.with_name(out_dir.name + PARTIAL)
 
 
 def stage_exports(con, out_dir: Path, as_of: dt.date) -> dict[str, str]:
     """Write every street's files and the quarantine list into `<out_dir>.partial`; return {file: sha256}. A night
-    installs them (`install_exports`) only once it is recorded, so a crash never leaves exports no run accounts for."""
+    installs them (`install_staged`) only once it is recorded, so a crash never leaves exports no run accounts for."""
     tmp = staged(out_dir)
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -87,7 +87,7 @@ def stage_exports(con, out_dir: Path, as_of: dt.date) -> dict[str, str]:
     return {p.name: sha256_file(p) for p in sorted(tmp.iterdir())}
 
 
-def install_exports(out_dir: Path) -> None:
+def install_staged(out_dir: Path) -> None:
     """Put the staged folder (`staged(out_dir)`) in place of `out_dir`: two renames, the old folder removed after.
     The night's check results are installed the same way."""
     old = out_dir.with_name(out_dir.name + ".old")
@@ -99,7 +99,7 @@ def install_exports(out_dir: Path) -> None:
 
 
 def restore_interrupted_swaps(root: Path) -> None:
-    """A swap (`install_exports`) cut between its two renames left `<D>.old` and no `<D>`: the old folder goes back."""
+    """A swap (`install_staged`) cut between its two renames left `<D>.old` and no `<D>`: the old folder goes back."""
     for old in sorted(root.glob("*.old")) if root.is_dir() else []:
         out_dir = old.with_name(old.name.removesuffix(".old"))
         if out_dir.exists():
@@ -125,7 +125,7 @@ def settle_staged(exports_root: Path, recorded_outputs: dict[dt.date, dict[str, 
             continue
         staged = {p.name: sha256_file(p) for p in sorted(tmp.iterdir())}
         if recorded_outputs.get(night) == staged:
-            install_exports(out_dir)
+            install_staged(out_dir)
             installed.append(night)
             done.append(f"installed the recorded exports of night {night} left staged by an interrupted run (its KPI "
                         f"report: 'safetynet report --as-of {night}')")

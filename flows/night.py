@@ -22,7 +22,7 @@ from checks.contract import FEEDS
 from checks.halt import NightHalted
 from checks.runner import PendingChecks, start_checks
 from flows import drops, exports, manifest, queue, staging
-from flows.store import Store, sha256_file
+from flows.store import Store, StoreBusy, sha256_file
 from models.ml.nightly import score_night
 from models.rules.candidates import raise_candidates
 from models.rules.parameters import ParameterSet
@@ -82,21 +82,12 @@ def preflight(store_root: Path, as_of: dt.date, params_file: Path | None = None,
     folder = next(p for p in (Path(store_root).resolve(), *Path(store_root).resolve().parents) if p.exists())
     if not os.access(folder, os.W_OK):  # a read-only mount: the night would fail deep inside Prefect and DuckDB
         raise NightRefused(f"the store folder {store_root} is not writable ({folder}: read-only or no permission)")
-    db = Store(store_root).db_path
-    if not db.exists():
-        return
     try:
-        con = duckdb.connect(str(db), read_only=True)
-    except duckdb.IOException as exc:
-        raise NightRefused(f"the store {db} is in use by another process (a night or an outcome import running?); "
-                           "run the night when it has ended") from exc
-    try:
-        has_runs = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'runs'").fetchall()[0][0]
-        latest = con.execute("SELECT max(as_of) FROM runs WHERE status = 'ok'").fetchall()[0][0] if has_runs else None
-    finally:
-        con.close()
-    if latest is not None and latest > as_of:
-        raise NightRefused(f"night {as_of} is before the latest night already run into {store_root} ({latest}): each "
+        latest = Store(store_root).latest_ok_night()
+    except StoreBusy as exc:
+        raise NightRefused(f"{exc}; run the night when it has ended") from exc
+    if latest is not None and latest[0] > as_of:
+        raise NightRefused(f"night {as_of} is before the latest night already run into {store_root} ({latest[0]}): each "
                            "night builds on the queue of the night before it, so a past night is not run again into "
                            f"this store; to rebuild it, run 'safetynet rerun --as-of {as_of} --store {store_root}'")
 
@@ -137,7 +128,7 @@ def _settle_interrupted_exports(con, store: Store) -> None:
         installed, lines = exports.settle_staged(root, {d: doc.get("outputs", {}) for d, doc in docs.items()})
         for night in installed:
             if exports.staged(store.checks_dir(night)).exists():
-                exports.install_exports(store.checks_dir(night))
+                exports.install_staged(store.checks_dir(night))
             if not (store.runs_dir / f"{docs[night]['run_id']}.json").exists():
                 manifest.write(store.runs_dir / f"{docs[night]['run_id']}.json", docs[night])
         for line in lines:
@@ -298,9 +289,9 @@ def publish(night: Night, outputs: dict[str, str]) -> dict:
     except Exception:
         con.execute("ROLLBACK")
         raise
-    exports.install_exports(night.store.exports_dir(night.as_of))  # after a crash here, `open_night` installs them
+    exports.install_staged(night.store.exports_dir(night.as_of))  # after a crash here, `open_night` installs them
     if exports.staged(night.store.checks_dir(night.as_of)).exists():
-        exports.install_exports(night.store.checks_dir(night.as_of))
+        exports.install_staged(night.store.checks_dir(night.as_of))
     manifest.write(night.store.runs_dir / f"{doc['run_id']}.json", doc)
     return doc
 

@@ -37,7 +37,7 @@ import duckdb
 
 from flows import runtime
 from flows.drops import drop_dates
-from flows.store import Store
+from flows.store import Store, StoreBusy
 
 FLOW_NAME = "safetynet-scheduled-night"
 DEPLOYMENT_NAME = "nightly"
@@ -72,22 +72,6 @@ def check_timezone(name: str) -> str:
     return name
 
 
-def latest_successful_run(store: Path) -> tuple[dt.date, str] | None:
-    """(as_of, run id) of the latest night the store ran successfully, if any."""
-    db = Store(store).db_path
-    if not db.exists():
-        return None
-    try:
-        con = duckdb.connect(str(db), read_only=True)
-    except duckdb.IOException as exc:
-        raise ServeError(f"the store {db} is in use by another process (a night or an outcome import running?); "
-                         "the next scheduled run will try again") from exc
-    with con:
-        rows = con.execute("SELECT as_of, run_id FROM runs WHERE status = 'ok' ORDER BY as_of DESC, run_id DESC "
-                           "LIMIT 1").fetchall()
-    return rows[0] if rows else None
-
-
 def plan(drops: Path, store: Path) -> tuple[str, list[dt.date], str | None]:
     """What tonight's scheduled run does: ('run', the drop dates after the latest successful night, in order, None) or
     ('no_new_drop', [the newest drop date], the latest successful run id)."""
@@ -96,7 +80,10 @@ def plan(drops: Path, store: Path) -> tuple[str, list[dt.date], str | None]:
     dates = drop_dates(drops)
     if not dates:
         raise ServeError(f"{drops}: no drop folder (YYYY-MM-DD) yet; nothing to run")
-    latest = latest_successful_run(store)
+    try:
+        latest = Store(store).latest_ok_night()
+    except StoreBusy as exc:
+        raise ServeError(f"{exc}; the next scheduled run will try again") from exc
     pending = [d for d in dates if latest is None or d > latest[0]]
     return ("run", pending, None) if pending else (NO_NEW_DROP, [dates[-1]], latest[1])
 
@@ -294,13 +281,6 @@ def serve_forever(drops, store, time: str = DEFAULT_TIME, timezone: str = DEFAUL
 
 # ------------------------------------------------------------------------------------------------------------ CLI
 
-def _existing_dir(text: str) -> Path:
-    path = Path(text)
-    if not path.is_dir():
-        raise argparse.ArgumentTypeError(f"folder '{text}' does not exist")
-    return path
-
-
 def _time(text: str) -> str:
     try:
         cron_for(text)
@@ -347,6 +327,8 @@ def register(subparsers) -> argparse.ArgumentParser:
                     "Running one night by hand ('safetynet nightly') needs no server at all.",
         epilog="Exit codes: 0 stopped, 1 the local server did not start, 2 usage error.\n"
                "example: safetynet serve --drops /data/drops --store /data/safetynet --time 01:30")
+    from flows.cli import _existing_dir  # the check `safetynet nightly --drops` uses
+
     p.add_argument("--drops", type=_existing_dir, required=True,
                    help="folder that receives one sub-folder per drop date")
     p.add_argument("--store", type=Path, required=True, help="the store folder")

@@ -59,6 +59,10 @@ def sha256_file(path: Path) -> str:
     return _stream(Path(path))[0]
 
 
+class StoreBusy(Exception):
+    """Another process holds the store's database (a night or an outcome import): DuckDB locks the file."""
+
+
 class TamperedInput(Exception):
     pass
 
@@ -93,6 +97,23 @@ class Store:
     @property
     def runs_dir(self) -> Path:
         return self.root / "runs"
+
+    def latest_ok_night(self):
+        """(as_of, run id) of the latest night recorded as successful, or None (no store or no such night yet). Read
+        without taking the store; StoreBusy when another process holds it."""
+        if not self.db_path.exists():
+            return None
+        try:
+            con = duckdb.connect(str(self.db_path), read_only=True)
+        except duckdb.IOException as exc:
+            raise StoreBusy(f"the store {self.db_path} is in use by another process (a night or an outcome import "
+                            "running?)") from exc
+        with con:
+            if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'runs'").fetchall()[0][0]:
+                return None
+            rows = con.execute("SELECT as_of, run_id FROM runs WHERE status = 'ok' ORDER BY as_of DESC, run_id DESC "
+                               "LIMIT 1").fetchall()
+        return rows[0] if rows else None
 
     def init(self) -> None:
         """Create the store's folders and tables; remove partial copies a killed night left in the input log. (The store

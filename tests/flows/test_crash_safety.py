@@ -26,7 +26,7 @@ KILLER = textwrap.dedent("""
     if stage == "after_exports":      # exports staged, nothing recorded yet
         st.publish = die
     elif stage == "after_commit":     # the night recorded, its exports still staged
-        st.exports.install_exports = die
+        st.exports.install_staged = die
     elif stage == "inside_publish":   # queue rows written inside the open transaction, then death before COMMIT
         original = queue.publish
         def half(con, d):
