@@ -363,14 +363,21 @@ def _suite(feed: str, checks: list[RowCheck]):
 
 
 def _gx_counts(result: dict) -> dict[str, int | None]:
-    """Failing rows per check code as GX counted them (None: the expectation raised)."""
+    """Failing rows per check code as GX counted them (None: the expectation raised).
+
+    On a table with no row (an optional feed absent or header-only, a quiet increment) GX's column-map expectations
+    succeed with `element_count` 0 and `unexpected_count` None (no rows, so no ratio): that is a count of 0, not a
+    missing count. A None with rows still means GX did not count, and the runner refuses it."""
     counts: dict[str, int | None] = {}
     for r in result["results"]:
         code = r["expectation_config"]["meta"]["check_code"]
         if (r.get("exception_info") or {}).get("raised_exception"):
             counts[code] = None
             continue
-        n = r["result"].get("unexpected_count", r["result"].get("observed_value"))
+        res = r["result"]
+        n = res.get("unexpected_count", res.get("observed_value"))
+        if n is None and res.get("element_count") == 0 and r["success"]:
+            n = 0
         counts[code] = None if n is None else int(n)
     return counts
 

@@ -25,6 +25,7 @@ from flows import drops, exports, manifest, queue, staging
 from flows.store import Store, StoreBusy, sha256_file
 from models.ml.nightly import score_night
 from models.rules.candidates import raise_candidates
+from models.rules.feed_needs import absent_optional_feeds, rules_not_evaluated
 from models.rules.parameters import ParameterSet
 from models.rules.working_days import WorkingCalendar
 
@@ -217,8 +218,13 @@ def build_state(night: Night) -> None:
 
 
 def score(night: Night) -> None:
+    """Raise the candidates. An optional feed with no file on or before D leaves its state table empty, so its rules
+    raise nothing: they are listed as not evaluated (manifest and summary), not taken for "nothing found"."""
     t = time.perf_counter()
     night.report["candidates"] = raise_candidates(night.con, night.params, night.as_of)
+    absent = absent_optional_feeds(night.selection.files if night.selection else {})
+    night.report["feeds_absent"] = absent
+    night.report["rules_not_evaluated"] = rules_not_evaluated(absent)
     night.timed("rules", t)
     settle_staging(night, block=False)
 

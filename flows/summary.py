@@ -28,6 +28,9 @@ def night_summary(store: Path, doc: dict) -> str:
     lines += ["", "open warnings by street (镇街)           open  overdue"]
     lines += [f"  {code} {name:<10} {n:>8} {o:>8}" for code, name, n, o in by_street]
     lines += ["", f"overdue warnings: {overdue}"]
+    if doc.get("rules_not_evaluated"):
+        lines += ["", f"rules not evaluated (未评估的预警规则), optional feeds not delivered: {', '.join(doc['feeds_absent'])}"]
+        lines += [f"  {r['warning_code']:<26} {r['reason_zh']} / {r['reason_en']}" for r in doc["rules_not_evaluated"]]
     unconfirmed = doc["parameters"]["needing_confirmation"]
     if unconfirmed:
         local = [u["name"] for u in unconfirmed if u["why"] == "unconfirmed"]
