@@ -97,15 +97,52 @@ def cmd_nightly(args) -> int:
     return 0
 
 
+def demo_store_refusal(store: Path) -> str | None:
+    """Why `demo` must not empty `store`, or None. It empties only a folder that is new, empty (Prefect's home that this
+    command started there aside), or a demo store it created itself (its marker says so) holding no caseworker outcome:
+    an unrelated folder (`.`, a home folder, a real store) is never wiped."""
+    from flows.store import MARKER, Store, StoreBusy
+
+    if not store.exists():
+        return None
+    if not store.is_dir():
+        return f"--store {store} is a file, not a folder; give a folder for the demo store"
+    others = sorted(p.name for p in store.iterdir() if p.name != "prefect")
+    if not others:
+        return None
+    found = Store(store).marker()
+    if found is None or found.get("created_by") != "demo":
+        what = "a store made by 'safetynet nightly'" if found else f"not a store safetynet created (no {MARKER})"
+        return (f"refusing to empty {store}: it holds {len(others)} entries ({', '.join(others[:3])}"
+                f"{', ...' if len(others) > 3 else ''}) and is {what}; give a new or empty folder with --store "
+                f"(拒绝清空 {store}：该目录不是演示库，请用 --store 指定新的或空的目录)")
+    try:
+        outcomes = Store(store).outcomes_imported()
+    except StoreBusy as exc:
+        return f"{exc}; run the demo when it has ended"
+    if outcomes:
+        return (f"refusing to empty the demo store {store}: it holds {outcomes} imported caseworker outcome(s); move "
+                f"it away or give another folder with --store (演示库中有 {outcomes} 条已导入的核查结果，拒绝清空)")
+    return None
+
+
 def cmd_demo(args) -> int:
     from flows.drops import drop_dates
     from flows.summary import night_summary
 
     drops = SAMPLES / "drops"
+    refusal = demo_store_refusal(args.store)
+    if refusal:
+        print(f"safetynet demo: {refusal}", file=sys.stderr)
+        return EXIT_USAGE
     if args.store.exists():  # a fresh store; Prefect's home inside it is kept (its database takes seconds to create)
         for entry in args.store.iterdir():
             if entry.name != "prefect":
                 shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    from flows.store import Store
+
+    args.store.mkdir(parents=True, exist_ok=True)
+    Store(args.store).mark("demo")
     doc = None
     for night in drop_dates(drops):
         doc = _run_night(drops, night, args.store, False, None)
@@ -212,9 +249,12 @@ def _start_api_early(argv: list[str]) -> None:
     early.add_argument("command", nargs="?")
     early.add_argument("--store", type=Path)
     known, _ = early.parse_known_args(argv)
+    store = known.store or DEFAULT_STORE.get(known.command)
+    if known.command == "demo" and demo_store_refusal(store):
+        return  # nothing of the demo's in a folder it will refuse (Prefect's home would be created in it)
     if known.command in DEFAULT_STORE and not {"-h", "--help"} & set(argv):
         try:
-            runtime.start_api(known.store or DEFAULT_STORE[known.command])
+            runtime.start_api(store)
         except OSError:  # e.g. a read-only store: the command itself says so (exit 2), not a traceback from here
             pass
 

@@ -9,6 +9,8 @@
     <store>/prefect/             Prefect's home (ephemeral mode database; a new one is a copy of the migrated
                                  template in the environment, .venv/share/safetynet: flows/runtime.py)
     <store>/cache/staged/        typed rows of increment files already read (flows/staging.py; derived, safe to delete)
+    <store>/.safetynet-store     the marker: this folder is a store safetynet created, its format version and by which
+                                 command; a command that empties a folder (`demo`) only ever empties a marked one
 
 Inputs are stored by content: a drop file is looked up by the sha256 that a run manifest recorded, so an audit rerun
 reads exactly the bytes that night read, and a file whose bytes no longer match its name has been tampered with.
@@ -21,6 +23,7 @@ When the log already holds the object the delivery's manifest names, the file is
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
 from dataclasses import dataclass
@@ -39,6 +42,8 @@ CREATE TABLE IF NOT EXISTS runs (
 
 
 BLOCK = 1 << 20
+MARKER = ".safetynet-store"
+STORE_FORMAT = 1
 
 
 def _stream(path: Path, sink=None) -> tuple[str, int]:
@@ -115,11 +120,40 @@ class Store:
                                "LIMIT 1").fetchall()
         return rows[0] if rows else None
 
-    def init(self) -> None:
-        """Create the store's folders and tables; remove partial copies a killed night left in the input log. (The store
-        file is opened first: it admits one process at a time, so no other night can be copying into the log now.)"""
+    def marker(self) -> dict | None:
+        """The store's marker ({"format": ..., "created_by": ...}), or None when the folder is no store of ours."""
+        try:
+            found = json.loads((self.root / MARKER).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return found if isinstance(found, dict) and "format" in found else None
+
+    def mark(self, created_by: str) -> None:
+        """Write the marker, once: a store keeps the command that created it."""
+        if self.marker() is None:
+            (self.root / MARKER).write_text(json.dumps({"format": STORE_FORMAT, "created_by": created_by}) + "\n",
+                                            encoding="utf-8")
+
+    def outcomes_imported(self) -> int:
+        """How many caseworker outcomes the store holds (0 without a database or an outcomes table)."""
+        if not self.db_path.exists():
+            return 0
+        try:
+            con = duckdb.connect(str(self.db_path), read_only=True)
+        except duckdb.IOException as exc:
+            raise StoreBusy(f"the store {self.db_path} is in use by another process") from exc
+        with con:
+            if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'outcomes'").fetchone()[0]:
+                return 0
+            return int(con.execute("SELECT count(*) FROM outcomes").fetchone()[0])
+
+    def init(self, created_by: str = "nightly") -> None:
+        """Create the store's folders, marker and tables; remove partial copies a killed night left in the input log.
+        (The store file is opened first: it admits one process at a time, so no other night can be copying into the log
+        now.)"""
         for folder in (self.objects, self.root / "exports", self.runs_dir):
             folder.mkdir(parents=True, exist_ok=True)
+        self.mark(created_by)
         with duckdb.connect(str(self.db_path)) as con:
             con.execute(SCHEMA)
             for partial in self.objects.glob(".incoming-*"):
