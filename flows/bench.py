@@ -76,6 +76,7 @@ def run_bench(sizes: list[int], workdir: Path, nights: int = 2, seed: int = 7) -
     import shutil
 
     from flows.drops import drop_dates
+    from flows.store import Store
     from flows.synthetic import generate
 
     workdir.mkdir(parents=True, exist_ok=True)
@@ -87,6 +88,10 @@ def run_bench(sizes: list[int], workdir: Path, nights: int = 2, seed: int = 7) -
             generate(district, households=size, nights=nights, start=dt.date(2026, 3, 2), seed=seed, progress=False)
             print(f"generated {size:,} households x {nights} nights in {time.perf_counter() - t:.1f} s", file=sys.stderr)
         store = workdir / f"store-{size}"
+        if store.exists() and any(store.iterdir()) and Store(store).marker() is None:
+            print(f"safetynet bench: refusing to empty {store}: it is not a store safetynet created; give another "
+                  "--workdir", file=sys.stderr)  # a folder of the user's under the work folder is never wiped
+            raise SystemExit(2)
         shutil.rmtree(store, ignore_errors=True)
         dates = drop_dates(district / "drops")
         for i, night in enumerate(dates):
