@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 
 from flows import runtime
+from flows.arguments import date as _date
+from flows.arguments import drops_root, params_file, positive_int, store_dir
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = PROJECT_ROOT / "data_samples"
@@ -21,46 +23,17 @@ EXIT_HALTED = 3
 DEFAULT_STORE = {"nightly": Path("var"), "demo": Path("var/demo")}  # the commands that run nights, and their stores
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, found '{text}'") from None
-
-
-def _existing_dir(text: str) -> Path:
-    path = Path(text)
-    if not path.is_dir():
-        raise argparse.ArgumentTypeError(f"folder '{text}' does not exist")
-    return path
-
-
-def _params_file(text: str) -> Path:
-    """An override file that loads (exists, is YAML, names known parameters with dated values): checked here, so a bad
-    one is a usage error (exit 2) before any night starts."""
-    from models.rules.parameters import ParameterSet
-
-    path = Path(text)
-    if not path.is_file():
-        raise argparse.ArgumentTypeError(f"file '{text}' does not exist")
-    try:
-        ParameterSet.load(path)
-    except (ValueError, OSError) as exc:  # ParameterError, a bad date, undecodable text
-        raise argparse.ArgumentTypeError(str(exc)) from exc
-    return path
-
-
 def _run_night(drops: Path, as_of: dt.date, store: Path, allow_stale: bool, params: Path | None) -> dict:
     """Run the night's flow; raises NightRefused (exit 2) before the flow starts when the night cannot run here."""
     from flows.night import preflight
 
     preflight(store, as_of, params)
     runtime.start_api(store)  # no-op when main() started it already
-    from flows.nightly import nightly  # Prefect must be imported after runtime.configure
+    from flows.nightly import run_night  # Prefect must be imported after runtime.configure
 
     runtime.wait_for_api(meanwhile=_imports_of_a_night)
     with runtime.night_settings():
-        return nightly(drops=str(drops), as_of=as_of, store=str(store), allow_stale=allow_stale,
+        return run_night(drops=str(drops), as_of=as_of, store=str(store), allow_stale=allow_stale,
                        params_file=str(params) if params else None)
 
 
@@ -192,12 +165,12 @@ def parser() -> argparse.ArgumentParser:
                                    "and yesterday's queue and exports stay as they were; run it again once the drop is fixed.\n"
                                    "Running the same night again on the same drops gives the same files.",
                        epilog="example: safetynet nightly --drops /data/drops --as-of 2026-03-04 --store var")
-    n.add_argument("--drops", type=_existing_dir, required=True, help="folder holding one sub-folder per drop date")
+    n.add_argument("--drops", type=drops_root, required=True, help="folder holding one sub-folder per drop date")
     n.add_argument("--as-of", type=_date, required=True, help="the night to run, YYYY-MM-DD")
-    n.add_argument("--store", type=Path, default=DEFAULT_STORE["nightly"], help="the store folder (default: ./var)")
+    n.add_argument("--store", type=store_dir, default=DEFAULT_STORE["nightly"], help="the store folder (default: ./var)")
     n.add_argument("--allow-stale", action="store_true",
                    help="when no drop is dated --as-of, score on the newest earlier drop (said in the manifest)")
-    n.add_argument("--params", type=_params_file, help="a local parameter override file (YAML), e.g. confirmed standards")
+    n.add_argument("--params", type=params_file, help="a local parameter override file (YAML), e.g. confirmed standards")
     n.set_defaults(func=cmd_nightly)
 
     d = sub.add_parser("demo", formatter_class=fmt, help="run every night of data_samples/ into a fresh store",
@@ -214,8 +187,8 @@ def parser() -> argparse.ArgumentParser:
                        epilog="example: safetynet generate --out /tmp/district --households 100000 --nights 3 "
                               "--start 2026-03-02 --seed 7")
     g.add_argument("--out", type=Path, required=True, help="output folder")
-    g.add_argument("--households", type=int, default=500, help="number of households (default 500)")
-    g.add_argument("--nights", type=int, default=3, help="consecutive nights (default 3)")
+    g.add_argument("--households", type=positive_int, default=500, help="number of households (default 500)")
+    g.add_argument("--nights", type=positive_int, default=3, help="consecutive nights (default 3)")
     g.add_argument("--start", type=_date, default=dt.date(2026, 3, 2), help="first night (default 2026-03-02)")
     g.add_argument("--seed", type=int, default=20260302, help="random seed (default 20260302)")
     g.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -226,7 +199,7 @@ def parser() -> argparse.ArgumentParser:
                                    "rows loaded, seconds per stage, CPU seconds, rows/s and peak memory, beside the\n"
                                    "floor of a bare DuckDB script that loads the same drops and runs one rule pass.")
     b.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated household counts")
-    b.add_argument("--nights", type=int, default=2, help="nights per size (the first is a full history load)")
+    b.add_argument("--nights", type=positive_int, default=2, help="nights per size (the first is a full history load)")
     b.add_argument("--seed", type=int, default=7)
     b.add_argument("--workdir", type=Path, default=Path("var/bench"), help="scratch folder (default ./var/bench)")
     b.set_defaults(func=cmd_bench)

@@ -11,11 +11,13 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
+from prefect.states import Failed
 
 from checks.halt import NightHalted
 from flows import night as stages
 
 TASK = {"cache_policy": NONE, "persist_result": False}
+REFUSED = "night refused: "
 
 
 def _retry_io_only(task, task_run, state) -> bool:
@@ -85,8 +87,13 @@ def report(night: stages.Night) -> None:
 
 @flow(name="safetynet-nightly", log_prints=False)
 def nightly(drops: str, as_of: dt.date, store: str = "var", allow_stale: bool = False, params_file: str | None = None) -> dict:
-    """Run night `as_of` on the drops under `drops` into the store; returns the run manifest (status `ok` or `halted`)."""
-    night = stages.open_night(Path(store), as_of, Path(params_file) if params_file else None)
+    """Run night `as_of` on the drops under `drops` into the store; returns the run manifest (status `ok` or `halted`),
+    or a failed state when the night is refused (`run_night` turns it back into NightRefused)."""
+    try:
+        night = stages.open_night(Path(store), as_of, Path(params_file) if params_file else None)
+    except stages.NightRefused as refused:  # raised, Prefect would log a traceback for a one-line usage error
+        get_run_logger().error("night %s not run: %s", as_of, refused)
+        return Failed(message=f"{REFUSED}{refused}")
     try:
         halted = receive(night, Path(drops), allow_stale)
         if halted is None:
@@ -103,3 +110,12 @@ def nightly(drops: str, as_of: dt.date, store: str = "var", allow_stale: bool = 
         return doc
     finally:
         stages.close(night)
+
+
+def run_night(**kwargs) -> dict:
+    """`nightly(**kwargs)`: its manifest, or NightRefused when the night was refused after its preflight passed (another
+    process took the store in between), one line instead of the flow's traceback."""
+    state = nightly(**kwargs, return_state=True)
+    if state.is_failed() and (state.message or "").startswith(REFUSED):
+        raise stages.NightRefused(state.message[len(REFUSED):])
+    return state.result()

@@ -552,6 +552,8 @@ def cmd_import(args) -> int:
 
 def register(subparsers) -> None:
     """Add `safetynet outcomes import FILE --store DIR [--arrival D]` to the CLI."""
+    from flows.arguments import store_dir
+
     fmt = argparse.RawDescriptionHelpFormatter
     p = subparsers.add_parser("outcomes", formatter_class=fmt, help="import caseworkers' verification outcomes",
                               description="Caseworkers' outcomes (CONTRACT.md §5) flowing back into safetynet.\n"
@@ -584,7 +586,7 @@ def register(subparsers) -> None:
                 "  safetynet outcomes import 500106001-returned.xlsx --store var\n"
                 "  safetynet outcomes import outcomes.csv --store var --arrival 2026-03-05"))
     i.add_argument("file", type=Path, metavar="FILE", help="the outcome CSV or the returned workbook (.xlsx)")
-    i.add_argument("--store", type=Path, required=True, metavar="DIR", help="the store folder the nightly runs use (e.g. var)")
+    i.add_argument("--store", type=store_dir, required=True, metavar="DIR", help="the store folder the nightly runs use (e.g. var)")
     i.add_argument("--arrival", type=_arrival_date, default=None, metavar="YYYY-MM-DD",
                    help="the date the file arrived, YYYY-MM-DD (default: today in Asia/Shanghai); recorded in the "
                         "input log, and the outcomes apply from the night of that date")

@@ -536,6 +536,8 @@ def cmd_report(args) -> int:
 
 def register(subparsers) -> argparse.ArgumentParser:
     """Add `safetynet report` to the CLI's sub-parsers."""
+    from flows.arguments import store_dir
+
     p = subparsers.add_parser(
         "report", formatter_class=argparse.RawDescriptionHelpFormatter,
         help="write the KPI report (HTML and CSV) of a night",
@@ -554,7 +556,7 @@ def register(subparsers) -> argparse.ArgumentParser:
                     "except these five files.",
         epilog="Exit codes: 0 written, 2 no successful night in the store (or none on --as-of).\n"
                "example: safetynet report --store var --as-of 2026-03-04")
-    p.add_argument("--store", type=Path, required=True, help="the store folder the nights ran into")
+    p.add_argument("--store", type=store_dir, required=True, help="the store folder the nights ran into")
     p.add_argument("--as-of", type=_date, default=None,
                    help="the night to report on, YYYY-MM-DD (default: the latest successful night)")
     p.set_defaults(func=cmd_report)

@@ -278,11 +278,9 @@ def cmd_rerun(args) -> int:
         shutil.rmtree(result["work"], ignore_errors=True)
 
 
-def _date(text: str) -> dt.date:
-    return dt.date.fromisoformat(text)
-
-
 def register(sub) -> None:
+    from flows.arguments import date, params_file, store_dir
+
     p = sub.add_parser("rerun", formatter_class=argparse.RawDescriptionHelpFormatter,
                        help="rebuild a recorded night from the input log and compare (auditors)",
                        description="Rebuild night AS_OF in a fresh temporary store from what had arrived by then: the drop\n"
@@ -296,9 +294,9 @@ def register(sub) -> None:
                                    "with both evidences side by side (STORE/whatif/AS_OF-<hash>/diff.csv and .xlsx).",
                        epilog="examples:\n  safetynet rerun --store var --as-of 2026-03-03\n"
                               "  safetynet rerun --store var --as-of 2026-03-03 --params confirmed-2026.yaml")
-    p.add_argument("--store", type=Path, default=Path("var"), help="the store folder (default ./var)")
-    p.add_argument("--as-of", type=_date, required=True, help="the recorded night to rebuild, YYYY-MM-DD")
-    p.add_argument("--params", type=Path, help="what-if: a parameter override file instead of the recorded one")
+    p.add_argument("--store", type=store_dir, default=Path("var"), help="the store folder (default ./var)")
+    p.add_argument("--as-of", type=date, required=True, help="the recorded night to rebuild, YYYY-MM-DD")
+    p.add_argument("--params", type=params_file, help="what-if: a parameter override file instead of the recorded one")
     p.add_argument("--model", help="what-if: score with this registered model id instead of the one active on AS_OF")
     p.add_argument("--chain", action="store_true", help="replay every recorded night from the first, from inputs alone")
     p.set_defaults(func=cmd_rerun)

@@ -46,6 +46,8 @@ def cmd_runs(args) -> int:
 
 
 def register(sub) -> None:
+    from flows.arguments import store_dir
+
     p = sub.add_parser("runs", formatter_class=argparse.RawDescriptionHelpFormatter, help="list recorded nights, or show one manifest",
                        description="List the nights recorded in a store (run id, as-of date, status, open and raised\n"
                                    "warnings, output hash), or print one run's manifest: its inputs with sha256, parameter\n"
@@ -53,5 +55,5 @@ def register(sub) -> None:
                        epilog="examples:\n  safetynet runs --store var\n  safetynet runs show 20260302-1a2b3c4d5e --store var")
     p.add_argument("action", nargs="?", choices=["list", "show"], default="list", help="list (default) or show")
     p.add_argument("run_id", nargs="?", help="with show: the run id")
-    p.add_argument("--store", type=Path, default=Path("var"), help="the store folder (default ./var)")
+    p.add_argument("--store", type=store_dir, default=Path("var"), help="the store folder (default ./var)")
     p.set_defaults(func=cmd_runs)

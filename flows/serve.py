@@ -145,7 +145,7 @@ def run_scheduled_night(drops: str, store: str) -> dict:
         doc = record_no_new_drop(Path(store), nights[-1], ok_run, _scheduled_start())
         logger.warning(doc["message"])
         return doc
-    from flows.nightly import nightly  # imports Great Expectations: only when there is a night to run
+    from flows.nightly import run_night  # imports Great Expectations: only when there is a night to run
 
     if len(nights) > 1:
         logger.warning("%d nights to run, in order: %s", len(nights), ", ".join(map(str, nights)))
@@ -156,7 +156,10 @@ def run_scheduled_night(drops: str, store: str) -> dict:
         except NightRefused as refused:
             return Failed(message=f"night {night} not run: {refused}")
         logger.warning("running night %s from %s into %s", night, drops, store)
-        doc = nightly(drops=drops, as_of=night, store=store)
+        try:
+            doc = run_night(drops=drops, as_of=night, store=store)
+        except NightRefused as refused:  # the store was taken after the preflight
+            return Failed(message=f"night {night} not run: {refused}")
         if doc["status"] == "halted":
             h, waiting = doc["halt"], nights[i + 1:]
             later = f"; the later nights ({', '.join(map(str, waiting))}) wait until it runs" if waiting else ""
@@ -327,11 +330,11 @@ def register(subparsers) -> argparse.ArgumentParser:
                     "Running one night by hand ('safetynet nightly') needs no server at all.",
         epilog="Exit codes: 0 stopped, 1 the local server did not start, 2 usage error.\n"
                "example: safetynet serve --drops /data/drops --store /data/safetynet --time 01:30")
-    from flows.cli import _existing_dir  # the check `safetynet nightly --drops` uses
+    from flows.arguments import drops_root, store_dir  # the checks `safetynet nightly` uses
 
-    p.add_argument("--drops", type=_existing_dir, required=True,
+    p.add_argument("--drops", type=drops_root, required=True,
                    help="folder that receives one sub-folder per drop date")
-    p.add_argument("--store", type=Path, required=True, help="the store folder")
+    p.add_argument("--store", type=store_dir, required=True, help="the store folder")
     p.add_argument("--time", type=_time, default=DEFAULT_TIME, help="time of day to run, HH:MM (default 01:30)")
     p.add_argument("--timezone", type=_timezone, default=DEFAULT_TIMEZONE,
                    help="IANA time zone of --time (default Asia/Shanghai)")

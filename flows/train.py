@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 
 
@@ -15,10 +16,45 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date YYYY-MM-DD") from None
 
 
+def labelled_outcomes(store: Path, as_of: dt.date) -> tuple[int, int]:
+    """(confirmed, dismissed) caseworker outcomes imported into the store on or before `as_of`: what training on the
+    store alone can learn from."""
+    import duckdb
+
+    db = Path(store) / "safetynet.duckdb"
+    if not db.is_file():
+        return 0, 0
+    with duckdb.connect(str(db), read_only=True) as con:
+        if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'outcomes'").fetchone()[0]:
+            return 0, 0
+        row = con.execute("SELECT count(*) FILTER (WHERE outcome = 'confirmed'), count(*) FILTER (WHERE outcome = "
+                          "'dismissed') FROM outcomes WHERE imported_as_of <= ?", [as_of]).fetchone()
+    return int(row[0]), int(row[1])
+
+
 def cmd_train(args) -> int:
+    import duckdb
+
     from models.ml.training import summary, train
     from models.rules.parameters import ParameterSet
 
+    if args.history is not None and not (args.history / "labelled_warnings.parquet").is_file():
+        print(f"safetynet train: --history {args.history} holds no labelled_warnings.parquet (write it with "
+              "'safetynet outcomes-history')", file=sys.stderr)
+        return 2
+    if args.history is None:
+        try:
+            confirmed, dismissed = labelled_outcomes(args.store, args.as_of)
+        except duckdb.IOException:
+            print(f"safetynet train: the store {args.store} is in use by another process; train when it has ended",
+                  file=sys.stderr)
+            return 2
+        if not (confirmed and dismissed):
+            print(f"safetynet train: the store {args.store} holds {confirmed} confirmed and {dismissed} dismissed "
+                  f"outcomes imported on or before {args.as_of}; training needs at least one of each (more to be "
+                  "useful): import the caseworkers' outcomes with 'safetynet outcomes import', or give --history",
+                  file=sys.stderr)
+            return 2
     params = ParameterSet.load(args.params)
     result = train(args.store, args.as_of, params, args.history, args.activate)
     print(summary(result))
@@ -33,6 +69,8 @@ def cmd_history(args) -> int:
 
 
 def register(sub) -> None:
+    from flows.arguments import params_file, store_dir
+
     fmt = argparse.RawDescriptionHelpFormatter
     t = sub.add_parser("train", formatter_class=fmt, help="train, evaluate and register the ML scorers",
                        description="Fit the confirmation scorer on outcomes known on or before --as-of (from the store,\n"
@@ -43,11 +81,11 @@ def register(sub) -> None:
                                    "verification; they never decide a benefit. Training the same data with the same\n"
                                    "parameters and code gives the same artifact bytes, card and model id.",
                        epilog="example: safetynet train --store var --as-of 2026-03-04 --history var/history")
-    t.add_argument("--store", type=Path, required=True, help="the store folder")
+    t.add_argument("--store", type=store_dir, required=True, help="the store folder")
     t.add_argument("--as-of", type=_date, required=True, help="training date YYYY-MM-DD: only outcomes known by then")
     t.add_argument("--history", type=Path, help="a labelled history folder (flows/synthetic/outcomes_history.py)")
     t.add_argument("--activate", type=_date, help="activation date (default: the day after --as-of)")
-    t.add_argument("--params", type=Path, help="a local parameter override file (YAML)")
+    t.add_argument("--params", type=params_file, help="a local parameter override file (YAML)")
     t.set_defaults(func=cmd_train)
     h = sub.add_parser("outcomes-history", formatter_class=fmt, help="simulate caseworker outcomes on a synthetic district",
                        description="Write OUT/labelled_warnings.parquet and OUT/households.parquet for a district made by\n"

@@ -22,6 +22,7 @@ macros that read the value in force on the run's as-of date, so Python and SQL c
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import json
 from dataclasses import dataclass
@@ -137,11 +138,16 @@ class ParameterSet:
                 raise ParameterError(f"{override}: expected a mapping {{parameter.name: {{values: ...}}}}")
             for name, body in sorted(data.items()):
                 if name not in parameters:
-                    raise ParameterError(f"{override}: unknown parameter '{name}' (known: see models/rules/parameters/)")
+                    near = difflib.get_close_matches(str(name), list(parameters), n=1)
+                    hint = f"did you mean '{near[0]}'?" if near else "known names: see models/rules/parameters/"
+                    raise ParameterError(f"{override}: unknown parameter '{name}'; {hint}")
                 where = f"{override.name}:{name}"
                 if not isinstance(body, dict):
+                    short = "" if isinstance(body, (dict, list)) or body is None else (
+                        f" (found the short form '{name}: {body}': a value needs its date and source)")
                     raise ParameterError(f"{where}: expected a mapping with 'values: {{YYYY-MM-DD: {{value, reference, "
-                                         "status}}}}'")
+                                         f"status}}}}', e.g. {name}: {{values: {{2026-01-01: {{value: ..., reference: "
+                                         f"..., status: unconfirmed}}}}}}{short}")
                 extra = _dated_values(name, body.get("values"), where)
                 merged = {v.effective_from: v for v in parameters[name].values}
                 merged.update({v.effective_from: v for v in extra})

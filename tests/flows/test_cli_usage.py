@@ -1,9 +1,21 @@
-"""A bad override file for `safetynet nightly --params` is a usage error (exit 2, one line naming the problem), found
-by the argument parser before any night starts."""
+"""Every user mistake is a usage error: exit 2 and one line naming the problem and the fix, found before any work
+starts (a bad override file, a store that is a file, one night's folder given as the drops root, ...)."""
+
+import datetime as dt
 
 import pytest
 
-from flows.cli import parser
+from flows.cli import main, parser
+
+
+def _usage_error(argv: list[str], capsys) -> str:
+    """argparse's error for `argv`: exit 2, the usage lines and ONE error line, returned."""
+    with pytest.raises(SystemExit) as exit_:
+        parser().parse_args(argv)
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2
+    assert len([line for line in err.splitlines() if "error:" in line]) == 1 and "Traceback" not in err
+    return err
 
 
 @pytest.mark.parametrize("content, expected", [
@@ -13,13 +25,14 @@ from flows.cli import parser
     ("dibao.standard_urban: 5\n", "expected a mapping with 'values"),
     ("dibao.standard_urban: {values: {2026-13-01: {value: 700}}}\n", "month must be in 1..12"),
 ])
-def test_bad_params_file_is_a_usage_error(tmp_path, capsys, content, expected):
+@pytest.mark.parametrize("command", ["nightly", "rerun"])
+def test_bad_params_file_is_a_usage_error(tmp_path, capsys, content, expected, command):
     path = tmp_path / "override.yaml"
     if content is not None:
         path.write_text(content, encoding="utf-8")
-    with pytest.raises(SystemExit) as exit_:
-        parser().parse_args(["nightly", "--drops", str(tmp_path), "--as-of", "2026-03-02", "--params", str(path)])
-    assert exit_.value.code == 2 and expected in capsys.readouterr().err
+    drops = ["--drops", str(tmp_path)] if command == "nightly" else []
+    err = _usage_error([command, *drops, "--as-of", "2026-03-02", "--params", str(path)], capsys)
+    assert expected in err
 
 
 # ---- `demo` never empties a folder it did not create -------------------------------------------------------------------
@@ -80,3 +93,88 @@ def test_demo_store_that_is_a_file(tmp_path, capsys):
     (tmp_path / "f").write_text("x")
     code, err = _demo(tmp_path / "f", capsys)
     assert code == 2 and "is a file" in err
+
+
+# ---- --params: the nearest name, the short form, the format message -------------------------------------------------
+
+def test_an_unknown_parameter_name_suggests_the_nearest(tmp_path, capsys):
+    path = tmp_path / "p.yaml"
+    path.write_text("dibao.standard_urbn: {values: {2026-01-01: {value: 700, reference: x}}}\n", encoding="utf-8")
+    err = _usage_error(["rerun", "--as-of", "2026-03-02", "--params", str(path)], capsys)
+    assert "unknown parameter 'dibao.standard_urbn'; did you mean 'dibao.standard_urban'?" in err
+
+
+def test_the_short_form_is_explained_with_the_full_form(tmp_path, capsys):
+    path = tmp_path / "p.yaml"
+    path.write_text("dibao.standard_urban: 700\n", encoding="utf-8")
+    err = _usage_error(["nightly", "--drops", str(tmp_path), "--as-of", "2026-03-02", "--params", str(path)], capsys)
+    assert "found the short form 'dibao.standard_urban: 700'" in err
+    assert "e.g. dibao.standard_urban: {values: {2026-01-01: {value: ..., reference: ..., status: unconfirmed}}}" in err
+    assert "}}}}" not in err and "{{" not in err
+
+
+# ---- the store, the drops, the sizes -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("argv", [
+    ["nightly", "--drops", "{drops}", "--as-of", "2026-03-02", "--store", "{store}"],
+    ["rerun", "--as-of", "2026-03-02", "--store", "{store}"],
+    ["runs", "--store", "{store}"],
+    ["report", "--store", "{store}"],
+    ["train", "--store", "{store}", "--as-of", "2026-03-02"],
+    ["outcomes", "import", "{drops}/o.csv", "--store", "{store}"],
+    ["serve", "--drops", "{drops}", "--store", "{store}"],
+])
+def test_a_store_that_is_a_file(tmp_path, capsys, argv):
+    (tmp_path / "drops").mkdir()
+    (tmp_path / "var").write_text("not a folder")
+    args = [a.format(drops=tmp_path / "drops", store=tmp_path / "var") for a in argv]
+    err = _usage_error(args, capsys)
+    assert "is not a folder" in err and "不是文件夹" in err
+
+
+def test_a_store_under_a_file(tmp_path, capsys):
+    (tmp_path / "var").write_text("not a folder")
+    assert "is not a folder" in _usage_error(["runs", "--store", str(tmp_path / "var" / "s")], capsys)
+
+
+def test_one_nights_folder_as_the_drops_root(tmp_path, capsys):
+    night = tmp_path / "drops" / "2026-03-02"
+    night.mkdir(parents=True)
+    (night / "households.csv").write_text("household_id\n")
+    err = _usage_error(["nightly", "--drops", str(night), "--as-of", "2026-03-02"], capsys)
+    assert "looks like a single night's drop; pass its parent folder" in err and str(tmp_path / "drops") in err
+
+
+def test_the_drops_root_itself_is_accepted(tmp_path):
+    """The near miss: the parent of the night folders parses."""
+    (tmp_path / "drops" / "2026-03-02").mkdir(parents=True)
+    args = parser().parse_args(["nightly", "--drops", str(tmp_path / "drops"), "--as-of", "2026-03-02"])
+    assert args.drops == tmp_path / "drops"
+
+
+@pytest.mark.parametrize("flag, value", [("--households", "0"), ("--households", "-5"), ("--nights", "0"),
+                                         ("--households", "ten")])
+def test_generate_with_no_or_negative_size(tmp_path, capsys, flag, value):
+    err = _usage_error(["generate", "--out", str(tmp_path), flag, value], capsys)
+    assert f"argument {flag}" in err
+
+
+def test_train_with_no_labelled_outcomes_says_how_many_and_what_is_needed(tmp_path, capsys):
+    import duckdb
+
+    from flows.queue import OUTCOMES_DDL
+
+    (tmp_path / "s").mkdir()
+    with duckdb.connect(str(tmp_path / "s" / "safetynet.duckdb")) as con:
+        con.execute(OUTCOMES_DDL)
+        con.execute("INSERT INTO outcomes (warning_id, outcome, imported_as_of) VALUES ('W1', 'confirmed', ?), "
+                    "('W2', 'confirmed', ?), ('W3', 'dismissed', ?)", [dt.date(2026, 3, 2)] * 2 + [dt.date(2026, 3, 9)])
+    assert main(["train", "--store", str(tmp_path / "s"), "--as-of", "2026-03-04"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "holds 2 confirmed and 0 dismissed outcomes imported on or before 2026-03-04" in err
+    assert "needs at least one of each" in err
+
+
+def test_train_with_no_store_at_all(tmp_path, capsys):
+    assert main(["train", "--store", str(tmp_path / "none"), "--as-of", "2026-03-04"]) == 2
+    assert "holds 0 confirmed and 0 dismissed" in capsys.readouterr().err

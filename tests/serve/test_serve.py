@@ -107,7 +107,7 @@ def test_no_new_drop_is_recorded_and_nothing_else(tmp_path):
 
 def _fake_nightly(monkeypatch, fn):
     """Stand in for flows.nightly (whose import pulls in Great Expectations) with a plain function."""
-    monkeypatch.setitem(sys.modules, "flows.nightly", types.SimpleNamespace(nightly=fn))
+    monkeypatch.setitem(sys.modules, "flows.nightly", types.SimpleNamespace(nightly=fn, run_night=fn))
 
 
 def test_new_drops_run_the_nightly_flow_in_date_order(tmp_path, monkeypatch):
