@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import gc
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -116,9 +118,15 @@ def cmd_demo(args) -> int:
 
     args.store.mkdir(parents=True, exist_ok=True)
     Store(args.store).mark("demo")
+    from flows.night import NightRefused
+
     doc = None
     for night in drop_dates(drops):
-        doc = _run_night(drops, night, args.store, False, None)
+        try:
+            doc = _run_night(drops, night, args.store, False, None)
+        except NightRefused as refused:
+            print(f"safetynet demo: {refused}", file=sys.stderr)
+            return EXIT_USAGE
         if doc["status"] == "halted":
             _print_halt(doc)
             return EXIT_HALTED
@@ -225,6 +233,8 @@ def _start_api_early(argv: list[str]) -> None:
     store = known.store or DEFAULT_STORE.get(known.command)
     if known.command == "demo" and demo_store_refusal(store):
         return  # nothing of the demo's in a folder it will refuse (Prefect's home would be created in it)
+    if store is not None and runtime.low_disk(store):
+        return  # the command's preflight says so
     if known.command in DEFAULT_STORE and not {"-h", "--help"} & set(argv):
         try:
             runtime.start_api(store)
@@ -232,11 +242,36 @@ def _start_api_early(argv: list[str]) -> None:
             pass
 
 
+def disk_full_folder(exc: BaseException) -> str | None:
+    """The folder named by a "no space left" error (an OSError ENOSPC/EDQUOT with its file, or DuckDB's message naming
+    its file), "" when the error names none, or None when it is not a full disk. Looks through the causes (Prefect and
+    DuckDB wrap the original error)."""
+    while exc is not None:
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return str(Path(exc.filename).parent) if exc.filename else ""
+        text = str(exc)
+        if "No space left on device" in text or "Disk quota exceeded" in text:
+            found = re.search(r"""["']?(/[^"'\s:]+)""", text)
+            return str(Path(found.group(1)).parent) if found else ""
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     _start_api_early(argv)
     args = parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except Exception as exc:  # a full disk is the operator's to fix, not a crash: one line, exit 2; anything else raises
+        folder = disk_full_folder(exc)
+        if folder is None:
+            raise
+        where = folder or str(getattr(args, "store", None) or getattr(args, "out", None) or ".")
+        print(f"safetynet {args.command}: the disk is full: no space left to write in {where}; free space there and "
+              f"run the command again (nothing half-written is published: a night is recorded in one transaction) "
+              f"/ 磁盘已满：{where} 所在磁盘空间不足，请清理后重新运行", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def console() -> int:

@@ -21,7 +21,7 @@ import sql
 from checks.contract import FEEDS
 from checks.halt import NightHalted
 from checks.runner import PendingChecks, start_checks
-from flows import drops, exports, manifest, queue, staging
+from flows import drops, exports, manifest, queue, runtime, staging
 from flows.store import Store, StoreBusy, sha256_file
 from models.ml.nightly import score_night
 from models.rules.candidates import raise_candidates
@@ -69,6 +69,7 @@ def preflight(store_root: Path, as_of: dt.date, params_file: Path | None = None,
     """Refuse a night that cannot be run into this store, before anything starts:
     - a parameter the night reads with no fallback has no value in force on D (`REQUIRED_PARAMETERS`: the night
       would stop halfway with a traceback);
+    - the disk holding the store is (nearly) full (`runtime.low_disk`);
     - the store cannot be written (a read-only mount), or is in use by another process (a night or an outcome
       import: DuckDB locks the file);
     - a later night has already run: each night takes the queue of the night before it, so a night run late would
@@ -81,6 +82,9 @@ def preflight(store_root: Path, as_of: dt.date, params_file: Path | None = None,
         raise NightRefused(f"no value in force on {as_of} for: {names}; give values dated on or before {as_of} in a "
                            "--params file")
     folder = next(p for p in (Path(store_root).resolve(), *Path(store_root).resolve().parents) if p.exists())
+    full = runtime.low_disk(store_root)
+    if full:
+        raise NightRefused(full)
     if not os.access(folder, os.W_OK):  # a read-only mount: the night would fail deep inside Prefect and DuckDB
         raise NightRefused(f"the store folder {store_root} is not writable ({folder}: read-only or no permission)")
     try:

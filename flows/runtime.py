@@ -219,6 +219,23 @@ def _keep_template(database: Path, template: Path) -> None:
 _server: ApiServer | None = None
 
 
+MIN_FREE_BYTES = 64 << 20  # a night's Prefect database, store file and input log copies start well below this
+
+
+def low_disk(store: Path) -> str | None:
+    """Why the disk holding `store` is too full to start a night on (one line, English and Chinese), or None. Checked
+    before anything starts: a disk that fills during Prefect's start-up kills its server with hundreds of lines."""
+    folder = next((p for p in (Path(store).resolve(), *Path(store).resolve().parents) if p.exists()), None)
+    if folder is None or not folder.is_dir():
+        return None
+    free = shutil.disk_usage(folder).free
+    if free >= MIN_FREE_BYTES:
+        return None
+    return (f"the disk is full: {free >> 20} MB free in {folder}, a night needs at least {MIN_FREE_BYTES >> 20} MB; "
+            f"free space there or give a --store on another disk / 磁盘已满：{folder} 所在磁盘仅剩 {free >> 20} MB，"
+            f"至少需要 {MIN_FREE_BYTES >> 20} MB")
+
+
 def start_api(store: Path) -> ApiServer | None:
     """Configure the runtime for `store` and start the temporary API server now, unless Prefect would not use it: the
     operator named a server (PREFECT_API_URL), or Prefect is already imported (its settings are read; e.g. a test

@@ -178,3 +178,27 @@ def test_train_with_no_labelled_outcomes_says_how_many_and_what_is_needed(tmp_pa
 def test_train_with_no_store_at_all(tmp_path, capsys):
     assert main(["train", "--store", str(tmp_path / "none"), "--as-of", "2026-03-04"]) == 2
     assert "holds 0 confirmed and 0 dismissed" in capsys.readouterr().err
+
+
+def test_a_store_taken_after_the_preflight_is_refused_without_a_traceback(tmp_path, prefect_harness, capsys, caplog):
+    """Another process takes the store between the command's preflight and the flow opening it: the flow ends in a
+    failed state with one line, and the command gets NightRefused (exit 2), with no traceback logged."""
+    import subprocess
+    import sys
+
+    from flows.night import NightRefused
+    from flows.nightly import run_night
+    from flows.store import Store
+
+    Store(tmp_path / "s").init()
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); "
+                               "print('held', flush=True); sys.stdin.read()", str(tmp_path / "s" / "safetynet.duckdb")],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(NightRefused, match="in use by another process"):
+            run_night(drops=str(tmp_path), as_of=dt.date(2026, 3, 2), store=str(tmp_path / "s"))
+    finally:
+        holder.communicate("")
+    logged = caplog.text + capsys.readouterr().err
+    assert "Traceback" not in logged and "in use by another process" in logged
