@@ -66,7 +66,12 @@ DATE_TEXT = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]00
 
 
 class OutcomeImportError(Exception):
-    """The file cannot be imported at all (unreadable, not CSV/xlsx, required columns missing, no store)."""
+    """The file cannot be imported at all (unreadable, not CSV/xlsx, required columns missing, no store): the reason in
+    English (`str`) and in Chinese (`zh`), for the caseworker who sent the file."""
+
+    def __init__(self, en: str, zh: str):
+        super().__init__(en)
+        self.zh = zh
 
 
 @dataclasses.dataclass
@@ -135,7 +140,8 @@ def _columns(header: list, where: str, required: bool) -> dict[str, int] | None:
             return None
         names = ", ".join(f"{c} ({HEADER_ZH[c]})" for c in missing)
         raise OutcomeImportError(f"{where}: no column {names} in the header row; expected the columns "
-                                 f"{', '.join(FIELDS)} (CONTRACT.md §5) or the workbook's Chinese headers")
+                                 f"{', '.join(FIELDS)} (CONTRACT.md §5) or the workbook's Chinese headers",
+                                 f"{where}：表头缺少 {names} 列；请使用下发工作簿的中文表头，或 {', '.join(FIELDS)}")
     return found
 
 
@@ -149,28 +155,52 @@ def _records(rows, columns: dict[str, int], sheet: str) -> list[Row]:
     return out
 
 
+OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (Excel 97-2003) and WPS .et workbooks
+
+
 def read_file(path: Path) -> tuple[str, list[Row], list[Row]]:
     """(format, rows of the sheet that is imported, rows of the workbook's other data sheets)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise OutcomeImportError(f"{path}: cannot read the file: {exc.strerror or exc}") from exc
+        raise OutcomeImportError(f"{path}: cannot read the file: {exc.strerror or exc}",
+                                 f"{path}：无法读取该文件（{exc.strerror or exc}）") from exc
     if data.startswith(b"PK\x03\x04"):
         return ("xlsx",) + _read_workbook(path, data)
+    if data.startswith(OLE2_SIGNATURE):
+        raise OutcomeImportError(f"{path}: a legacy Excel 97-2003 (.xls) or WPS (.et) workbook; open it and save it "
+                                 "as an Excel workbook (.xlsx), then import that",
+                                 f"{path} 是旧版 Excel 97-2003（.xls）或 WPS（.et）格式，请打开后另存为 .xlsx 工作簿再导入")
     return "csv", _read_csv(path, data), []
+
+
+def decode_csv(data: bytes) -> tuple[str, str]:
+    """(text, encoding) of an outcome CSV. UTF-8 (with or without a byte-order mark) is the contract's and is tried
+    first; a file that is not UTF-8 is read as GB18030, the superset of GBK that Chinese Excel and WPS write when they
+    save "CSV" on a Chinese system. A file that is neither, or UTF-8 cut inside its last character, raises
+    UnicodeDecodeError."""
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data" and exc.start >= len(data) - 3:
+            raise  # UTF-8 cut inside its last character (a truncated copy): not GBK, never read as such
+        return data.decode("gb18030"), "gb18030"
 
 
 def _read_csv(path: Path, data: bytes) -> list[Row]:
     try:
-        text = data.decode("utf-8-sig")
+        text, _ = decode_csv(data)
     except UnicodeDecodeError as exc:
-        raise OutcomeImportError(f"{path}: not UTF-8 text (byte {exc.start}); save the CSV as UTF-8 "
-                                 f"(Excel: 'CSV UTF-8'), or send the workbook itself") from exc
+        raise OutcomeImportError(f"{path}: neither UTF-8 nor GBK/GB18030 text (byte {exc.start}); save the CSV as "
+                                 "UTF-8 (Excel: 'CSV UTF-8'), or send the workbook itself",
+                                 f"{path} 既不是 UTF-8 也不是 GBK 编码的文本，请另存为“CSV UTF-8”或直接发回工作簿") from exc
     if "\x00" in text:
-        raise OutcomeImportError(f"{path}: a binary file, neither a CSV nor an .xlsx workbook")
+        raise OutcomeImportError(f"{path}: a binary file, neither a CSV nor an .xlsx workbook",
+                                 f"{path} 是二进制文件，既不是 CSV 也不是 .xlsx 工作簿")
     rows = list(csv.reader(io.StringIO(text, newline="")))
     if not rows:
-        raise OutcomeImportError(f"{path}: the file is empty; expected a header row {','.join(FIELDS)}")
+        raise OutcomeImportError(f"{path}: the file is empty; expected a header row {','.join(FIELDS)}",
+                                 f"{path} 是空文件，第一行应为表头 {','.join(FIELDS)}")
     columns = _columns(rows[0], str(path), required=True)
     return _records(((i, r) for i, r in enumerate(rows[1:], start=2)), columns, "")
 
@@ -182,7 +212,8 @@ def _read_workbook(path: Path, data: bytes) -> tuple[list[Row], list[Row]]:
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
-        raise OutcomeImportError(f"{path}: not a readable .xlsx workbook: {exc}") from exc
+        raise OutcomeImportError(f"{path}: not a readable .xlsx workbook: {exc}",
+                                 f"{path} 不是可读取的 .xlsx 工作簿（文件可能已损坏），请重新保存后导入") from exc
     try:
         names = wb.sheetnames
         if ALL_SHEET in names:
@@ -191,7 +222,8 @@ def _read_workbook(path: Path, data: bytes) -> tuple[list[Row], list[Row]]:
             main = next(n for n in names if n != NOTES_SHEET)
         else:
             raise OutcomeImportError(f"{path}: no sheet named '{ALL_SHEET}' (sheets: {', '.join(names)}); "
-                                     f"fill in and send back the '{ALL_SHEET}' sheet of the workbook")
+                                     f"fill in and send back the '{ALL_SHEET}' sheet of the workbook",
+                                     f"{path} 中没有名为“{ALL_SHEET}”的工作表，请在下发工作簿的“{ALL_SHEET}”表中填写后发回")
         main_rows = _sheet_rows(wb[main], f"{path} sheet '{main}'", required=True) or []
         others = []
         for name in names:
@@ -207,7 +239,7 @@ def _sheet_rows(ws, where: str, required: bool) -> list[Row] | None:
     header = next(rows, None)
     if header is None:
         if required:
-            raise OutcomeImportError(f"{where}: the sheet is empty")
+            raise OutcomeImportError(f"{where}: the sheet is empty", f"{where}：工作表为空")
         return None
     columns = _columns(list(header), where, required)
     if columns is None:
@@ -384,14 +416,16 @@ def import_outcomes(store_root: Path, path: Path, arrival: dt.date, applies: dt.
     store = Store(Path(store_root))
     if not store.db_path.exists():
         raise OutcomeImportError(f"no safetynet store at {store.root} (no {store.db_path.name}); "
-                                 "give the store the nightly runs write to (--store)")
+                                 "give the store the nightly runs write to (--store)",
+                                 f"{store.root} 不是 safetynet 数据库目录，请用 --store 指定每晚运行使用的目录")
     fmt, rows, other_rows = read_file(path)
     sha = sha256_file(path)
     logged = store.put(path, sha)
     try:
         con = duckdb.connect(str(store.db_path))
     except duckdb.Error as exc:
-        raise OutcomeImportError(f"cannot open the store {store.db_path}: {exc} (is a night running? try again)") from exc
+        raise OutcomeImportError(f"cannot open the store {store.db_path}: {exc} (is a night running? try again)",
+                                 "数据库正被占用（可能正在运行夜间任务），请稍后再试") from exc
     try:
         ensure_store_tables(con, "main")
         received, arrival = arrival, applies if applies is not None else applies_from(con, arrival)
@@ -544,7 +578,7 @@ def cmd_import(args) -> int:
         report = import_outcomes(args.store, args.file, arrival)
     except OutcomeImportError as exc:
         print(f"outcomes import: {exc}", file=sys.stderr)
-        print("文件无法导入，未记录任何结果。", file=sys.stderr)
+        print(f"无法导入：{exc.zh}。未记录任何结果。", file=sys.stderr)
         return 2
     print(format_report(report))
     return 0

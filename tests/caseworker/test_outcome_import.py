@@ -199,9 +199,10 @@ def test_a_result_typed_only_on_a_community_sheet_is_reported_not_lost(tmp_path,
 
 def test_an_unreadable_file_is_refused_and_nothing_recorded(tmp_path, store):
     bad = tmp_path / "o.csv"
-    bad.write_bytes("warning_id,outcome\nW1,确认\n".encode("gb18030"))
-    with pytest.raises(OutcomeImportError, match="not UTF-8"):
+    bad.write_bytes("warning_id,outcome\nW1,confirmed\n".encode("utf-8") + b"\xff\xff\xff\xfe")
+    with pytest.raises(OutcomeImportError, match="neither UTF-8 nor GBK/GB18030") as err:
         import_outcomes(store.root, bad, ARRIVAL)
+    assert "既不是 UTF-8 也不是 GBK" in err.value.zh
     with pytest.raises(OutcomeImportError, match="no column outcome"):
         import_outcomes(store.root, write_csv(tmp_path / "x.csv", "warning_id,result", "W1,ok"), ARRIVAL)
     broken = tmp_path / "broken.xlsx"
