@@ -9,6 +9,7 @@ import argparse
 import datetime as dt
 import errno
 import gc
+import os
 import re
 import shutil
 import sys
@@ -259,6 +260,8 @@ def disk_full_folder(exc: BaseException) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    os.umask(0o077)  # flows.store.owner_only, before Prefect's home, a store or an export is written (not imported
+    # here: DuckDB's import would delay the API server's early start)
     _start_api_early(argv)
     args = parser().parse_args(argv)
     try:

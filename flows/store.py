@@ -64,6 +64,27 @@ def sha256_file(path: Path) -> str:
     return _stream(Path(path))[0]
 
 
+PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
+
+
+def owner_only() -> None:
+    """Every file and folder this process creates from now on is its owner's only (umask 077), whatever the umask it
+    was started with. The store holds every ID number, income and disability of the district, and much of it is
+    written by libraries (DuckDB, Prefect, openpyxl, GX) that take their modes from the umask: it is the one control
+    that reaches all of them. Set by the command line before anything is written, and by `Store.init`."""
+    os.umask(0o077)
+
+
+def _restrict(root: Path) -> None:
+    """Bring a store made before its files were owner-only (or copied with looser modes) to 0700/0600."""
+    for path in (root, *root.rglob("*")):
+        if path.is_symlink():
+            continue
+        want = PRIVATE_DIR if path.is_dir() else PRIVATE_FILE
+        if path.stat().st_mode & 0o777 != want:
+            os.chmod(path, want)
+
+
 class StoreBusy(Exception):
     """Another process holds the store's database (a night or an outcome import): DuckDB locks the file."""
 
@@ -148,11 +169,13 @@ class Store:
             return int(con.execute("SELECT count(*) FROM outcomes").fetchone()[0])
 
     def init(self, created_by: str = "nightly") -> None:
-        """Create the store's folders, marker and tables; remove partial copies a killed night left in the input log.
-        (The store file is opened first: it admits one process at a time, so no other night can be copying into the log
-        now.)"""
+        """Create the store's folders, marker and tables, owner-only (`owner_only`); remove partial copies a killed
+        night left in the input log. (The store file is opened first: it admits one process at a time, so no other night
+        can be copying into the log now.)"""
+        owner_only()
         for folder in (self.objects, self.root / "exports", self.runs_dir):
             folder.mkdir(parents=True, exist_ok=True)
+        _restrict(self.root)
         self.mark(created_by)
         with duckdb.connect(str(self.db_path)) as con:
             con.execute(SCHEMA)
@@ -181,7 +204,7 @@ class Store:
             if expected is not None and found != expected:
                 raise DigestMismatch(path, found, expected)
             if not (self.objects / found).exists():  # else the log holds these bytes already: it is never rewritten
-                os.chmod(tmp, 0o644)
+                os.chmod(tmp, PRIVATE_FILE)
                 os.replace(tmp, self.objects / found)
         finally:
             tmp.unlink(missing_ok=True)
