@@ -10,6 +10,16 @@ _HOME = Path(tempfile.mkdtemp(prefix="safetynet-tests-"))
 runtime.configure(_HOME)  # telemetry off, PREFECT_HOME in a scratch folder, before any prefect import
 
 import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+# The property-based bed (tests/property/): a night costs seconds, so CI runs a small fixed, derandomised budget (the
+# same examples every run: a failure reproduces); HYPOTHESIS_PROFILE=long explores more, locally.
+_SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]
+settings.register_profile("ci", max_examples=4, derandomize=True, deadline=None, database=None,
+                          suppress_health_check=_SLOW_IS_FINE, print_blob=True)
+settings.register_profile("long", max_examples=60, deadline=None, suppress_health_check=_SLOW_IS_FINE,
+                          print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data_samples"
 
