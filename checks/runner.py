@@ -8,6 +8,7 @@ Row-level failures -> `quarantine`, one row per failed check per row, record_id 
 Feed-level failures -> `NightHalted` (after every suite has run, so the quarantine and the report show the whole picture;
 the exception carries the report in `.report` and every feed-level failure in `.failures`):
   ROW_COUNT_CHANGE  a full extract's rows_in moved more than checks.max_row_count_change against the previous night
+                    (an optional feed delivered with only a header is not compared: it has none that night)
   QUARANTINE_RATE   distinct quarantined lines / rows_in above checks.max_quarantine_rate
   KEY_NOT_UNIQUE    a key that must be unique in a full extract is not
   ROW_ACCOUNTING    the rows read (raw_counts) are not all either in staging or quarantined by the typing step
@@ -209,7 +210,9 @@ def start_checks(con: duckdb.DuckDBPyConnection, as_of: dt.date, params: Paramet
                 f"({staged_total - staged} staging rows come from other files); expected every row exactly once",
                 f"{feed}：从 {', '.join(files) or '（无文件）'} 读入 {rows_in} 行数据，但暂存表 stg_{feed} 中有 {staged} 行、"
                 f"类型转换隔离 {typing_only} 行（另有 {staged_total - staged} 行来自其他文件）；每行应恰好出现一次"))
-        if FEEDS[feed].kind == "full" and previous_counts and previous_counts.get(feed):
+        # an optional feed delivered with only a header says "none tonight" (CONTRACT.md v2), not a truncated extract
+        optional_emptied = not FEEDS[feed].required and rows_in == 0
+        if FEEDS[feed].kind == "full" and previous_counts and previous_counts.get(feed) and not optional_emptied:
             prev = int(previous_counts[feed])
             change = (rows_in - prev) / prev
             if abs(change) > max_change:

@@ -82,6 +82,30 @@ def test_optional_feeds_absent_on_a_later_night_only(tmp_path):
     assert doc["checks"]["feeds"]["payments"]["rows_in"] == 1
 
 
+def test_an_optional_extract_emptied_to_its_header_is_no_truncation(tmp_path):
+    """Applications on night 1, a header-only applications.csv on night 2: none in process that night, not a
+    ROW_COUNT_CHANGE halt (a required extract emptied still halts: the test below)."""
+    doc = _run(tmp_path, {"2026-03-02": _rows(), "2026-03-03": _rows(header_only=("applications", "income",
+               "expenses", "events", "payments"))}, "2026-03-02")
+    night_2 = night_flow.run(tmp_path / "store", tmp_path / "drops", dt.date(2026, 3, 3))
+    assert doc["status"] == "ok" and night_2["status"] == "ok", night_2.get("halt")
+    assert night_2["checks"]["feeds"]["applications"]["rows_in"] == 0 and night_2["rules_not_evaluated"] == []
+
+
+def test_a_required_extract_emptied_to_its_header_still_halts():
+    from checks.halt import NightHalted
+    from checks.runner import run_checks
+    from models.rules.parameters import ParameterSet
+    from tests.checks.staging import AS_OF, build
+
+    rows = clean() | {"applications": [], "assets": []}
+    report = run_checks(build(rows), AS_OF, ParameterSet.load(), {"applications": 4}, feeds=("applications",))
+    assert report["halted"] == []
+    with pytest.raises(NightHalted) as err:
+        run_checks(build(rows), AS_OF, ParameterSet.load(), {"assets": 4}, feeds=("assets",))
+    assert err.value.check_code == "ROW_COUNT_CHANGE"
+
+
 @pytest.mark.parametrize("feed", OPTIONAL)
 def test_only_the_rules_of_the_absent_feed_are_not_evaluated(feed):
     got = {r["warning_code"] for r in rules_not_evaluated([feed])}
