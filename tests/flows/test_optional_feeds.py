@@ -116,3 +116,15 @@ def test_only_the_rules_of_the_absent_feed_are_not_evaluated(feed):
 def test_no_absent_feed_no_rule_left_out():
     assert rules_not_evaluated([]) == []
     assert absent_optional_feeds({f: [object()] for f in OPTIONAL}) == []
+
+
+def test_a_night_without_optional_feeds_reruns_byte_identical(tmp_path, prefect_harness):
+    """The auditor's rerun of a night that had no optional feed, after one that had only headers, matches."""
+    from flows.rerun import compare, rebuild
+
+    _run(tmp_path, {"2026-03-02": _rows(header_only=OPTIONAL),
+                    "2026-03-03": _rows(without=OPTIONAL, header_only=("income", "expenses", "events"))}, "2026-03-02")
+    doc = night_flow.run(tmp_path / "store", tmp_path / "drops", dt.date(2026, 3, 3))
+    assert doc["status"] == "ok" and doc["rules_not_evaluated"] == []  # header-only files of night 1 still count
+    result = rebuild(tmp_path / "store", dt.date(2026, 3, 3), keep=tmp_path)
+    assert compare(result) == [] and result["rebuilt"]["output_hash"] == doc["output_hash"]
