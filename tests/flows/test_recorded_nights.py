@@ -10,7 +10,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from flows.exports import EXPORT_COLUMNS
+from flows.exports import CSV_COLUMNS, EXPORT_COLUMNS
 from flows.recovery import recovery_table
 from flows.store import TamperedInput
 from models.rules.catalogue import CATALOGUE, RAISED_BY_ML
@@ -38,11 +38,13 @@ def test_every_street_gets_its_own_files_with_only_its_households(recorded):
     store, nights, docs, _ = recorded
     out = store / "exports" / nights[0].isoformat()
     csvs = sorted(out.glob("500106*.csv"))
-    assert len(csvs) == 26 and len(list(out.glob("500106*.xlsx"))) == 26
+    assert len(csvs) == 26 and len(list(out.glob("500106*_*街道.xlsx")) + list(out.glob("500106*_*镇.xlsx"))) == 26
     total = 0
     for path in csvs:
+        assert path.read_bytes().startswith(b"\xef\xbb\xbf")      # UTF-8 with BOM: Excel shows the Chinese right
         frame = pl.read_csv(path, infer_schema=False)
-        assert tuple(frame.columns) == EXPORT_COLUMNS
+        assert tuple(frame.columns) == CSV_COLUMNS and CSV_COLUMNS[:len(EXPORT_COLUMNS)] == EXPORT_COLUMNS
+        assert frame["community_code"].eq(frame["region_code"]).all() and frame["address"].is_not_null().all()
         assert frame["street_code"].eq(path.stem).all()
         assert frame["region_code"].str.starts_with(path.stem).all()
         assert frame["head_id_masked"].str.contains(r"^\d{6}\*{8}\d{3}[\dX]$").all()
