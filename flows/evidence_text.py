@@ -85,8 +85,8 @@ def _parameter(p: dict) -> str:
     shown = "、".join(_scalar("", v) for v in value) if isinstance(value, list) else \
         json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else _scalar("", value)
     status = CODE_ZH.get(p.get("status"), p.get("status") or "")
-    text = f"{p.get('name')} = {shown}（自 {p.get('effective_from')} 起施行；{status}）"
-    return text + (f"；出处：{p['reference']}" if p.get("reference") else "")
+    # the legal source (`reference`) stays in the CSV's JSON and the parameter file: here it would bury the facts
+    return f"{p.get('name')} = {shown}（自 {p.get('effective_from')} 起施行；{status}）"
 
 
 def _model(doc: dict) -> list[str]:

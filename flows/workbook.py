@@ -100,6 +100,7 @@ MAX_SHEET_NAME = 31
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\']")
 LINE_HEIGHT, MAX_LINES = 15, 8  # points per wrapped line; rows grow to at most this many lines
 A4 = 9
+EVIDENCE_WIDTH = 80  # characters: the 证据 sheet's one column fits an A4 portrait page at 100 %
 
 
 def workbook_name(street_code: str, street_name: str | None) -> str:
@@ -357,24 +358,38 @@ def _evidence_rows(rows: pl.DataFrame) -> dict[str, int]:
     return out
 
 
+def _evidence_heights(rows: pl.DataFrame):
+    """(row, text) of every 证据 line that wraps onto more than one line, for its row height."""
+    r = 1
+    for seq, wid, label, head, community, reasons, evidence in rows.select(
+            "seq", "warning_id", "label_zh", "head_name", "community", "reasons", "evidence").iter_rows():
+        texts = [f"序号 {seq}　{label}　户主 {head or ''}　{community}　预警编号 {wid}", f"预警原因：{reasons or ''}",
+                 *evidence_lines(evidence)]
+        for k, text in enumerate(texts):
+            if _wrapped_lines(text, EVIDENCE_WIDTH) > 1:
+                yield r + k, text
+        r += len(texts) + 1
+
+
 def _evidence_sheet(ws, rows: pl.DataFrame, fmt: _Formats, title: str, footer: str, as_of: dt.date) -> None:
-    ws.set_column(0, 0, 100, fmt.wrap)
+    ws.set_column(0, 0, EVIDENCE_WIDTH, fmt.wrap)
     ws.write_string(0, 0, f"{title}：证据（每条预警一段，序号与“{ALL_SHEET}”表相同）", fmt.title)
     r = 1
     for seq, wid, label, head, community, reasons, evidence in rows.select(
             "seq", "warning_id", "label_zh", "head_name", "community", "reasons", "evidence").iter_rows():
-        ws.write_string(r, 0, f"序号 {seq}　{label}　户主 {head or ''}　{community}　预警编号 {wid}", fmt.block)
+        heading = f"序号 {seq}　{label}　户主 {head or ''}　{community}　预警编号 {wid}"
+        ws.write_string(r, 0, heading, fmt.block_wrap)
         ws.write_string(r + 1, 0, f"预警原因：{reasons or ''}", fmt.wrap)
-        ws.set_row(r + 1, LINE_HEIGHT * _wrapped_lines(f"预警原因：{reasons or ''}", 100))
         r += 2
         for line in evidence_lines(evidence):
             ws.write_string(r, 0, line, fmt.wrap)
-            if _wrapped_lines(line, 100) > 1:
-                ws.set_row(r, LINE_HEIGHT * _wrapped_lines(line, 100))
             r += 1
         r += 1
+    for row, text in _evidence_heights(rows):
+        ws.set_row(row, LINE_HEIGHT * _wrapped_lines(text, EVIDENCE_WIDTH))
     ws.set_portrait()
     ws.set_paper(A4)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.fit_to_pages(1, 0)
     ws.set_header(f"&L{title}&R数据日期 {as_of.isoformat()}")
     ws.set_footer(f"&L{footer}&C第 &P 页，共 &N 页&R证据")
