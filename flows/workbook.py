@@ -210,12 +210,12 @@ def _write_workbook(path: Path, frame: pl.DataFrame, groups: list[tuple[str, pl.
                        "comments": "safetynet warning queue export; fill in the 全部 sheet and send it back"})
     fmt = _Formats(wb)
     rows = _rows(frame)
-    evidence_row = _evidence_rows(rows)
-    sheet = _Sheet(fmt, title, footer, as_of, soon_days, evidence_row)
+    blocks = _evidence_blocks(rows)
+    sheet = _Sheet(fmt, title, footer, as_of, soon_days, {wid: first for wid, first, _ in blocks})
     sheet.write(wb.add_worksheet(ALL_SHEET), rows)
     for name, part in groups:
         sheet.write(wb.add_worksheet(name), rows.join(part.select("warning_id"), on="warning_id", how="semi"))
-    _evidence_sheet(wb.add_worksheet(EVIDENCE_SHEET), rows, fmt, title, footer, as_of)
+    _evidence_sheet(wb.add_worksheet(EVIDENCE_SHEET), blocks, fmt, title, footer, as_of)
     _notes_sheet(wb.add_worksheet(NOTES_SHEET), fmt, title, as_of, soon_days, deadline_days)
     wb.close()
 
@@ -349,44 +349,29 @@ class _Sheet:
             ws.write_string(i, j, str(value), fmt.wrap if col.kind == "wrap" else None)
 
 
-def _evidence_rows(rows: pl.DataFrame) -> dict[str, int]:
-    """Row (0-based) of each warning's block on the 证据 sheet: a heading, the reasons, the evidence lines, a gap."""
-    out, r = {}, 1
-    for wid, evidence in rows.select("warning_id", "evidence").iter_rows():
-        out[wid] = r
-        r += 2 + len(evidence_lines(evidence)) + 1
+def _evidence_blocks(rows: pl.DataFrame) -> list[tuple[str, int, list[str]]]:
+    """The 证据 sheet's blocks: (warning id, first row (0-based), lines: a heading, the reasons, the evidence lines);
+    a blank row after each block."""
+    out, r = [], 1
+    for seq, wid, label, head, community, reasons, evidence in rows.select(
+            "seq", "warning_id", "label_zh", "head_name", "community", "reasons", "evidence").iter_rows():
+        lines = [f"序号 {seq}　{label}　户主 {head or ''}　{community}　预警编号 {wid}", f"预警原因：{reasons or ''}",
+                 *evidence_lines(evidence)]
+        out.append((wid, r, lines))
+        r += len(lines) + 1
     return out
 
 
-def _evidence_heights(rows: pl.DataFrame):
-    """(row, text) of every 证据 line that wraps onto more than one line, for its row height."""
-    r = 1
-    for seq, wid, label, head, community, reasons, evidence in rows.select(
-            "seq", "warning_id", "label_zh", "head_name", "community", "reasons", "evidence").iter_rows():
-        texts = [f"序号 {seq}　{label}　户主 {head or ''}　{community}　预警编号 {wid}", f"预警原因：{reasons or ''}",
-                 *evidence_lines(evidence)]
-        for k, text in enumerate(texts):
-            if _wrapped_lines(text, EVIDENCE_WIDTH) > 1:
-                yield r + k, text
-        r += len(texts) + 1
-
-
-def _evidence_sheet(ws, rows: pl.DataFrame, fmt: _Formats, title: str, footer: str, as_of: dt.date) -> None:
+def _evidence_sheet(ws, blocks: list[tuple[str, int, list[str]]], fmt: _Formats, title: str, footer: str,
+                    as_of: dt.date) -> None:
     ws.set_column(0, 0, EVIDENCE_WIDTH, fmt.wrap)
     ws.write_string(0, 0, f"{title}：证据（每条预警一段，序号与“{ALL_SHEET}”表相同）", fmt.title)
-    r = 1
-    for seq, wid, label, head, community, reasons, evidence in rows.select(
-            "seq", "warning_id", "label_zh", "head_name", "community", "reasons", "evidence").iter_rows():
-        heading = f"序号 {seq}　{label}　户主 {head or ''}　{community}　预警编号 {wid}"
-        ws.write_string(r, 0, heading, fmt.block_wrap)
-        ws.write_string(r + 1, 0, f"预警原因：{reasons or ''}", fmt.wrap)
-        r += 2
-        for line in evidence_lines(evidence):
-            ws.write_string(r, 0, line, fmt.wrap)
-            r += 1
-        r += 1
-    for row, text in _evidence_heights(rows):
-        ws.set_row(row, LINE_HEIGHT * _wrapped_lines(text, EVIDENCE_WIDTH))
+    for _, first, lines in blocks:
+        for k, line in enumerate(lines):
+            ws.write_string(first + k, 0, line, fmt.block_wrap if k == 0 else fmt.wrap)
+            wrapped = _wrapped_lines(line, EVIDENCE_WIDTH)
+            if wrapped > 1:
+                ws.set_row(first + k, LINE_HEIGHT * wrapped)
     ws.set_portrait()
     ws.set_paper(A4)
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)

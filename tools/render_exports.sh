@@ -14,7 +14,7 @@ mkdir -p "$out"
 profile=$(mktemp -d)   # a private LibreOffice profile: no clash with a desktop session, removed after
 trap 'rm -rf "$profile"' EXIT
 if [ -d "$src" ]; then
-  mapfile -t books < <(ls "$src"/*.xlsx | head -n "$max")
+  mapfile -t books < <(ls "$src"/5*_*.xlsx | head -n "$max"; ls "$src"/district_escalation.xlsx 2>/dev/null)
   report="$src/report.html"
 else
   books=("$src"); report=""
