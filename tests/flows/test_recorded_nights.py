@@ -51,6 +51,7 @@ def test_every_street_gets_its_own_files_with_only_its_households(recorded):
         frame = pl.read_csv(path, infer_schema=False)
         assert tuple(frame.columns) == CSV_COLUMNS and CSV_COLUMNS[:len(EXPORT_COLUMNS)] == EXPORT_COLUMNS
         assert frame["community_code"].eq(frame["region_code"]).all() and frame["address"].is_not_null().all()
+        assert frame["community_name"].str.contains("(社区|村)$").all()   # the samples deliver communities.csv
         assert frame["street_code"].eq(path.stem).all()
         assert frame["region_code"].str.starts_with(path.stem).all()
         assert frame["head_id_masked"].str.contains(r"^\d{6}\*{8}\d{3}[\dX]$").all()
