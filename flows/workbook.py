@@ -147,7 +147,7 @@ def write_street_workbook(path: Path, frame: pl.DataFrame, street_code: str, str
     pairs = frame.select("community_code", "community_name").unique().rows() if frame.height else []
     names = community_sheet_names(pairs)
     groups = []
-    for code, name in sorted(names.items(), key=lambda kv: (kv[0] is None, kv[1], kv[0] or "")):
+    for code, name in sorted(names.items(), key=lambda kv: (kv[0] is None, kv[0] or "")):   # in code order
         part = frame.filter(pl.col("community_code").is_null() | (pl.col("community_code") == "")) if code is None \
             else frame.filter(pl.col("community_code") == code)
         groups.append((_sheet_name(f"{name[:MAX_SHEET_NAME - 8]}({part.height}条)"), part))

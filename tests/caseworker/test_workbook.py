@@ -51,7 +51,7 @@ def test_community_sheets_and_column_carry_names_when_delivered_else_the_code(tm
     data = ROWS.with_columns(community_name=pl.when(pl.col("region_code").str.ends_with("001"))
                              .then(pl.lit("土湾社区")).otherwise(None))
     wb = openpyxl.load_workbook(write(tmp_path, data))
-    assert wb.sheetnames[1:4] == ["002(2条)", "010(1条)", "土湾社区(2条)"]
+    assert wb.sheetnames[1:4] == ["土湾社区(2条)", "002(2条)", "010(1条)"]   # in code order: 001, 002, 010
     ws = wb[ALL_SHEET]
     assert [ws.cell(r, column(ws, "社区")).value for r in range(2, 7)] == [
         STREET + "002", "土湾社区", "土湾社区", STREET + "002", STREET + "010"]
