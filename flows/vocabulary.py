@@ -9,6 +9,11 @@ from __future__ import annotations
 
 STATUS_ZH = {"open": "待核查", "in_progress": "核查中", "confirmed": "属实", "dismissed": "不属实",
              "resolved_by_data": "数据已消除"}
+STATUS_MEANING_ZH = {
+    "open": "尚未收到核查结果", "in_progress": "已开始核查，尚未办结；办理时限不变",
+    "confirmed": "核查属实，预警已关闭", "dismissed": "核查不属实，预警已关闭",
+    "resolved_by_data": "预警情形已从数据中消失，自动关闭（未经核查）",
+}
 SEVERITY_ZH = {"high": "高", "medium": "中", "low": "低"}
 # Outcome code -> the word in the workbook's drop-down, and what it means (the 说明 sheet).
 OUTCOME_WORDS = {"confirmed": "属实", "dismissed": "不属实", "in_progress": "核查中"}

@@ -35,8 +35,8 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from flows.evidence_text import evidence_lines, score_explanation
-from flows.vocabulary import (ACTION_WORDS, ACTIONS_ZH, OUTCOME_WORDS, OUTCOMES_ZH, SEVERITY_ZH, STATUS_ZH,
-                              choices)
+from flows.vocabulary import (ACTION_WORDS, ACTIONS_ZH, OUTCOME_WORDS, OUTCOMES_ZH, SEVERITY_ZH, STATUS_MEANING_ZH,
+                              STATUS_ZH, choices)
 from models.rules.catalogue import CATALOGUE, CATEGORY_ZH
 
 # The CSV columns (CONTRACT.md §4), then the v2 extensions at the end so that v1 readers keep working.
@@ -454,7 +454,7 @@ def _notes_sheet(ws, fmt: _Formats, title: str, as_of: dt.date, soon_days: int,
     r += 2
     for heading, words, meanings in (("核查结果（核查结果列）", OUTCOME_WORDS, OUTCOMES_ZH),
                                      ("处置措施（处置措施列）", ACTION_WORDS, ACTIONS_ZH),
-                                     ("状态（核查进展列）", STATUS_ZH, STATUS_ZH)):
+                                     ("状态（核查进展列）", STATUS_ZH, STATUS_MEANING_ZH)):
         ws.write_string(r, 0, heading, fmt.section)
         r += 1
         for j, h in enumerate(("填写/显示", "代码", "含义")):
@@ -473,11 +473,17 @@ def _notes_sheet(ws, fmt: _Formats, title: str, as_of: dt.date, soon_days: int,
     r += 1
     for col in PRINTED + tuple(Col(c, zh, 0) for c, zh in FILL_COLUMNS) + REFERENCE:
         ws.write_string(r, 0, col.header)
-        ws.write_string(r, 1, col.key if col.key in CSV_COLUMNS or col.key in dict(FILL_COLUMNS) else "")
+        ws.write_string(r, 1, CSV_CODE_OF.get(col.key, col.key if col.key in CSV_COLUMNS + FIELD_CODES else ""))
         r += 1
     ws.set_landscape()
     ws.set_paper(A4)
     ws.fit_to_pages(1, 0)
+
+
+# The CSV column behind a workbook column the workbook derives (a word for a code, a name for a code, a link).
+CSV_CODE_OF = {"community": "community_name", "category_zh": "category", "severity_zh": "severity",
+               "status_zh": "status", "evidence_link": "evidence", "progress": "status"}
+FIELD_CODES = tuple(code for code, _ in FILL_COLUMNS)
 
 
 def print_columns() -> int:

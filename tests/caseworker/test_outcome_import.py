@@ -261,3 +261,10 @@ def test_command_line_exit_codes(tmp_path, store, capsys):
     assert "1 applied" in out and "REJECTED o.csv row 3 W-NOPE" in out and "预警编号 W-NOPE 不存在" in out
     assert _cli(["outcomes", "import", str(tmp_path / "missing.csv"), "--store", str(store.root)]) == 2
     assert "cannot read the file" in capsys.readouterr().err
+
+
+def test_the_headers_of_workbooks_sent_out_before_the_renaming_are_still_read(tmp_path, store):
+    path = write_csv(tmp_path / "old.csv", "预警编号,处理结果,办结日期,处置措施,核实人,备注",
+                     f"{W[1]},confirmed,2026-03-04,none,CW7,旧表头")
+    assert import_outcomes(store.root, path, ARRIVAL)["applied"] == 1
+    assert outcomes(store)[0][:6] == (W[1], "confirmed", dt.date(2026, 3, 4), "none", "CW7", "旧表头")
