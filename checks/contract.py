@@ -159,6 +159,12 @@ FEEDS: dict[str, Feed] = {
             C("relation", "str"),
             C("filed_date", "date", nullable=True),
         )),
+        # v2: names of communities and villages, for the caseworkers' workbook (its 社区 column and sheet names)
+        Feed("communities", "full", False, ("community_code",), (
+            C("community_code", "str"),
+            C("community_name", "str"),
+            C("street_code", "str"),
+        )),
     )
 }
 del C

@@ -1,7 +1,10 @@
 """Per-street exports of the warning queue (CONTRACT.md §4) and the quarantine list for the data office.
 
-Each street (镇街) gets `<street_code>.csv` (column codes, for machines) and `<street_code>.xlsx` (Chinese headers, for
-caseworkers, `flows/workbook.py`), holding only its own households' warnings, sorted by deadline, then score descending.
+Each street (镇街) gets `<street_code>.csv` (column codes, for machines: CONTRACT.md §4 and its v2 extensions at the end)
+and `<street_code>_<street_name>.xlsx` (the verification list for caseworkers, `flows/workbook.py`), holding only its own
+households' warnings, sorted by deadline, then score descending. CSV files are UTF-8 with a byte-order mark: Excel, which
+the streets open them with, reads BOM-less UTF-8 as the local code page and garbles the Chinese; CSV readers for
+machines (polars, duckdb, Python's utf-8-sig) skip the mark.
 Warnings overdue by more than `queue.escalation_overdue_working_days` working days also go to the district's
 `district_escalation.csv` and `.xlsx` (same columns, all streets). Files are written into
 a temporary folder that replaces the night's export folder in one rename, so a crash never leaves half an export behind.
@@ -21,9 +24,10 @@ import sql
 from checks.id_number import ID_LIKE, ID_LIKE_MASKED_POLARS
 from flows.store import sha256_file
 
-from flows.workbook import EXPORT_COLUMNS, HEADERS_ZH, WIDTHS, write_escalation_workbook, write_street_workbook
+from flows.workbook import (CSV_COLUMNS, EXPORT_COLUMNS, FRAME_COLUMNS, HEADERS_ZH, workbook_name,
+                            write_escalation_workbook, write_street_workbook)
 
-__all__ = ["EXPORT_COLUMNS", "HEADERS_ZH", "WIDTHS", "export_frame", "install_staged", "settle_staged",
+__all__ = ["CSV_COLUMNS", "EXPORT_COLUMNS", "HEADERS_ZH", "export_frame", "write_csv", "install_staged", "settle_staged",
            "stage_exports", "staged", "write_exports"]
 PARTIAL = ".partial"
 
@@ -31,10 +35,16 @@ QUARANTINE_COLUMNS = ("feed", "drop_date", "file", "line", "record_id", "check_c
 
 
 def export_frame(con) -> pl.DataFrame:
-    """The night's export rows in their contract order: deadline, then score descending, then warning id."""
+    """The night's export rows in their contract order: deadline, then score descending, then warning id; the CSV
+    columns, then what only the workbook shows (an in-progress warning's latest report)."""
     frame = sql.frame(con, "SELECT * FROM export_rows")
-    return frame.select(EXPORT_COLUMNS).sort(
+    return frame.select(FRAME_COLUMNS).sort(
         ["deadline", "score", "warning_id"], descending=[False, True, False], nulls_last=True)
+
+
+def write_csv(frame: pl.DataFrame, path: Path, columns=CSV_COLUMNS) -> None:
+    """A CSV for machines and for Excel: UTF-8 with a BOM (see the module docstring), dates ISO, scores 4 decimals."""
+    frame.select(columns).write_csv(path, date_format="%Y-%m-%d", float_precision=4, include_bom=True)
 
 
 def _param(con, name: str, as_of: dt.date) -> int:
@@ -70,20 +80,20 @@ def stage_exports(con, out_dir: Path, as_of: dt.date) -> dict[str, str]:
     streets = con.execute("SELECT street_code, street_name FROM streets ORDER BY street_code").fetchall()
     for code, name in streets:
         part = frame.filter(pl.col("street_code") == code)
-        part.write_csv(tmp / f"{code}.csv", date_format="%Y-%m-%d", float_precision=4)
-        write_street_workbook(tmp / f"{code}.xlsx", part, code, name, as_of, soon, deadline_days=deadline_days)
+        write_csv(part, tmp / f"{code}.csv")
+        write_street_workbook(tmp / workbook_name(code, name), part, code, name, as_of, soon, deadline_days=deadline_days)
     escalation = frame.filter(pl.col("days_left") < -escalate_after)
-    escalation.write_csv(tmp / "district_escalation.csv", date_format="%Y-%m-%d", float_precision=4)
+    write_csv(escalation, tmp / "district_escalation.csv")
     write_escalation_workbook(tmp / "district_escalation.xlsx", escalation, as_of, soon, escalate_after,
                               deadline_days=deadline_days)
     unrouted = frame.filter(~pl.col("street_code").is_in([c for c, _ in streets]) | pl.col("street_code").is_null())
     if unrouted.height:
-        unrouted.write_csv(tmp / "unrouted.csv", date_format="%Y-%m-%d", float_precision=4)
+        write_csv(unrouted, tmp / "unrouted.csv")
     quarantine = (sql.frame(con, "SELECT * FROM quarantine ORDER BY feed, file, line, check_code")
                   .select(QUARANTINE_COLUMNS)
                   .with_columns(pl.col("record_id", "reason_zh", "reason_en")  # delivered values, typos and all
                                 .str.replace_all(ID_LIKE, ID_LIKE_MASKED_POLARS)))
-    quarantine.write_csv(tmp / "quarantine.csv", date_format="%Y-%m-%d")
+    write_csv(quarantine, tmp / "quarantine.csv", QUARANTINE_COLUMNS)
     return {p.name: sha256_file(p) for p in sorted(tmp.iterdir())}
 
 

@@ -18,13 +18,17 @@ Rules, row by row:
 - where the row also carries the warning's household or street (the returned workbook does), they must be the
   warning's: a row shifted by a partial sort, or pasted from another street's workbook, is rejected, not applied to
   whatever warning its id names;
-- outcome and action must be one of their codes; resolved_date must be a date, given for a final outcome, empty for
+- outcome and action must be one of their codes or the Chinese words the workbook offers (属实/不属实/核查中, 纳入救助 …;
+  flows/vocabulary.py); resolved_date must be a date, given for a final outcome, empty for
   `in_progress`, not before the warning was raised and not after the file arrived (the date it was received, even when
   it applies from a later night);
 - a recorded final outcome is never overwritten: a row that repeats it exactly (outcome, date, action, caseworker,
   note) is a harmless duplicate (counted, not inserted); a row that differs in any of them is rejected, saying what is
   recorded (a different outcome is a contradiction; a correction goes through the district bureau); `in_progress`
-  after a final outcome is rejected;
+  after a final outcome is rejected; `in_progress` repeating the latest in-progress report (same caseworker and note) is a
+  duplicate, one with a new caseworker or note is recorded (the workbook shows the latest report until the warning closes);
+- two rows of one file giving one warning two different final outcomes (属实 and 不属实) are both rejected, each naming
+  the other's row: the caseworker decides which is right, the import does not guess;
 - a warning the data already closed (`resolved_by_data`) still takes a final outcome (it is the caseworker's verdict and
   a training label), but not `in_progress`;
 - a row with nothing filled in is skipped and counted; a row with a note, date or action but no outcome is rejected, so
@@ -50,7 +54,8 @@ import duckdb
 from checks.id_number import mask_id_like
 from flows.queue import ensure_store_tables
 from flows.store import Store, sha256_file
-from flows.workbook import ACTIONS_ZH, ALL_SHEET, FILL_COLUMNS, FINAL_OUTCOMES, HEADERS_ZH, NOTES_SHEET, OUTCOMES_ZH
+from flows.vocabulary import ACTION_WORDS, FINAL_OUTCOMES, OUTCOME_WORDS, action_code, choices, outcome_code
+from flows.workbook import ALL_SHEET, FILL_COLUMNS, FORMER_FILL_HEADERS, HEADERS_ZH, NOTES_SHEET
 
 TIMEZONE = ZoneInfo("Asia/Shanghai")
 INPUT_KIND = "outcomes"
@@ -126,6 +131,8 @@ HEADER_LOOKUP = {}
 for _code, _zh in HEADER_ZH.items():
     for _form in (_code, _zh, _zh + _code, _code + _zh):
         HEADER_LOOKUP[_header_key(_form)] = _code
+for _zh, _code in FORMER_FILL_HEADERS.items():   # workbooks sent out before the columns were renamed
+    HEADER_LOOKUP[_header_key(_zh)] = _code
 
 
 def _columns(header: list, where: str, required: bool) -> dict[str, int] | None:
@@ -275,7 +282,9 @@ def _field_reasons(r: Row, warning: Warning | None, arrival: dt.date, received: 
     """Checks that need only the row and its warning; returns (reasons, cleaned values). `arrival` is the night the file
     applies from, `received` the day it came in (earlier when that night had already run)."""
     reasons: list[Reason] = []
-    wid, outcome, action = r.text("warning_id"), r.text("outcome").lower(), r.text("action").lower()
+    wid = r.text("warning_id")
+    outcome = outcome_code(r.text("outcome")) or r.text("outcome").lower()
+    action = action_code(r.text("action")) or r.text("action").lower()
     resolved, date_ok = _date(r.values.get("resolved_date"))
     if not wid:
         reasons.append(_reason("missing_warning_id", "预警编号为空", "warning_id is empty"))
@@ -293,22 +302,24 @@ def _field_reasons(r: Row, warning: Warning | None, arrival: dt.date, received: 
                 "from another workbook? Not applied; check it and send the file again"))
     if not outcome:
         filled = "、".join(HEADER_ZH[f] for f in r.filled())
-        reasons.append(_reason("missing_outcome", f"填写了{filled}，但未填写处理结果",
+        reasons.append(_reason("missing_outcome", f"填写了{filled}，但未填写核查结果",
                                f"{', '.join(r.filled())} filled in but outcome is empty"))
-    elif outcome not in OUTCOMES_ZH:
-        reasons.append(_reason("bad_outcome", f"处理结果“{r.text('outcome')}”无效，应为 {'、'.join(OUTCOMES_ZH)}",
-                               f"outcome '{r.text('outcome')}' is not one of {', '.join(OUTCOMES_ZH)}"))
-    if action and action not in ACTIONS_ZH:
-        reasons.append(_reason("bad_action", f"处置措施“{r.text('action')}”无效，应为 {'、'.join(ACTIONS_ZH)}",
-                               f"action '{r.text('action')}' is not one of {', '.join(ACTIONS_ZH)}"))
+    elif outcome not in OUTCOME_WORDS:
+        reasons.append(_reason("bad_outcome", f"核查结果“{r.text('outcome')}”无效，应为 {choices(OUTCOME_WORDS)}",
+                               f"outcome '{r.text('outcome')}' is not one of {', '.join(OUTCOME_WORDS)} "
+                               f"({'/'.join(OUTCOME_WORDS.values())})"))
+    if action and action not in ACTION_WORDS:
+        reasons.append(_reason("bad_action", f"处置措施“{r.text('action')}”无效，应为 {choices(ACTION_WORDS)}",
+                               f"action '{r.text('action')}' is not one of {', '.join(ACTION_WORDS)} "
+                               f"({'/'.join(ACTION_WORDS.values())})"))
     if not date_ok:
         reasons.append(_reason("bad_date", f"办结日期“{r.text('resolved_date')}”不是有效日期（格式 yyyy-mm-dd）",
                                f"resolved_date '{r.text('resolved_date')}' is not a date (YYYY-MM-DD)"))
     if outcome in FINAL_OUTCOMES and resolved is None and date_ok:
-        reasons.append(_reason("missing_resolved_date", f"处理结果为 {outcome} 时必须填写办结日期",
+        reasons.append(_reason("missing_resolved_date", f"核查结果为{_word(outcome)}时必须填写办结日期",
                                f"resolved_date is required when outcome is {outcome}"))
     if outcome == "in_progress" and resolved is not None:
-        reasons.append(_reason("in_progress_with_date", "处理结果为 in_progress（核实中）时不应填写办结日期",
+        reasons.append(_reason("in_progress_with_date", "核查结果为核查中（in_progress）时不应填写办结日期",
                                "resolved_date must be empty when outcome is in_progress (not finished)"))
     if resolved is not None and warning is not None and resolved < warning.raised_date:
         reasons.append(_reason("resolved_before_raised", f"办结日期 {resolved} 早于预警日期 {warning.raised_date}",
@@ -320,6 +331,11 @@ def _field_reasons(r: Row, warning: Warning | None, arrival: dt.date, received: 
     clean = {"warning_id": wid, "outcome": outcome, "resolved_date": resolved, "action": action or None,
              "caseworker_id": caseworker or None, "note": r.text("note") or None}
     return reasons, clean
+
+
+def _word(outcome: str | None) -> str:
+    """属实（confirmed）: the word the caseworker chose, the code beside it."""
+    return f"{OUTCOME_WORDS[outcome]}（{outcome}）" if outcome in OUTCOME_WORDS else str(outcome)
 
 
 RECORDED = ("outcome", "resolved_date", "action", "caseworker_id", "note")  # what a duplicate repeats exactly
@@ -342,6 +358,7 @@ class _History:
 
     final: _Final | None = None
     in_progress: bool = False
+    progress: tuple | None = None   # (caseworker_id, note) of the latest in-progress report
 
 
 def _differing(clean: dict, final: _Final) -> list[str]:
@@ -364,7 +381,7 @@ def _state_reason(clean: dict, history: _History, warning: Warning) -> tuple[str
             action = final.values["action"] or "-"
             return "reject", _reason(
                 "differs_from_earlier_outcome",
-                f"该预警已记录为 {prev}（办结日期 {resolved}，处置措施 {action}）{where_zh}，本行的"
+                f"该预警已记录为{_word(prev)}（办结日期 {resolved}，处置措施 {action}）{where_zh}，本行的"
                 f"{'、'.join(HEADER_ZH[f] for f in differs)}与之不同；已记录的结果不会被覆盖，如需更正请联系区民政局",
                 f"the warning's outcome is already recorded as {prev} (resolved {resolved}, action {action}){where_en}; "
                 f"this row differs in {', '.join(differs)}; a recorded outcome is never overwritten: ask the district "
@@ -372,22 +389,24 @@ def _state_reason(clean: dict, history: _History, warning: Warning) -> tuple[str
         if outcome in FINAL_OUTCOMES:
             return "reject", _reason(
                 "contradicts_earlier_outcome",
-                f"与已记录的处理结果矛盾：该预警已记录为 {prev}（办结日期 {resolved}）{where_zh}，本行为 {outcome}；"
+                f"与已记录的核查结果矛盾：该预警已记录为{_word(prev)}（办结日期 {resolved}）{where_zh}，本行为{_word(outcome)}；"
                 f"如需更正请联系区民政局",
                 f"contradicts an earlier outcome: the warning is already recorded as {prev} (resolved {resolved})"
                 f"{where_en}, this row says {outcome}")
         return "reject", _reason(
-            "already_closed", f"该预警已办结（{prev}，办结日期 {resolved}）{where_zh}，不能再标记为 in_progress",
+            "already_closed", f"该预警已办结（{_word(prev)}，办结日期 {resolved}）{where_zh}，不能再标记为核查中",
             f"the warning is already closed as {prev} (resolved {resolved}){where_en}; it cannot go back to in_progress")
     if outcome == "in_progress":
         if warning.status not in ACTIVE:
             return "reject", _reason(
                 "warning_not_open",
-                f"该预警已于 {warning.as_of} 前关闭（{warning.status}），不能标记为 in_progress；如已核实，请填写 confirmed 或 dismissed",
+                f"该预警已于 {warning.as_of} 前关闭（{warning.status}），不能标记为核查中；如已核查，请填写属实或不属实",
                 f"the warning is no longer open ({warning.status} as of {warning.as_of}); in_progress is only for open "
                 f"warnings; send confirmed or dismissed if it was verified")
-        if history.in_progress or warning.status == "in_progress":
-            return "duplicate", None
+        if history.progress == (clean["caseworker_id"], clean["note"]):
+            return "duplicate", None   # the latest report again (an untouched row of a later workbook)
+        if history.progress is None and warning.status == "in_progress":
+            return "duplicate", None   # closed-queue view only (the report's row is no longer in the table)
     return "apply", None
 
 
@@ -437,12 +456,15 @@ def import_outcomes(store_root: Path, path: Path, arrival: dt.date, applies: dt.
                   "received": received.isoformat(), "rows": len(rows),
                   "applied": 0, "duplicates": 0, "skipped_blank": 0, "rejected": []}
         inserts = []
+        conflicts = _conflicting_rows(rows)
         for r in rows:
             if not r.filled():
                 report["skipped_blank"] += 1
                 continue
             warning = warnings.get(r.text("warning_id"))
             reasons, clean = _field_reasons(r, warning, arrival, received)
+            if r.row in conflicts:
+                reasons.append(conflicts[r.row])
             if not reasons and (sha, r.row) in seen_rows:
                 report["duplicates"] += 1       # this very row was imported before (same file imported again)
                 continue
@@ -461,6 +483,7 @@ def import_outcomes(store_root: Path, path: Path, arrival: dt.date, applies: dt.
                         history.final = _Final(clean["outcome"], clean, arrival, path.name, r.row)
                     else:
                         history.in_progress = True
+                        history.progress = (clean["caseworker_id"], clean["note"])
                     report["applied"] += 1
                     continue
             report["rejected"].append(_reject_entry(path, r, reasons))
@@ -482,6 +505,30 @@ def import_outcomes(store_root: Path, path: Path, arrival: dt.date, applies: dt.
     return report
 
 
+def _conflicting_rows(rows: list[Row]) -> dict[int, Reason]:
+    """Rows giving one warning two different final outcomes in the same file, each with a reason naming the other
+    rows: neither is applied, since the import cannot know which the caseworker meant."""
+    finals: dict[str, list[tuple[int, str]]] = {}
+    for r in rows:
+        code = outcome_code(r.text("outcome"))
+        if code in FINAL_OUTCOMES and r.text("warning_id"):
+            finals.setdefault(r.text("warning_id"), []).append((r.row, code))
+    out = {}
+    for wid, found in finals.items():
+        if len({code for _, code in found}) < 2:
+            continue
+        for row, code in found:
+            others = [(n, c) for n, c in found if n != row]
+            out[row] = _reason(
+                "conflicting_outcomes_in_file",
+                f"同一文件中预警 {wid} 有两个不同的核查结果：本行为{_word(code)}，"
+                + "、".join(f"第 {n} 行为{_word(c)}" for n, c in others) + "；两行均未导入，请核对后只保留一行重新交回",
+                f"warning {wid} has two different outcomes in this file: this row says {code}, "
+                + ", ".join(f"row {n} says {c}" for n, c in others) + "; neither is applied: keep the right one and "
+                "send the file again")
+    return out
+
+
 def _histories(con, warnings: dict[str, Warning]) -> tuple[dict[str, _History], set[tuple[str, int]]]:
     histories: dict[str, _History] = {}
     names = dict(con.execute("SELECT sha256, min(name) FROM input_log WHERE kind = ? GROUP BY sha256",
@@ -496,6 +543,7 @@ def _histories(con, warnings: dict[str, Warning]) -> tuple[dict[str, _History], 
             h.final = _Final(fields["outcome"], fields, imported, names.get(source, source), row)
         elif fields["outcome"] == "in_progress":
             h.in_progress = True
+            h.progress = (fields["caseworker_id"], fields["note"])
     for wid, w in warnings.items():   # closed by an outcome whose row is no longer in the table
         if w.status in FINAL_OUTCOMES and histories.setdefault(wid, _History()).final is None:
             histories[wid].final = _Final(w.status, None, w.as_of, None, None)
@@ -512,7 +560,8 @@ def _reject_entry(path: Path, r: Row, reasons: list[Reason]) -> dict:
 
 def _comparable(r: Row) -> tuple:
     resolved, ok = _date(r.values.get("resolved_date"))
-    return (r.text("outcome").lower(), resolved if ok else r.text("resolved_date"), r.text("action").lower(),
+    return (outcome_code(r.text("outcome")) or r.text("outcome").lower(), resolved if ok else r.text("resolved_date"),
+            action_code(r.text("action")) or r.text("action").lower(),
             r.text("caseworker_id"), r.text("note"))
 
 
@@ -599,10 +648,12 @@ def register(subparsers) -> None:
             "Import one file of verification outcomes into the store. FILE is either\n"
             "  - a UTF-8 CSV with the columns warning_id, outcome, resolved_date, action, caseworker_id, note\n"
             "    (CONTRACT.md §5; the workbook's Chinese headers are accepted too), or\n"
-            "  - a street workbook (.xlsx) sent back with its columns 处理结果/办结日期/处置措施/核实人/备注 filled in;\n"
+            "  - a street workbook (.xlsx) sent back with its columns 核查结果/办结日期/处置措施/核查人/备注 filled in;\n"
             f"    only its '{ALL_SHEET}' sheet is read (results typed only on a community sheet are reported, not read).\n\n"
-            "outcome: confirmed | dismissed (final: the night closes the warning) | in_progress (being worked:\n"
-            "the warning stays open with the same deadline). action: enrolled | terminated | adjusted | referred | none.\n"
+            "outcome: confirmed 属实 | dismissed 不属实 (final: the night closes the warning) | in_progress 核查中 (being\n"
+            "worked: the warning stays open with the same deadline). action: enrolled 纳入救助 | terminated 停止救助 |\n"
+            "adjusted 调整救助 | referred 转介 | none 无需处置 (the code or the Chinese word).\n"
+            "Two different final outcomes for one warning in one file: both rows are rejected, each naming the other.\n"
             "resolved_date (YYYY-MM-DD): required for confirmed/dismissed, empty for in_progress, not before the warning\n"
             "was raised and not after the arrival date.\n\n"
             "The file is first copied into the store's input log (by sha256) with its arrival date, so an audit rerun\n"

@@ -67,6 +67,13 @@ def merge(con, as_of: dt.date) -> dict:
         SELECT warning_id, outcome, resolved_date FROM store.outcomes WHERE imported_as_of <= ?
         QUALIFY row_number() OVER (PARTITION BY warning_id ORDER BY imported_as_of DESC, resolved_date DESC NULLS LAST,
                                    source_file DESC, source_row DESC) = 1""", [as_of])
+    # An in-progress warning's latest report (who, from which night, the note): the workbook shows it every night until
+    # the warning is closed, so the next caseworker sees that the family was already called on.
+    con.execute("""CREATE OR REPLACE TABLE progress_in_force AS
+        SELECT warning_id, imported_as_of, caseworker_id, note FROM store.outcomes
+        WHERE imported_as_of <= ? AND outcome = 'in_progress'
+        QUALIFY row_number() OVER (PARTITION BY warning_id ORDER BY imported_as_of DESC, source_file DESC,
+                                   source_row DESC) = 1""", [as_of])
     sql.build(con, "queue")
     counts = dict(con.execute("SELECT status, count(*) FROM queue_next GROUP BY status ORDER BY status").fetchall())
     raised = con.execute("SELECT count(*) FROM queue_next WHERE raised_date = ?", [as_of]).fetchone()[0]

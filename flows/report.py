@@ -5,9 +5,12 @@ raised, open or closed) and the snapshots of the earlier nights for the weekly t
 them to its readers:
 
 - *open* (未办结): status `open` or `in_progress`; *overdue* (超期): open with deadline < D;
-- *closed* (已办结): any other status — `confirmed`, `dismissed` (caseworker outcomes) or `resolved_by_data` (the
-  condition left the data); *on time* (按期): closed with resolved_date ≤ deadline;
-- handling time: working days from the night a warning was raised to its resolved_date, on the official calendar;
+- *closed* (核查办结): closed by a caseworker's verification, `confirmed` or `dismissed`; *on time* (按期): closed with
+  resolved_date ≤ deadline; on-time rate = on time / closed. `resolved_by_data` (the condition left the data, nobody
+  verified it) is counted apart (数据已消除) and in neither the rate nor the handling time: a warning that went away on
+  its own says nothing of how fast the street works;
+- handling time: working days from the night a warning was raised to its caseworker's resolved_date, on the official
+  calendar;
 - confirmation rate (核实属实率): confirmed / (confirmed + dismissed);
 - applications overdue (超期申请): open APPLICATION_OVERDUE warnings;
 - estimated assessment deduction (预计考核扣分): parameter `assessment.deduction_per_overdue_item` ×
@@ -15,7 +18,9 @@ them to its readers:
 
 Files, written into `<store>/exports/<D>/` after the exports (each through a temporary file and a rename, so the folder
 that flows/exports.py swapped in is never left with half a file): `report.html` (self-contained, offline, inline SVG
-charts from flows/charts.py), `kpi_summary.csv`, `kpi_by_street.csv`, `kpi_by_code.csv`, `kpi_weekly.csv`. Same
+charts from flows/charts.py; the page is the Jinja2 template `flows/templates/report.html.j2`, its blocks the
+`SECTION_BUILDERS` below, so another part of safetynet adds a section without touching the others),
+`kpi_summary.csv`, `kpi_by_street.csv`, `kpi_by_code.csv`, `kpi_weekly.csv`. Same
 store, same bytes.
 
 `publish_artifacts` puts the same figures into Prefect (a markdown summary and a table) and is the only part that needs
@@ -28,14 +33,16 @@ import argparse
 import csv
 import datetime as dt
 import hashlib
-import html
 import io
 import os
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import polars as pl
+from markupsafe import Markup
 
 from flows import charts
 from models.rules.catalogue import CATALOGUE
@@ -50,14 +57,14 @@ CSV_FILES = ("kpi_summary.csv", "kpi_by_street.csv", "kpi_by_code.csv", "kpi_wee
 
 # The figures computed for every group (one street, one warning code, or the whole district).
 METRICS = ("open", "in_progress", "overdue", "applications_overdue", "closed", "closed_on_time", "on_time_rate",
-           "median_working_days", "confirmed", "dismissed", "confirmation_rate", "deduction_estimate")
+           "resolved_by_data", "median_working_days", "confirmed", "dismissed", "confirmation_rate", "deduction_estimate")
 WEEKLY = ("week", "week_start", "week_end", "raised", "resolved", "open_at_week_end", "overdue_at_week_end",
           "snapshot_night")
 LABELS_ZH = {
-    "open": "未办结", "in_progress": "办理中", "overdue": "超期", "applications_overdue": "超期申请",
-    "closed": "已办结", "closed_on_time": "按期办结", "on_time_rate": "按期办结率",
-    "median_working_days": "办结用时中位数(工作日)", "confirmed": "核实属实", "dismissed": "核实不属实",
-    "confirmation_rate": "核实属实率", "deduction_estimate": "预计扣分", "overdue_items": "超期事项合计",
+    "open": "未办结", "in_progress": "核查中", "overdue": "超期", "applications_overdue": "超期申请",
+    "closed": "核查办结", "closed_on_time": "按期办结", "on_time_rate": "按期办结率", "resolved_by_data": "数据已消除",
+    "median_working_days": "办结用时中位数(工作日)", "confirmed": "核查属实", "dismissed": "核查不属实",
+    "confirmation_rate": "核查属实率", "deduction_estimate": "预计扣分", "overdue_items": "超期事项合计",
     "deduction_per_item": "每件扣分", "raised_on_night": "当晚新增预警", "as_of": "数据日期", "run_id": "运行编号",
     "street_code": "镇街代码", "street_name": "镇街", "warning_code": "预警代码", "label_zh": "预警类型",
     "category": "类别", "week": "周次", "week_start": "周一", "week_end": "周日", "raised": "新增",
@@ -114,7 +121,7 @@ def _calendar_frame(params: ParameterSet, as_of: dt.date, first: dt.date) -> pl.
 GROUP_SQL = """
 WITH snap AS (
     SELECT s.*, s.status IN ('open', 'in_progress') AS is_active,
-           s.status NOT IN ('open', 'in_progress') AS is_closed,
+           s.status IN ('confirmed', 'dismissed') AS is_closed,   -- closed by a caseworker's verification
            r.wd_index - a.wd_index AS handling_wd
     FROM store.warning_snapshots AS s
     LEFT JOIN report_calendar AS a ON a.date = s.raised_date
@@ -128,6 +135,7 @@ SELECT {key}
        count(*) FILTER (WHERE is_active AND warning_code = 'APPLICATION_OVERDUE') AS applications_overdue,
        count(*) FILTER (WHERE is_closed) AS closed,
        count(*) FILTER (WHERE is_closed AND resolved_date <= deadline) AS closed_on_time,
+       count(*) FILTER (WHERE status = 'resolved_by_data') AS resolved_by_data,
        median(handling_wd) FILTER (WHERE is_closed) AS median_working_days,
        count(*) FILTER (WHERE status = 'confirmed') AS confirmed,
        count(*) FILTER (WHERE status = 'dismissed') AS dismissed
@@ -274,7 +282,8 @@ def _csv_bytes(columns: tuple[str, ...] | list[str], rows: list[dict]) -> bytes:
 
 
 SUMMARY_ORDER = ("as_of", "run_id", "open", "overdue", "applications_overdue", "overdue_items", "deduction_per_item",
-                 "deduction_estimate", "on_time_rate", "closed", "closed_on_time", "median_working_days",
+                 "deduction_estimate", "on_time_rate", "closed", "closed_on_time", "resolved_by_data",
+                 "median_working_days",
                  "confirmation_rate", "confirmed", "dismissed", "in_progress", "raised_on_night")
 
 
@@ -340,21 +349,36 @@ CSS = """
 body{font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC","Source Han Sans SC",sans-serif;margin:24px auto;
 max-width:1080px;color:#222;line-height:1.5;padding:0 16px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;border-bottom:2px solid #5B8FF9;padding-bottom:3px;margin-top:32px}
-.meta{color:#666;font-size:13px}.en{color:#888;font-size:12px;font-weight:normal}
+.meta{color:#666;font-size:13px}.en{color:#888;font-size:12px;font-weight:normal}.notice{color:#D03A1B;font-size:13px;margin:2px 0}
 .cards{display:flex;gap:12px;flex-wrap:wrap;margin:16px 0}
 .card{flex:1 1 200px;border:1px solid #ddd;border-radius:6px;padding:12px 16px;background:#fafbfd}
 .card .v{font-size:32px;font-weight:bold}.card .l{font-size:14px}.card .d{font-size:12px;color:#666}
 .card.bad .v{color:#D03A1B}.card.good .v{color:#1E8E3E}
+.card table.parts{width:auto;margin:4px 0;font-size:14px}.card table.parts td{border:0;padding:1px 8px 1px 0}
 .facts{font-size:14px}.facts b{font-size:15px}
+.scroll{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse;font-size:12px;margin:8px 0 16px;width:100%}
-th,td{border:1px solid #ddd;padding:3px 6px;text-align:right;white-space:nowrap}
-th{background:#EEF3FB;text-align:center}td.t{text-align:left}tr.hot td{background:#FFF1EE}
+th,td{border:1px solid #ddd;padding:3px 5px;text-align:right}td{white-space:nowrap}
+th{background:#EEF3FB;text-align:center;white-space:normal;font-weight:600}th .en{display:block;font-size:10px}
+td.t{text-align:left;white-space:normal;min-width:5em}tr.hot td{background:#FFF1EE}
 figure{margin:8px 0}figure svg{max-width:100%;height:auto}.notes{font-size:12px;color:#444}
+@page{size:A4;margin:12mm}
+@media print{body{margin:0;max-width:none;padding:0}.scroll{overflow:visible}table{font-size:9px}th .en{display:none}
+th,td{padding:2px 3px}h2,h3{break-after:avoid}figure{break-inside:avoid}}
 """
+TEMPLATE = "report.html.j2"
+TREND_MIN_WEEKS = 3  # the trend chart once this many weeks have a snapshot night; fewer points show no trend
 
 
-def _e(text) -> str:
-    return html.escape(str(text), quote=True)
+@dataclass(frozen=True)
+class Section:
+    """One block of the report below the headline cards: its anchor (`section-<id>`), its heading in Chinese and
+    English, and its HTML body (Markup: charts and tables built here, every value escaped)."""
+
+    id: str
+    title_zh: str
+    title_en: str
+    body: Markup
 
 
 def _num(value, kind: str = "int") -> str:
@@ -369,101 +393,135 @@ def _num(value, kind: str = "int") -> str:
     return str(value)
 
 
-def _card(key: str, label_zh: str, label_en: str, value: str, raw, detail: str, tone: str = "") -> str:
-    return (f'<div class="card {tone}" id="kpi-{key}" data-value="{_e("" if raw is None else raw)}">'
-            f'<div class="l">{_e(label_zh)} <span class="en">{_e(label_en)}</span></div>'
-            f'<div class="v">{_e(value)}</div><div class="d">{detail}</div></div>')
-
-
-def _table(table_id: str, columns: list[str], rows: list[dict], text_cols: set[str], hot=lambda r: False) -> str:
+def _table(table_id: str, columns: list[str], rows: list[dict], text_cols: set[str], hot=lambda r: False) -> Markup:
+    """A table that fits its box: headers wrap, and a table still wider than the page scrolls inside its own box
+    (and prints at a smaller size) instead of pushing the page wider."""
     kinds = {c: ("rate" if c in RATES else "points" if c == "deduction_estimate" else "int") for c in columns}
-    head = "".join(f"<th>{_e(LABELS_ZH.get(c, c))}<br><span class='en'>{_e(c)}</span></th>" for c in columns)
+    head = Markup("").join(Markup("<th>{}<span class='en'>{}</span></th>").format(LABELS_ZH.get(c, c), c)
+                           for c in columns)
     body = []
     for r in rows:
-        cells = "".join(f'<td class="t">{_e(_cell(r.get(c)) or "—")}</td>' if c in text_cols
-                        else f"<td>{_e(_num(r.get(c), kinds[c]))}</td>" for c in columns)
-        body.append(f'<tr class="hot">{cells}</tr>' if hot(r) else f"<tr>{cells}</tr>")
-    return f'<table id="{table_id}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+        cells = Markup("").join(Markup('<td class="t">{}</td>').format(_cell(r.get(c)) or "—") if c in text_cols
+                                else Markup("<td>{}</td>").format(_num(r.get(c), kinds[c])) for c in columns)
+        body.append(Markup('<tr class="hot">{}</tr>').format(cells) if hot(r) else Markup("<tr>{}</tr>").format(cells))
+    return Markup('<div class="scroll"><table id="{}"><thead><tr>{}</tr></thead><tbody>{}</tbody></table></div>').format(
+        table_id, head, Markup("").join(body))
 
 
-def render_html(kpis: dict) -> str:
+def _figure(figure_id: str, svg: str) -> Markup:
+    return Markup('<figure id="{}">{}</figure>').format(figure_id, Markup(svg))
+
+
+def _street_section(kpis: dict) -> Section:
+    streets = kpis["by_street"]
+    svg = _bars([r["street_name"] for r in streets], [r["open"] for r in streets], [r["overdue"] for r in streets],
+                "各镇街未办结与超期预警 open and overdue by street")
+    return Section("street", "各镇街", "by street (镇街)", _figure("chart-street", svg))
+
+
+def _code_section(kpis: dict) -> Section:
+    codes = kpis["by_code"]
+    svg = _bars([f"{r['label_zh']} {r['warning_code']}" for r in codes], [r["open"] for r in codes],
+                [r["overdue"] for r in codes], "各类型未办结与超期预警 open and overdue by warning type")
+    return Section("code", "各预警类型", "by warning type", _figure("chart-code", svg))
+
+
+def _trend_section(kpis: dict) -> Section:
+    weeks = [w for w in kpis["weekly"] if w["snapshot_night"] is not None]
+    if len(weeks) >= TREND_MIN_WEEKS:
+        body = _figure("chart-trend", _trend(kpis["weekly"]))
+    else:
+        body = Markup('<p id="trend-pending">已有 {} 周数据，满 {} 周后显示趋势图；各周数字见下方“每周”表。'
+                      '<span class="en">the trend chart appears once {} weeks have data</span></p>').format(
+            len(weeks), TREND_MIN_WEEKS, TREND_MIN_WEEKS)
+    return Section("trend", "趋势", "weekly trend", body)
+
+
+def _tables_section(kpis: dict) -> Section:
+    group_cols = ["open", "overdue", "applications_overdue", "deduction_estimate", "closed", "closed_on_time",
+                  "on_time_rate", "resolved_by_data", "median_working_days", "confirmed", "dismissed",
+                  "confirmation_rate"]
+    hot = lambda r: bool(r["overdue"] or r["applications_overdue"])  # noqa: E731
+    body = (Markup("<h3>各镇街 <span class='en'>by street</span></h3>")
+            + _table("table-street", ["street_code", "street_name", *group_cols], kpis["by_street"],
+                     {"street_code", "street_name"}, hot)
+            + Markup("<h3>各预警类型 <span class='en'>by warning type</span></h3>")
+            + _table("table-code", ["warning_code", "label_zh", *group_cols], kpis["by_code"],
+                     {"warning_code", "label_zh"}, hot)
+            + Markup("<h3>每周 <span class='en'>weekly</span></h3>")
+            + _table("table-weekly", list(WEEKLY), kpis["weekly"], {"week", "week_start", "week_end", "snapshot_night"}))
+    return Section("tables", "明细表", "tables", body)
+
+
+NOTES = Markup("""<ul class="notes">
+<li>未办结 (open)：状态为待核查 (open) 或核查中 (in_progress) 的预警；超期 (overdue)：未办结且办理时限早于数据日期。</li>
+<li>核查办结 (closed)：经办人员核查后办结，即核查属实 (confirmed) 或核查不属实 (dismissed)；按期办结：办结日期不晚于办理时限。
+按期办结率 = 按期办结 ÷ 核查办结。数据已消除 (resolved_by_data)：预警情形在数据中消失而关闭，未经核查，单列，不计入按期办结率和办结用时。</li>
+<li>办结用时：预警产生之日至核查办结日期的工作日数（国务院节假日安排）。核查属实率 = 属实 ÷ (属实 + 不属实)。</li>
+<li>超期申请：未办结的“申请办理超期” (APPLICATION_OVERDUE) 预警。预计考核扣分 = 每件扣分 × (超期预警 + 超期申请)，
+两部分分列于扣分卡片；仅供参考，以区民政局考核为准。</li>
+<li>每周趋势：新增、办结按预警日期、办结日期所在的 ISO 周统计；周末未办结、周末超期取该周最后一个运行日的快照。</li>
+</ul>""")
+
+
+def _notes_section(kpis: dict) -> Section:
+    return Section("definitions", "口径说明", "definitions", NOTES)
+
+
+# The report's blocks below the headline, in page order. Another part of safetynet adds its block by adding a builder
+# (kpis -> Section, or None to leave it out on a night with nothing to show) at its place in this tuple.
+SECTION_BUILDERS: tuple[Callable[[dict], Section | None], ...] = (
+    _street_section, _code_section, _trend_section, _tables_section, _notes_section,
+)
+
+
+def _cards(kpis: dict) -> list[dict]:
     s = kpis["summary"]
     as_of = kpis["as_of"].isoformat()
     per_item = s["deduction_per_item"]
     if per_item is None:
-        deduction, deduction_detail = "—", f"{_e(as_of)} 无在用扣分参数 (no deduction parameter in force)"
+        deduction, parts = "—", []
+        deduction_detail = Markup("{} 无在用扣分参数 (no deduction parameter in force)").format(as_of)
     else:
         deduction = f"{s['deduction_estimate']:g} 分"
-        deduction_detail = (f"= {per_item:g} × (超期预警 {s['overdue']} + 超期申请 {s['applications_overdue']})"
-                            f"<br>依据：{_e(kpis['deduction_reference'])}")
-    on_time = _num(s["on_time_rate"], "rate")
-    cards = "".join([
-        _card("open", "未办结预警", "open warnings", str(s["open"]), s["open"],
-              f"其中办理中 {s['in_progress']}；当晚新增 {s['raised_on_night']}"),
-        _card("overdue", "超期预警", "overdue warnings", str(s["overdue"]), s["overdue"],
-              f"超期申请 (APPLICATION_OVERDUE) {s['applications_overdue']} 件", "bad" if s["overdue"] else "good"),
-        _card("deduction", "预计考核扣分", "est. assessment deduction", deduction, s["deduction_estimate"],
-              deduction_detail, "bad" if s["deduction_estimate"] else "good"),
-        _card("on-time", "按期办结率", "on-time resolution", on_time, s["on_time_rate"],
-              f"按期 {s['closed_on_time']} / 已办结 {s['closed']}"),
-    ])
-    facts = (f'<p class="facts">办结用时中位数 <span class="en">median handling time</span> '
-             f'<b id="kpi-median">{_e(_num(s["median_working_days"]))}</b> 个工作日 · '
-             f'核实属实率 <span class="en">confirmation rate</span> <b id="kpi-confirmation">'
-             f'{_e(_num(s["confirmation_rate"], "rate"))}</b> (属实 {s["confirmed"]} / 核实 '
-             f'{s["confirmed"] + s["dismissed"]})</p>')
-    streets = kpis["by_street"]
-    chart_streets = _bars([f"{r['street_name']}" for r in streets], [r["open"] for r in streets],
-                          [r["overdue"] for r in streets], "各镇街未办结与超期预警 open and overdue by street")
-    codes = kpis["by_code"]
-    chart_codes = _bars([f"{r['label_zh']} {r['warning_code']}" for r in codes], [r["open"] for r in codes],
-                        [r["overdue"] for r in codes], "各类型未办结与超期预警 open and overdue by warning type")
-    chart_trend = _trend(kpis["weekly"]) if kpis["weekly"] else "<p>暂无快照 (no snapshots yet)</p>"
-    group_cols = ["open", "overdue", "applications_overdue", "deduction_estimate", "closed", "closed_on_time",
-                  "on_time_rate", "median_working_days", "confirmed", "dismissed", "confirmation_rate"]
-    hot = lambda r: bool(r["overdue"] or r["applications_overdue"])  # noqa: E731
-    tables = (
-        "<h3>各镇街 <span class='en'>by street</span></h3>"
-        + _table("table-street", ["street_code", "street_name", *group_cols], streets, {"street_code", "street_name"}, hot)
-        + "<h3>各预警类型 <span class='en'>by warning type</span></h3>"
-        + _table("table-code", ["warning_code", "label_zh", *group_cols], codes, {"warning_code", "label_zh"}, hot)
-        + "<h3>每周 <span class='en'>weekly</span></h3>"
-        + _table("table-weekly", list(WEEKLY), kpis["weekly"], {"week", "week_start", "week_end", "snapshot_night"}))
-    notes = """<ul class="notes">
-<li>未办结 (open)：状态为待核实 (open) 或办理中 (in_progress) 的预警；超期 (overdue)：未办结且办理时限早于数据日期。</li>
-<li>已办结 (closed)：核实属实 (confirmed)、核实不属实 (dismissed) 或数据已消除 (resolved_by_data)；按期办结：办结日期不晚于办理时限。</li>
-<li>办结用时：预警产生之日至办结日期的工作日数（国务院节假日安排）。核实属实率 = 属实 ÷ (属实 + 不属实)。</li>
-<li>超期申请：未办结的“申请办理超期” (APPLICATION_OVERDUE) 预警。预计考核扣分 = 每件扣分 × (超期预警 + 超期申请)，
-仅供参考，以区民政局考核为准。</li>
-<li>每周趋势：新增、办结按预警日期、办结日期所在的 ISO 周统计；周末未办结、周末超期取该周最后一个运行日的快照。</li>
-</ul>"""
-    title = f"社会救助动态监测预警 工作指标 {as_of}"
-    run = f"运行编号 run {_e(kpis['run_id'])} · " if kpis["run_id"] else ""
-    return f"""<!DOCTYPE html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{_e(title)}</title>
-<style>{CSS}</style>
-</head>
-<body>
-<h1>沙坪坝区社会救助动态监测预警 · 工作指标 <span class="en">KPI report</span></h1>
-<p class="meta">数据截至 {_e(as_of)} <span class="en">as of</span> · {run}safetynet 自动生成，只提示、不决定：每条预警须经人工核实。</p>
-<section id="headline"><div class="cards">{cards}</div>{facts}</section>
-<h2>各镇街 <span class="en">by street (镇街)</span></h2>
-<figure id="chart-street">{chart_streets}</figure>
-<h2>各预警类型 <span class="en">by warning type</span></h2>
-<figure id="chart-code">{chart_codes}</figure>
-<h2>趋势 <span class="en">weekly trend</span></h2>
-<figure id="chart-trend">{chart_trend}</figure>
-<h2>明细表 <span class="en">tables</span></h2>
-{tables}
-<h2>口径说明 <span class="en">definitions</span></h2>
-{notes}
-</body>
-</html>
-"""
+        parts = [{"key": key, "label": label, "count": f"{n} 件", "raw": n, "value": f"{round(per_item * n, 4):g} 分"}
+                 for key, label, n in (("overdue", "超期预警", s["overdue"]),
+                                       ("applications", "超期申请", s["applications_overdue"]))]
+        deduction_detail = Markup("每件 {} 分；依据：{}").format(f"{per_item:g}", kpis["deduction_reference"])
+    return [
+        {"key": "open", "label_zh": "未办结预警", "label_en": "open warnings", "value": str(s["open"]),
+         "raw": s["open"], "tone": "", "parts": [],
+         "detail": f"其中核查中 {s['in_progress']}；当晚新增 {s['raised_on_night']}"},
+        {"key": "overdue", "label_zh": "超期预警", "label_en": "overdue warnings", "value": str(s["overdue"]),
+         "raw": s["overdue"], "tone": "bad" if s["overdue"] else "good", "parts": [],
+         "detail": f"另有超期申请 (APPLICATION_OVERDUE) {s['applications_overdue']} 件，见扣分"},
+        {"key": "deduction", "label_zh": "预计考核扣分", "label_en": "est. assessment deduction", "value": deduction,
+         "raw": "" if s["deduction_estimate"] is None else s["deduction_estimate"],
+         "tone": "bad" if s["deduction_estimate"] else "good", "parts": parts, "detail": deduction_detail},
+        {"key": "on-time", "label_zh": "按期办结率", "label_en": "on-time resolution",
+         "value": _num(s["on_time_rate"], "rate"), "raw": "" if s["on_time_rate"] is None else s["on_time_rate"],
+         "tone": "", "parts": [],
+         "detail": f"按期 {s['closed_on_time']} / 核查办结 {s['closed']}；数据已消除 {s['resolved_by_data']} 件另计"},
+    ]
+
+
+def render_html(kpis: dict) -> str:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    s = kpis["summary"]
+    facts = Markup('<p class="facts">办结用时中位数 <span class="en">median handling time</span> '
+                   '<b id="kpi-median">{}</b> 个工作日 · 核查属实率 <span class="en">confirmation rate</span> '
+                   '<b id="kpi-confirmation">{}</b> (属实 {} / 核查 {}) · 数据已消除 <span class="en">resolved by data'
+                   '</span> <b id="kpi-resolved-by-data">{}</b> 件</p>').format(
+        _num(s["median_working_days"]), _num(s["confirmation_rate"], "rate"), s["confirmed"],
+        s["confirmed"] + s["dismissed"], s["resolved_by_data"])
+    env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True,
+                      undefined=StrictUndefined, keep_trailing_newline=True)
+    sections = [x for x in (build(kpis) for build in SECTION_BUILDERS) if x is not None]
+    return env.get_template(TEMPLATE).render(
+        title=f"社会救助动态监测预警 工作指标 {kpis['as_of'].isoformat()}", css=Markup(CSS),
+        as_of=kpis["as_of"].isoformat(), run_id=kpis["run_id"], notices=kpis.get("notices", []),
+        cards=_cards(kpis), facts=facts, sections=sections)
 
 
 # -------------------------------------------------------------------------------------------------------- artifacts

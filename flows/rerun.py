@@ -33,7 +33,21 @@ from flows.runs import latest_ok_manifest
 from flows.store import Store, TamperedInput
 from models.ml import registry
 
-DIFF_FIELDS = ("warning_code", "status", "deadline", "raised_date", "reasons", "evidence", "score")
+DIFF_FIELDS = ("warning_code", "status", "severity", "deadline", "raised_date", "reasons", "evidence", "score")
+# What a what-if changed for one warning (diff.csv `change`), in the order the auditor reads them, with its Chinese.
+CHANGES_ZH = {
+    "newly_raised": "新增预警", "would_close": "将关闭", "severity_or_deadline": "严重程度或办理时限变化",
+    "parameter_only": "仅证据中的参数变化", "evidence": "证据或原因变化", "other": "其他变化",
+}
+CHANGES_EN = {"newly_raised": "newly raised", "would_close": "would close",
+              "severity_or_deadline": "severity/deadline changed", "parameter_only": "evidence changed only in a parameter",
+              "evidence": "evidence changed", "other": "other change"}
+FIELDS_ZH = {"warning_code": "预警代码", "status": "状态", "severity": "严重程度", "deadline": "办理时限",
+             "raised_date": "预警日期", "reasons": "预警原因", "evidence": "证据", "score": "核查命中概率"}
+# diff.xlsx prints these (A4 landscape, one page wide); the reasons and evidence pairs stay to the right, unprinted
+PRINTED_DIFF = ("change", "household_id", "condition_key", "street_code", "changed_fields", "recorded_warning_code",
+                "recorded_status", "rebuilt_status", "recorded_severity", "rebuilt_severity", "recorded_deadline",
+                "rebuilt_deadline", "recorded_score", "rebuilt_score")
 
 
 class RerunError(Exception):
@@ -168,14 +182,31 @@ def warning_diff(store_root: Path, fresh_root: Path, as_of: dt.date) -> pl.DataF
         con.execute(f"ATTACH '{fresh_root / 'safetynet.duckdb'}' AS b (READ_ONLY)")
         changed = " OR ".join(f"a.{f} IS DISTINCT FROM b.{f}" for f in DIFF_FIELDS)
         pairs = ", ".join(f"a.{f} AS recorded_{f}, b.{f} AS rebuilt_{f}" for f in DIFF_FIELDS)
+        fields = ", ".join(f"CASE WHEN a.{f} IS DISTINCT FROM b.{f} THEN '{f}' END" for f in DIFF_FIELDS)
+        active = "('open', 'in_progress')"
+        # evidence that differs only in its `parameters` part: a what-if parameter cited, the facts the same
+        no_params = "json_merge_patch({}.evidence, '{{\"parameters\": null}}')"
         diff = sql.frame(con, f"""
             WITH a AS (SELECT * FROM a.warning_snapshots WHERE as_of = $d),
                  b AS (SELECT * FROM b.warning_snapshots WHERE as_of = $d)
-            SELECT CASE WHEN a.warning_id IS NULL THEN 'added' WHEN b.warning_id IS NULL THEN 'removed' ELSE 'changed' END
-                       AS change,
+            SELECT CASE WHEN a.warning_id IS NULL THEN 'newly_raised'
+                        WHEN b.warning_id IS NULL THEN 'would_close'
+                        WHEN a.status IN {active} AND b.status NOT IN {active} THEN 'would_close'
+                        WHEN a.status NOT IN {active} AND b.status IN {active} THEN 'newly_raised'
+                        WHEN a.severity IS DISTINCT FROM b.severity OR a.deadline IS DISTINCT FROM b.deadline
+                            THEN 'severity_or_deadline'
+                        WHEN a.evidence IS DISTINCT FROM b.evidence
+                             AND {no_params.format('a')} = {no_params.format('b')}
+                             AND a.reasons IS NOT DISTINCT FROM b.reasons THEN 'parameter_only'
+                        WHEN a.evidence IS DISTINCT FROM b.evidence OR a.reasons IS DISTINCT FROM b.reasons
+                            OR a.score IS DISTINCT FROM b.score THEN 'evidence'
+                        ELSE 'other' END AS change,
                    coalesce(a.household_id, b.household_id) AS household_id,
                    coalesce(a.condition_key, b.condition_key) AS condition_key,
-                   coalesce(a.street_code, b.street_code) AS street_code, {pairs}
+                   coalesce(a.street_code, b.street_code) AS street_code,
+                   CASE WHEN a.warning_id IS NULL OR b.warning_id IS NULL THEN ''
+                        ELSE concat_ws(' ', {fields}) END AS changed_fields,
+                   {pairs}
             FROM a FULL OUTER JOIN b ON a.household_id = b.household_id AND a.condition_key = b.condition_key
                                     AND a.raised_date IS NOT DISTINCT FROM b.raised_date
             WHERE a.warning_id IS NULL OR b.warning_id IS NULL OR ({changed})
@@ -207,31 +238,80 @@ def provenance_warnings(recorded: dict) -> list[str]:
     return notes
 
 
-def _write_diff_xlsx(path: Path, diff: pl.DataFrame, as_of: dt.date) -> None:
+def chain_match_line(result: dict, as_of: dt.date) -> str:
+    """What a matching `rerun --chain` says: how many nights it rebuilt, from which to which."""
+    nights = sorted(result["chain"])
+    return (f"MATCH: {len(nights)} nights rebuilt in order from the input log alone ({nights[0]} .. {nights[-1]}); "
+            f"every night's output hash is the recorded one, and night {as_of}'s "
+            f"{len(result['rebuilt']['outputs'])} outputs and queue snapshot are byte-identical "
+            f"(output hash {result['rebuilt']['output_hash'][:16]})")
+
+
+def summarise_changes(diff: pl.DataFrame) -> str:
+    """'8 newly raised (EDGE_FAMILY 8), 19 would close (MEDICAL_SHOCK 19)': the what-if by kind of change, with the
+    warning codes behind each kind, in CHANGES_EN order."""
+    if diff.height == 0:
+        return "no change"
+    code = pl.coalesce("recorded_warning_code", "rebuilt_warning_code").alias("code")
+    counts = diff.group_by("change", code).len().sort(["change", "len", "code"], descending=[False, True, False])
+    parts = []
+    for kind, label in CHANGES_EN.items():
+        rows = counts.filter(pl.col("change") == kind)
+        if rows.height:
+            codes = ", ".join(f"{c} {n}" for _, c, n in rows.rows())
+            parts.append(f"{rows['len'].sum()} {label} ({codes})")
+    return "; ".join(parts)
+
+
+def _header_zh(name: str) -> str:
+    for prefix, zh in (("recorded_", "原"), ("rebuilt_", "新")):
+        if name.startswith(prefix):
+            return f"{zh}·{FIELDS_ZH[name.removeprefix(prefix)]}"
+    return {"change": "变化类型", "household_id": "户编号", "condition_key": "预警条件", "street_code": "镇街代码",
+            "changed_fields": "变化字段"}[name]
+
+
+def _write_diff_xlsx(path: Path, diff: pl.DataFrame, as_of: dt.date, label: str) -> None:
+    """The diff for auditors: Chinese headers (the CSV keeps the codes), the kind of change in Chinese, and printable:
+    A4 landscape, one page wide, header repeated; the long reasons and evidence pairs sit right of the print area."""
+    columns = list(PRINTED_DIFF) + [c for c in diff.columns if c not in PRINTED_DIFF]
+    shown = diff.select(columns).with_columns(
+        pl.col("change").replace_strict(CHANGES_ZH, default=pl.col("change")),
+        pl.col("changed_fields").str.split(" ").list.eval(
+            pl.element().replace_strict(FIELDS_ZH, default=pl.element())).list.join("、"))
     wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_urls": False})
     wb.set_properties({"title": f"what-if {as_of}", "author": "safetynet", "created": dt.datetime.combine(as_of, dt.time())})
-    ws = wb.add_worksheet("差异 diff")
-    head = wb.add_format({"bold": True, "bg_color": "#DDEBF7"})
-    for j, name in enumerate(diff.columns):
-        ws.write_string(0, j, name, head)
-        ws.set_column(j, j, 40 if "evidence" in name or "reasons" in name else 16)
-    for i, row in enumerate(diff.iter_rows(), start=1):
+    ws = wb.add_worksheet("差异")
+    head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "text_wrap": True, "valign": "top", "border": 1})
+    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+    for j, name in enumerate(columns):
+        ws.write_string(0, j, _header_zh(name), head)
+        wide = "evidence" in name or "reasons" in name
+        ws.set_column(j, j, 60 if wide else 22 if name == "condition_key" else 11, wrap if wide else None)
+    for i, row in enumerate(shown.iter_rows(), start=1):
         for j, value in enumerate(row):
             ws.write_string(i, j, "" if value is None else str(value))
-    ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, max(diff.height, 1), max(len(diff.columns) - 1, 0))
+    ws.freeze_panes(1, 3)
+    ws.autofilter(0, 0, max(diff.height, 1), max(len(columns) - 1, 0))
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+    ws.print_area(0, 0, max(diff.height, 1), len(PRINTED_DIFF) - 1)
+    ws.set_header(f"&L假设分析（what-if）{as_of.isoformat()}：{label}")
+    ws.set_footer("&C第 &P 页，共 &N 页")
     wb.close()
 
 
 def write_whatif(store_root: Path, as_of: dt.date, params_file: Path | None, model: str | None,
-                 diff: pl.DataFrame) -> Path:
+                 diff: pl.DataFrame, label: str = "") -> Path:
     """The what-if diff as CSV and xlsx, in a folder named for the night and a hash of what was changed."""
     changed = (params_file.read_bytes() if params_file else b"") + b"\0" + (model or "").encode()
     digest = hashlib.sha256(changed).hexdigest()[:10]
     out = store_root / "whatif" / f"{as_of.isoformat()}-{digest}"
     out.mkdir(parents=True, exist_ok=True)
-    diff.write_csv(out / "diff.csv", date_format="%Y-%m-%d")
-    _write_diff_xlsx(out / "diff.xlsx", diff, as_of)
+    diff.write_csv(out / "diff.csv", date_format="%Y-%m-%d", include_bom=True)   # UTF-8 with BOM: opens in Excel
+    _write_diff_xlsx(out / "diff.xlsx", diff, as_of, label)
     return out
 
 
@@ -258,12 +338,14 @@ def cmd_rerun(args) -> int:
         if args.params or args.model:
             label = " ".join(x for x in (f"parameters {args.params}" if args.params else "",
                                          f"model {args.model}" if args.model else "") if x)
-            out = write_whatif(args.store, args.as_of, args.params, args.model, diff)
-            counts = diff.group_by("change").len().sort("change").rows()
-            print(f"what-if {args.as_of} with {label}: " + (", ".join(f"{n} {c}" for c, n in counts) or "no change"))
+            out = write_whatif(args.store, args.as_of, args.params, args.model, diff, label)
+            print(f"what-if {args.as_of} with {label}: {summarise_changes(diff)}")
             print(f"diff: {out / 'diff.csv'}  {out / 'diff.xlsx'}")
             return 0
         differences = compare(result)
+        if not differences and args.chain:
+            print(chain_match_line(result, args.as_of))
+            return 0
         if not differences:
             print(f"MATCH: night {args.as_of} rebuilt from the input log; {len(result['rebuilt']['outputs'])} outputs and the "
                   f"queue snapshot are byte-identical (output hash {result['rebuilt']['output_hash'][:16]})")

@@ -277,6 +277,9 @@ def generate(out: Path, households: int, nights: int, start: dt.date, seed: int,
                              pl.format("H{}", _hid()).alias("household_id"))
     prog.step("ids formatted")
 
+    # the names of the communities the households live in (CONTRACT.md v2, full extract, the same every night)
+    communities = H.select(pl.col("region_code").alias("community_code"), "community_name",
+                           pl.col("region_code").str.slice(0, 9).alias("street_code")).unique().sort("community_code")
     rows_total = {}
     for t, d in enumerate(night_dates):
         folder = out / "drops" / d.isoformat()
@@ -300,6 +303,7 @@ def generate(out: Path, households: int, nights: int, start: dt.date, seed: int,
                 pl.when(pl.col("decided_night").is_not_null() & (pl.col("decided_night") <= t)).then(pl.col("decision")).otherwise(None).alias("decision"))
             .sort("application_id"),
             "staff_relatives": staff_rel.filter(pl.col("from_night") <= t).sort(["staff_person_id", "relative_person_id"]),
+            "communities": communities,
         }
         counts = {name: write_feed(folder / f"{name}.csv", name, df) for name, df in feeds.items()}
         write_manifest(folder, counts)

@@ -34,7 +34,8 @@ def _community_table(rng: np.random.Generator, streets: dict[str, str]) -> pl.Da
 
 
 def build_households(rng: np.random.Generator, n: int, streets: dict[str, str], start: dt.date) -> pl.DataFrame:
-    """One row per household: id, region code, hukou type, address, registered date, and the internal `town` flag."""
+    """One row per household: id, region code, hukou type, address, registered date, the internal `town` flag and
+    the name of its community (communities.csv is written from it)."""
     comm = _community_table(rng, streets)
     # Streets (街道) are denser than towns (镇); villages thinner than the town seat.
     weight = np.where(comm["town"].to_numpy(), np.where(comm["village"].to_numpy(), 0.35, 0.8), 1.0)
@@ -62,4 +63,5 @@ def build_households(rng: np.random.Generator, n: int, streets: dict[str, str], 
         "address": address,
         "registered_date": reg,
         "town": town,
+        "community_name": h["community_name"],   # for communities.csv (CONTRACT.md v2)
     }).with_columns(pl.format("H{}", pl.col("hh").add(1).cast(pl.String).str.zfill(8)).alias("household_id"))

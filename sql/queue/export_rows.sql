@@ -2,6 +2,9 @@
 -- working days left. Grain: one row per open or in-progress warning. ID numbers are masked here, before anything leaves:
 -- the head's, and any that the reasons or evidence name (first 6 and last 4 characters kept, CONTRACT.md §4), standing
 -- alone, not inside a longer id such as an expense record's (the pattern and why it runs twice: checks/id_number.py).
+-- v2 columns (CONTRACT.md §4 extensions): the household's address, its community code and name (communities.csv; NULL
+-- when not delivered). progress_*: an in-progress warning's latest report (flows/queue.py `progress_in_force`), which
+-- the workbook carries into every later night until the warning is closed.
 WITH heads AS (
     SELECT household_id, name AS head_name,
            left(person_id, 6) || repeat('*', length(person_id) - 10) || right(person_id, 4) AS head_id_masked
@@ -22,8 +25,15 @@ SELECT q.warning_id, q.household_id, q.region_code, q.street_code, q.street_name
            '(^|[^0-9A-Za-z])(\d{6})\d{7,9}(\d{3}[\dXx])([^0-9A-Za-z]|$)', '\1\2********\3\4', 'g') AS evidence,
        q.raised_date, q.deadline,
        d.working_day_index - (SELECT working_day_index FROM today) AS days_left,
-       q.status, h.head_name, h.head_id_masked
+       q.status, h.head_name, h.head_id_masked,
+       hh.address, q.region_code AS community_code, c.community_name,
+       CASE WHEN q.status = 'in_progress' THEN p.imported_as_of END AS progress_date,
+       CASE WHEN q.status = 'in_progress' THEN p.caseworker_id END AS progress_caseworker,
+       CASE WHEN q.status = 'in_progress' THEN p.note END AS progress_note
 FROM queue_next AS q
 LEFT JOIN heads AS h USING (household_id)
+LEFT JOIN (SELECT household_id, min(address) AS address FROM households GROUP BY household_id) AS hh USING (household_id)
+LEFT JOIN progress_in_force AS p USING (warning_id)
+LEFT JOIN communities AS c ON c.community_code = q.region_code
 LEFT JOIN working_days AS d ON d.date = q.deadline
 WHERE q.status IN ('open', 'in_progress')

@@ -43,19 +43,19 @@ def returned_workbook(tmp_path, entries, n=6):
 
 def test_returned_workbook_applies_valid_rows_and_reports_each_invalid_one(tmp_path, store):
     path = returned_workbook(tmp_path, {
-        2: {"处理结果": "confirmed", "办结日期": dt.datetime(2026, 3, 4), "处置措施": "terminated", "核实人": 1024,
+        2: {"核查结果": "confirmed", "办结日期": dt.datetime(2026, 3, 4), "处置措施": "terminated", "核查人": 1024,
             "备注": "已入户核实"},
-        3: {"处理结果": "dismissed", "办结日期": "2026-03-04", "处置措施": "none"},
-        4: {"处理结果": "approved", "办结日期": dt.datetime(2026, 3, 4)},             # bad outcome
-        5: {"处理结果": "confirmed"},                                                # no resolved date
-        6: {"处理结果": "dismissed", "办结日期": dt.datetime(2026, 3, 9)},            # after arrival
+        3: {"核查结果": "dismissed", "办结日期": "2026-03-04", "处置措施": "none"},
+        4: {"核查结果": "approved", "办结日期": dt.datetime(2026, 3, 4)},             # bad outcome
+        5: {"核查结果": "confirmed"},                                                # no resolved date
+        6: {"核查结果": "dismissed", "办结日期": dt.datetime(2026, 3, 9)},            # after arrival
         # row 7: nothing filled in: skipped
     })
     report = import_outcomes(store.root, path, ARRIVAL)
     assert (report["rows"], report["applied"], report["duplicates"], report["skipped_blank"]) == (6, 2, 0, 1)
     assert [(r["row"], r["warning_id"], r["reason_code"]) for r in report["rejected"]] == [
         (4, W[3], "bad_outcome"), (5, W[4], "missing_resolved_date"), (6, W[5], "resolved_after_arrival")]
-    assert "处理结果“approved”无效" in report["rejected"][0]["reason_zh"]
+    assert "核查结果“approved”无效" in report["rejected"][0]["reason_zh"]
     assert "after the file arrived on 2026-03-05" in report["rejected"][2]["reason_en"]
     assert outcomes(store) == [
         (W[1], "confirmed", dt.date(2026, 3, 4), "terminated", "1024", "已入户核实", 2, ARRIVAL),
@@ -108,22 +108,55 @@ def test_a_recorded_outcome_is_never_overwritten_only_repeated_exactly(tmp_path,
     duplicate."""
     import_outcomes(store.root, write_csv(tmp_path / "a.csv", CSV_HEADER, f"{W[1]},confirmed,2026-03-04,terminated,CW7,"),
                     ARRIVAL)
-    later = write_csv(tmp_path / "b.csv", CSV_HEADER, f"{W[1]},dismissed,2026-03-05,none,CW8,",
+    later = write_csv(tmp_path / "b.csv", CSV_HEADER,
                       f"{W[1]},confirmed,2026-03-05,adjusted,CW7,更正：3月5日办结，措施为调整", f"{W[1]},in_progress,,,CW8,",
-                      f"{W[2]},dismissed,2026-03-05,none,CW8,", f"{W[2]},confirmed,2026-03-05,none,CW8,",
-                      f"{W[1]},Confirmed,2026-03-04,terminated,CW7,", f"{W[2]},dismissed,2026-03-05,none,CW8,已复核")
+                      f"{W[2]},dismissed,2026-03-05,none,CW8,", f"{W[1]},Confirmed,2026-03-04,terminated,CW7,",
+                      f"{W[2]},不属实,2026-03-05,无需处置,CW8,已复核")
     report = import_outcomes(store.root, later, dt.date(2026, 3, 6))
     assert (report["applied"], report["duplicates"]) == (1, 1)
     assert [(r["row"], r["reason_code"]) for r in report["rejected"]] == [
-        (2, "contradicts_earlier_outcome"), (3, "differs_from_earlier_outcome"), (4, "already_closed"),
-        (6, "contradicts_earlier_outcome"), (8, "differs_from_earlier_outcome")]
-    assert "已记录为 confirmed" in report["rejected"][0]["reason_zh"] and "a.csv" in report["rejected"][0]["reason_en"]
-    assert report["rejected"][1]["reason_zh"] == (
-        "该预警已记录为 confirmed（办结日期 2026-03-04，处置措施 terminated）（2026-03-05 导入，文件 a.csv 第 2 行），"
+        (2, "differs_from_earlier_outcome"), (3, "already_closed"), (6, "differs_from_earlier_outcome")]
+    assert report["rejected"][0]["reason_zh"] == (
+        "该预警已记录为属实（confirmed）（办结日期 2026-03-04，处置措施 terminated）（2026-03-05 导入，文件 a.csv 第 2 行），"
         "本行的办结日期、处置措施、备注与之不同；已记录的结果不会被覆盖，如需更正请联系区民政局")
-    assert "this row differs in note" in report["rejected"][4]["reason_en"]  # against row 5 of the same file
+    assert "this row differs in note" in report["rejected"][2]["reason_en"]  # against row 4 of the same file
+    contradicting = write_csv(tmp_path / "c.csv", CSV_HEADER, f"{W[1]},dismissed,2026-03-05,none,CW8,",
+                              f"{W[2]},属实,2026-03-05,none,CW8,")
+    report = import_outcomes(store.root, contradicting, dt.date(2026, 3, 7))
+    assert [(r["row"], r["reason_code"]) for r in report["rejected"]] == [
+        (2, "contradicts_earlier_outcome"), (3, "contradicts_earlier_outcome")]
+    assert "已记录为属实（confirmed）" in report["rejected"][0]["reason_zh"] and "a.csv" in report["rejected"][0]["reason_en"]
+    assert "已记录为不属实（dismissed）" in report["rejected"][1]["reason_zh"]
     assert sorted((o[0], o[1], o[2], o[3]) for o in outcomes(store)) == [
         (W[1], "confirmed", dt.date(2026, 3, 4), "terminated"), (W[2], "dismissed", dt.date(2026, 3, 5), "none")]
+
+
+def test_two_different_outcomes_for_one_warning_in_one_file_are_both_rejected_naming_each_other(tmp_path, store):
+    """The caseworker decides which is right; the import does not take the first. The same outcome twice, or
+    核查中 before a final outcome, is no conflict (its near-miss twin)."""
+    path = write_csv(tmp_path / "o.csv", CSV_HEADER, f"{W[1]},属实,2026-03-04,停止救助,CW7,",
+                     f"{W[2]},in_progress,,,CW7,已约入户", f"{W[1]},dismissed,2026-03-04,none,CW7,",
+                     f"{W[2]},不属实,2026-03-04,无需处置,CW7,", f"{W[3]},confirmed,2026-03-04,none,CW7,",
+                     f"{W[3]},属实,2026-03-04,无需处置,CW7,")
+    report = import_outcomes(store.root, path, ARRIVAL)
+    assert [(r["row"], r["reason_code"]) for r in report["rejected"]] == [
+        (2, "conflicting_outcomes_in_file"), (4, "conflicting_outcomes_in_file")]
+    assert "第 4 行为不属实（dismissed）" in report["rejected"][0]["reason_zh"]
+    assert "row 2 says confirmed" in report["rejected"][1]["reason_en"]
+    assert (report["applied"], report["duplicates"]) == (3, 1)
+    assert [o[:4] for o in outcomes(store)] == [
+        (W[2], "in_progress", None, None), (W[2], "dismissed", dt.date(2026, 3, 4), "none"),
+        (W[3], "confirmed", dt.date(2026, 3, 4), "none")]
+
+
+def test_an_in_progress_report_with_a_new_note_is_recorded_the_same_one_is_a_duplicate(tmp_path, store):
+    first = write_csv(tmp_path / "a.csv", CSV_HEADER, f"{W[1]},核查中,,,CW7,已约入户")
+    assert import_outcomes(store.root, first, ARRIVAL)["applied"] == 1
+    again = write_csv(tmp_path / "b.csv", CSV_HEADER, f"{W[1]},in_progress,,,CW7,已约入户", f"{W[2]},核查中,,,CW8,")
+    assert (lambda r: (r["applied"], r["duplicates"]))(import_outcomes(store.root, again, ARRIVAL)) == (1, 1)
+    later = write_csv(tmp_path / "c.csv", CSV_HEADER, f"{W[1]},核查中,,,CW9,已入户，待补材料")
+    assert import_outcomes(store.root, later, dt.date(2026, 3, 6))["applied"] == 1
+    assert [o[4:6] for o in outcomes(store) if o[0] == W[1]] == [("CW7", "已约入户"), ("CW9", "已入户，待补材料")]
 
 
 def test_the_resolved_date_is_checked_against_the_day_the_file_came_in(tmp_path, store):
@@ -148,9 +181,9 @@ def test_the_resolved_date_is_checked_against_the_day_the_file_came_in(tmp_path,
 def test_a_row_whose_household_or_street_is_not_its_warnings_is_rejected(tmp_path, store):
     """A caseworker sorted only the outcome columns (row 3 now carries row 4's household) and pasted in a row of another
     street's workbook: neither is applied to the warning its id names."""
-    path = returned_workbook(tmp_path, {2: {"处理结果": "dismissed", "办结日期": "2026-03-04", "处置措施": "none"},
-                                        3: {"户编号": "H0003", "处理结果": "confirmed", "办结日期": "2026-03-04"},
-                                        4: {"镇街代码": "500106018", "处理结果": "confirmed", "办结日期": "2026-03-04"}})
+    path = returned_workbook(tmp_path, {2: {"核查结果": "dismissed", "办结日期": "2026-03-04", "处置措施": "none"},
+                                        3: {"户编号": "H0003", "核查结果": "confirmed", "办结日期": "2026-03-04"},
+                                        4: {"镇街代码": "500106018", "核查结果": "confirmed", "办结日期": "2026-03-04"}})
     report = import_outcomes(store.root, path, ARRIVAL)
     assert report["applied"] == 1
     assert [(r["row"], r["warning_id"], r["reason_code"]) for r in report["rejected"]] == [
@@ -174,9 +207,9 @@ def test_a_warning_issued_after_the_arrival_date_is_unknown(tmp_path):
 
 
 def test_round_trip_write_fill_in_import(tmp_path, store):
-    path = returned_workbook(tmp_path, {2: {"处理结果": "in_progress", "核实人": "CW7"},
-                                        4: {"处理结果": "dismissed", "办结日期": dt.datetime(2026, 3, 5), "处置措施": "none",
-                                            "核实人": "CW7", "备注": "收入已核实"},
+    path = returned_workbook(tmp_path, {2: {"核查结果": "in_progress", "核查人": "CW7"},
+                                        4: {"核查结果": "dismissed", "办结日期": dt.datetime(2026, 3, 5), "处置措施": "none",
+                                            "核查人": "CW7", "备注": "收入已核实"},
                                         7: {"备注": "户主外出务工，待回访"}})            # a note without an outcome
     report = import_outcomes(store.root, path, ARRIVAL)
     assert (report["format"], report["rows"], report["applied"], report["skipped_blank"]) == ("xlsx", 6, 2, 3)
@@ -187,10 +220,10 @@ def test_round_trip_write_fill_in_import(tmp_path, store):
 
 
 def test_a_result_typed_only_on_a_community_sheet_is_reported_not_lost(tmp_path, store):
-    path = returned_workbook(tmp_path, {2: {"处理结果": "dismissed", "办结日期": dt.datetime(2026, 3, 4)}})
+    path = returned_workbook(tmp_path, {2: {"核查结果": "dismissed", "办结日期": dt.datetime(2026, 3, 4)}})
     wb = openpyxl.load_workbook(path)
     community = wb.sheetnames[1]
-    fill(path, {2: {"处理结果": "confirmed", "办结日期": dt.datetime(2026, 3, 4)}}, sheet=community)
+    fill(path, {2: {"核查结果": "confirmed", "办结日期": dt.datetime(2026, 3, 4)}}, sheet=community)
     report = import_outcomes(store.root, path, ARRIVAL)
     assert report["applied"] == 1
     assert [(r["sheet"], r["row"], r["reason_code"]) for r in report["rejected"]] == [
@@ -229,3 +262,10 @@ def test_command_line_exit_codes(tmp_path, store, capsys):
     assert "1 applied" in out and "REJECTED o.csv row 3 W-NOPE" in out and "预警编号 W-NOPE 不存在" in out
     assert _cli(["outcomes", "import", str(tmp_path / "missing.csv"), "--store", str(store.root)]) == 2
     assert "cannot read the file" in capsys.readouterr().err
+
+
+def test_the_headers_of_workbooks_sent_out_before_the_renaming_are_still_read(tmp_path, store):
+    path = write_csv(tmp_path / "old.csv", "预警编号,处理结果,办结日期,处置措施,核实人,备注",
+                     f"{W[1]},confirmed,2026-03-04,none,CW7,旧表头")
+    assert import_outcomes(store.root, path, ARRIVAL)["applied"] == 1
+    assert outcomes(store)[0][:6] == (W[1], "confirmed", dt.date(2026, 3, 4), "none", "CW7", "旧表头")

@@ -31,8 +31,10 @@ def night(store: Store, as_of: dt.date, candidates: list[tuple], out: dict | Non
     if candidates:
         con.executemany("INSERT INTO candidates VALUES (?, ?, ?, '原因', ?)", [(*c[:3], c[3] if len(c) > 3 else "{}")
                                                                            for c in candidates])
-    con.execute("CREATE TABLE households AS SELECT * FROM (VALUES ('H0001', '500106001001'), ('H0002', '500106002003')) "
-                "t(household_id, region_code)")
+    con.execute("CREATE TABLE households AS SELECT * FROM (VALUES ('H0001', '500106001001', '土湾路1号'), "
+                "('H0002', '500106002003', '天星桥路2号')) t(household_id, region_code, address)")
+    con.execute("CREATE TABLE communities AS SELECT * FROM (VALUES ('500106001001', '土湾社区', '500106001')) "
+                "t(community_code, community_name, street_code)")
     con.execute("CREATE TABLE persons AS SELECT * FROM (VALUES ('H0001', '张三', '500106195001011234', 'head')) "
                 "t(household_id, name, person_id, relation)")
     con.execute("CREATE TABLE quarantine (feed VARCHAR, drop_date DATE, file VARCHAR, line INTEGER, record_id VARCHAR, "
@@ -138,11 +140,12 @@ def test_district_escalation_lists_warnings_overdue_by_more_than_the_parameter(t
     out = {}
     night(store, today, cands, out)
     folder = store.exports_dir(today)
-    assert {"district_escalation.csv", "district_escalation.xlsx", "500106001.xlsx"} <= set(out["hashes"])
-    escalated = pl.read_csv(folder / "district_escalation.csv")
-    street = pl.read_csv(folder / "500106001.csv")
+    assert {"district_escalation.csv", "district_escalation.xlsx", "500106001_小龙坎街道.xlsx"} <= set(out["hashes"])
+    escalated = pl.read_csv(folder / "district_escalation.csv", infer_schema=False)
+    street = pl.read_csv(folder / "500106001.csv", infer_schema=False)
     assert escalated.columns == street.columns
+    assert street.select("address", "community_code", "community_name").rows() == [("土湾路1号", "500106001001", "土湾社区")]
     assert escalated["warning_code"].to_list() == ["MEMBER_DECEASED"]
-    assert escalated["days_left"][0] < -PARAMS.value("queue.escalation_overdue_working_days", today)
+    assert int(escalated["days_left"][0]) < -PARAMS.value("queue.escalation_overdue_working_days", today)
     wb = openpyxl.load_workbook(folder / "district_escalation.xlsx")
-    assert wb.sheetnames == ["全部", "小龙坎街道 (1条)", "说明"]
+    assert wb.sheetnames == ["全部", "小龙坎街道(1条)", "证据", "说明"]

@@ -76,6 +76,10 @@ CLEAN: dict[str, list[dict]] = {
     "staff_relatives": [
         dict(staff_person_id=STAFF, relative_person_id=HEAD_3, relation="sibling", filed_date=None),
     ],
+    "communities": [
+        dict(community_code="500106001001", community_name="小龙坎正街社区", street_code="500106001"),
+        dict(community_code="500106104203", community_name="大天池村", street_code="500106104"),
+    ],
 }
 
 

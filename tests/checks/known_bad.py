@@ -156,6 +156,16 @@ CASES: list[Bad] = [
     Bad("relative id with a wrong check character", "staff_relatives",
         dict(staff_person_id=STAFF, relative_person_id=_wrong_check(HEAD_1), relation="sibling",
              filed_date=D(2025, 1, 1)), "ID_CHECKSUM_relative_person_id", "expects"),
+    Bad("community code of 11 digits", "communities",
+        dict(community_code="50010600100", community_name="短码社区", street_code="500106001"),
+        "COMMUNITY_CODE_FORMAT", "'50010600100' is not a 12-digit"),
+    Bad("community listed under another street", "communities",
+        dict(community_code="500106002007", community_name="错街社区", street_code="500106001"),
+        "COMMUNITY_OUTSIDE_STREET", "does not lie in street 500106001"),
+    Bad("community code twice in one file: the later row", "communities",
+        dict(community_code="500106021010", community_name="土主社区（重复）", street_code="500106021"),
+        "DUPLICATE_IN_FILE", "repeats line",
+        extra=[dict(community_code="500106021010", community_name="土主社区", street_code="500106021")]),
 ]
 
 TYPING_REJECTS = [  # rows the ingest could not type: already in quarantine, not in staging

@@ -67,5 +67,5 @@ def test_the_rerun_diff_masks_id_numbers_standing_alone(tmp_path):
                                                       "evidence": evidence}])
     rebuilt = make_store(tmp_path / "b", [])
     [row] = warning_diff(recorded.root, rebuilt.root, dt.date(2026, 3, 2)).iter_rows(named=True)
-    assert (row["change"], row["condition_key"]) == ("removed", "TEKUN_CANDIDATE:500106********0014")
+    assert (row["change"], row["condition_key"]) == ("would_close", "TEKUN_CANDIDATE:500106********0014")
     assert row["recorded_evidence"] == '{"person_id": "500106********0014", "record_id": "X0000001234567890123"}'

@@ -10,7 +10,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from flows.exports import EXPORT_COLUMNS
+from flows.exports import CSV_COLUMNS, EXPORT_COLUMNS
 from flows.recovery import recovery_table
 from flows.store import TamperedInput
 from models.rules.catalogue import CATALOGUE, RAISED_BY_ML
@@ -21,9 +21,15 @@ from tests.conftest import SAMPLES
 
 
 def test_night_succeeds_and_records_its_manifest(recorded):
+    from flows.runs import summary_lines
+
     store, nights, docs, _ = recorded
     doc = docs[nights[0]]
     manifest = json.loads((store / "runs" / f"{doc['run_id']}.json").read_text(encoding="utf-8"))
+    summary = summary_lines(manifest)          # what `safetynet runs show RUN` prints (--json: the manifest)
+    assert summary[0] == f"run {doc['run_id']} · night {nights[0]} · ok" and len(summary) <= 12
+    assert any(line.startswith(f"queue: open {manifest['queue']['by_status']['open']}") for line in summary)
+    assert summary[-1] == f"whole manifest: safetynet runs show {doc['run_id']} --json"
     assert manifest["status"] == "ok" and manifest["as_of"] == nights[0].isoformat()
     assert {i["feed"] for i in manifest["inputs"]} >= {"households", "persons", "enrollment", "income", "expenses",
                                                        "assets", "events", "_manifest"}
@@ -38,11 +44,14 @@ def test_every_street_gets_its_own_files_with_only_its_households(recorded):
     store, nights, docs, _ = recorded
     out = store / "exports" / nights[0].isoformat()
     csvs = sorted(out.glob("500106*.csv"))
-    assert len(csvs) == 26 and len(list(out.glob("500106*.xlsx"))) == 26
+    assert len(csvs) == 26 and len(list(out.glob("500106*_*街道.xlsx")) + list(out.glob("500106*_*镇.xlsx"))) == 26
     total = 0
     for path in csvs:
+        assert path.read_bytes().startswith(b"\xef\xbb\xbf")      # UTF-8 with BOM: Excel shows the Chinese right
         frame = pl.read_csv(path, infer_schema=False)
-        assert tuple(frame.columns) == EXPORT_COLUMNS
+        assert tuple(frame.columns) == CSV_COLUMNS and CSV_COLUMNS[:len(EXPORT_COLUMNS)] == EXPORT_COLUMNS
+        assert frame["community_code"].eq(frame["region_code"]).all() and frame["address"].is_not_null().all()
+        assert frame["community_name"].str.contains("(社区|村)$").all()   # the samples deliver communities.csv
         assert frame["street_code"].eq(path.stem).all()
         assert frame["region_code"].str.starts_with(path.stem).all()
         assert frame["head_id_masked"].str.contains(r"^\d{6}\*{8}\d{3}[\dX]$").all()
@@ -97,12 +106,14 @@ def test_night_after_an_outcome_import_rebuilds_byte_identical(recorded):
 
 
 def test_chain_rerun_from_inputs_alone_matches_every_night(recorded):
-    from flows.rerun import rebuild
+    from flows.rerun import chain_match_line, rebuild
 
     store, nights, docs, _ = recorded
     result = rebuild(store, nights[-1], chain=True)
     assert result["chain"] == {n.isoformat(): docs[n]["output_hash"] for n in nights}
     assert result["rebuilt"]["queue_hash"] == docs[nights[-1]]["queue_hash"]
+    assert chain_match_line(result, nights[-1]).startswith(
+        f"MATCH: 3 nights rebuilt in order from the input log alone ({nights[0]} .. {nights[-1]})")
 
 
 def test_imported_outcome_is_applied_on_the_next_night(recorded):
@@ -114,7 +125,9 @@ def test_imported_outcome_is_applied_on_the_next_night(recorded):
 
 
 def test_what_if_lists_exactly_the_warnings_the_parameter_drives(recorded, tmp_path):
-    from flows.rerun import rebuild, warning_diff
+    import openpyxl
+
+    from flows.rerun import rebuild, summarise_changes, warning_diff, write_whatif
 
     store, nights, _, _ = recorded
     night = nights[-1]
@@ -130,8 +143,19 @@ def test_what_if_lists_exactly_the_warnings_the_parameter_drives(recorded, tmp_p
     assert expected, "the samples plant MEDICAL_SHOCK households"
     assert set(diff["household_id"]) == expected
     assert diff["condition_key"].str.starts_with("MEDICAL_SHOCK").all()
+    # a threshold no one reaches: every open MEDICAL_SHOCK warning would close (the data no longer shows it)
+    assert diff["change"].to_list() == ["would_close"] * len(expected)
+    assert summarise_changes(diff) == f"{len(expected)} would close (MEDICAL_SHOCK {len(expected)})"
     texts = diff.select(pl.concat_str(pl.col(pl.String), separator=" ", ignore_nulls=True))[:, 0]
     assert not texts.str.contains(r"(^|[^0-9A-Za-z])\d{17}[\dX]([^0-9A-Za-z]|$)").any()
+    out = write_whatif(store, night, override, None, diff, "parameters no-medical-shock.yaml")
+    assert (out / "diff.csv").read_bytes().startswith(b"\xef\xbb\xbfchange,household_id,condition_key,street_code,")
+    ws = openpyxl.load_workbook(out / "diff.xlsx")["差异"]
+    assert [c.value for c in ws[1]][:5] == ["变化类型", "户编号", "预警条件", "镇街代码", "变化字段"]
+    assert ws.cell(2, 1).value == "将关闭" and ws.page_setup.orientation == "landscape"
+    assert int(ws.page_setup.fitToHeight) == 0 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_area[0].endswith("$N$" + str(ws.max_row)) or ws.print_area.endswith("$N$" + str(ws.max_row))
+    shutil.rmtree(out)
 
 
 def test_tampered_input_is_detected(recorded, tmp_path):

@@ -76,8 +76,9 @@ def parse(path) -> Page:
 def test_headline_numbers_worked_out_by_hand(kpis):
     s = kpis["summary"]
     assert (s["open"], s["in_progress"], s["overdue"], s["applications_overdue"]) == (4, 1, 2, 2)  # W1-W4; W2; W1, W3; W3, W4
-    assert (s["closed"], s["closed_on_time"], s["on_time_rate"]) == (4, 3, 0.75)  # W6 resolved after its deadline
-    assert s["median_working_days"] == 4.0  # median of 3, 4, 4, 5
+    # only a caseworker's verification counts as closed: W5, W6, W8; W6 resolved after its deadline; W7 apart
+    assert (s["closed"], s["closed_on_time"], s["on_time_rate"], s["resolved_by_data"]) == (3, 2, 0.6667, 1)
+    assert s["median_working_days"] == 4.0  # median of 3, 4, 5 (W7's 4 days are not handling)
     assert (s["confirmed"], s["dismissed"], s["confirmation_rate"]) == (2, 1, 0.6667)
     assert s["deduction_per_item"] == 0.1
     assert s["overdue_items"] == 4 and s["deduction_estimate"] == 0.4  # 0.1 x (2 overdue warnings + 2 applications)
@@ -90,14 +91,18 @@ def test_by_street_and_code(kpis):
     s1, s2 = streets["500106001"], streets["500106002"]
     assert (s1["open"], s1["overdue"], s1["applications_overdue"], s1["deduction_estimate"]) == (2, 1, 0, 0.1)
     assert (s1["closed"], s1["on_time_rate"], s1["median_working_days"], s1["confirmation_rate"]) == (2, 1.0, 4.0, 1.0)
+    assert s1["resolved_by_data"] == 0
     assert (s2["open"], s2["overdue"], s2["applications_overdue"], s2["deduction_estimate"]) == (2, 1, 2, 0.3)
-    assert (s2["closed"], s2["on_time_rate"], s2["median_working_days"], s2["confirmation_rate"]) == (2, 0.5, 4.0, 0.0)
+    assert (s2["closed"], s2["on_time_rate"], s2["median_working_days"], s2["confirmation_rate"]) == (1, 0.0, 4.0, 0.0)
+    assert s2["resolved_by_data"] == 1   # W7: closed by the data, not counted as on time
     quiet = streets["500106112"]
     assert quiet["open"] == 0 and quiet["on_time_rate"] is None and quiet["deduction_estimate"] == 0.0
     codes = {r["warning_code"]: r for r in kpis["by_code"]}
     assert list(codes) == list(CATALOGUE)  # every code of the catalogue, in its order
     app = codes["APPLICATION_OVERDUE"]
     assert (app["open"], app["overdue"], app["applications_overdue"], app["deduction_estimate"]) == (2, 1, 2, 0.3)
+    edge = codes["EDGE_FAMILY"]
+    assert (edge["closed"], edge["on_time_rate"], edge["resolved_by_data"], edge["median_working_days"]) == (0, None, 1, None)
     dead = codes["MEMBER_DECEASED"]
     assert (dead["open"], dead["overdue"], dead["closed"], dead["on_time_rate"], dead["confirmation_rate"]) == (
         1, 1, 1, 1.0, 1.0)
@@ -138,14 +143,19 @@ def test_files_written_beside_the_exports(store, kpis):
 def test_html_parses_headline_first_and_charts_inline(store, kpis):
     html_path = store / "exports" / "2026-03-10" / "report.html"
     page = parse(html_path)
-    cards = [i for i in page.order if i.startswith("kpi-")]
+    cards = [i for i in page.order if i.startswith("kpi-") and not i.startswith("kpi-deduction-")]
     assert cards[:4] == ["kpi-open", "kpi-overdue", "kpi-deduction", "kpi-on-time"]
     assert page.order.index("kpi-open") < page.order.index("chart-street") < page.order.index("chart-code") \
-        < page.order.index("chart-trend") < page.order.index("table-street")
+        < page.order.index("trend-pending") < page.order.index("table-street")
     values = {k: page.ids[k]["data-value"] for k in cards[:4]}
-    assert values == {"kpi-open": "4", "kpi-overdue": "2", "kpi-deduction": "0.4", "kpi-on-time": "0.75"}
-    assert page.text["kpi-median"] == "4"
-    assert page.svg_in == {"chart-street": 1, "chart-code": 1, "chart-trend": 1}
+    assert values == {"kpi-open": "4", "kpi-overdue": "2", "kpi-deduction": "0.4", "kpi-on-time": "0.6667"}
+    # the deduction card shows its two parts: 2 overdue warnings and 2 overdue applications, 0.1 each
+    assert (page.ids["kpi-deduction-overdue"]["data-value"], page.ids["kpi-deduction-applications"]["data-value"]) == (
+        "2", "2")
+    assert page.order.index("kpi-deduction") < page.order.index("kpi-deduction-overdue") < page.order.index("kpi-on-time")
+    assert page.text["kpi-median"] == "4" and page.text["kpi-resolved-by-data"] == "1"
+    assert page.svg_in == {"chart-street": 1, "chart-code": 1}   # two weeks: no trend chart yet
+    assert "trend-pending" in page.ids
     text = html_path.read_text(encoding="utf-8")
     # offline: nothing to fetch, no script; the only URIs are the SVG namespace names
     assert "<script" not in text and "<link" not in text and "<img" not in text and "https://" not in text
@@ -153,7 +163,7 @@ def test_html_parses_headline_first_and_charts_inline(store, kpis):
                                                                    "http://www.w3.org/1999/xlink"}
     assert "预计考核扣分" in text and "APPLICATION_OVERDUE" in text and "小龙坎街道" in text
     figures = re.findall(r'<figure id="chart-[a-z]+">(<svg .*?</svg>)</figure>', text, flags=re.S)
-    assert len(figures) == 3 and all(ET.fromstring(svg).get("viewBox") for svg in figures)  # well-formed SVG
+    assert len(figures) == 2 and all(ET.fromstring(svg).get("viewBox") for svg in figures)  # well-formed SVG
 
 
 def test_csvs_and_html_identical_across_builds(store, kpis, tmp_path):
@@ -168,7 +178,7 @@ def test_csv_content(store, kpis):
     folder = store / "exports" / "2026-03-10"
     summary = {r["metric"]: r["value"] for r in csv.DictReader(io.StringIO((folder / "kpi_summary.csv").read_text("utf-8")))}
     assert (summary["open"], summary["overdue"], summary["deduction_estimate"], summary["on_time_rate"]) == (
-        "4", "2", "0.4", "0.75")
+        "4", "2", "0.4", "0.6667")
     streets = list(csv.DictReader(io.StringIO((folder / "kpi_by_street.csv").read_text("utf-8"))))
     assert streets[1]["street_name"] == "沙坪坝街道" and streets[1]["deduction_estimate"] == "0.3"
     assert streets[-1]["on_time_rate"] == ""  # no closed warning: no rate, not zero
@@ -202,3 +212,30 @@ def test_cli_help_and_run(store, capsys):
     with pytest.raises(SystemExit):
         p.parse_args(["report", "--help"])
     assert "report.html" in capsys.readouterr().out
+
+
+def test_trend_chart_once_three_weeks_have_a_snapshot(kpis):
+    """The near-miss twin of the two-week page above: one more week with a snapshot night, and the chart is drawn."""
+    more = dict(kpis, weekly=kpis["weekly"] + [dict(kpis["weekly"][-1], week="2026-W12",
+                                                   week_start=dt.date(2026, 3, 16), week_end=dt.date(2026, 3, 22),
+                                                   snapshot_night=dt.date(2026, 3, 17))])
+    page = Page()
+    page.feed(report.render_html(more))
+    assert page.svg_in.get("chart-trend") == 1 and "trend-pending" not in page.ids
+
+
+def test_wide_tables_scroll_inside_their_box_and_sections_are_blocks(kpis):
+    text = report.render_html(kpis)
+    for table in ("table-street", "table-code", "table-weekly"):
+        assert f'<div class="scroll"><table id="{table}">' in text
+    assert ".scroll{overflow-x:auto" in text
+    sections = re.findall(r'<section id="section-([a-z]+)">', text)
+    assert sections == ["street", "code", "trend", "tables", "definitions"]
+
+
+def test_a_section_builder_adds_a_block_in_its_place(kpis, monkeypatch):
+    extra = report.Section("care", "关爱", "care", report.Markup("<p id='care-body'>探访 <b>3</b></p>"))
+    builders = report.SECTION_BUILDERS
+    monkeypatch.setattr(report, "SECTION_BUILDERS", builders[:2] + (lambda k: extra, lambda k: None) + builders[2:])
+    sections = re.findall(r'<section id="section-([a-z]+)">', report.render_html(kpis))
+    assert sections == ["street", "code", "care", "trend", "tables", "definitions"]
