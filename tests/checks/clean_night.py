@@ -76,6 +76,16 @@ CLEAN: dict[str, list[dict]] = {
     "staff_relatives": [
         dict(staff_person_id=STAFF, relative_person_id=HEAD_3, relation="sibling", filed_date=None),
     ],
+    "care_contacts": [
+        dict(contact_id="C1", person_id=HEAD_2, contact_date=D(2026, 2, 27), mode="visit", staff_id="S01", result="ok",
+             _drop_date=DROP_1),
+        dict(contact_id="C2", person_id=HEAD_2, contact_date=D(2026, 3, 2), mode="call", staff_id="S01",
+             result="no_answer", _drop_date=DROP_2),
+    ],
+    "meter_readings": [
+        dict(reading_id="M1", household_id="H2", reading_date=D(2026, 2, 28), litres=85.5, _drop_date=DROP_1),
+        dict(reading_id="M2", household_id="H2", reading_date=D(2026, 3, 1), litres=0, _drop_date=DROP_2),
+    ],
 }
 
 
