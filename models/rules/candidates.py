@@ -115,6 +115,8 @@ def _check_parameters(params: ParameterSet, as_of: dt.date) -> None:
 def raise_candidates(con, params: ParameterSet, as_of: dt.date) -> int:
     """Build features and warnings for `as_of` and (re)create table `candidates`; return its row count."""
     _check_parameters(params, as_of)
+    # the households with a quarantined row (sql/state/quarantined_households.sql), empty where no checks ran
+    con.execute("CREATE TABLE IF NOT EXISTS quarantined_households (household_id VARCHAR, feed VARCHAR, check_code VARCHAR)")
     params.to_duckdb(con, as_of)
     for macro in _MACROS:
         con.execute(macro)

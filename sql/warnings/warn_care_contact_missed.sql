@@ -1,0 +1,57 @@
+-- CARE_CONTACT_MISSED (独居老人探访未达标): an older person living alone (care_persons) had fewer than care.weekly_visits
+-- home visits, or fewer than care.weekly_calls calls, in the last full Monday..Sunday week before D (care_context), each
+-- counted separately. A contact counts when the person was reached (result ok or concern); a no_answer contact is an
+-- attempt, listed in the evidence, not a contact. Not evaluated (no row) when the care feed holds no contact dated in or
+-- after the judged week: a feed not delivered is not a week of missed visits for everyone.
+-- Grain: one row per household, person and ISO week. Condition key: CARE_CONTACT_MISSED:<person_id>:<YYYY-Www>.
+WITH ctx AS (
+    SELECT * FROM care_context
+),
+evaluated AS (
+    SELECT count(*) > 0 AS yes FROM care_contacts c, ctx WHERE c.contact_date >= ctx.week_start AND c.contact_date <= ctx.as_of
+),
+week AS (
+    SELECT
+        c.person_id,
+        count(*) FILTER (WHERE c.mode = 'visit' AND c.result <> 'no_answer') AS visits,
+        count(*) FILTER (WHERE c.mode = 'call' AND c.result <> 'no_answer')  AS calls,
+        count(*) FILTER (WHERE c.result = 'no_answer')                       AS unanswered,
+        list(c.contact_id ORDER BY c.contact_date, c.contact_id)             AS contact_ids
+    FROM care_contacts c, ctx
+    WHERE c.contact_date >= ctx.week_start AND c.contact_date <= ctx.week_end
+    GROUP BY c.person_id
+),
+used AS (
+    SELECT list(evidence ORDER BY name) AS parameters
+    FROM param_evidence
+    WHERE name IN ('care.living_alone_min_age', 'care.weekly_visits', 'care.weekly_calls')
+)
+SELECT
+    p.household_id,
+    'CARE_CONTACT_MISSED' AS warning_code,
+    'CARE_CONTACT_MISSED:' || p.person_id || ':' || ctx.iso_week AS condition_key,
+    '独居老人 ' || p.name || '（' || p.age || ' 岁）' || strftime(ctx.week_start, '%Y-%m-%d') || ' 至 '
+        || strftime(ctx.week_end, '%Y-%m-%d') || '（' || ctx.iso_week || '）上门探访 ' || coalesce(w.visits, 0)
+        || ' 次（每周应至少 ' || ctx.weekly_visits || ' 次）、电话 ' || coalesce(w.calls, 0) || ' 次（每周应至少 '
+        || ctx.weekly_calls || ' 次），'
+        || CASE WHEN coalesce(w.unanswered, 0) > 0
+                THEN '另有 ' || w.unanswered || ' 次未接通/未见到本人，不计入；' ELSE '' END
+        || '未达到每周探访关爱要求。' AS reasons,
+    to_json({
+        'calls': coalesce(w.calls, 0),
+        'contact_ids': coalesce(w.contact_ids, []),
+        'iso_week': ctx.iso_week,
+        'missed': list_filter([CASE WHEN coalesce(w.visits, 0) < ctx.weekly_visits THEN 'visits' END,
+                               CASE WHEN coalesce(w.calls, 0) < ctx.weekly_calls THEN 'calls' END], lambda x: x IS NOT NULL),
+        'parameters': u.parameters,
+        'person_id': p.person_id,
+        'unanswered_attempts': coalesce(w.unanswered, 0),
+        'visits': coalesce(w.visits, 0),
+        'week': strftime(ctx.week_start, '%Y-%m-%d') || '..' || strftime(ctx.week_end, '%Y-%m-%d')
+    }) AS evidence
+FROM care_persons p
+CROSS JOIN ctx
+CROSS JOIN used u
+CROSS JOIN evaluated e
+LEFT JOIN week w ON w.person_id = p.person_id
+WHERE e.yes AND (coalesce(w.visits, 0) < ctx.weekly_visits OR coalesce(w.calls, 0) < ctx.weekly_calls)
