@@ -371,6 +371,8 @@ def _gx_counts(result: dict) -> dict[str, int | None]:
             counts[code] = None
             continue
         n = r["result"].get("unexpected_count", r["result"].get("observed_value"))
+        if n is None and r["result"].get("element_count") == 0:
+            n = 0  # an empty batch (an optional feed not delivered): GX reports no count, and no row fails
         counts[code] = None if n is None else int(n)
     return counts
 

@@ -19,6 +19,7 @@ import polars as pl
 
 import sql
 from checks.id_number import ID_LIKE, ID_LIKE_MASKED_POLARS
+from flows import care_view
 from flows.store import sha256_file
 
 from flows.workbook import EXPORT_COLUMNS, HEADERS_ZH, WIDTHS, write_escalation_workbook, write_street_workbook
@@ -83,6 +84,7 @@ def stage_exports(con, out_dir: Path, as_of: dt.date) -> dict[str, str]:
                   .select(QUARANTINE_COLUMNS)
                   .with_columns(pl.col("record_id", "reason_zh", "reason_en")  # delivered values, typos and all
                                 .str.replace_all(ID_LIKE, ID_LIKE_MASKED_POLARS)))
+    quarantine = pl.concat([quarantine, care_view.notice_rows(con, as_of).select(QUARANTINE_COLUMNS)])
     quarantine.write_csv(tmp / "quarantine.csv", date_format="%Y-%m-%d")
     return {p.name: sha256_file(p) for p in sorted(tmp.iterdir())}
 

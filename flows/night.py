@@ -21,7 +21,7 @@ import sql
 from checks.contract import FEEDS
 from checks.halt import NightHalted
 from checks.runner import PendingChecks, start_checks
-from flows import drops, exports, manifest, queue, staging
+from flows import care_view, drops, exports, manifest, queue, staging
 from flows.store import Store, StoreBusy, sha256_file
 from models.ml.nightly import score_night
 from models.rules.candidates import raise_candidates
@@ -219,6 +219,7 @@ def build_state(night: Night) -> None:
 def score(night: Night) -> None:
     t = time.perf_counter()
     night.report["candidates"] = raise_candidates(night.con, night.params, night.as_of)
+    night.report["care"] = care_view.night_figures(night.con)
     night.timed("rules", t)
     settle_staging(night, block=False)
 

@@ -37,7 +37,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from flows import charts
+from flows import care_view, charts
 from models.rules.catalogue import CATALOGUE
 from models.rules.parameters import ParameterError, ParameterSet
 from models.rules.working_days import WorkingCalendar
@@ -46,7 +46,7 @@ ACTIVE = ("open", "in_progress")
 DEDUCTION_PARAM = "assessment.deduction_per_overdue_item"
 APPLICATION_CODE = "APPLICATION_OVERDUE"
 REPORT_FILE = "report.html"
-CSV_FILES = ("kpi_summary.csv", "kpi_by_street.csv", "kpi_by_code.csv", "kpi_weekly.csv")
+CSV_FILES = ("kpi_summary.csv", "kpi_by_street.csv", "kpi_by_code.csv", "kpi_weekly.csv", care_view.CSV_FILE)
 
 # The figures computed for every group (one street, one warning code, or the whole district).
 METRICS = ("open", "in_progress", "overdue", "applications_overdue", "closed", "closed_on_time", "on_time_rate",
@@ -225,6 +225,8 @@ def compute_kpis(store_root: Path, as_of: dt.date | None = None, *, con=None,
             weekly = _weekly(con, as_of)
             raised_on_night = con.execute("SELECT count(*) FROM store.warning_snapshots WHERE as_of = ? "
                                           "AND raised_date = ?", [as_of, as_of]).fetchall()[0][0]
+            care = care_view.report_section(con, as_of, run_id, {str(k): str(v) for k, v in
+                                                                 params.value("district.streets", as_of).items()})
         finally:
             con.unregister("report_calendar")
     finally:
@@ -249,7 +251,7 @@ def compute_kpis(store_root: Path, as_of: dt.date | None = None, *, con=None,
     summary |= {"overdue_items": summary["overdue"] + summary["applications_overdue"],
                 "deduction_per_item": per_item, "raised_on_night": raised_on_night}
     return {"as_of": as_of, "run_id": run_id, "summary": summary, "by_street": by_street, "by_code": by_code,
-            "weekly": weekly, "deduction_reference": deduction_ref}
+            "weekly": weekly, "deduction_reference": deduction_ref, "care": care}
 
 
 # ------------------------------------------------------------------------------------------------------------ files
@@ -285,6 +287,7 @@ def csv_files(kpis: dict) -> dict[str, bytes]:
         "kpi_by_street.csv": _csv_bytes(("street_code", "street_name", *METRICS), kpis["by_street"]),
         "kpi_by_code.csv": _csv_bytes(("warning_code", "label_zh", "category", *METRICS), kpis["by_code"]),
         "kpi_weekly.csv": _csv_bytes(WEEKLY, kpis["weekly"]),
+        care_view.CSV_FILE: _csv_bytes(care_view.CSV_COLUMNS, care_view.csv_rows(kpis["care"])),
     }
 
 
@@ -457,6 +460,7 @@ def render_html(kpis: dict) -> str:
 <figure id="chart-code">{chart_codes}</figure>
 <h2>趋势 <span class="en">weekly trend</span></h2>
 <figure id="chart-trend">{chart_trend}</figure>
+{care_view.render_html(kpis["care"])}
 <h2>明细表 <span class="en">tables</span></h2>
 {tables}
 <h2>口径说明 <span class="en">definitions</span></h2>

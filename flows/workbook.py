@@ -31,13 +31,14 @@ EXPORT_COLUMNS = (
     "warning_id", "household_id", "region_code", "street_code", "street_name", "warning_code", "category", "label_zh",
     "severity", "score", "reasons", "evidence", "raised_date", "deadline", "days_left", "status", "head_name",
     "head_id_masked",
+    "fast_track",  # CONTRACT.md v2: 免申即享 (true: every fact the decision needs comes from a department feed)
 )
 HEADERS_ZH = {
     "warning_id": "预警编号", "household_id": "户编号", "region_code": "村(社区)代码", "street_code": "镇街代码",
     "street_name": "镇街名称", "warning_code": "预警代码", "category": "预警类别", "label_zh": "预警类型",
     "severity": "严重程度", "score": "核实命中概率", "reasons": "预警原因", "evidence": "证据(JSON)",
     "raised_date": "预警日期", "deadline": "办理时限", "days_left": "剩余工作日", "status": "状态",
-    "head_name": "户主姓名", "head_id_masked": "户主身份证号(脱敏)",
+    "head_name": "户主姓名", "head_id_masked": "户主身份证号(脱敏)", "fast_track": "可免申即享",
 }
 # The columns a caseworker fills in, after the contract columns: (code as in CONTRACT.md §5, Chinese header).
 FILL_COLUMNS = (
@@ -66,7 +67,7 @@ UNKNOWN_COMMUNITY = "未知社区"
 WIDTHS = {
     "warning_id": 22, "household_id": 14, "region_code": 14, "street_code": 11, "street_name": 12, "warning_code": 24,
     "category": 10, "label_zh": 16, "severity": 8, "score": 9, "reasons": 50, "evidence": 30, "raised_date": 11,
-    "deadline": 11, "days_left": 8, "status": 10, "head_name": 9, "head_id_masked": 20,
+    "deadline": 11, "days_left": 8, "status": 10, "head_name": 9, "head_id_masked": 20, "fast_track": 9,
     "outcome": 12, "resolved_date": 12, "action": 12, "caseworker_id": 10, "note": 30,
 }
 DATE_COLUMNS = ("raised_date", "deadline")
@@ -216,7 +217,7 @@ def _data_sheet(ws, frame: pl.DataFrame, fmt: _Formats, title: str, as_of: dt.da
             elif isinstance(value, dt.date):
                 ws.write_datetime(i, j, dt.datetime.combine(value, dt.time()), styles["date"] if styles else fmt.date)
             elif isinstance(value, bool):
-                ws.write_string(i, j, str(value).lower())
+                ws.write_string(i, j, ("是" if value else "否") if col == "fast_track" else str(value).lower())
             elif isinstance(value, int):
                 ws.write_number(i, j, value, styles["int"] if styles else fmt.int)
             elif isinstance(value, float):

@@ -3,8 +3,15 @@
 -- The judged week is the last full ISO week (Monday..Sunday) that ended before D: a week is judged only once it is over,
 -- so a Sunday night still judges the week before. The judged reading day is D - 1: the drop of night D carries the
 -- readings of the day before, a day's use being known only once the day is over (a reading dated D is judged next night).
+-- `contacts_evaluated`: the care feed holds a contact dated in or after the judged week; else the week is not judged (a
+-- feed not delivered is not a week of missed visits for everyone).
 WITH r AS (
     SELECT as_of, date_trunc('week', as_of)::DATE AS monday_of_d FROM run_context
+),
+delivered AS (
+    SELECT count(*) > 0 AS yes
+    FROM care_contacts c, r
+    WHERE c.contact_date >= r.monday_of_d - INTERVAL 1 WEEK AND c.contact_date <= r.as_of
 )
 SELECT
     r.as_of,
@@ -23,5 +30,6 @@ SELECT
     strftime(r.monday_of_d - INTERVAL 1 WEEK, '%G-W%V')   AS iso_week,
     (r.as_of - INTERVAL 1 DAY)::DATE                     AS reading_day,
     -- the baseline window: the baseline_days days before the reading day
-    (r.as_of - INTERVAL 1 DAY - to_days(param('meter.baseline_days')::INTEGER))::DATE AS baseline_from
-FROM r
+    (r.as_of - INTERVAL 1 DAY - to_days(param('meter.baseline_days')::INTEGER))::DATE AS baseline_from,
+    d.yes                                                AS contacts_evaluated
+FROM r, delivered d

@@ -1,4 +1,4 @@
--- The caseworkers' queue of night D (CONTRACT.md §4): warnings still to be worked, with the household head and the
+-- The caseworkers' queue of night D (CONTRACT.md §4, with the v2 column fast_track): warnings still to be worked, with the household head and the
 -- working days left. Grain: one row per open or in-progress warning. ID numbers are masked here, before anything leaves:
 -- the head's, and any that the reasons or evidence name (first 6 and last 4 characters kept, CONTRACT.md §4), standing
 -- alone, not inside a longer id such as an expense record's (the pattern and why it runs twice: checks/id_number.py).
@@ -22,7 +22,9 @@ SELECT q.warning_id, q.household_id, q.region_code, q.street_code, q.street_name
            '(^|[^0-9A-Za-z])(\d{6})\d{7,9}(\d{3}[\dXx])([^0-9A-Za-z]|$)', '\1\2********\3\4', 'g') AS evidence,
        q.raised_date, q.deadline,
        d.working_day_index - (SELECT working_day_index FROM today) AS days_left,
-       q.status, h.head_name, h.head_id_masked
+       q.status, h.head_name, h.head_id_masked,
+       -- 免申即享 (CONTRACT.md v2): the flag the rule put in the evidence; false for every other warning
+       coalesce(json_extract(q.evidence, '$.fast_track.value')::BOOLEAN, false) AS fast_track
 FROM queue_next AS q
 LEFT JOIN heads AS h USING (household_id)
 LEFT JOIN working_days AS d ON d.date = q.deadline

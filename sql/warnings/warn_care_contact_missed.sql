@@ -1,25 +1,10 @@
 -- CARE_CONTACT_MISSED (独居老人探访未达标): an older person living alone (care_persons) had fewer than care.weekly_visits
 -- home visits, or fewer than care.weekly_calls calls, in the last full Monday..Sunday week before D (care_context), each
--- counted separately. A contact counts when the person was reached (result ok or concern); a no_answer contact is an
--- attempt, listed in the evidence, not a contact. Not evaluated (no row) when the care feed holds no contact dated in or
--- after the judged week: a feed not delivered is not a week of missed visits for everyone.
+-- counted separately (care_week_contacts: a no_answer contact is an attempt, listed in the evidence, not a contact).
+-- Not evaluated (no row) unless care_context.contacts_evaluated.
 -- Grain: one row per household, person and ISO week. Condition key: CARE_CONTACT_MISSED:<person_id>:<YYYY-Www>.
 WITH ctx AS (
     SELECT * FROM care_context
-),
-evaluated AS (
-    SELECT count(*) > 0 AS yes FROM care_contacts c, ctx WHERE c.contact_date >= ctx.week_start AND c.contact_date <= ctx.as_of
-),
-week AS (
-    SELECT
-        c.person_id,
-        count(*) FILTER (WHERE c.mode = 'visit' AND c.result <> 'no_answer') AS visits,
-        count(*) FILTER (WHERE c.mode = 'call' AND c.result <> 'no_answer')  AS calls,
-        count(*) FILTER (WHERE c.result = 'no_answer')                       AS unanswered,
-        list(c.contact_id ORDER BY c.contact_date, c.contact_id)             AS contact_ids
-    FROM care_contacts c, ctx
-    WHERE c.contact_date >= ctx.week_start AND c.contact_date <= ctx.week_end
-    GROUP BY c.person_id
 ),
 used AS (
     SELECT list(evidence ORDER BY name) AS parameters
@@ -52,6 +37,5 @@ SELECT
 FROM care_persons p
 CROSS JOIN ctx
 CROSS JOIN used u
-CROSS JOIN evaluated e
-LEFT JOIN week w ON w.person_id = p.person_id
-WHERE e.yes AND (coalesce(w.visits, 0) < ctx.weekly_visits OR coalesce(w.calls, 0) < ctx.weekly_calls)
+LEFT JOIN care_week_contacts w ON w.person_id = p.person_id
+WHERE ctx.contacts_evaluated AND (coalesce(w.visits, 0) < ctx.weekly_visits OR coalesce(w.calls, 0) < ctx.weekly_calls)

@@ -40,7 +40,7 @@ def test_chinese_headers_then_fill_in_columns_frozen_and_filtered(tmp_path):
         ws = wb[name]
         assert header(ws) == [HEADERS_ZH[c] for c in EXPORT_COLUMNS] + [zh for _, zh in FILL_COLUMNS]
         assert ws.freeze_panes == "A2"
-        assert ws.auto_filter.ref.startswith("A1:W")
+        assert ws.auto_filter.ref.startswith("A1:X")  # 19 contract columns (v2: fast_track) + 5 to fill in
     ws = wb[ALL_SHEET]
     assert ws.column_dimensions["K"].width > ws.column_dimensions["B"].width  # 预警原因 wider than 户编号
     assert all(ws.cell(r, column(ws, "处理结果")).value is None for r in range(2, 7))
