@@ -125,7 +125,7 @@ def settle_staged(exports_root: Path, recorded_outputs: dict[dt.date, dict[str, 
             night = dt.date.fromisoformat(out_dir.name)
         except ValueError:
             continue
-        staged = {p.name: sha256_file(p) for p in sorted(tmp.iterdir())}
+        staged = {p.relative_to(tmp).as_posix(): sha256_file(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
         if recorded_outputs.get(night) == staged:
             install_staged(out_dir)
             installed.append(night)

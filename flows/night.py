@@ -21,7 +21,7 @@ import sql
 from checks.contract import FEEDS
 from checks.halt import NightHalted
 from checks.runner import PendingChecks, start_checks
-from flows import care_view, drops, exports, manifest, queue, staging
+from flows import care_view, drops, exports, gongshi, manifest, queue, staging
 from flows.store import Store, StoreBusy, sha256_file
 from models.ml.nightly import score_night
 from models.rules.candidates import raise_candidates
@@ -247,6 +247,9 @@ def export(night: Night) -> dict[str, str]:
     settle_staging(night, block=True)
     t = time.perf_counter()
     outputs = exports.stage_exports(night.con, night.store.exports_dir(night.as_of), night.as_of)
+    if gongshi.is_first_night_of_month(night.con, night.as_of):  # the monthly 公示 roster, among the night's outputs
+        folder = exports.staged(night.store.exports_dir(night.as_of)) / gongshi.ROSTER_DIR
+        outputs = dict(sorted((outputs | gongshi.write_roster(night.con, folder, night.as_of)).items()))
     night.timed("export", t)
     return outputs
 
