@@ -32,14 +32,16 @@ def night_figures(con) -> dict:
     """After the rule pass: the judged week, contact compliance and meters per street (care_week_by_street), and the
     meter feed's notice when it fired (meter_feed_notice). Plain JSON values, for the manifest."""
     ctx = con.execute("SELECT iso_week, strftime(week_start, '%Y-%m-%d'), strftime(week_end, '%Y-%m-%d'), "
-                      "contacts_evaluated, strftime(reading_day, '%Y-%m-%d') FROM care_context").fetchall()[0]
+                      "contacts_evaluated, strftime(reading_day, '%Y-%m-%d'), weekly_visits, weekly_calls "
+                      "FROM care_context").fetchall()[0]
     streets = sql.frame(con, "SELECT street_code, living_alone, met, missed, metered, silent FROM care_week_by_street "
                              "ORDER BY street_code").to_dicts()
     notice = sql.frame(con, "SELECT strftime(reading_day, '%Y-%m-%d') AS reading_day, metered, silent, "
                             "silent_share_notice::DOUBLE AS silent_share_notice, reason_en, reason_zh "
                             "FROM meter_feed_notice").to_dicts()
     return {"iso_week": ctx[0], "week": f"{ctx[1]}..{ctx[2]}", "contacts_evaluated": bool(ctx[3]),
-            "reading_day": ctx[4], "by_street": streets, "meter_notice": notice[0] if notice else None}
+            "reading_day": ctx[4], "weekly_visits": ctx[5], "weekly_calls": ctx[6], "by_street": streets,
+            "meter_notice": notice[0] if notice else None}
 
 
 def notice_rows(con, as_of: dt.date) -> pl.DataFrame:
@@ -100,6 +102,7 @@ def report_section(con, as_of: dt.date, run_id: str | None, streets: dict[str, s
                      "open_concern": counts["CARE_CONCERN"], "open_water": counts["WATER_USAGE_ANOMALY"]})
     return {"iso_week": care.get("iso_week"), "week": care.get("week"), "contacts_evaluated": care.get("contacts_evaluated"),
             "reading_day": care.get("reading_day"), "meter_notice": care.get("meter_notice"), "fast_track_open": fast,
+            "weekly_visits": care.get("weekly_visits"), "weekly_calls": care.get("weekly_calls"),
             "by_street": rows}
 
 
@@ -114,7 +117,8 @@ def render_html(data: dict) -> str:
                                                          "open_care_alerts")}
     if not data.get("contacts_evaluated"):
         total["met"] = total["missed"] = None
-    head = ("镇街代码", "镇街", "独居老人 living alone", "达标 met 1+3", "未达标 missed", "装表户 metered",
+    rule = f"{_e(data.get('weekly_visits'))}+{_e(data.get('weekly_calls'))}"
+    head = ("镇街代码", "镇街", "独居老人 living alone", f"达标 met {rule}", "未达标 missed", "装表户 metered",
             "水表无数据 silent", "未办结关爱预警 open care alerts")
     keys = ("street_code", "street_name", "living_alone", "met", "missed", "metered", "silent", "open_care_alerts")
     body = "".join(
@@ -131,7 +135,8 @@ def render_html(data: dict) -> str:
 <section id="care">
 <p class="facts">可免申即享 <span class="en">fast track, no application needed</span>
 <b id="kpi-fast-track">{data['fast_track_open']}</b> 件未办结预警（疑似漏保、疑似特困未纳入、高龄津贴）</p>
-<p class="facts">上一完整周 <span class="en">last full week</span> {week} · 每周 1 次上门 + 3 次电话 ·
+<p class="facts">上一完整周 <span class="en">last full week</span> {week} ·
+每周 {_e(data.get('weekly_visits'))} 次上门 + {_e(data.get('weekly_calls'))} 次电话 ·
 用水判定日 <span class="en">reading day</span> {_e(data.get('reading_day'))}</p>
 {evaluated}{notice_html}
 <table id="table-care"><thead><tr>{"".join(f"<th>{h}</th>" for h in head)}</tr></thead>
