@@ -84,7 +84,7 @@ def stage_exports(con, out_dir: Path, as_of: dt.date) -> dict[str, str]:
                   .select(QUARANTINE_COLUMNS)
                   .with_columns(pl.col("record_id", "reason_zh", "reason_en")  # delivered values, typos and all
                                 .str.replace_all(ID_LIKE, ID_LIKE_MASKED_POLARS)))
-    quarantine = pl.concat([quarantine, care_view.notice_rows(con, as_of).select(QUARANTINE_COLUMNS)])
+    quarantine = pl.concat([quarantine, care_view.notice_rows(con, as_of).select(QUARANTINE_COLUMNS).cast(quarantine.schema)])
     quarantine.write_csv(tmp / "quarantine.csv", date_format="%Y-%m-%d")
     return {p.name: sha256_file(p) for p in sorted(tmp.iterdir())}
 
