@@ -1,7 +1,8 @@
 """Raise candidate warnings: every rule of RULEBOOK.md as set-based SQL over the as-of state.
 
 `raise_candidates(con, params, as_of)` expects the state tables named after the feeds (households, persons, enrollment,
-income, expenses, assets, events, payments, applications, staff_relatives) and `working_days(date, is_working)` in `con`.
+income, expenses, assets, events, payments, applications, staff_relatives, care_contacts, meter_readings) and
+`working_days(date, is_working)` in `con`; `quarantined_households` (sql/state/) when the checks ran (else it is empty).
 It writes the parameters in force (`params.to_duckdb`), builds `sql/features/` (as-of household features) and
 `sql/warnings/` (one relation per rule, each yielding candidate rows), and collects them in one table:
 
