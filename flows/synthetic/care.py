@@ -36,7 +36,7 @@ class CareThresholds:
     weekly_visits: int
     weekly_calls: int
     no_answer_run: int
-    concern_lookback_days: int
+    follow_up_days: int
     baseline_days: int
     low_use_share: float
     min_baseline_days: int
@@ -47,7 +47,7 @@ class CareThresholds:
         p = ParameterSet.load()
         v = lambda name: p.value(name, on)  # noqa: E731
         return cls(int(v("care.living_alone_min_age")), int(v("care.weekly_visits")), int(v("care.weekly_calls")),
-                   int(v("care.no_answer_run")), int(v("care.concern_lookback_days")), int(v("meter.baseline_days")),
+                   int(v("care.no_answer_run")), int(v("care.follow_up_days")), int(v("meter.baseline_days")),
                    float(v("meter.low_use_share")), int(v("meter.min_baseline_days")), int(v("age_allowance.min_age")))
 
 
@@ -56,6 +56,20 @@ def judged_week(d: dt.date) -> tuple[dt.date, str]:
     monday = d - dt.timedelta(days=d.weekday()) - dt.timedelta(days=7)
     y, w, _ = monday.isocalendar()
     return monday, f"{y}-W{w:02d}"
+
+
+def judged_weeks(nights: list[dt.date], follow_up_days: int) -> list[tuple[dt.date, str, int]]:
+    """(Monday, ISO week, first night judging it) of every full week some night judges: each week that ended before the
+    night and on or after night - follow_up_days (sql/features/care_weeks.sql)."""
+    out: dict[dt.date, tuple[str, int]] = {}
+    for t, d in enumerate(nights):
+        last_monday, _ = judged_week(d)
+        monday = last_monday
+        while monday + dt.timedelta(days=6) >= d - dt.timedelta(days=follow_up_days):
+            y, w, _ = monday.isocalendar()
+            out.setdefault(monday, (f"{y}-W{w:02d}", t))
+            monday -= dt.timedelta(days=7)
+    return [(m, iso, t) for m, (iso, t) in sorted(out.items())]
 
 
 def contact_id(hh: int, j: int, d: dt.date) -> str:
@@ -79,9 +93,15 @@ def _weekly(first_monday: dt.date, last: dt.date, visits: int, calls: int) -> li
 def care_scenarios(ctx: Ctx) -> list[list[Spec]]:
     ct = CareThresholds.load(ctx.start)
     s0, last = ctx.start, ctx.nights[-1]
-    ws, iso = judged_week(s0)
-    history = ws - dt.timedelta(days=7)
+    ws, _ = judged_week(s0)
+    weeks = judged_weeks(ctx.nights, ct.follow_up_days)
+    history = weeks[0][0]  # contacts from the first week any night judges
     G: list[list[Spec]] = []
+
+    def every_week(expected: str, note: str) -> list[tuple]:
+        """CARE_CONTACT_MISSED truth for each judged week (the pattern is the same every week)."""
+        return [("CARE_CONTACT_MISSED", ("week", 0, w_iso), expected, first, f"week {w_iso} ({monday}..): {note}")
+                for monday, w_iso, first in weeks]
 
     def alone(name, age=72.0, birth=None, contacts=None, readings=(), truth=(), allowance_auto=True, enroll=()):
         s = Spec(name, members=[M("head", age, False, "none", inc={"pension": PENSION}, birth=birth)],
@@ -96,26 +116,22 @@ def care_scenarios(ctx: Ctx) -> list[list[Spec]]:
                 for i in range(max(n, 0))]
 
     need = f"{ct.weekly_visits} visit + {ct.weekly_calls} calls"
-    week = f"judged week {iso} ({ws}..{ws + dt.timedelta(days=6)})"
-    # ---------------- CARE_CONTACT_MISSED (the week judged on the first night; later nights of the samples judge it too)
+    # ---------------- CARE_CONTACT_MISSED (each week judged: those that ended within care.follow_up_days of a night)
     alone("care_contacts_met", contacts=_weekly(history, last, ct.weekly_visits, ct.weekly_calls),
-          truth=[("CARE_CONTACT_MISSED", ("week", 0, iso), NF, 0, f"{week}: {need}, as required")])
+          truth=every_week(NF, f"{need}, as required"))
     alone("care_missed_calls", contacts=_weekly(history, last, ct.weekly_visits, ct.weekly_calls - 1),
-          truth=[("CARE_CONTACT_MISSED", ("week", 0, iso), F, 0, f"{week}: one call short of {ct.weekly_calls}")])
+          truth=every_week(F, f"one call short of {ct.weekly_calls}"))
     alone("care_missed_visit", contacts=_weekly(history, last, 0, ct.weekly_calls + 1),
-          truth=[("CARE_CONTACT_MISSED", ("week", 0, iso), F, 0,
-                  f"{week}: {ct.weekly_calls + 1} calls but no visit (counted separately)")])
+          truth=every_week(F, f"{ct.weekly_calls + 1} calls but no visit (counted separately)"))
     unreached = _weekly(history, last, ct.weekly_visits, ct.weekly_calls - 1)
-    unreached += [dict(m=0, date=ws + dt.timedelta(days=5), mode="call", result="no_answer")]
+    unreached += [dict(m=0, date=monday + dt.timedelta(days=5), mode="call", result="no_answer")
+                  for monday, _, _ in weeks]
     alone("care_unanswered_call", contacts=sorted(unreached, key=lambda c: c["date"]),
-          truth=[("CARE_CONTACT_MISSED", ("week", 0, iso), F, 0,
-                  f"{week}: {ct.weekly_calls - 1} answered calls and one no_answer (an attempt, not a contact)")])
+          truth=every_week(F, f"{ct.weekly_calls - 1} answered calls and one no_answer (an attempt, not a contact)"))
     alone("care_age_below", birth=ctx.years_before(last, ct.living_alone_min_age) + dt.timedelta(days=1), contacts=[],
-          truth=[("CARE_CONTACT_MISSED", ("week", 0, iso), NF, 0,
-                  f"alone, no contact, but {ct.living_alone_min_age - 1} on every night")])
+          truth=every_week(NF, f"alone, no contact, but {ct.living_alone_min_age - 1} on every night"))
     alone("care_age_reached", birth=ctx.years_before(s0, ct.living_alone_min_age), contacts=[],
-          truth=[("CARE_CONTACT_MISSED", ("week", 0, iso), F, 0,
-                  f"alone, {ct.living_alone_min_age} on the first night, no contact")])
+          truth=every_week(F, f"alone, {ct.living_alone_min_age} on the first night, no contact"))
 
     # ---------------- CARE_CONCERN
     met = _weekly(history, last, ct.weekly_visits, ct.weekly_calls)
@@ -124,19 +140,19 @@ def care_scenarios(ctx: Ctx) -> list[list[Spec]]:
     j = next(i for i, c in enumerate(concern) if c["result"] == "concern")
     alone("care_concern_recent", contacts=concern,
           truth=[("CARE_CONCERN", ("contact", j), F, 0, f"a visit on {s0 - dt.timedelta(days=3)} recorded concern")])
-    old_day = s0 - dt.timedelta(days=ct.concern_lookback_days + 1)
+    old_day = s0 - dt.timedelta(days=ct.follow_up_days + 1)
     old = sorted(met + [dict(m=0, date=old_day, mode="visit", result="concern")], key=lambda c: c["date"])
     j = next(i for i, c in enumerate(old) if c["result"] == "concern")
     alone("care_concern_old", contacts=old,
           truth=[("CARE_CONCERN", ("contact", j), NF, 0,
-                  f"the concern of {old_day} is before the {ct.concern_lookback_days}-day look-back of every night")])
+                  f"the concern of {old_day} is before the {ct.follow_up_days}-day follow-up of every night")])
     answered = _weekly(history, ws + dt.timedelta(days=6), ct.weekly_visits, ct.weekly_calls)
     run_days = [ws + dt.timedelta(days=5), ws + dt.timedelta(days=6), s0][-ct.no_answer_run:]
     run = answered + [dict(m=0, date=d, mode="call", result="no_answer") for d in run_days]
     alone("care_no_answer_run", contacts=run,
           truth=[("CARE_CONCERN", ("contact_run", 0, len(answered)), F, 0,
-                  f"the last {ct.no_answer_run} contacts ({', '.join(map(str, run_days))}) all no_answer"),
-                 ("CARE_CONTACT_MISSED", ("week", 0, iso), NF, 0, f"{week}: {need} answered before the run")])
+                  f"the last {ct.no_answer_run} contacts ({', '.join(map(str, run_days))}) all no_answer")]
+          + every_week(NF, f"{need} answered before the run"))
     short = answered + [dict(m=0, date=d, mode="call", result="no_answer") for d in run_days[1:]]
     alone("care_no_answer_short", contacts=short,
           truth=[("CARE_CONCERN", ("contact_run", 0, len(answered)), NF, 0,
@@ -232,7 +248,7 @@ def background_care(rng: np.random.Generator, persons: pl.DataFrame, events: pl.
     sets get nothing here (their scenario sets it); `planted` households get no meter."""
     ct = CareThresholds.load(nights[0])
     s0, last = nights[0], nights[-1]
-    ws, _ = judged_week(s0)
+    weeks = judged_weeks(nights, ct.follow_up_days)
     deaths = events.filter(pl.col("event_type") == "death").group_by("hh", "seq").agg(pl.col("event_date").min().alias("death"))
     before_birthday = (pl.col("birth").dt.month().cast(pl.Int32) * 100 + pl.col("birth").dt.day().cast(pl.Int32)
                        > last.month * 100 + last.day).cast(pl.Int32)
@@ -241,7 +257,7 @@ def background_care(rng: np.random.Generator, persons: pl.DataFrame, events: pl.
 
     # contacts: one row per person, week and slot; slots as in the scenarios' weekly pattern
     older = people.filter((pl.col("age_last") >= ct.living_alone_min_age) & ~pl.col("hh").is_in(list(manual_contacts)))
-    mondays, monday = [], ws - dt.timedelta(days=7)  # from the week before the first judged week
+    mondays, monday = [], weeks[0][0]  # from the first week any night judges
     while monday <= last:
         mondays.append(monday)
         monday += dt.timedelta(days=7)

@@ -1,10 +1,11 @@
 -- The dates and parameter values the care rules (CARE_CONTACT_MISSED, CARE_CONCERN, WATER_USAGE_ANOMALY) and
 -- AGE_ALLOWANCE_DUE use on D. Grain: exactly one row. Values come from the `params` table (one loader).
--- The judged week is the last full ISO week (Monday..Sunday) that ended before D: a week is judged only once it is over,
--- so a Sunday night still judges the week before. The judged reading day is D - 1: the drop of night D carries the
+-- The judged week (week_start, week_end, iso_week) is the last full ISO week (Monday..Sunday) that ended before D: a
+-- week is judged only once it is over, so a Sunday night still judges the week before. CARE_CONTACT_MISSED judges every
+-- full week that ended in [D - care.follow_up_days, D) (care_weeks); the care view shows the last one. The judged reading day is D - 1: the drop of night D carries the
 -- readings of the day before, a day's use being known only once the day is over (a reading dated D is judged next night).
--- `contacts_evaluated`: the care feed holds a contact dated in or after the judged week; else the week is not judged (a
--- feed not delivered is not a week of missed visits for everyone).
+-- `contacts_evaluated`: the care feed holds a contact dated in or after the (last) judged week; else the week is not
+-- judged (a feed not delivered is not a week of missed visits for everyone).
 WITH r AS (
     SELECT as_of, date_trunc('week', as_of)::DATE AS monday_of_d FROM run_context
 ),
@@ -19,7 +20,7 @@ SELECT
     param('care.weekly_visits')::INTEGER                 AS weekly_visits,
     param('care.weekly_calls')::INTEGER                  AS weekly_calls,
     param('care.no_answer_run')::INTEGER                 AS no_answer_run,
-    param('care.concern_lookback_days')::INTEGER         AS concern_lookback_days,
+    param('care.follow_up_days')::INTEGER                AS follow_up_days,
     param('meter.baseline_days')::INTEGER                AS baseline_days,
     param('meter.low_use_share')::DECIMAL(9, 4)          AS low_use_share,
     param('meter.min_baseline_days')::INTEGER            AS min_baseline_days,

@@ -11,7 +11,7 @@ people AS (
     FROM care_persons p
     JOIN households h ON h.household_id = p.household_id
     CROSS JOIN ctx
-    LEFT JOIN care_week_contacts w ON w.person_id = p.person_id
+    LEFT JOIN care_week_contacts w ON w.person_id = p.person_id AND w.week_start = ctx.week_start
 ),
 by_people AS (
     SELECT street_code, count(*) AS living_alone, count(*) FILTER (WHERE met) AS met FROM people GROUP BY street_code

@@ -1,4 +1,4 @@
--- CARE_CONCERN (探访发现异常): for a person present on D, (a) a contact dated in (D - care.concern_lookback_days, D] that
+-- CARE_CONCERN (探访发现异常): for a person present on D, (a) a contact dated in (D - care.follow_up_days, D] that
 -- recorded `concern`: key CARE_CONCERN:<contact_id>; or (b) the person's latest care.no_answer_run contacts on or before
 -- D (by date, then contact_id) all recorded `no_answer`: key CARE_CONCERN:<person_id>:no_answer_since:<contact_id>,
 -- the first contact of the unbroken run of no_answer contacts up to the latest one (the key stays while the run goes on;
@@ -13,7 +13,7 @@ people AS (
 concerns AS (
     SELECT c.*
     FROM care_contacts c, ctx
-    WHERE c.result = 'concern' AND c.contact_date > ctx.as_of - to_days(ctx.concern_lookback_days)
+    WHERE c.result = 'concern' AND c.contact_date > ctx.as_of - to_days(ctx.follow_up_days)
       AND c.contact_date <= ctx.as_of
 ),
 ranked AS (
@@ -42,7 +42,7 @@ streaks AS (
     GROUP BY r.person_id, n.run_length
 ),
 used_concern AS (
-    SELECT list(evidence ORDER BY name) AS parameters FROM param_evidence WHERE name = 'care.concern_lookback_days'
+    SELECT list(evidence ORDER BY name) AS parameters FROM param_evidence WHERE name = 'care.follow_up_days'
 ),
 used_run AS (
     SELECT list(evidence ORDER BY name) AS parameters FROM param_evidence WHERE name = 'care.no_answer_run'

@@ -2,7 +2,8 @@
 WATER_USAGE_ANOMALY and the meter feed's notice.
 
 By hand, D = 2026-03-10 (a Tuesday). The last full Monday..Sunday week before D is 2026-03-02..2026-03-08, ISO week
-2026-W10. Living alone = the only present member, aged 60 or more on D (born 1966-03-10 is 60, 1966-03-11 is 59).
+2026-W10; with care.follow_up_days 14, every full week that ended in [2026-02-24, 2026-03-10) is judged: W10 and W09
+(02-23..03-01), not W08 (ended 02-22). Living alone = the only present member, aged 60 or more on D (born 1966-03-10 is 60, 1966-03-11 is 59).
 Each week needs 1 visit and 3 calls, counted separately; a no_answer contact is an attempt, not a contact.
 CARE_CONCERN: a concern dated in (D - 14, D] = (2026-02-24, 2026-03-10]; or the latest 3 contacts all no_answer.
 Water: the judged reading day is D - 1 = 2026-03-09; the baseline window is the 28 days before it, 2026-02-09..03-08;
@@ -117,29 +118,38 @@ def result():
     ("CM_SPOUSE_DIED", ["visits", "calls"]),
 ])
 def test_contact_missed_fires(result, hid, missed):
-    row = result.one(hid, CM)
-    assert row["condition_key"] == f"{CM}:{IDS[hid]}:2026-W10"
+    row = result.one(hid, CM, f"{CM}:{IDS[hid]}:2026-W10")
     assert row["evidence"]["missed"] == missed
     assert row["evidence"]["week"] == "2026-03-02..2026-03-08"
 
 
 @pytest.mark.parametrize("hid", ["CM_MET", "CM_CONCERN_COUNTS", "CM_AGE_59", "CM_WITH_SPOUSE"])
 def test_contact_missed_near_misses(result, hid):
-    assert CM not in result.codes(hid)
+    assert f"{CM}:{IDS.get(hid, hid + '-P1')}:2026-W10" not in result.keys(hid, CM)
+    if hid in ("CM_AGE_59", "CM_WITH_SPOUSE"):  # not living alone at 60+: no week is judged for them at all
+        assert CM not in result.codes(hid)
+
+
+def test_every_week_within_the_follow_up_days_is_judged(result):
+    """No contact at all: W10 and W09 are missed; W08 ended 2026-02-22, before D - 14, and is no longer judged."""
+    p = IDS["CM_AGE_60"]
+    assert result.keys("CM_AGE_60", CM) == {f"{CM}:{p}:2026-W10", f"{CM}:{p}:2026-W09"}
 
 
 def test_contact_missed_counts(result):
-    ev = result.one("CM_UNANSWERED_CALL", CM)["evidence"]
+    row = result.one("CM_UNANSWERED_CALL", CM, f"{CM}:{IDS['CM_UNANSWERED_CALL']}:2026-W10")
+    ev = row["evidence"]
     assert (ev["visits"], ev["calls"], ev["unanswered_attempts"]) == (1, 2, 1)
-    assert "另有 1 次未接通" in result.one("CM_UNANSWERED_CALL", CM)["reasons"]
+    assert "另有 1 次未接通" in row["reasons"]
 
 
 def test_a_sunday_night_judges_the_week_before():
-    """On Sunday 2026-03-08 the week 03-02..03-08 is not over: the week judged is 02-23..03-01 (2026-W09), when CM_MET
-    had no contact."""
-    row = STATE.run(as_of=dt.date(2026, 3, 8)).one("CM_MET", CM)
-    assert row["condition_key"] == f"{CM}:{IDS['CM_MET']}:2026-W09"
-    assert row["evidence"]["week"] == "2026-02-23..2026-03-01"
+    """On Sunday 2026-03-08 the week 03-02..03-08 is not over: the weeks judged are those that ended in
+    [2026-02-22, 2026-03-08): W09 (02-23..03-01) and W08 (02-16..02-22), when CM_MET had no contact; not W10."""
+    res = STATE.run(as_of=dt.date(2026, 3, 8))
+    p = IDS["CM_MET"]
+    assert res.keys("CM_MET", CM) == {f"{CM}:{p}:2026-W09", f"{CM}:{p}:2026-W08"}
+    assert res.one("CM_MET", CM, f"{CM}:{p}:2026-W09")["evidence"]["week"] == "2026-02-23..2026-03-01"
 
 
 def test_no_contact_feed_is_not_evaluated():
