@@ -1,4 +1,4 @@
-"""The feed contract (CONTRACT.md §1-2, version 1) as data.
+"""The feed contract (CONTRACT.md §1-2, version 2: v1 plus the optional care feeds and the `age_allowance` program) as data.
 
 Every part of safetynet that needs to know a feed's columns, types, code sets, kind (full extract or increment) or key reads
 it from here: the ingest (typed staging), the validation suites, the synthetic generator and the tests. Renaming or
@@ -29,6 +29,7 @@ class Column:
     nullable: bool = False
     codes: tuple[str, ...] | None = None  # the contract's closed code set, when it has one
     signed: bool = False  # decimals are >= 0 unless the contract says otherwise
+    unit: tuple[str, str] = ("yuan", "元")  # a decimal's unit (English, Chinese) as reasons name it
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Feed:
         return next(c for c in self.columns if c.name == name)
 
 
-PROGRAMS = ("dibao", "tekun", "edge", "rigid")
+PROGRAMS = ("dibao", "tekun", "edge", "rigid", "age_allowance")  # age_allowance: 高龄津贴 (v2)
 RELATIONS = ("head", "spouse", "child", "parent", "grandchild", "grandparent", "sibling", "other")
 DISABILITY_TYPES = ("visual", "hearing", "speech", "physical", "intellectual", "mental", "multiple")
 ENROLLMENT_STATUSES = ("active", "gradual_exit", "suspended", "terminated")
@@ -69,6 +70,8 @@ EVENT_TYPES = (
 )
 EVENT_SOURCES = ("public_security", "health", "hr", "justice", "disabled_federation", "civil_affairs")
 DECISIONS = ("approved", "rejected", "withdrawn")
+CONTACT_MODES = ("visit", "call")  # 上门, 电话 (v2)
+CONTACT_RESULTS = ("ok", "no_answer", "concern")  # v2
 
 C = Column
 FEEDS: dict[str, Feed] = {
@@ -164,6 +167,21 @@ FEEDS: dict[str, Feed] = {
             C("community_code", "str"),
             C("community_name", "str"),
             C("street_code", "str"),
+        )),
+        # v2: visits and calls to older people living alone (独居老年人探访关爱), and their smart water meters
+        Feed("care_contacts", "increment", False, ("contact_id",), (
+            C("contact_id", "str"),
+            C("person_id", "str"),
+            C("contact_date", "date"),
+            C("mode", "str", codes=CONTACT_MODES),
+            C("staff_id", "str"),
+            C("result", "str", codes=CONTACT_RESULTS),
+        )),
+        Feed("meter_readings", "increment", False, ("reading_id",), (
+            C("reading_id", "str"),
+            C("household_id", "str"),
+            C("reading_date", "date"),
+            C("litres", "decimal", unit=("litres", "升")),
         )),
     )
 }

@@ -129,8 +129,8 @@ def contract_checks(feed: str) -> list[RowCheck]:
         if c.type == "decimal" and not c.signed:
             out.append(RowCheck(
                 f"NEGATIVE_{c.name}", feed, f"t.{c.name} < 0",
-                fmt(f"{feed}.{c.name} must be >= 0 yuan; found {{}}", f"t.{c.name}"),
-                fmt_zh(f"{feed}.{c.name} 应不小于 0 元；实际为 {{}}", f"t.{c.name}"),
+                fmt(f"{feed}.{c.name} must be >= 0 {c.unit[0]}; found {{}}", f"t.{c.name}"),
+                fmt_zh(f"{feed}.{c.name} 应不小于 0 {c.unit[1]}；实际为 {{}}", f"t.{c.name}"),
                 f"{c.name} is not negative",
                 gxe.ExpectColumnValuesToBeBetween(column=c.name, min_value=0),
             ))

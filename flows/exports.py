@@ -22,6 +22,7 @@ import polars as pl
 
 import sql
 from checks.id_number import ID_LIKE, ID_LIKE_MASKED_POLARS
+from flows import care_view
 from flows.store import sha256_file
 
 from flows.workbook import (CSV_COLUMNS, EXPORT_COLUMNS, FRAME_COLUMNS, HEADERS_ZH, workbook_name,
@@ -93,6 +94,7 @@ def stage_exports(con, out_dir: Path, as_of: dt.date) -> dict[str, str]:
                   .select(QUARANTINE_COLUMNS)
                   .with_columns(pl.col("record_id", "reason_zh", "reason_en")  # delivered values, typos and all
                                 .str.replace_all(ID_LIKE, ID_LIKE_MASKED_POLARS)))
+    quarantine = pl.concat([quarantine, care_view.notice_rows(con, as_of).select(QUARANTINE_COLUMNS).cast(quarantine.schema)])
     write_csv(quarantine, tmp / "quarantine.csv", QUARANTINE_COLUMNS)
     return {p.name: sha256_file(p) for p in sorted(tmp.iterdir())}
 
@@ -133,7 +135,7 @@ def settle_staged(exports_root: Path, recorded_outputs: dict[dt.date, dict[str, 
             night = dt.date.fromisoformat(out_dir.name)
         except ValueError:
             continue
-        staged = {p.name: sha256_file(p) for p in sorted(tmp.iterdir())}
+        staged = {p.relative_to(tmp).as_posix(): sha256_file(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
         if recorded_outputs.get(night) == staged:
             install_staged(out_dir)
             installed.append(night)

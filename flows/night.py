@@ -21,7 +21,7 @@ import sql
 from checks.contract import FEEDS
 from checks.halt import NightHalted
 from checks.runner import PendingChecks, start_checks
-from flows import drops, exports, manifest, queue, runtime, staging
+from flows import care_view, drops, exports, gongshi, manifest, queue, runtime, staging
 from flows.store import Store, StoreBusy, sha256_file
 from models.ml.nightly import score_night
 from models.rules.candidates import raise_candidates
@@ -229,6 +229,7 @@ def score(night: Night) -> None:
     absent = absent_optional_feeds(night.selection.files if night.selection else {})
     night.report["feeds_absent"] = absent
     night.report["rules_not_evaluated"] = rules_not_evaluated(absent)
+    night.report["care"] = care_view.night_figures(night.con)
     night.timed("rules", t)
     settle_staging(night, block=False)
 
@@ -256,6 +257,9 @@ def export(night: Night) -> dict[str, str]:
     settle_staging(night, block=True)
     t = time.perf_counter()
     outputs = exports.stage_exports(night.con, night.store.exports_dir(night.as_of), night.as_of)
+    if gongshi.is_first_night_of_month(night.con, night.as_of):  # the monthly 公示 roster, among the night's outputs
+        folder = exports.staged(night.store.exports_dir(night.as_of)) / gongshi.ROSTER_DIR
+        outputs = dict(sorted((outputs | gongshi.write_roster(night.con, folder, night.as_of)).items()))
     night.timed("export", t)
     return outputs
 

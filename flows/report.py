@@ -44,7 +44,7 @@ import duckdb
 import polars as pl
 from markupsafe import Markup
 
-from flows import charts
+from flows import care_view, charts
 from models.rules.catalogue import CATALOGUE
 from models.rules.parameters import ParameterError, ParameterSet
 from models.rules.working_days import WorkingCalendar
@@ -53,7 +53,7 @@ ACTIVE = ("open", "in_progress")
 DEDUCTION_PARAM = "assessment.deduction_per_overdue_item"
 APPLICATION_CODE = "APPLICATION_OVERDUE"
 REPORT_FILE = "report.html"
-CSV_FILES = ("kpi_summary.csv", "kpi_by_street.csv", "kpi_by_code.csv", "kpi_weekly.csv")
+CSV_FILES = ("kpi_summary.csv", "kpi_by_street.csv", "kpi_by_code.csv", "kpi_weekly.csv", care_view.CSV_FILE)
 
 # The figures computed for every group (one street, one warning code, or the whole district).
 METRICS = ("open", "in_progress", "overdue", "applications_overdue", "closed", "closed_on_time", "on_time_rate",
@@ -233,6 +233,8 @@ def compute_kpis(store_root: Path, as_of: dt.date | None = None, *, con=None,
             weekly = _weekly(con, as_of)
             raised_on_night = con.execute("SELECT count(*) FROM store.warning_snapshots WHERE as_of = ? "
                                           "AND raised_date = ?", [as_of, as_of]).fetchall()[0][0]
+            care = care_view.report_section(con, as_of, run_id, {str(k): str(v) for k, v in
+                                                                 params.value("district.streets", as_of).items()})
         finally:
             con.unregister("report_calendar")
     finally:
@@ -257,7 +259,7 @@ def compute_kpis(store_root: Path, as_of: dt.date | None = None, *, con=None,
     summary |= {"overdue_items": summary["overdue"] + summary["applications_overdue"],
                 "deduction_per_item": per_item, "raised_on_night": raised_on_night}
     return {"as_of": as_of, "run_id": run_id, "summary": summary, "by_street": by_street, "by_code": by_code,
-            "weekly": weekly, "deduction_reference": deduction_ref}
+            "weekly": weekly, "deduction_reference": deduction_ref, "care": care}
 
 
 # ------------------------------------------------------------------------------------------------------------ files
@@ -294,6 +296,7 @@ def csv_files(kpis: dict) -> dict[str, bytes]:
         "kpi_by_street.csv": _csv_bytes(("street_code", "street_name", *METRICS), kpis["by_street"]),
         "kpi_by_code.csv": _csv_bytes(("warning_code", "label_zh", "category", *METRICS), kpis["by_code"]),
         "kpi_weekly.csv": _csv_bytes(WEEKLY, kpis["weekly"]),
+        care_view.CSV_FILE: _csv_bytes(care_view.CSV_COLUMNS, care_view.csv_rows(kpis["care"])),
     }
 
 
@@ -464,6 +467,10 @@ NOTES = Markup("""<ul class="notes">
 </ul>""")
 
 
+def _care_section(kpis: dict) -> Section:
+    return Section("care", "独居老人关爱", "care for older people living alone", Markup(care_view.render_html(kpis["care"])))
+
+
 def _notes_section(kpis: dict) -> Section:
     return Section("definitions", "口径说明", "definitions", NOTES)
 
@@ -471,7 +478,7 @@ def _notes_section(kpis: dict) -> Section:
 # The report's blocks below the headline, in page order. Another part of safetynet adds its block by adding a builder
 # (kpis -> Section, or None to leave it out on a night with nothing to show) at its place in this tuple.
 SECTION_BUILDERS: tuple[Callable[[dict], Section | None], ...] = (
-    _street_section, _code_section, _trend_section, _tables_section, _notes_section,
+    _street_section, _code_section, _trend_section, _care_section, _tables_section, _notes_section,
 )
 
 

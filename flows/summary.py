@@ -6,6 +6,7 @@ from pathlib import Path
 
 import duckdb
 
+from flows import care_view
 from models.rules.catalogue import CATALOGUE
 
 
@@ -19,6 +20,7 @@ def night_summary(store: Path, doc: dict) -> str:
                                     FROM warning_snapshots WHERE {active} GROUP BY 1, 2 ORDER BY 1""", [as_of]).fetchall()
         overdue = con.execute(f"SELECT count(*) FROM warning_snapshots WHERE {active} AND deadline < as_of",
                               [as_of]).fetchone()[0]
+        care_lines = care_view.summary_lines(con, doc)
     checks = doc.get("checks", {}).get("feeds", {})
     lines = [f"safetynet night {as_of}  run {doc['run_id']}",
              f"rows: " + ", ".join(f"{f} {v.get('rows_loaded', '?')}/{v.get('rows_in', '?')}" for f, v in sorted(checks.items())),
@@ -31,6 +33,7 @@ def night_summary(store: Path, doc: dict) -> str:
     if doc.get("rules_not_evaluated"):
         lines += ["", f"rules not evaluated (未评估的预警规则), optional feeds not delivered: {', '.join(doc['feeds_absent'])}"]
         lines += [f"  {r['warning_code']:<26} {r['reason_zh']} / {r['reason_en']}" for r in doc["rules_not_evaluated"]]
+    lines += care_lines
     unconfirmed = doc["parameters"]["needing_confirmation"]
     if unconfirmed:
         local = [u["name"] for u in unconfirmed if u["why"] == "unconfirmed"]

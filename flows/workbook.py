@@ -45,7 +45,8 @@ EXPORT_COLUMNS = (
     "severity", "score", "reasons", "evidence", "raised_date", "deadline", "days_left", "status", "head_name",
     "head_id_masked",
 )
-V2_COLUMNS = ("address", "community_code", "community_name")
+# fast_track: 免申即享 (true: every fact the decision needs comes from a department feed)
+V2_COLUMNS = ("address", "community_code", "community_name", "fast_track")
 CSV_COLUMNS = EXPORT_COLUMNS + V2_COLUMNS
 # What the workbook shows besides: an in-progress warning's latest report (caseworker, the night it applied from, note).
 PROGRESS_COLUMNS = ("progress_date", "progress_caseworker", "progress_note")
@@ -79,7 +80,8 @@ REFERENCE = (
     Col("evidence_link", "证据", 7), Col("warning_id", "预警编号", 22), Col("household_id", "户编号", 12),
     Col("region_code", "村(社区)代码", 14), Col("street_code", "镇街代码", 11), Col("street_name", "镇街名称", 12),
     Col("warning_code", "预警代码", 24), Col("category_zh", "预警类别", 8), Col("severity_zh", "严重程度", 8),
-    Col("status_zh", "状态", 8), Col("raised_date", "预警日期", 10.5, "date"), Col("score", "核查命中概率", 9, "score"),
+    Col("status_zh", "状态", 8), Col("fast_track", "可免申即享", 8),
+    Col("raised_date", "预警日期", 10.5, "date"), Col("score", "核查命中概率", 9, "score"),
     Col("explanation", "评分说明", 40, "wrap"),
 )
 # Chinese header of each CSV column code (the import reads the workbook by these headers).
@@ -341,6 +343,8 @@ class _Sheet:
             ws.write_blank(i, j, None, styles["text"] if styles else None)
         elif isinstance(value, dt.date):
             ws.write_datetime(i, j, dt.datetime.combine(value, dt.time()), styles["date"] if styles else fmt.date)
+        elif isinstance(value, bool):
+            ws.write_string(i, j, "是" if value else "否")
         elif isinstance(value, int):
             ws.write_number(i, j, value, styles["int"] if styles else fmt.int)
         elif isinstance(value, float):

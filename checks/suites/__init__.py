@@ -31,9 +31,9 @@ class SuiteContext:
 def suite_modules() -> dict:
     """feed name -> suite module, in contract order."""
     from checks.contract import FEEDS
-    from checks.suites import (applications, assets, communities, enrollment, events, expenses, households, income,
-                               payments, persons, staff_relatives)
+    from checks.suites import (applications, assets, care_contacts, communities, enrollment, events, expenses,
+                               households, income, meter_readings, payments, persons, staff_relatives)
     modules = {m.FEED: m for m in (households, persons, enrollment, income, expenses, assets, events, payments,
-                                   applications, staff_relatives, communities)}
+                                   applications, staff_relatives, communities, care_contacts, meter_readings)}
     assert list(modules) == list(FEEDS), "one suite per feed, in contract order"
     return modules

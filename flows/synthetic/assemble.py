@@ -15,6 +15,7 @@ import polars as pl
 
 from checks.contract import EVENT_TYPES, EXPENSE_CATEGORIES, INCOME_SOURCES
 from flows.synthetic import planted as plant_mod
+from flows.synthetic.care import background_care, fast_track_truth, night_of
 from flows.synthetic.district import build_households
 from flows.synthetic.economy import assign_income, income_rows
 from flows.synthetic.holdings import background_assets
@@ -55,7 +56,7 @@ def _pl_frame(rows: list[dict], schema: dict) -> pl.DataFrame:
 
 def generate(out: Path, households: int, nights: int, start: dt.date, seed: int, progress: bool = True) -> dict:
     out = Path(out)
-    prog = Progress(progress, 13)
+    prog = Progress(progress, 14)
     th = load(start)
     rng = np.random.default_rng(seed)
     night_dates = [start + dt.timedelta(days=i) for i in range(nights)]
@@ -237,6 +238,23 @@ def generate(out: Path, households: int, nights: int, start: dt.date, seed: int,
                            psr.select("staff_person_id", "relative_person_id", "relation", "filed_date", "from_night")])
     prog.step(f"{staff_rel.height} staff relatives")
 
+    # 9b. care (flows/synthetic/care.py): contacts, meter readings, the age allowance; planted ones as their scenario says
+    care = background_care(rng, persons, ev, night_dates, P["manual_contacts"], P["manual_allowance"],
+                           set(planted_hh.tolist()))
+    pcon = _pl_frame(P["contacts"], {"contact_id": pl.String, "hh": pl.Int64, "seq": pl.Int32, "contact_date": pl.Date,
+                                     "mode": pl.String, "result": pl.String})
+    pcon = pcon.join(pid_all, on=["hh", "seq"], how="left").with_columns(
+        pl.format("S{}", ((pl.col("hh") % 97) + 1).cast(pl.String).str.zfill(3)).alias("staff_id"),
+        night_of(pl.col("contact_date"), night_dates, before=False).alias("night"))
+    contacts = pl.concat([care["contacts"], pcon.select(care["contacts"].columns)])
+    prd = _pl_frame(P["readings"], {"hh": pl.Int64, "reading_date": pl.Date, "litres": pl.Float64})
+    prd = prd.with_columns(pl.format("M{}{}", _hid(), pl.col("reading_date").dt.strftime("%Y%m%d")).alias("reading_id"),
+                           pl.format("H{}", _hid()).alias("household_id"),
+                           night_of(pl.col("reading_date"), night_dates, before=True).alias("night"))
+    readings = pl.concat([care["readings"], prd.select(care["readings"].columns)])
+    enr = pl.concat([enr, care["allowance"].select(enr.columns)])
+    prog.step(f"{contacts.height} care contacts, {readings.height} meter readings, {care['allowance'].height} age allowances")
+
     # 10. final text columns and per-night writing
     households_out = H.with_columns(
         pl.when(pl.Series(is_planted)).then(pl.lit(None)).otherwise(pl.col("hukou_type")).alias("hukou_type"))
@@ -304,6 +322,8 @@ def generate(out: Path, households: int, nights: int, start: dt.date, seed: int,
             .sort("application_id"),
             "staff_relatives": staff_rel.filter(pl.col("from_night") <= t).sort(["staff_person_id", "relative_person_id"]),
             "communities": communities,
+            "care_contacts": contacts.filter(pl.col("night") == t).sort("contact_id"),
+            "meter_readings": readings.filter(pl.col("night") == t).sort("reading_id"),
         }
         counts = {name: write_feed(folder / f"{name}.csv", name, df) for name, df in feeds.items()}
         write_manifest(folder, counts)
@@ -336,6 +356,7 @@ def generate(out: Path, households: int, nights: int, start: dt.date, seed: int,
     tdir.mkdir(parents=True, exist_ok=True)
     write_plain(tdir / "planted.csv", truth)
     write_plain(tdir / "hidden_income.csv", hidden.with_columns(pl.col("monthly_amount").map_elements(lambda v: f"{v:.2f}", return_dtype=pl.String)))
+    write_plain(tdir / "fast_track.csv", fast_track_truth(truth))
     prog.step("truth written")
 
     per_code = truth.group_by("warning_code", "expected").len().sort("warning_code", "expected")

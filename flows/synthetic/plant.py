@@ -393,4 +393,6 @@ def scenarios(ctx: Ctx) -> list[list[Spec]]:
     add(rigid("rigid_medical", 1500, 2, [dict(m=1, date=ctx.days(200), category="medical_chronic", total=15000.0, self_paid=9000.0),
                                          dict(m=0, date=ctx.days(30), category="medical_inpatient", total=30000.0, self_paid=round(thr2 - 9000 + 500, 2))],
               [("RIGID_EXPENSE_FAMILY", None, F, 0, f"medical self-paid {thr2 + 500:.2f} > {thr2:.2f}, below the 20000 medical line")]))
+    from flows.synthetic.care import care_scenarios
+    G.extend(care_scenarios(ctx))
     return G

@@ -12,6 +12,7 @@ import datetime as dt
 
 import numpy as np
 
+from flows.synthetic.care import contact_id
 from flows.synthetic.plant import scenarios
 from flows.synthetic.scenarios import Ctx
 
@@ -68,7 +69,8 @@ def build(rng: np.random.Generator, ctx: Ctx, households_town_rural: np.ndarray,
     urban_pool = rng.permutation(households_urban_street)[:need_urban]
     ri = ui = 0
     out = {k: [] for k in ("persons", "income", "expenses", "events", "assets", "enrollment", "payments", "applications",
-                           "staff", "truth", "externals", "households")}
+                           "staff", "truth", "externals", "households", "contacts", "readings")}
+    out["manual_contacts"], out["manual_allowance"] = set(), set()
     smi, nights = ctx.smi, ctx.nights
     lmi = nights[-1].year * 12 + nights[-1].month - 1
     first_night_of_month = {}
@@ -197,6 +199,16 @@ def build(rng: np.random.Generator, ctx: Ctx, households_town_rural: np.ndarray,
                 p["holder_seq"] = (s.holder + 1) if isinstance(s.holder, int) else 1
                 p["hh"] = hh
                 out["payments"].append(p)
+            # care: contacts and meter readings as the scenario gives them (flows/synthetic/care.py)
+            if s.contacts is not None:
+                out["manual_contacts"].add(hh)
+            if not s.allowance_auto:
+                out["manual_allowance"].add(hh)
+            for j, c in enumerate(s.contacts or []):
+                out["contacts"].append({"contact_id": contact_id(hh, j, c["date"]), "hh": hh, "seq": c["m"] + 1,
+                                        "contact_date": c["date"], "mode": c["mode"], "result": c["result"]})
+            for r in s.readings:
+                out["readings"].append({"hh": hh, "reading_date": r["date"], "litres": r["litres"]})
             # declared truth
             for code, ref, expected, first_night, note in s.truth:
                 out["truth"].append(_truth(hh, code, ref, expected, first_night, note, ev_ids, s, smi))
@@ -218,6 +230,12 @@ def _truth(hh, code, ref, expected, first_night, note, ev_ids, s, smi):
         key = f"{code}:{ev_ids[ref[1]]}"
     elif ref[0] == "pay":
         key = f"{code}:{payment_id(hh, smi + ref[2], ref[1])}"
+    elif ref[0] == "week":  # ("week", member index, ISO week): CARE_CONTACT_MISSED
+        key = f"{code}:{{pid:{hh}:{ref[1] + 1}}}:{ref[2]}"
+    elif ref[0] == "contact":  # ("contact", index in s.contacts): CARE_CONCERN of one contact
+        key = f"{code}:{contact_id(hh, ref[1], s.contacts[ref[1]]['date'])}"
+    elif ref[0] == "contact_run":  # ("contact_run", member index, first contact of the no_answer run)
+        key = f"{code}:{{pid:{hh}:{ref[1] + 1}}}:no_answer_since:{contact_id(hh, ref[2], s.contacts[ref[2]]['date'])}"
     else:  # ("p", member index)
         key = f"{code}:{{pid:{hh}:{ref[1] + 1}}}"
     return {"hh": hh, "warning_code": code, "condition_key": key, "expected": expected, "first_night": first_night,

@@ -74,6 +74,11 @@ class Spec:
     truth: list = field(default_factory=list)  # (code, keyref, expected, first_night, note)
     partner: int | None = None  # index (in the returned list) of a linked household
     sub_nonpay: bool = False
+    # care (flows/synthetic/care.py): None = the background's answered weekly contacts; a list (dicts: m, date, mode,
+    # result) = exactly these. Meter readings (dicts: date, litres). allowance_auto: the background age allowance.
+    contacts: list | None = None
+    readings: list = field(default_factory=list)
+    allowance_auto: bool = True
 
 
 def _std(ctx, hukou):

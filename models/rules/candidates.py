@@ -1,7 +1,8 @@
 """Raise candidate warnings: every rule of RULEBOOK.md as set-based SQL over the as-of state.
 
 `raise_candidates(con, params, as_of)` expects the state tables named after the feeds (households, persons, enrollment,
-income, expenses, assets, events, payments, applications, staff_relatives) and `working_days(date, is_working)` in `con`.
+income, expenses, assets, events, payments, applications, staff_relatives, care_contacts, meter_readings) and
+`working_days(date, is_working)` in `con`; `quarantined_households` (sql/state/) when the checks ran (else it is empty).
 It writes the parameters in force (`params.to_duckdb`), builds `sql/features/` (as-of household features) and
 `sql/warnings/` (one relation per rule, each yielding candidate rows), and collects them in one table:
 
@@ -115,6 +116,8 @@ def _check_parameters(params: ParameterSet, as_of: dt.date) -> None:
 def raise_candidates(con, params: ParameterSet, as_of: dt.date) -> int:
     """Build features and warnings for `as_of` and (re)create table `candidates`; return its row count."""
     _check_parameters(params, as_of)
+    # the households with a quarantined row (sql/state/quarantined_households.sql), empty where no checks ran
+    con.execute("CREATE TABLE IF NOT EXISTS quarantined_households (household_id VARCHAR, feed VARCHAR, check_code VARCHAR)")
     params.to_duckdb(con, as_of)
     for macro in _MACROS:
         con.execute(macro)

@@ -29,7 +29,7 @@ class WarningType:
 
 SEVERITY_RANK = {"high": 1, "medium": 2, "low": 3}
 CATEGORY_ZH = {"exclusion": "漏保", "inclusion": "错保", "payment": "发放", "integrity": "廉洁", "process": "办理",
-               "monitoring": "监测"}
+               "monitoring": "监测", "care": "关爱"}
 
 CATALOGUE: dict[str, WarningType] = {
     w.code: w
@@ -52,6 +52,11 @@ CATALOGUE: dict[str, WarningType] = {
         WarningType("APPLICATION_OVERDUE", "process", "申请办理超期", "high", counters=("working_days_elapsed",)),
         WarningType("EDGE_FAMILY", "monitoring", "低保边缘家庭", "low"),
         WarningType("RIGID_EXPENSE_FAMILY", "monitoring", "刚性支出困难家庭", "low"),
+        # CONTRACT.md v2: care for older people living alone, and the age allowance granted without application
+        WarningType("CARE_CONTACT_MISSED", "care", "独居老人探访未达标", "medium"),
+        WarningType("CARE_CONCERN", "care", "探访发现异常", "high"),
+        WarningType("WATER_USAGE_ANOMALY", "care", "独居老人用水异常", "high", counters=("days",)),
+        WarningType("AGE_ALLOWANCE_DUE", "exclusion", "高龄津贴免申即享", "medium"),
         # raised by the ML stage (models/ml/nightly.py), not by a rule in sql/warnings/ (RULEBOOK.md, last section)
         WarningType("RANDOM_REVIEW", "process", "随机抽查", "low"),
         WarningType("PROXY_SIGNAL", "monitoring", "收入代理指标异常", "low"),

@@ -1,4 +1,4 @@
--- The caseworkers' queue of night D (CONTRACT.md §4): warnings still to be worked, with the household head and the
+-- The caseworkers' queue of night D (CONTRACT.md §4, with the v2 column fast_track): warnings still to be worked, with the household head and the
 -- working days left. Grain: one row per open or in-progress warning. ID numbers are masked here, before anything leaves:
 -- the head's, and any that the reasons or evidence name (first 6 and last 4 characters kept, CONTRACT.md §4), standing
 -- alone, not inside a longer id such as an expense record's (the pattern and why it runs twice: checks/id_number.py).
@@ -29,7 +29,9 @@ SELECT q.warning_id, q.household_id, q.region_code, q.street_code, q.street_name
        hh.address, q.region_code AS community_code, c.community_name,
        CASE WHEN q.status = 'in_progress' THEN p.imported_as_of END AS progress_date,
        CASE WHEN q.status = 'in_progress' THEN p.caseworker_id END AS progress_caseworker,
-       CASE WHEN q.status = 'in_progress' THEN p.note END AS progress_note
+       CASE WHEN q.status = 'in_progress' THEN p.note END AS progress_note,
+       -- 免申即享 (CONTRACT.md v2): the flag the rule put in the evidence; false for every other warning
+       coalesce(json_extract(q.evidence, '$.fast_track.value')::BOOLEAN, false) AS fast_track
 FROM queue_next AS q
 LEFT JOIN heads AS h USING (household_id)
 LEFT JOIN (SELECT household_id, min(address) AS address FROM households GROUP BY household_id) AS hh USING (household_id)

@@ -1,5 +1,6 @@
 -- ELIGIBLE_NOT_COVERED (疑似漏保): n >= 1, not on the roster; per-capita income below the standard, or unknown (no
 -- income record: said in the evidence, never imputed), and the asset tests pass.
+-- Evidence `fast_track`: the 免申即享 flag, its facts and sources, the missing fact when false (fast_track_facts).
 -- Grain: one row per household. Condition key: ELIGIBLE_NOT_COVERED.
 WITH ctx AS (
     SELECT * FROM rule_context
@@ -30,6 +31,7 @@ SELECT
     END AS reasons,
     to_json({
         'assets': {'failed_tests': f.failed_tests, 'financial_limit': f.financial_limit, 'financial_total': f.financial_total},
+        'fast_track': ft.income_rule,
         'income': {
             'countable': f.window_countable,
             'deduction': f.window_deduction,
@@ -47,3 +49,4 @@ SELECT
 FROM fired f
 CROSS JOIN ctx
 JOIN used u ON u.hukou_type = f.hukou_type
+JOIN fast_track_facts ft ON ft.household_id = f.household_id

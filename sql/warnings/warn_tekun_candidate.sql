@@ -3,6 +3,7 @@
 -- disability: grade in disability.severe_grades, or grade disability.severe_typed_grade of a type in
 -- disability.severe_grade3_types, as for SEVERE_DISABILITY_SINGLE; POLICY.md §2), where no other present member aged
 -- tekun.supporter_min_age .. tekun.min_age - 1 has full labour capacity.
+-- Evidence `fast_track`: the 免申即享 flag, its facts and sources, the missing fact when false (fast_track_facts).
 -- Grain: one row per household and person. Condition key: TEKUN_CANDIDATE:<person_id>.
 WITH ctx AS (
     SELECT * FROM rule_context
@@ -64,6 +65,7 @@ SELECT
         'countable_income_records': coalesce(i.countable_records, 0),
         'disability_grade': c.disability_grade,
         'disability_type': c.disability_type,
+        'fast_track': ft.tekun,
         'labor_capacity': c.labor_capacity,
         'parameters': u.parameters,
         'person_id': c.person_id
@@ -71,5 +73,6 @@ SELECT
 FROM candidates_in c
 CROSS JOIN ctx
 CROSS JOIN used u
+JOIN fast_track_facts ft ON ft.household_id = c.household_id
 LEFT JOIN countable i ON i.household_id = c.household_id AND i.person_id = c.person_id
 WHERE coalesce(i.countable_income, 0) = 0

@@ -24,7 +24,7 @@ def export_row(n: int, community: str = "001", days_left: int = 10, **over) -> d
         "category": "exclusion", "label_zh": "疑似漏保", "severity": "high", "score": 0.5,
         "reasons": "户人均收入低于低保标准，未纳入低保或特困。", "evidence": json.dumps({"n": n}),
         "raised_date": dt.date(2026, 3, 2), "deadline": dt.date(2026, 3, 16), "days_left": days_left,
-        "status": "open", "head_name": "张三", "head_id_masked": "500106********123X",
+        "status": "open", "head_name": "张三", "head_id_masked": "500106********123X", "fast_track": False,
     }
     return row | over
 
@@ -35,7 +35,7 @@ def frame(*rows: dict) -> pl.DataFrame:
         "street_name": pl.String, "warning_code": pl.String, "category": pl.String, "label_zh": pl.String,
         "severity": pl.String, "score": pl.Float64, "reasons": pl.String, "evidence": pl.String,
         "raised_date": pl.Date, "deadline": pl.Date, "days_left": pl.Int64, "status": pl.String,
-        "head_name": pl.String, "head_id_masked": pl.String}).select(EXPORT_COLUMNS)
+        "head_name": pl.String, "head_id_masked": pl.String, "fast_track": pl.Boolean}).select(EXPORT_COLUMNS)
 
 
 def make_store(root: Path, snapshots: list[dict]) -> Store:

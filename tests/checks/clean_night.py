@@ -80,6 +80,16 @@ CLEAN: dict[str, list[dict]] = {
         dict(community_code="500106001001", community_name="小龙坎正街社区", street_code="500106001"),
         dict(community_code="500106104203", community_name="大天池村", street_code="500106104"),
     ],
+    "care_contacts": [
+        dict(contact_id="C1", person_id=HEAD_2, contact_date=D(2026, 2, 27), mode="visit", staff_id="S01", result="ok",
+             _drop_date=DROP_1),
+        dict(contact_id="C2", person_id=HEAD_2, contact_date=D(2026, 3, 2), mode="call", staff_id="S01",
+             result="no_answer", _drop_date=DROP_2),
+    ],
+    "meter_readings": [
+        dict(reading_id="M1", household_id="H2", reading_date=D(2026, 2, 28), litres=85.5, _drop_date=DROP_1),
+        dict(reading_id="M2", household_id="H2", reading_date=D(2026, 3, 1), litres=0, _drop_date=DROP_2),
+    ],
 }
 
 

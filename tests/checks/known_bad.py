@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from checks.id_number import check_char
-from tests.checks.clean_night import CHILD_1, HEAD_1, HEAD_3, STAFF, clean
+from tests.checks.clean_night import CHILD_1, HEAD_1, HEAD_2, HEAD_3, STAFF, clean
 from tests.checks.staging import DROP_2, make_id
 
 D = dt.date
@@ -166,6 +166,40 @@ CASES: list[Bad] = [
         dict(community_code="500106021010", community_name="土主社区（重复）", street_code="500106021"),
         "DUPLICATE_IN_FILE", "repeats line",
         extra=[dict(community_code="500106021010", community_name="土主社区", street_code="500106021")]),
+]
+
+def _contact(**kw) -> dict:
+    row = dict(contact_id="C9", person_id=HEAD_2, contact_date=D(2026, 3, 1), mode="call", staff_id="S01", result="ok",
+               _drop_date=DROP_2)
+    row.update(kw)
+    return row
+
+
+def _reading(**kw) -> dict:
+    row = dict(reading_id="M9", household_id="H2", reading_date=D(2026, 3, 1), litres=90, _drop_date=DROP_2)
+    row.update(kw)
+    return row
+
+
+CASES += [
+    Bad("contact for an unknown person", "care_contacts", _contact(contact_id="C91", person_id=make_id("19400101", "997")),
+        "ORPHAN_PERSON", "is not in persons.csv"),
+    Bad("contact dated after its drop", "care_contacts", _contact(contact_id="C92", contact_date=D(2026, 3, 3)),
+        "CONTACT_DATE_AFTER_DROP", "contact_date 2026-03-03 is after the drop date 2026-03-02"),
+    Bad("contact mode not in the contract", "care_contacts", _contact(contact_id="C93", mode="wechat"),
+        "CODE_mode", "found 'wechat'"),
+    Bad("contact result not in the contract", "care_contacts", _contact(contact_id="C94", result="fine"),
+        "CODE_result", "found 'fine'"),
+    Bad("contact id twice in one file: the later row", "care_contacts", _contact(contact_id="C95", mode="visit"),
+        "DUPLICATE_IN_FILE", "repeats line", extra=[_contact(contact_id="C95")]),
+    Bad("negative meter reading", "meter_readings", _reading(reading_id="M91", litres=-3), "NEGATIVE_litres",
+        "must be >= 0 litres; found -3"),
+    Bad("reading dated after its drop", "meter_readings", _reading(reading_id="M92", reading_date=D(2026, 3, 5)),
+        "READING_DATE_AFTER_DROP", "reading_date 2026-03-05 is after the drop date 2026-03-02"),
+    Bad("reading of an unknown household", "meter_readings", _reading(reading_id="M93", household_id="H404"),
+        "ORPHAN_HOUSEHOLD", "'H404'"),
+    Bad("reading id twice in one file: the later row", "meter_readings", _reading(reading_id="M94", litres=70),
+        "DUPLICATE_IN_FILE", "repeats line", extra=[_reading(reading_id="M94")]),
 ]
 
 TYPING_REJECTS = [  # rows the ingest could not type: already in quarantine, not in staging

@@ -18,3 +18,15 @@ def test_clean_night_passes_every_suite(params):
         assert r["rows_quarantined"] == 0 and r["checks"] == {} and r["rows_loaded"] == r["rows_in"], feed
     assert report["feeds"]["income"]["rows_in"] == 3  # increments: all drops on or before the as-of date
     json.dumps(report)  # JSON-able
+
+
+def test_optional_feeds_not_delivered_pass_their_suites(params):
+    """An optional feed absent from the night (CONTRACT.md v2: optional means optional) is an empty staging table: GX
+    gives no count on an empty batch, which is no failing row, not a disagreement with the quarantine."""
+    rows = clean()
+    optional = [name for name, feed in FEEDS.items() if not feed.required]
+    for name in optional:
+        rows[name] = []
+    report = run_checks(build(rows), AS_OF, params, None)
+    assert report["halted"] == [] and all(report["gx_success"].values())
+    assert all(report["feeds"][name]["rows_in"] == 0 for name in optional)

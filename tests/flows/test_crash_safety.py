@@ -75,7 +75,8 @@ def test_exports_left_staged_after_the_night_was_recorded_are_installed_by_the_n
     assert _state(store, as_of)[1] == 1 and not (store / "exports" / as_of.isoformat()).exists()
     night.close(night.open_night(store, as_of))  # any later command on the store settles it
     folder = store / "exports" / as_of.isoformat()
-    assert {p.name: night.sha256_file(p) for p in folder.iterdir()} == expected["outputs"]
+    assert {p.relative_to(folder).as_posix(): night.sha256_file(p) for p in folder.rglob("*") if p.is_file()} \
+        == expected["outputs"]  # the exports and, on the first night of a month, the 公示 roster in gongshi/
     assert not list((store / "exports").glob("*.partial"))
     assert (store / "checks" / as_of.isoformat() / "report.json").exists()  # the recorded run's check results
     assert (store / "runs" / f"{expected['run_id']}.json").exists()

@@ -92,6 +92,18 @@ def test_each_rule_code_finds_every_planted_case_and_no_twin(recorded):
             assert row["twins"] > 0, f"{night} {code}: the samples must plant a near-miss twin"
 
 
+def test_planted_fast_track_flags_are_exported(recorded):
+    """The 免申即享 scenarios' warnings carry the flag truth/fast_track.csv gives (worked out in flows/synthetic/care.py)."""
+    store, nights, _, _ = recorded
+    truth = pl.read_csv(SAMPLES / "truth" / "fast_track.csv", infer_schema=False)
+    assert set(truth["fast_track"]) == {"true", "false"}
+    out = store / "exports" / nights[-1].isoformat()
+    exported = pl.concat([pl.read_csv(p, infer_schema=False) for p in sorted(out.glob("500106*.csv"))])
+    got = truth.join(exported.select("household_id", "warning_code", pl.col("fast_track").alias("exported")),
+                     on=["household_id", "warning_code"], how="left")
+    assert got["exported"].to_list() == got["fast_track"].to_list()
+
+
 # -------------------- Auditor reruns from the input log
 
 

@@ -27,6 +27,11 @@ from tests.property.contract_drops import FULL, districts, write
 PARAMS = ParameterSet.load()
 
 
+def _files(out) -> dict[str, bytes]:
+    """Every file a night exported, by its path inside the night's folder (the 公示 roster sits in a subfolder)."""
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
 def _standard(as_of: dt.date):
     return PARAMS.value("dibao.standard_urban", as_of)
 
@@ -72,6 +77,6 @@ def test_every_night_of_any_contract_drop_ends_accounted_and_reproducible(distri
         assert twin["output_hash"] == docs[-1]["output_hash"] and twin["status"] == docs[-1]["status"]
         if twin["status"] == "ok":
             out_a, out_b = work / "a" / "exports" / twin["as_of"], work / "b" / "exports" / twin["as_of"]
-            assert {p.name: p.read_bytes() for p in out_a.iterdir()} == {p.name: p.read_bytes() for p in out_b.iterdir()}
+            assert _files(out_a) == _files(out_b)
     finally:
         shutil.rmtree(work, ignore_errors=True)

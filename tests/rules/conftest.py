@@ -59,6 +59,7 @@ class Result:
 @dataclass
 class StateBuilder:
     rows: dict[str, list[dict]] = field(default_factory=lambda: {name: [] for name in FEEDS})
+    quarantine_rows: list[dict] = field(default_factory=list)
     _seq: int = 0
 
     def _id(self, prefix: str) -> str:
@@ -140,6 +141,30 @@ class StateBuilder:
         self.rows["staff_relatives"].append(dict(staff_person_id=staff, relative_person_id=relative, relation=relation,
                                                  filed_date=_date(filed_date)))
 
+    def contact(self, pid: str, date: str, mode: str = "call", result: str = "ok", contact_id: str | None = None,
+                staff_id: str = "S01") -> str:
+        cid = contact_id or self._id("C")
+        self.rows["care_contacts"].append(dict(contact_id=cid, person_id=pid, contact_date=_date(date), mode=mode,
+                                               staff_id=staff_id, result=result))
+        return cid
+
+    def reading(self, hid: str, date: str, litres: float, reading_id: str | None = None) -> str:
+        rid = reading_id or self._id("M")
+        self.rows["meter_readings"].append(dict(reading_id=rid, household_id=hid, reading_date=_date(date),
+                                                litres=litres))
+        return rid
+
+    def readings(self, hid: str, first: str, last: str, litres: float) -> None:
+        """One reading a day, the same use, from `first` to `last` inclusive."""
+        d, end = _date(first), _date(last)
+        while d <= end:
+            self.reading(hid, d.isoformat(), litres)
+            d += dt.timedelta(days=1)
+
+    def quarantined(self, hid: str, feed: str = "income", check_code: str = "NEGATIVE_amount") -> None:
+        """A row of the household the night quarantined (sql/state/quarantined_households.sql builds it from the checks)."""
+        self.quarantine_rows.append(dict(household_id=hid, feed=feed, check_code=check_code))
+
     def load(self, con) -> None:
         for name, feed in FEEDS.items():
             cols = ", ".join(f"{c.name} {DUCKDB_TYPES[c.type]}" for c in feed.columns)
@@ -148,6 +173,10 @@ class StateBuilder:
                 marks = ", ".join("?" for _ in feed.columns)
                 con.executemany(f"INSERT INTO {name} VALUES ({marks})",
                                 [[r.get(c) for c in feed.column_names] for r in self.rows[name]])
+        con.execute("CREATE OR REPLACE TABLE quarantined_households (household_id VARCHAR, feed VARCHAR, check_code VARCHAR)")
+        if self.quarantine_rows:
+            con.executemany("INSERT INTO quarantined_households VALUES (?, ?, ?)",
+                            [[r["household_id"], r["feed"], r["check_code"]] for r in self.quarantine_rows])
 
     def run(self, as_of: dt.date = AS_OF, params: ParameterSet | None = None) -> Result:
         con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": "false"})

@@ -1,5 +1,5 @@
 """The output contract of raise_candidates: one table `candidates` with five VARCHAR columns, sorted, one row per
-household and condition, evidence JSON with sorted keys at every level; all eighteen codes can fire; deterministic."""
+household and condition, evidence JSON with sorted keys at every level; every rule code can fire; deterministic."""
 
 import json
 
@@ -39,6 +39,10 @@ def everything() -> StateBuilder:
     [p] = s.household("G_END"); s.enroll("G_END", status="terminated", end_date="2025-10-31", monthly_benefit=500)
     s.payment("G_END", "2025-12", 500, "2025-12-15", p)
     s.application("G_END", "2025-11-03")
+    # an 85-year-old living alone: no age allowance, one call in the week (a concern), a meter showing no use
+    [p] = s.household("H_CARE", members=[dict(birth_date="1940-06-01", labor_capacity="none")])
+    s.contact(p, "2026-03-04", result="concern")
+    s.readings("H_CARE", "2026-02-01", "2026-03-08", 90); s.reading("H_CARE", "2026-03-09", 0)
     return s
 
 

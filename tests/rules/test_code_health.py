@@ -12,8 +12,9 @@ from models.rules.catalogue import CATALOGUE
 RULE_CODES = set(CATALOGUE) - set(getattr(catalogue, "RAISED_BY_ML", ()))  # codes the rule SQL raises
 from models.rules.parameters import ROOT, ParameterSet, _read_yaml
 
-# numbers that are not policy values: 0 and 1, 2 (2 x recent months, 2 decimals), 12 months a year, 100 per cent
-ALLOWED_LITERALS = {"0", "1", "2", "12", "100"}
+# numbers that are not policy values: 0 and 1, 2 (2 x recent months, 2 decimals), 12 months a year, 100 per cent,
+# 9: the digits of a street code in a region code (CONTRACT.md §2)
+ALLOWED_LITERALS = {"0", "1", "2", "9", "12", "100"}
 
 
 def test_every_parameter_file_is_dated_sourced_and_has_a_status():

@@ -127,9 +127,21 @@ def test_planted_keys_refer_to_delivered_records(district):
     payments = {r["payment_id"] for n in _nights(district) for r in _rows(n / "payments.csv")}
     apps = {r["application_id"] for r in _rows(last / "applications.csv")}
     holders = {r["account_holder_id"] for n in _nights(district) for r in _rows(n / "payments.csv")}
+    contacts = {r["contact_id"] for n in _nights(district) for r in _rows(n / "care_contacts.csv")}
+    metered = {r["household_id"] for n in _nights(district) for r in _rows(n / "meter_readings.csv")}
     for r in _rows(district / "truth" / "planted.csv"):
         code, _, ref = r["condition_key"].partition(":")
         if not ref or ref == "dibao+tekun":
+            continue
+        if code == "CARE_CONCERN":  # a contact, or <person>:no_answer_since:<contact>
+            person, _, first = ref.partition(":no_answer_since:")
+            assert (person in ids and first in contacts) if first else ref in contacts, r
+            continue
+        if code == "CARE_CONTACT_MISSED":  # <person>:<ISO week>
+            assert ref.rpartition(":")[0] in ids, r
+            continue
+        if code == "WATER_USAGE_ANOMALY":  # <status>:<since>, of a metered household
+            assert r["household_id"] in metered, r
             continue
         if code in ("MEMBER_DECEASED", "MEMBER_LEFT"):
             assert ref in events, r
