@@ -1,7 +1,10 @@
 """`safetynet train`: fit, evaluate, card and register the ML scorers for a training date (issue #6 §5).
 
-For training date T: the confirmation scorer on labelled warnings known by T (models/ml/labels.py), the proxy-means
-regression on the household descriptors of the history (when given). Each model becomes an artifact folder
+For training date T: the proxy-means regression on the description of every household that the latest night on or
+before T saved in the store (`<store>/ml/households/<YYYY-MM>.parquet`; a `--history` folder's, when given), fitted on
+the households whose income the feeds show reliably (RELIABLE_RULE); the confirmation scorer on labelled warnings known
+by T (models/ml/labels.py). A store with household descriptions and no outcomes yet trains the proxy-means model alone
+(the confirmation scorer is reported as not trained); with neither, training fails. Each model becomes an artifact folder
 `<store>/models/<model_id>/` (model.skops, card.md, card.json, timings.json) and a row of the store's `models` table,
 active from `activate` (default T + 1 day, so that a night already run on T is never changed by a later training).
 Training the same data with the same parameters and code gives the same artifact bytes, card and model id.
@@ -52,6 +55,19 @@ LIMITS = {
 }
 
 
+MIN_PROXY_ROWS = 100
+RELIABLE_RULE = ("households whose income the feeds show reliably: members present; an income record in each of the "
+                 "{window} window months; every record from an authoritative department (tax, social insurance, human "
+                 "resources, agriculture), none declared or from a survey; every working-age member (18-59) with "
+                 "labour capacity reported by such a department in every window month; no quarantined income row tied "
+                 "to the household. Target: recorded per-capita income / dibao standard.")
+
+
+def features_rows(descriptors: pl.DataFrame, window: int) -> int:
+    from models.ml.proxy_means.features import training_rows
+    return training_rows(descriptors, window).height
+
+
 def _months_before(d: dt.date, months: int) -> dt.date:
     mi = d.year * 12 + d.month - 1 - months
     return dt.date(mi // 12, mi % 12 + 1, min(d.day, 28))
@@ -86,10 +102,59 @@ def train(store_root: Path, as_of: dt.date, params: ParameterSet, history: Path 
     seed = int(params.value("ml.seed", as_of))
     deadlines = params.value("catalogue.deadline_working_days", as_of)
     used = {n: params.at(n, as_of).value for n in ("ml.capacity_per_street_week", "ml.seed")}
-    out: dict = {"as_of": as_of.isoformat(), "activation_date": activate.isoformat(), "models": {}}
+    out: dict = {"as_of": as_of.isoformat(), "activation_date": activate.isoformat(), "models": {}, "skipped": {}}
 
+    descriptors = labels.households_from_history(history) if history else None
+    source = "history folder"
+    if descriptors is None:
+        descriptors = labels.households_from_store(store_root, as_of)
+        source = f"store: the description of every household saved by the night of {descriptors['as_of'][0]}" \
+            if descriptors is not None else None
+    window = int(params.value("income.window_months", as_of))
+    if descriptors is None:
+        out["skipped"]["proxy_means"] = (f"no household description on or before {as_of} in {store_root} "
+                                         "(a night saves one each month) and no --history folder")
+    elif features_rows(descriptors, window) < MIN_PROXY_ROWS:
+        out["skipped"]["proxy_means"] = (f"only {features_rows(descriptors, window)} households whose income the "
+                                         f"feeds show reliably: too few (< {MIN_PROXY_ROWS}) to fit a proxy-means model")
+    else:
+        hidden = None
+        hidden_path = Path(history or store_root) / "hidden_income_households.parquet"
+        if history and hidden_path.is_file():
+            hidden = pl.read_parquet(hidden_path)
+        t = time.perf_counter()
+        pest, prep, prows = train_proxy(descriptors, window, seed, hidden)
+        p_s = time.perf_counter() - t
+        pcard = {
+            "intended_use": INTENDED_USE["proxy_means"], "limits": LIMITS["proxy_means"],
+            "data": {"households_described": prep["households_described"],
+                     "training_rows": prep["training_rows"] + prep["holdout_rows"],
+                     "source": source,
+                     "rule": RELIABLE_RULE.format(window=window)},
+            "features": prep["features"],
+            "parameters": {"estimator": "ProxyMeansRegressor (HistGradientBoostingRegressor on log(1 + income/standard))",
+                           **PROXY_HYPER, "random_state": seed,
+                           "signal_thresholds": {n: params.at(n, as_of).value for n in
+                                                 ("ml.proxy_covered_min_estimate", "ml.proxy_declared_max_share",
+                                                  "ml.proxy_missing_min_estimate")}},
+            "metrics": {k2: v for k2, v in prep.items() if k2.startswith(("holdout", "hidden"))},
+            "calibration": "not a classifier: see metrics (R² and errors on the log scale, 20% held-out households)",
+            "drift": "measured through the confirmation scorer on PROXY_SIGNAL warnings once they have outcomes",
+            "fairness": "PROXY_SIGNAL warnings appear in the confirmation scorer's fairness table (warning level)",
+            "hashes": {"allow_list_sha256": prep["allow_list_sha256"], "parameters_sha256": params.hash},
+            "timings": {"train_and_evaluate_seconds": round(p_s, 2)},
+        }
+        pentry = _save(store_root, "proxy_means", as_of, pest, pcard, labels.frame_sha256(prows), activate,
+                       {"hyper": PROXY_HYPER, "window_months": window})
+        out["models"]["proxy_means"] = {"model_id": pentry.model_id, "sha256": pentry.sha256, "card": pcard}
     t = time.perf_counter()
-    labelled = labels.load(store_root, as_of, history, deadlines)
+    try:
+        labelled = labels.load(store_root, as_of, history, deadlines)
+    except FileNotFoundError as exc:
+        if "proxy_means" not in out["models"]:
+            raise
+        out["skipped"]["confirmation"] = str(exc)
+        return out
     load_s = time.perf_counter() - t
     t = time.perf_counter()
     est, rep, rows = train_confirmation(labelled, as_of, k, seed, valid_months, drift_months)
@@ -125,42 +190,12 @@ def train(store_root: Path, as_of: dt.date, params: ParameterSet, history: Path 
     entry = _save(store_root, "confirmation", as_of, est, card, data_sha, activate, used | {"hyper": CONF_HYPER})
     out["models"]["confirmation"] = {"model_id": entry.model_id, "sha256": entry.sha256, "card": card}
 
-    descriptors = labels.households_from_history(history) if history else None
-    if descriptors is not None:
-        hidden = None
-        hidden_path = Path(history) / "hidden_income_households.parquet"
-        if hidden_path.is_file():
-            hidden = pl.read_parquet(hidden_path)
-        window = int(params.value("income.window_months", as_of))
-        t = time.perf_counter()
-        pest, prep, prows = train_proxy(descriptors, window, seed, hidden)
-        p_s = time.perf_counter() - t
-        pcard = {
-            "intended_use": INTENDED_USE["proxy_means"], "limits": LIMITS["proxy_means"],
-            "data": {"households_described": prep["households_described"],
-                     "training_rows": prep["training_rows"] + prep["holdout_rows"],
-                     "rule": f"members present and a recorded income in each of the {window} window months"},
-            "features": prep["features"],
-            "parameters": {"estimator": "ProxyMeansRegressor (HistGradientBoostingRegressor on log(1 + income/standard))",
-                           **PROXY_HYPER, "random_state": seed,
-                           "signal_thresholds": {n: params.at(n, as_of).value for n in
-                                                 ("ml.proxy_covered_min_estimate", "ml.proxy_declared_max_share",
-                                                  "ml.proxy_missing_min_estimate")}},
-            "metrics": {k2: v for k2, v in prep.items() if k2.startswith(("holdout", "hidden"))},
-            "calibration": "not a classifier: see metrics (R² and errors on the log scale, 20% held-out households)",
-            "drift": "measured through the confirmation scorer on PROXY_SIGNAL warnings once they have outcomes",
-            "fairness": "PROXY_SIGNAL warnings appear in the confirmation scorer's fairness table (warning level)",
-            "hashes": {"allow_list_sha256": prep["allow_list_sha256"], "parameters_sha256": params.hash},
-            "timings": {"train_and_evaluate_seconds": round(p_s, 2)},
-        }
-        pentry = _save(store_root, "proxy_means", as_of, pest, pcard, labels.frame_sha256(prows), activate,
-                       {"hyper": PROXY_HYPER, "window_months": window})
-        out["models"]["proxy_means"] = {"model_id": pentry.model_id, "sha256": pentry.sha256, "card": pcard}
     return out
 
 
 def summary(result: dict) -> str:
     lines = [f"trained as of {result['as_of']}, active from {result['activation_date']}"]
+    lines += [f"  {kind:<13} not trained: {why}" for kind, why in result.get("skipped", {}).items()]
     for kind, m in result["models"].items():
         lines.append(f"  {kind:<13} {m['model_id']}")
         met = m["card"]["metrics"]
