@@ -38,6 +38,7 @@ import duckdb
 import polars as pl
 
 from flows import charts
+from models.ml import review_measures
 from models.rules.catalogue import CATALOGUE
 from models.rules.parameters import ParameterError, ParameterSet
 from models.rules.working_days import WorkingCalendar
@@ -225,6 +226,7 @@ def compute_kpis(store_root: Path, as_of: dt.date | None = None, *, con=None,
             weekly = _weekly(con, as_of)
             raised_on_night = con.execute("SELECT count(*) FROM store.warning_snapshots WHERE as_of = ? "
                                           "AND raised_date = ?", [as_of, as_of]).fetchall()[0][0]
+            random_review = review_measures.store_measures(store_root, as_of, con=con)  # issue #20: its own block
         finally:
             con.unregister("report_calendar")
     finally:
@@ -249,7 +251,7 @@ def compute_kpis(store_root: Path, as_of: dt.date | None = None, *, con=None,
     summary |= {"overdue_items": summary["overdue"] + summary["applications_overdue"],
                 "deduction_per_item": per_item, "raised_on_night": raised_on_night}
     return {"as_of": as_of, "run_id": run_id, "summary": summary, "by_street": by_street, "by_code": by_code,
-            "weekly": weekly, "deduction_reference": deduction_ref}
+            "weekly": weekly, "deduction_reference": deduction_ref, "random_review": random_review}
 
 
 # ------------------------------------------------------------------------------------------------------------ files
@@ -459,6 +461,7 @@ def render_html(kpis: dict) -> str:
 <figure id="chart-trend">{chart_trend}</figure>
 <h2>明细表 <span class="en">tables</span></h2>
 {tables}
+{review_measures.html_block(kpis.get("random_review") or {})}
 <h2>口径说明 <span class="en">definitions</span></h2>
 {notes}
 </body>

@@ -54,12 +54,14 @@ def _pl_frame(rows: list[dict], schema: dict) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
 
 
-def generate(out: Path, households: int, nights: int, start: dt.date, seed: int, progress: bool = True) -> dict:
+def generate(out: Path, households: int, nights: int, start: dt.date, seed: int, progress: bool = True,
+             night_step_days: int = 1) -> dict:
+    """`night_step_days`: days between nights (1: consecutive nights; 31: one night a month, for monthly trials)."""
     out = Path(out)
     prog = Progress(progress, 13)
     th = load(start)
     rng = np.random.default_rng(seed)
-    night_dates = [start + dt.timedelta(days=i) for i in range(nights)]
+    night_dates = [start + dt.timedelta(days=i * night_step_days) for i in range(nights)]
     wd = WorkdayIndex(start - dt.timedelta(days=900), night_dates[-1] + dt.timedelta(days=400))
     ctx = Ctx(th, start, night_dates, wd)
     smi = start.year * 12 + start.month - 1

@@ -22,7 +22,7 @@ from pathlib import Path
 import polars as pl
 
 from models.ml import card as cards
-from models.ml import labels, registry
+from models.ml import labels, registry, review_measures
 from models.ml.confirmation.train import HYPER as CONF_HYPER, train_confirmation
 from models.ml.proxy_means.train import HYPER as PROXY_HYPER, train_proxy
 from models.rules.parameters import ParameterSet
@@ -61,6 +61,17 @@ RELIABLE_RULE = ("households whose income the feeds show reliably: members prese
                  "resources, agriculture), none declared or from a survey; every working-age member (18-59) with "
                  "labour capacity reported by such a department in every window month; no quarantined income row tied "
                  "to the household. Target: recorded per-capita income / dibao standard.")
+
+
+REVIEW_METHOD = ("From the store's RANDOM_REVIEW outcomes (a random sample of covered households, models/ml/random_review.py) "
+                 "imported by the training date: inclusion_error = confirmed / reviewed; proxy_precision = confirmed / "
+                 "verified PROXY_SIGNAL warnings raised in the month; proxy_recall_on_review_errors = share of the "
+                 "random-review households confirmed as not qualifying that a PROXY_SIGNAL had flagged by the training "
+                 "date. Each with n and a 95% Wilson interval; 'all' pools the months.")
+FAIRNESS_DEFINITION = ("PROXY_SIGNAL on the random-review slice (reviewed households with an outcome): flagged = the "
+                       "household had a PROXY_SIGNAL warning; confirmation_rate = precision among the flagged; ratios to "
+                       "the whole slice; a ratio outside [0.8, 1.25] is shown in red; a group with fewer than "
+                       f"{review_measures.MIN_GROUP} reviewed households is 'n too small to judge'.")
 
 
 def features_rows(descriptors: pl.DataFrame, window: int) -> int:
@@ -123,6 +134,7 @@ def train(store_root: Path, as_of: dt.date, params: ParameterSet, history: Path 
         if history and hidden_path.is_file():
             hidden = pl.read_parquet(hidden_path)
         t = time.perf_counter()
+        review = review_measures.store_measures(store_root, as_of)
         pest, prep, prows = train_proxy(descriptors, window, seed, hidden)
         p_s = time.perf_counter() - t
         pcard = {
@@ -137,10 +149,13 @@ def train(store_root: Path, as_of: dt.date, params: ParameterSet, history: Path 
                            "signal_thresholds": {n: params.at(n, as_of).value for n in
                                                  ("ml.proxy_covered_min_estimate", "ml.proxy_declared_max_share",
                                                   "ml.proxy_missing_min_estimate")}},
-            "metrics": {k2: v for k2, v in prep.items() if k2.startswith(("holdout", "hidden"))},
+            "metrics": {k2: v for k2, v in prep.items() if k2.startswith(("holdout", "hidden"))}
+                       | {"random_review_by_month": review_measures.flat_rows(review["monthly"])
+                          or "no random-review outcomes yet", "random_review_method": REVIEW_METHOD},
             "calibration": "not a classifier: see metrics (R² and errors on the log scale, 20% held-out households)",
             "drift": "measured through the confirmation scorer on PROXY_SIGNAL warnings once they have outcomes",
-            "fairness": "PROXY_SIGNAL warnings appear in the confirmation scorer's fairness table (warning level)",
+            "fairness": {"definition": FAIRNESS_DEFINITION,
+                         "random_review_slice": review["fairness"] or "no random-review outcomes yet"},
             "hashes": {"allow_list_sha256": prep["allow_list_sha256"], "parameters_sha256": params.hash},
             "timings": {"train_and_evaluate_seconds": round(p_s, 2)},
         }

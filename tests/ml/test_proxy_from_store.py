@@ -40,24 +40,24 @@ def test_a_store_without_history_trains_the_proxy_and_the_next_night_uses_it(sam
 
 
 def _cands(rows):
-    return pl.DataFrame(rows, schema={"household_id": pl.String, "audit_street_code": pl.String, "gap": pl.Float64},
+    return pl.DataFrame(rows, schema={"household_id": pl.String, "audit_street_code": pl.String, "estimate": pl.Float64},
                         orient="row")
 
 
 PREV_SCHEMA = {"household_id": pl.String, "street_code": pl.String, "raised_date": pl.Date, "status": pl.String}
 
 
-def test_capacity_keeps_open_signals_and_fills_the_months_room_widest_gap_first():
+def test_capacity_keeps_open_signals_and_fills_the_months_room_highest_estimate_first():
     as_of = dt.date(2026, 4, 20)
     cands = _cands([("H1", "S1", 0.5), ("H2", "S1", 2.0), ("H3", "S1", 1.0), ("H4", "S1", 1.5),
                     ("H5", "S2", 0.1), ("H6", "S2", 0.2)])
-    # S1, k = 2: H1 is open (raised in April, counts against April's room), so one new place: the widest gap, H2.
+    # S1, k = 2: H1 is open (raised in April, counts against April's room), so one new place: the highest estimate, H2.
     # S2, k = 2: a signal raised in March and closed does not count against April: both H5 and H6 fit.
     prev = pl.DataFrame([("H1", "S1", dt.date(2026, 4, 3), "open"), ("H9", "S2", dt.date(2026, 3, 30), "dismissed")],
                         schema=PREV_SCHEMA, orient="row")
     got = within_capacity(cands, prev, {"default": 2}, as_of)
     assert got["household_id"].to_list() == ["H1", "H2", "H5", "H6"]
-    # near miss: the same March signal raised on April 1 takes S2's second place -> only the wider gap, H6
+    # near miss: the same March signal raised on April 1 takes S2's second place -> only the higher estimate, H6
     prev2 = prev.with_columns(pl.when(pl.col("household_id") == "H9").then(dt.date(2026, 4, 1))
                               .otherwise(pl.col("raised_date")).alias("raised_date"))
     assert within_capacity(cands, prev2, {"default": 2}, as_of)["household_id"].to_list() == ["H1", "H2", "H6"]

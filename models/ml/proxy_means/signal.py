@@ -4,10 +4,13 @@ estimate is never counted as income and never decides eligibility (POLICY.md §2
 
 Caseworker capacity (`ml.proxy_signal_per_street_month`, k by street): a street receives at most k new PROXY_SIGNAL
 warnings in a calendar month. A household whose PROXY_SIGNAL warning is still open keeps its candidate while it still
-qualifies (same warning, same deadline); new ones fill the street's remaining room for the month, the widest gap first
-(log(1 + estimate) − log(1 + recorded), a missing record counting as 0), then by household id. What was raised earlier
-in the month is read from the store's latest earlier queue snapshot, so the cap holds across the nights of a month and a
-rerun of a night (which seeds that snapshot) raises the same signals.
+qualifies (same warning, same deadline); new ones fill the street's remaining room for the month, the highest estimate
+first (estimated per-capita income over the standard), then by household id. The estimate, not the gap, orders them:
+verification finds a household ineligible when its whole income exceeds the standard, and the estimate is the proxy
+for that whole income; a low recorded income widens the gap without making the household more likely to be ineligible
+(on the generated district, ranking by the gap did worse than chance at finding the households hidden income lifts).
+What was raised earlier in the month is read from the store's latest earlier queue snapshot, so the cap holds across
+the nights of a month and a rerun of a night (which seeds that snapshot) raises the same signals.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ def proxy_text(allow, drivers: list[tuple[int, float]], row: np.ndarray) -> tupl
 
 
 def candidates(descriptors: pl.DataFrame, estimator, params: ParameterSet, as_of: dt.date) -> pl.DataFrame:
-    """Every covered household that meets the signal's thresholds, with its estimate and gap (no capacity applied)."""
+    """Every covered household that meets the signal's thresholds, with its estimate (no capacity applied)."""
     used = [_in_force(params, p, as_of) for p in PARAMS]
     if any(v is None for v in used):
         return pl.DataFrame()
@@ -62,8 +65,7 @@ def candidates(descriptors: pl.DataFrame, estimator, params: ParameterSet, as_of
     declared = covered["per_capita_to_std"].cast(pl.Float64).fill_null(np.nan).to_numpy()
     below = known & (est >= min_cov) & (declared <= max_share * est)
     missing = ~known & (est >= min_missing)
-    gap = np.log1p(est) - np.log1p(np.where(known, np.clip(np.nan_to_num(declared), 0, None), 0.0))
-    return (covered.with_columns(pl.Series("estimate", est), pl.Series("below", below), pl.Series("gap", gap))
+    return (covered.with_columns(pl.Series("estimate", est), pl.Series("below", below))
                    .filter(pl.Series(below | missing)))
 
 
@@ -86,8 +88,8 @@ def previous_signals(con, as_of: dt.date) -> pl.DataFrame:
 
 
 def within_capacity(cands: pl.DataFrame, prev: pl.DataFrame, sizes: dict, as_of: dt.date) -> pl.DataFrame:
-    """The candidates a night raises: those with an open PROXY_SIGNAL warning, then per street the widest gaps up to the
-    room the month has left (k − warnings raised in the month on earlier nights)."""
+    """The candidates a night raises: those with an open PROXY_SIGNAL warning, then per street the highest estimates up to the
+    room the month has left (k − warnings raised in the month on earlier nights), highest estimate first."""
     if cands.height == 0:
         return cands
     month_start = as_of.replace(day=1)
@@ -102,7 +104,7 @@ def within_capacity(cands: pl.DataFrame, prev: pl.DataFrame, sizes: dict, as_of:
                   .join(used, on="audit_street_code", how="left")
                   .with_columns(street.replace_strict(per_street, default=default, return_dtype=pl.Int64).alias("k"),
                                 pl.col("used").fill_null(0).cast(pl.Int64))
-                  .with_columns(pl.struct(-pl.col("gap"), "household_id").rank("ordinal").over(street).alias("rank"))
+                  .with_columns(pl.struct(-pl.col("estimate"), "household_id").rank("ordinal").over(street).alias("rank"))
                   .filter(pl.col("rank") <= pl.col("k") - pl.col("used"))
                   .drop("used", "k", "rank"))
     return pl.concat([kept, fresh]).sort("household_id")
