@@ -68,6 +68,11 @@ REVIEW_METHOD = ("From the store's RANDOM_REVIEW outcomes (a random sample of co
                  "verified PROXY_SIGNAL warnings raised in the month; proxy_recall_on_review_errors = share of the "
                  "random-review households confirmed as not qualifying that a PROXY_SIGNAL had flagged by the training "
                  "date. Each with n and a 95% Wilson interval; 'all' pools the months.")
+WEIGHTS_METHOD = ("Inverse-probability weights undo the selection of the labels: a RANDOM_REVIEW outcome stands for "
+                  "the covered households of its street (from the latest household description) divided by the "
+                  "random-review outcomes of that street and month; a targeted outcome (a rule's warning, PROXY_SIGNAL) "
+                  "has weight 1, every such warning going to verification. Weights are rescaled to mean 1. The card "
+                  "compares the model with the rules order and random on the held-out random-review slice.")
 FAIRNESS_DEFINITION = ("PROXY_SIGNAL on the random-review slice (reviewed households with an outcome): flagged = the "
                        "household had a PROXY_SIGNAL warning; confirmation_rate = precision among the flagged; ratios to "
                        "the whole slice; a ratio outside [0.8, 1.25] is shown in red; a group with fewer than "
@@ -172,7 +177,10 @@ def train(store_root: Path, as_of: dt.date, params: ParameterSet, history: Path 
         return out
     load_s = time.perf_counter() - t
     t = time.perf_counter()
-    est, rep, rows = train_confirmation(labelled, as_of, k, seed, valid_months, drift_months)
+    covered = None
+    if descriptors is not None and "audit_street_code" in descriptors.columns:
+        covered = dict(descriptors.filter(pl.col("is_covered") == 1).group_by("audit_street_code").len().iter_rows())
+    est, rep, rows = train_confirmation(labelled, as_of, k, seed, valid_months, drift_months, covered)
     train_s = time.perf_counter() - t
     data_sha = labels.frame_sha256(rows)
     ev = rep.get("evaluation", {})
@@ -183,7 +191,8 @@ def train(store_root: Path, as_of: dt.date, params: ParameterSet, history: Path 
                  "training_rows": rep["training_rows"], "confirmed_share": rep["training_positive_rate"],
                  "selection": rep["selection"], "validation_window": rep["valid_window"],
                  "label_basis_of_evaluation": ev.get("label_basis"),
-                 "random_review_inclusion_error": rep["random_review"]},
+                 "random_review_inclusion_error": rep["random_review"], "selection_weights": rep["weights"],
+                 "selection_weights_method": WEIGHTS_METHOD},
         "features": rep["features"],
         "parameters": {"estimator": "ConfirmationScorer (HistGradientBoostingClassifier + calibration on the latest "
                                     "25% of rows, frozen booster)", **CONF_HYPER, "random_state": seed,
@@ -191,7 +200,8 @@ def train(store_root: Path, as_of: dt.date, params: ParameterSet, history: Path 
         "metrics": {k2: ev.get(k2) for k2 in ("warnings", "weeks", "streets", "base_rate", "pr_auc", "brier",
                                               "precision_at_k", "lift_vs_rules", "lift_vs_random", "rules_lift_vs_random",
                                               "by_code", "note") if k2 in ev}
-                   | {"estimator_comparison": rep.get("comparison", [])},
+                   | {"estimator_comparison": rep.get("comparison", []),
+                      "random_review_slice": rep.get("random_review_slice", {"note": "no evaluation window"})},
         "calibration": {"brier": ev.get("brier"), "reliability": ev.get("reliability", [])},
         "drift": rep.get("drift", {"note": "no evaluation window"}),
         "fairness": {"definition": "held-out warnings; flagged = among the k per street and week the model puts first",

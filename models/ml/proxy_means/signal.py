@@ -4,11 +4,18 @@ estimate is never counted as income and never decides eligibility (POLICY.md §2
 
 Caseworker capacity (`ml.proxy_signal_per_street_month`, k by street): a street receives at most k new PROXY_SIGNAL
 warnings in a calendar month. A household whose PROXY_SIGNAL warning is still open keeps its candidate while it still
-qualifies (same warning, same deadline); new ones fill the street's remaining room for the month, the highest estimate
-first (estimated per-capita income over the standard), then by household id. The estimate, not the gap, orders them:
-verification finds a household ineligible when its whole income exceeds the standard, and the estimate is the proxy
-for that whole income; a low recorded income widens the gap without making the household more likely to be ineligible
-(on the generated district, ranking by the gap did worse than chance at finding the households hidden income lifts).
+qualifies (same warning, same deadline); new ones fill the street's remaining room for the month in the order of
+`priority`, highest first, then by household id:
+
+    priority = recorded per-capita income / standard (0 when none is recorded)
+             + estimate − the estimate with every asset and spending proxy (allow-list policy `assets` or `spending`)
+               at the median of the night's covered households
+
+that is, what the household records plus what its assets and spending imply beyond those of a typical covered household
+of the same composition. A verification finds a household ineligible when its whole income exceeds the standard: a
+household just under the line with a little unexplained wealth is likelier to be above it than one far below with the
+same, and household composition alone (which sets most of the estimate) says nothing about income a covered household
+hides. The priority only orders verification; it is not an income and is never shown as one.
 What was raised earlier in the month is read from the store's latest earlier queue snapshot, so the cap holds across
 the nights of a month and a rerun of a night (which seeds that snapshot) raises the same signals.
 """
@@ -60,12 +67,20 @@ def candidates(descriptors: pl.DataFrame, estimator, params: ParameterSet, as_of
     covered = descriptors.filter((pl.col("is_covered") == 1) & (pl.col("n_present") > 0)).sort("household_id")
     if covered.height == 0:
         return pl.DataFrame()
-    est = estimator.predict(features.matrix(covered, features.load_allow_list()))
+    allow = features.load_allow_list()
+    X = features.matrix(covered, allow)
+    est = estimator.predict(X)
     known = covered["income_known"].to_numpy() == 1
     declared = covered["per_capita_to_std"].cast(pl.Float64).fill_null(np.nan).to_numpy()
     below = known & (est >= min_cov) & (declared <= max_share * est)
     missing = ~known & (est >= min_missing)
-    return (covered.with_columns(pl.Series("estimate", est), pl.Series("below", below))
+    wealth = [i for i, f in enumerate(allow.features) if f.policy in ("assets", "spending")]
+    typical = X.copy()
+    typical[:, wealth] = np.nanmedian(np.where(np.isfinite(X[:, wealth]), X[:, wealth], np.nan), axis=0)
+    excess = est - estimator.predict(typical)
+    priority = np.where(known, np.nan_to_num(declared), 0.0) + excess
+    return (covered.with_columns(pl.Series("estimate", est), pl.Series("below", below),
+                                 pl.Series("excess", excess), pl.Series("priority", priority))
                    .filter(pl.Series(below | missing)))
 
 
@@ -88,8 +103,8 @@ def previous_signals(con, as_of: dt.date) -> pl.DataFrame:
 
 
 def within_capacity(cands: pl.DataFrame, prev: pl.DataFrame, sizes: dict, as_of: dt.date) -> pl.DataFrame:
-    """The candidates a night raises: those with an open PROXY_SIGNAL warning, then per street the highest estimates up to the
-    room the month has left (k − warnings raised in the month on earlier nights), highest estimate first."""
+    """The candidates a night raises: those with an open PROXY_SIGNAL warning, then per street the highest priorities up to the
+    room the month has left (k − warnings raised in the month on earlier nights), highest priority first."""
     if cands.height == 0:
         return cands
     month_start = as_of.replace(day=1)
@@ -104,7 +119,7 @@ def within_capacity(cands: pl.DataFrame, prev: pl.DataFrame, sizes: dict, as_of:
                   .join(used, on="audit_street_code", how="left")
                   .with_columns(street.replace_strict(per_street, default=default, return_dtype=pl.Int64).alias("k"),
                                 pl.col("used").fill_null(0).cast(pl.Int64))
-                  .with_columns(pl.struct(-pl.col("estimate"), "household_id").rank("ordinal").over(street).alias("rank"))
+                  .with_columns(pl.struct(-pl.col("priority"), "household_id").rank("ordinal").over(street).alias("rank"))
                   .filter(pl.col("rank") <= pl.col("k") - pl.col("used"))
                   .drop("used", "k", "rank"))
     return pl.concat([kept, fresh]).sort("household_id")
@@ -123,7 +138,7 @@ def signal_rows(descriptors: pl.DataFrame, estimator, model_id: str, params: Par
     allow = features.load_allow_list()
     X = features.matrix(cands, allow)
     drivers = estimator.explain(X, top=3) if hasattr(estimator, "explain") else [[] for _ in range(len(X))]
-    est, std = cands["estimate"].to_numpy(), cands["standard"].to_numpy()
+    est, std, excess = cands["estimate"].to_numpy(), cands["standard"].to_numpy(), cands["excess"].to_numpy()
     declared = cands["per_capita_to_std"].cast(pl.Float64).fill_null(np.nan).to_numpy()
     below = cands["below"].to_numpy()
     rows = []
@@ -132,6 +147,7 @@ def signal_rows(descriptors: pl.DataFrame, estimator, model_id: str, params: Par
         est_yuan = round(float(est[i] * std[i]) / 10) * 10  # rounded: a warning's evidence should not wobble nightly
         why, items = proxy_text(allow, drivers[i], X[i])
         ev = {"estimate_per_capita_yuan": est_yuan, "estimate_to_standard": round(float(est[i]), 1),
+              "assets_and_spending_beyond_typical_covered_to_standard": round(float(excess[i]), 1),
               "model_id": model_id, "note": "proxy estimate for verification only; not income, not a decision",
               "parameters": param_ev, "proxies": items, "standard": float(std[i])}
         if below[i]:
