@@ -36,16 +36,17 @@ def register(sub) -> None:
     fmt = argparse.RawDescriptionHelpFormatter
     t = sub.add_parser("train", formatter_class=fmt, help="train, evaluate and register the ML scorers",
                        description="Fit the confirmation scorer on outcomes known on or before --as-of (from the store,\n"
-                                   "and from --history when given) and the proxy-means model (needs --history), evaluate\n"
+                                   "and from --history when given) and the proxy-means model (from the store's monthly\n"
+                                   "household description, or --history's), evaluate\n"
                                    "them on the later months held out, and write each as STORE/models/<model_id>/\n"
                                    "(model.skops, card.md, card.json, timings.json) registered in the store, active\n"
                                    "from --activate (default: the day after --as-of). The scores only order\n"
                                    "verification; they never decide a benefit. Training the same data with the same\n"
                                    "parameters and code gives the same artifact bytes, card and model id.",
-                       epilog="example: safetynet train --store var --as-of 2026-03-04 --history var/history")
+                       epilog="example: safetynet train --store var --as-of 2026-03-04")
     t.add_argument("--store", type=Path, required=True, help="the store folder")
     t.add_argument("--as-of", type=_date, required=True, help="training date YYYY-MM-DD: only outcomes known by then")
-    t.add_argument("--history", type=Path, help="a labelled history folder (flows/synthetic/outcomes_history.py)")
+    t.add_argument("--history", type=Path, help="optional: a labelled history folder (flows/synthetic/outcomes_history.py)")
     t.add_argument("--activate", type=_date, help="activation date (default: the day after --as-of)")
     t.add_argument("--params", type=Path, help="a local parameter override file (YAML)")
     t.set_defaults(func=cmd_train)
