@@ -45,6 +45,7 @@ import polars as pl
 from markupsafe import Markup
 
 from flows import care_view, charts
+from models.ml import review_measures
 from models.rules.catalogue import CATALOGUE
 from models.rules.parameters import ParameterError, ParameterSet
 from models.rules.working_days import WorkingCalendar
@@ -235,6 +236,7 @@ def compute_kpis(store_root: Path, as_of: dt.date | None = None, *, con=None,
                                           "AND raised_date = ?", [as_of, as_of]).fetchall()[0][0]
             care = care_view.report_section(con, as_of, run_id, {str(k): str(v) for k, v in
                                                                  params.value("district.streets", as_of).items()})
+            random_review = review_measures.store_measures(store_root, as_of, con=con)
         finally:
             con.unregister("report_calendar")
     finally:
@@ -259,7 +261,8 @@ def compute_kpis(store_root: Path, as_of: dt.date | None = None, *, con=None,
     summary |= {"overdue_items": summary["overdue"] + summary["applications_overdue"],
                 "deduction_per_item": per_item, "raised_on_night": raised_on_night}
     return {"as_of": as_of, "run_id": run_id, "summary": summary, "by_street": by_street, "by_code": by_code,
-            "weekly": weekly, "deduction_reference": deduction_ref, "care": care}
+            "weekly": weekly, "deduction_reference": deduction_ref, "care": care,
+            "random_review": random_review}
 
 
 # ------------------------------------------------------------------------------------------------------------ files
@@ -471,6 +474,11 @@ def _care_section(kpis: dict) -> Section:
     return Section("care", "独居老人关爱", "care for older people living alone", Markup(care_view.render_html(kpis["care"])))
 
 
+def _review_section(kpis: dict) -> Section:
+    return Section("review", "随机抽查", "random review (unbiased sample of covered households)",
+                   Markup(review_measures.html_block(kpis.get("random_review") or {})))
+
+
 def _notes_section(kpis: dict) -> Section:
     return Section("definitions", "口径说明", "definitions", NOTES)
 
@@ -478,7 +486,8 @@ def _notes_section(kpis: dict) -> Section:
 # The report's blocks below the headline, in page order. Another part of safetynet adds its block by adding a builder
 # (kpis -> Section, or None to leave it out on a night with nothing to show) at its place in this tuple.
 SECTION_BUILDERS: tuple[Callable[[dict], Section | None], ...] = (
-    _street_section, _code_section, _trend_section, _care_section, _tables_section, _notes_section,
+    _street_section, _code_section, _trend_section, _care_section, _review_section, _tables_section,
+    _notes_section,
 )
 
 

@@ -43,6 +43,8 @@ def night_summary(store: Path, doc: dict) -> str:
             lines += [f"  local settings, unconfirmed ({len(local)}): " + ", ".join(local)]
         if old:
             lines += [f"  verified more than 12 months ago ({len(old)}): " + ", ".join(old)]
+    if doc.get("ml", {}).get("proxy_note"):
+        lines += ["", f"NOTE: {doc['ml']['proxy_note']}"]
     if doc.get("calendar_fallback_years"):
         lines += ["", f"WARNING: no holiday notice for {doc['calendar_fallback_years']}: deadlines there count Monday–Friday"]
     if doc.get("stale"):

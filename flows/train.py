@@ -35,6 +35,7 @@ def labelled_outcomes(store: Path, as_of: dt.date) -> tuple[int, int]:
 def cmd_train(args) -> int:
     import duckdb
 
+    from models.ml.labels import households_from_store
     from models.ml.training import summary, train
     from models.rules.parameters import ParameterSet
 
@@ -49,11 +50,12 @@ def cmd_train(args) -> int:
             print(f"safetynet train: the store {args.store} is in use by another process; train when it has ended",
                   file=sys.stderr)
             return 2
-        if not (confirmed and dismissed):
+        if not (confirmed and dismissed) and households_from_store(args.store, args.as_of) is None:
             print(f"safetynet train: the store {args.store} holds {confirmed} confirmed and {dismissed} dismissed "
-                  f"outcomes imported on or before {args.as_of}; training needs at least one of each (more to be "
-                  "useful): import the caseworkers' outcomes with 'safetynet outcomes import', or give --history",
-                  file=sys.stderr)
+                  f"outcomes imported on or before {args.as_of} and no household description (a night saves one "
+                  "each month); the proxy-means model needs a night run into the store, the confirmation scorer at "
+                  "least one outcome of each kind (more to be useful): run a night, import the caseworkers' outcomes "
+                  "with 'safetynet outcomes import', or give --history", file=sys.stderr)
             return 2
     params = ParameterSet.load(args.params)
     result = train(args.store, args.as_of, params, args.history, args.activate)
@@ -74,16 +76,17 @@ def register(sub) -> None:
     fmt = argparse.RawDescriptionHelpFormatter
     t = sub.add_parser("train", formatter_class=fmt, help="train, evaluate and register the ML scorers",
                        description="Fit the confirmation scorer on outcomes known on or before --as-of (from the store,\n"
-                                   "and from --history when given) and the proxy-means model (needs --history), evaluate\n"
+                                   "and from --history when given) and the proxy-means model (from the store's monthly\n"
+                                   "household description, or --history's), evaluate\n"
                                    "them on the later months held out, and write each as STORE/models/<model_id>/\n"
                                    "(model.skops, card.md, card.json, timings.json) registered in the store, active\n"
                                    "from --activate (default: the day after --as-of). The scores only order\n"
                                    "verification; they never decide a benefit. Training the same data with the same\n"
                                    "parameters and code gives the same artifact bytes, card and model id.",
-                       epilog="example: safetynet train --store var --as-of 2026-03-04 --history var/history")
+                       epilog="example: safetynet train --store var --as-of 2026-03-04")
     t.add_argument("--store", type=store_dir, required=True, help="the store folder")
     t.add_argument("--as-of", type=_date, required=True, help="training date YYYY-MM-DD: only outcomes known by then")
-    t.add_argument("--history", type=Path, help="a labelled history folder (flows/synthetic/outcomes_history.py)")
+    t.add_argument("--history", type=Path, help="optional: a labelled history folder (flows/synthetic/outcomes_history.py)")
     t.add_argument("--activate", type=_date, help="activation date (default: the day after --as-of)")
     t.add_argument("--params", type=params_file, help="a local parameter override file (YAML)")
     t.set_defaults(func=cmd_train)

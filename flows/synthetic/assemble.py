@@ -18,6 +18,7 @@ from flows.synthetic import planted as plant_mod
 from flows.synthetic.care import background_care, fast_track_truth, night_of
 from flows.synthetic.district import build_households
 from flows.synthetic.economy import assign_income, income_rows
+from flows.synthetic.hidden import everyday_spending, hidden_traces, pick_hidden
 from flows.synthetic.holdings import background_assets
 from flows.synthetic.life import history_events, later_nights
 from flows.synthetic.members import CLASS_NAMES, DIBAO, EDGE, GRADUAL, NONCOV, RIGID, TEKUN, build_members
@@ -54,12 +55,14 @@ def _pl_frame(rows: list[dict], schema: dict) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
 
 
-def generate(out: Path, households: int, nights: int, start: dt.date, seed: int, progress: bool = True) -> dict:
+def generate(out: Path, households: int, nights: int, start: dt.date, seed: int, progress: bool = True,
+             night_step_days: int = 1) -> dict:
+    """`night_step_days`: days between nights (1: consecutive nights; 31: one night a month, for monthly trials)."""
     out = Path(out)
     prog = Progress(progress, 14)
     th = load(start)
     rng = np.random.default_rng(seed)
-    night_dates = [start + dt.timedelta(days=i) for i in range(nights)]
+    night_dates = [start + dt.timedelta(days=i * night_step_days) for i in range(nights)]
     wd = WorkdayIndex(start - dt.timedelta(days=900), night_dates[-1] + dt.timedelta(days=400))
     ctx = Ctx(th, start, night_dates, wd)
     smi = start.year * 12 + start.month - 1
@@ -129,6 +132,13 @@ def generate(out: Path, households: int, nights: int, start: dt.date, seed: int,
     exp = background_expenses(rng, p, start, HISTORY_DAYS).with_columns(pl.lit(0, pl.Int32).alias("night"))
     ev = history_events(rng, p, exp, start, HISTORY_DAYS)
     prog.step(f"{assets.height} assets, {exp.height} expenses, {ev.height} history events")
+    # hidden income and everyday spending (flows/synthetic/hidden.py), on their own random stream
+    hrng = np.random.default_rng([seed, 20])
+    hidden = pick_hidden(hrng, p)
+    h_assets, h_exp = hidden_traces(hrng, hidden, start, 365, th.financial_limit_months)
+    assets = pl.concat([assets, h_assets.select(assets.columns)], how="vertical_relaxed")
+    exp = pl.concat([exp, pl.concat([h_exp, everyday_spending(hrng, p, start, 365)]).with_columns(
+        pl.lit(0, pl.Int32).alias("night")).select(exp.columns)], how="vertical_relaxed")
 
     # 5. roster
     enr = background_enrollments(rng, hhs, start, night_dates, th)
@@ -345,13 +355,8 @@ def generate(out: Path, households: int, nights: int, start: dt.date, seed: int,
                                pl.col("first_night").map_elements(lambda i: night_dates[i].isoformat(), return_dtype=pl.String))
     truth = truth.select("household_id", "warning_code", "condition_key", "expected", "first_night", "note").unique(
         ["household_id", "condition_key"], keep="first", maintain_order=True).sort(["household_id", "warning_code", "condition_key"])
-    hidden_src = p.filter((pl.col("cls") == DIBAO) & (pl.col("relation") == "head") & ~pl.col("dead"))
-    hpick = rng.random(hidden_src.height) < 0.3
-    hidden = hidden_src.filter(pl.Series(hpick)).join(pid_all, on=["hh", "seq"]).with_columns(
-        pl.format("H{}", _hid()).alias("household_id"),
-        pl.Series("monthly_amount", np.round(300 + 1200 * rng.random(int(hpick.sum())), 2)))
-    hidden = hidden.select("household_id", "person_id", "monthly_amount").sort("household_id").with_columns(
-        pl.col("monthly_amount").map_batches(lambda s: s, return_dtype=pl.Float64))
+    hidden = hidden.join(pid_all, on=["hh", "seq"]).with_columns(pl.format("H{}", _hid()).alias("household_id"))
+    hidden = hidden.select("household_id", "person_id", "monthly_amount").sort("household_id")
     tdir = out / "truth"
     tdir.mkdir(parents=True, exist_ok=True)
     write_plain(tdir / "planted.csv", truth)

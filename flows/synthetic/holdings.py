@@ -40,7 +40,10 @@ def background_assets(rng: np.random.Generator, p: pl.DataFrame, start, first_hi
     add(head & alive & nc & (r() < 0.03), "vehicle", "commercial", 80000 + 150000 * r(), 5)
     add(alive & (grade >= 1) & (grade <= 2) & (r() < 0.2), "vehicle", "disability_mobility", 3000 + 9000 * r(), 6)
     add(head & alive & ~urban & (r() < 0.1), "vehicle", "agricultural", 5000 + 25000 * r(), 7)
-    dep = np.where(nc, 60000 * rng.lognormal(0, 0.8, m), 3 * std * n_alive * r())
+    # savings of comfortable households follow their income (about 18 months of it, lognormal), so that deposits say
+    # something about income, as they do in life; programme households keep small savings
+    hnet = p.select(pl.col("net_p").sum().over("hh"))["net_p"].to_numpy() if "net_p" in p.columns else np.full(m, 3300.0)
+    dep = np.where(nc, 18 * np.maximum(hnet, 1000.0) * rng.lognormal(0, 0.8, m), 3 * std * n_alive * r())
     add(head & alive & (r() < 0.9), "deposit", "-", dep, 8)
     add(head & alive & nc & (r() < 0.08), "securities", "-", 20000 + 200000 * r(), 9)
     biz = nc & alive & (p["src"] == "business").to_numpy()

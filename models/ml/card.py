@@ -55,8 +55,21 @@ def _table(rows: list[dict]) -> list[str]:
     cols = list(rows[0])
     out = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for r in rows:
-        out.append("| " + " | ".join("" if r.get(c) is None else str(r.get(c)) for c in cols) + " |")
+        out.append("| " + " | ".join(_cell(r, c) for c in cols) + " |")
     return out
+
+
+def _cell(row: dict, col: str) -> str:
+    """A fairness ratio outside the four-fifths band [0.8, 1.25] is printed in red with its group's n, unless the group
+    is marked too small to judge."""
+    value = row.get(col)
+    if value is None:
+        return ""
+    if col.endswith("_ratio") and isinstance(value, (int, float)) and not row.get("too_small") \
+            and not 0.8 <= value <= 1.25 and row.get("dimension") != "overall":
+        n = row.get("warnings")
+        return f'<span style="color:red">{value} (n={n})</span>'
+    return str(value)
 
 
 def _render(value) -> list[str]:

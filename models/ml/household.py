@@ -12,6 +12,11 @@ Two kinds of columns come out:
 - *descriptors* a model may read, if and only if the scorer's allow-list names them (composition, income as recorded,
   assets, rigid spending, coverage, payment history); ratios are to the dibao standard in force so the figures mean the
   same in town and city;
+- `income_reliable` (1/0), which no model reads: the proxy-means model trains only on households whose income the feeds
+  show reliably — a record in every month of the income window, every record of every present member from an
+  authoritative department (AUTHORITATIVE: tax, social insurance, human resources, agriculture; no `declared` or
+  `survey` row), every present working-age member (18 to 59, full or partial labour capacity) with such a record in
+  every window month, and no quarantined income row tied to the household (by a record id with a valid version);
 - *audit attributes* that no model reads and the fairness table groups by (`street_code`, `hukou_type`, `age_band`,
   `disability`, `household_size`). They are prefixed `audit_` so that an allow-list can never pick one by accident.
 """
@@ -61,6 +66,44 @@ inc AS (
     WHERE i.month >= ctx.window_start AND i.month < ctx.month_of_d
     GROUP BY m.household_id
 ),
+-- per present member: the window months in which an authoritative department (AUTHORITATIVE) reports an income for them
+member_months AS (
+    SELECT m.household_id, m.person_id,
+           count(DISTINCT i.month) FILTER (WHERE i.provider IN {authoritative})::INTEGER AS auth_months,
+           count(*) FILTER (WHERE i.provider NOT IN {authoritative})::INTEGER             AS other_rows
+    FROM mp m
+    CROSS JOIN ctx
+    LEFT JOIN income i ON i.person_id = m.person_id AND i.month >= ctx.window_start AND i.month < ctx.month_of_d
+    WHERE m.is_present
+    GROUP BY m.household_id, m.person_id
+),
+-- households with a quarantined income row: a quarantined record whose id has a valid version ties it to its person
+income_quarantined AS (
+    SELECT DISTINCT m.household_id
+    FROM {quarantine} q
+    JOIN income i ON i.record_id = q.record_id
+    JOIN mp m ON m.person_id = i.person_id
+    WHERE q.feed = 'income'
+),
+reliable AS (
+    SELECT mm.household_id,
+           (sum(mm.other_rows) = 0
+            AND bool_and(mm.auth_months >= ctx.window_months
+                         OR NOT (mp.age >= ctx.tekun_supporter_min_age AND mp.age < ctx.tekun_min_age
+                                 AND mp.labor_capacity IN ('full', 'partial'))))::INTEGER AS income_reliable
+    FROM member_months mm
+    JOIN mp ON mp.person_id = mm.person_id AND mp.household_id = mm.household_id
+    CROSS JOIN ctx
+    GROUP BY mm.household_id, ctx.window_months
+),
+other_spend AS (   -- self-paid spending outside the rigid categories (expenses.csv category `other`), 12 months
+    SELECT m.household_id, sum(e.self_paid_amount) AS other_self_paid
+    FROM expenses e
+    JOIN mp m ON m.person_id = e.person_id AND m.is_present
+    CROSS JOIN ctx
+    WHERE e.category = 'other' AND e.date > ctx.expense_after AND e.date <= ctx.as_of
+    GROUP BY m.household_id
+),
 held AS (
     SELECT m.household_id, sum(a.value) AS asset_value, count(*)::INTEGER AS asset_count
     FROM assets a
@@ -107,6 +150,10 @@ SELECT
     f.vehicle_count, f.residential_count, f.commercial_count, f.business_count,
     (f.medical_self_paid / f.standard)::DOUBLE                                         AS medical_to_std,
     (f.rigid_self_paid / f.standard)::DOUBLE                                           AS rigid_to_std,
+    (coalesce(os.other_self_paid, 0) / greatest(f.n, 1) / f.standard)::DOUBLE        AS other_spend_to_std,
+    (hh.hukou_type = 'urban')::INTEGER                                                 AS hukou_urban,
+    (coalesce(inc.income_months, 0) >= ctx.window_months AND coalesce(rel.income_reliable, 0) = 1
+     AND iq.household_id IS NULL)::INTEGER                                             AS income_reliable,
     f.is_covered::INTEGER AS is_covered, f.is_on_roster::INTEGER AS is_on_roster,
     f.is_enrolled_edge::INTEGER AS is_enrolled_edge, f.is_enrolled_rigid::INTEGER AS is_enrolled_rigid,
     f.has_dibao_gradual_exit::INTEGER                                                  AS in_gradual_exit,
@@ -131,9 +178,15 @@ LEFT JOIN members m ON m.household_id = f.household_id
 LEFT JOIN inc ON inc.household_id = f.household_id
 LEFT JOIN held h ON h.household_id = f.household_id
 LEFT JOIN pay p ON p.household_id = f.household_id
+LEFT JOIN reliable rel ON rel.household_id = f.household_id
+LEFT JOIN income_quarantined iq ON iq.household_id = f.household_id
+LEFT JOIN other_spend os ON os.household_id = f.household_id
 ORDER BY f.household_id
 """
 
+# Providers whose income records come from a department's own register (CONTRACT.md §2 income.provider); `declared` and
+# `survey` are what the family or a survey said.
+AUTHORITATIVE = ("tax", "social_insurance", "hr", "agriculture")
 AUDIT_COLUMNS = ("audit_street_code", "audit_hukou_type", "audit_age_band", "audit_disability", "audit_household_size")
 
 
@@ -141,4 +194,8 @@ def describe_households(con, scope: str | None = None) -> pl.DataFrame:
     """One row per household with the descriptors and audit attributes above, sorted by household_id; with `scope` (a
     query yielding household_id), only the households it names."""
     in_scope = "TRUE" if scope is None else f"household_id IN (SELECT household_id FROM ({scope}))"
-    return sql.frame(con, DESCRIBE_SQL.format(in_scope=in_scope))
+    has_quarantine = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'quarantine' "
+                                 "AND schema_name = current_schema() AND database_name = current_database()").fetchone()[0]
+    quarantine = "quarantine" if has_quarantine else "(SELECT NULL::VARCHAR AS feed, NULL::VARCHAR AS record_id) "
+    authoritative = "(" + ", ".join(f"'{p}'" for p in AUTHORITATIVE) + ")"
+    return sql.frame(con, DESCRIBE_SQL.format(in_scope=in_scope, quarantine=quarantine, authoritative=authoritative))

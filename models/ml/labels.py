@@ -24,6 +24,7 @@ import polars as pl
 from models.rules.catalogue import CATALOGUE, SEVERITY_RANK
 
 FEATURES_DIR = Path("ml") / "candidate_features"
+HOUSEHOLDS_DIR = Path("ml") / "households"  # one description of every household per month (models/ml/nightly.py)
 
 
 def frame_sha256(frame: pl.DataFrame) -> str:
@@ -41,6 +42,17 @@ def from_history(history: Path) -> pl.DataFrame:
 def households_from_history(history: Path) -> pl.DataFrame | None:
     path = Path(history) / "households.parquet"
     return pl.read_parquet(path) if path.is_file() else None
+
+
+def households_from_store(store_root: Path, as_of: dt.date) -> pl.DataFrame | None:
+    """The latest monthly description of every household saved by a night on or before `as_of`, or None."""
+    folder = Path(store_root) / HOUSEHOLDS_DIR
+    files = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+    for path in reversed(files):
+        frame = pl.read_parquet(path)
+        if frame.height and frame["as_of"][0] <= as_of:
+            return frame
+    return None
 
 
 def from_store(store_root: Path, as_of: dt.date) -> pl.DataFrame | None:

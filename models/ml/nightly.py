@@ -7,7 +7,11 @@
 3. creates `candidate_scores(household_id, condition_key, score, explanation)`: with a confirmation model active on D,
    one row per candidate (the calibrated probability that verification confirms it, and the top features in Chinese as
    JSON); with no model, the table is empty and the queue falls back to the rules order (deadline, then severity).
-4. saves the night's candidate features to `<store>/ml/candidate_features/<as_of>.parquet` for later training.
+4. saves the night's candidate features to `<store>/ml/candidate_features/<as_of>.parquet` for later training;
+5. on the first night a store runs in a calendar month, saves the description of every household to
+   `<store>/ml/households/<YYYY-MM>.parquet`: what `safetynet train` fits the proxy-means model on (models/ml/training.py),
+   so that a store needs no history folder to train one. Once a month, not nightly: at a million households describing
+   everyone is the one costly part of the stage.
 Returns a report whose "model" is what the run manifest records: None, or {kind: {model_id, sha256, activation_date}}.
 """
 
@@ -25,10 +29,11 @@ from models.ml import random_review, registry
 from models.ml.confirmation import explain
 from models.ml.confirmation import features as cf
 from models.ml.household import describe_households
-from models.ml.labels import FEATURES_DIR
+from models.ml.labels import FEATURES_DIR, HOUSEHOLDS_DIR
 from models.ml.proxy_means.signal import signal_rows
 from models.rules.parameters import ParameterSet
 
+NO_PROXY_MODEL = "no proxy-means model active on this night: PROXY_SIGNAL not raised (train one: safetynet train)"
 SCORES_DDL = ("CREATE OR REPLACE TABLE candidate_scores (household_id VARCHAR, condition_key VARCHAR, score DOUBLE, "
               "explanation VARCHAR)")
 CANDIDATE_COLUMNS = ("household_id", "warning_code", "condition_key", "reasons", "evidence")
@@ -73,9 +78,12 @@ def score_candidates(frame: pl.DataFrame, estimator, model_id: str) -> pl.DataFr
 def save_candidate_features(frame: pl.DataFrame, store_root: Path, as_of: dt.date) -> str:
     """The night's candidate features, so that later outcomes can train on what was known when each warning was raised
     (models/ml/labels.py). A pure function of the night: a rerun rewrites the same file."""
-    folder = Path(store_root) / FEATURES_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{as_of.isoformat()}.parquet"
+    return save_frame(frame, store_root, Path(store_root) / FEATURES_DIR / f"{as_of.isoformat()}.parquet")
+
+
+def save_frame(frame: pl.DataFrame, store_root: Path, path: Path) -> str:
+    """Write a parquet file atomically; return its path relative to the store."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".partial")
     frame.write_parquet(tmp)
     os.replace(tmp, path)
@@ -88,13 +96,24 @@ def score_night(con, store_root: Path, params: ParameterSet, as_of: dt.date) -> 
     report["random_reviews"] = _insert_candidates(con, random_review.review_rows(con, params, as_of))
     conf = registry.load_active(store_root, "confirmation", as_of, con)
     proxy = registry.load_active(store_root, "proxy_means", as_of, con)
-    descriptors = describe_households(con, SCOPE_CANDIDATES if proxy[0] is None else SCOPE_WITH_COVERED)
+    month_file = Path(store_root) / HOUSEHOLDS_DIR / f"{as_of:%Y-%m}.parquet"
+    if not month_file.is_file():
+        everyone = describe_households(con)
+        report["households_file"] = save_frame(everyone.with_columns(pl.lit(as_of).alias("as_of")), store_root,
+                                               month_file)
+        descriptors = everyone
+    else:
+        descriptors = describe_households(con, SCOPE_CANDIDATES if proxy[0] is None else SCOPE_WITH_COVERED)
     models = {}
     if proxy[0] is not None:
         entry, est, _ = proxy
-        report["proxy_signals"] = _insert_candidates(con, signal_rows(descriptors, est, entry.model_id, params, as_of))
+        report["proxy_signals"] = _insert_candidates(con, signal_rows(descriptors, est, entry.model_id, params, as_of,
+                                                                      con))
         models["proxy_means"] = {"model_id": entry.model_id, "sha256": entry.sha256,
                                  "activation_date": entry.activation_date.isoformat()}
+    else:
+        report["proxy_signals"] = None
+        report["proxy_note"] = NO_PROXY_MODEL
     frame = cf.candidate_frame(con, descriptors)  # the candidates are final from here on
     con.execute(SCORES_DDL)
     if conf[0] is not None:

@@ -172,7 +172,7 @@ def test_train_with_no_labelled_outcomes_says_how_many_and_what_is_needed(tmp_pa
     assert main(["train", "--store", str(tmp_path / "s"), "--as-of", "2026-03-04"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "holds 2 confirmed and 0 dismissed outcomes imported on or before 2026-03-04" in err
-    assert "needs at least one of each" in err
+    assert "at least one outcome of each kind" in err and "no household description" in err
 
 
 def test_train_with_no_store_at_all(tmp_path, capsys):

@@ -116,3 +116,47 @@ def test_with_a_proxy_model_its_signals_are_those_of_every_covered_household(nig
     raised = con.execute("SELECT * FROM candidates WHERE warning_code = 'PROXY_SIGNAL' ORDER BY household_id").fetchall()
     ruled = {(h, k) for h, k in con.execute("SELECT household_id, condition_key FROM rules_candidates").fetchall()}
     assert raised == sorted(r for r in expected if (r[0], r[2]) not in ruled) and report["proxy_signals"] == len(raised)
+
+
+def _reliable(con, hid):
+    return describe_households(con, f"SELECT '{hid}' AS household_id")["income_reliable"][0]
+
+
+def test_income_reliable_follows_its_definition_and_each_near_miss_breaks_it(night):
+    """RULEBOOK 'The proxy-means model': authoritative providers only, every able working-age member every window month,
+    no quarantined income row. One reliable household, then one change at a time."""
+    con, _, _ = night
+    full = describe_households(con)
+    hid = full.filter((pl.col("income_reliable") == 1) & (pl.col("n_working_age_full") > 0))["household_id"][0]
+    ctx = con.execute("SELECT window_start, month_of_d FROM rule_context").fetchone()
+    # by hand: its window records all come from the four authoritative providers
+    providers = {r[0] for r in con.execute(
+        "SELECT DISTINCT i.provider FROM income i JOIN member_presence m USING (person_id) WHERE m.household_id = ? "
+        "AND m.is_present AND i.month >= ? AND i.month < ?", [hid, *ctx]).fetchall()}
+    assert providers and providers <= {"tax", "social_insurance", "hr", "agriculture"}
+    worker, rec = con.execute(
+        "SELECT m.person_id, max(i.record_id) FROM member_presence m JOIN income i USING (person_id) JOIN rule_context c "
+        "ON TRUE WHERE m.household_id = ? AND m.is_present AND m.labor_capacity = 'full' AND m.age >= "
+        "c.tekun_supporter_min_age AND m.age < c.tekun_min_age AND i.month >= c.window_start AND i.month < c.month_of_d "
+        "GROUP BY 1 ORDER BY 1 LIMIT 1", [hid]).fetchone()
+    con.execute("CREATE OR REPLACE TABLE income_kept AS SELECT * FROM income")
+    con.execute("CREATE OR REPLACE TABLE quarantine_kept AS SELECT * FROM quarantine")
+    try:
+        # a declared record beside the department's: not reliable
+        con.execute("INSERT INTO income SELECT * REPLACE ('X-declared' AS record_id, 'declared' AS provider) "
+                    "FROM income WHERE record_id = ?", [rec])
+        assert _reliable(con, hid) == 0
+        con.execute("CREATE OR REPLACE TABLE income AS SELECT * FROM income_kept")
+        # a working-age worker's department record missing for one window month: not reliable
+        con.execute("DELETE FROM income WHERE person_id = ? AND month = (SELECT max(month) FROM income WHERE "
+                    "person_id = ? AND month < (SELECT month_of_d FROM rule_context))", [worker, worker])
+        assert _reliable(con, hid) == 0
+        con.execute("CREATE OR REPLACE TABLE income AS SELECT * FROM income_kept")
+        # a quarantined row whose record id has a valid version in the household: not reliable
+        con.execute("INSERT INTO quarantine SELECT 'income', NULL, 'f.csv', 2, ?, 'X', 'x', 'x'", [rec])
+        assert _reliable(con, hid) == 0
+        con.execute("CREATE OR REPLACE TABLE quarantine AS SELECT * FROM quarantine_kept")
+        assert _reliable(con, hid) == 1  # restored: reliable again
+    finally:
+        con.execute("CREATE OR REPLACE TABLE income AS SELECT * FROM income_kept")
+        con.execute("CREATE OR REPLACE TABLE quarantine AS SELECT * FROM quarantine_kept")

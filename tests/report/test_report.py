@@ -230,7 +230,7 @@ def test_wide_tables_scroll_inside_their_box_and_sections_are_blocks(kpis):
         assert f'<div class="scroll"><table id="{table}">' in text
     assert ".scroll{overflow-x:auto" in text
     sections = re.findall(r'<section id="section-([a-z]+)">', text)
-    assert sections == ["street", "code", "trend", "care", "tables", "definitions"]
+    assert sections == ["street", "code", "trend", "care", "review", "tables", "definitions"]
 
 
 def test_a_section_builder_adds_a_block_in_its_place(kpis, monkeypatch):
@@ -238,4 +238,4 @@ def test_a_section_builder_adds_a_block_in_its_place(kpis, monkeypatch):
     builders = report.SECTION_BUILDERS
     monkeypatch.setattr(report, "SECTION_BUILDERS", builders[:2] + (lambda k: extra, lambda k: None) + builders[2:])
     sections = re.findall(r'<section id="section-([a-z]+)">', report.render_html(kpis))
-    assert sections == ["street", "code", "extra", "trend", "care", "tables", "definitions"]
+    assert sections == ["street", "code", "extra", "trend", "care", "review", "tables", "definitions"]

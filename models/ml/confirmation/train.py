@@ -34,11 +34,52 @@ def months_before(d: dt.date, months: int) -> dt.date:
     return dt.date(y, m + 1, day)
 
 
-def _fit(rows: pl.DataFrame, allow, columns, seed: int, **over) -> ConfirmationScorer:
+def selection_weights(rows: pl.DataFrame, covered_by_street: dict[str, int] | None) -> np.ndarray:
+    """Inverse-probability weights that undo how the labelled rows were selected (mean 1).
+
+    A RANDOM_REVIEW label was drawn at random among the covered households of its street that month: it stands for
+    covered / reviewed households of that street and month (reviewed = its labelled random-review rows), so its weight
+    is that ratio. A targeted label (a rule's warning, a PROXY_SIGNAL) is the outcome of a warning every one of which
+    goes to verification: its selection probability given its warning is 1, weight 1. Without street coverage counts
+    (a history folder) every weight is 1. Weights are rescaled to mean 1 so that the booster's settings keep their
+    meaning."""
+    if not covered_by_street or rows.height == 0:
+        return np.ones(rows.height)
+    month = pl.col("as_of").dt.strftime("%Y-%m")
+    rr = pl.col("warning_code") == RANDOM_REVIEW
+    reviewed = pl.len().over("audit_street_code", month)
+    covered = pl.col("audit_street_code").replace_strict({str(k): float(v) for k, v in covered_by_street.items()},
+                                                         default=None, return_dtype=pl.Float64)
+    w = (rows.with_columns(pl.when(rr).then(reviewed).alias("_reviewed"))
+             .with_columns(pl.when(rr & covered.is_not_null()).then(covered / pl.col("_reviewed")).otherwise(1.0)
+                           .clip(lower_bound=1.0).alias("_w"))["_w"].to_numpy())
+    return w / w.mean()
+
+
+def _fit(rows: pl.DataFrame, allow, columns, seed: int, weights: np.ndarray | None = None, **over) -> ConfirmationScorer:
     X = cf.matrix(rows, allow, columns)
     cat = [allow.features[allow.names.index(c)].kind == "category" for c in columns]
     est = ConfirmationScorer(**(HYPER | over), categorical=cat, feature_names=columns, random_state=seed)
-    return est.fit(X, rows["label"].cast(pl.Int64).to_numpy())
+    return est.fit(X, rows["label"].cast(pl.Int64).to_numpy(), sample_weight=weights)
+
+
+def random_review_slice(scored: pl.DataFrame, label_col: str, seed: int, share: float = 0.2) -> dict:
+    """The model against the rules order and random on the held-out RANDOM_REVIEW rows (an unbiased sample of covered
+    households): confirmed share among the top `share` of each order. The rules order there is the number of other
+    warnings the household had that night (more first, then severity), what a caseworker without a model would use."""
+    rr = scored.filter((pl.col("warning_code") == RANDOM_REVIEW) & pl.col(label_col).is_not_null())
+    if rr.height < 20:
+        return {"note": f"{rr.height} held-out random-review outcomes: too few (< 20) to compare orders"}
+    top = max(1, int(round(share * rr.height)))
+    rnd = [evaluation._random_key(seed, h, k) for h, k in zip(rr["household_id"], rr["condition_key"])]
+    rr = rr.with_columns(pl.Series("_rnd", rnd))
+    orders = {"model": rr.sort([-pl.col("score"), "household_id"]),
+              "rules": rr.sort([-pl.col("household_candidates").fill_null(0), "severity_rank", "household_id"]),
+              "random": rr.sort("_rnd")}
+    out = {"rows": rr.height, "base_rate": round(float(rr[label_col].mean()), 4), "top_share": share, "top_rows": top}
+    for name, f in orders.items():
+        out[f"precision_top_{name}"] = round(float(f.head(top)[label_col].mean()), 4)
+    return out
 
 
 def _known(frame: pl.DataFrame, by: dt.date) -> pl.DataFrame:
@@ -71,7 +112,8 @@ def _scored(est, hold: pl.DataFrame, allow, columns) -> pl.DataFrame:
 
 
 def train_confirmation(labelled: pl.DataFrame, as_of: dt.date, k_by_street: dict, seed: int,
-                       valid_months: int = 2, drift_months: int = 6) -> tuple[ConfirmationScorer, dict, pl.DataFrame]:
+                       valid_months: int = 2, drift_months: int = 6, covered_by_street: dict[str, int] | None = None
+                       ) -> tuple[ConfirmationScorer, dict, pl.DataFrame]:
     allow = cf.load_allow_list()
     columns = allow.names
     allow.check_columns(columns)
@@ -91,8 +133,9 @@ def train_confirmation(labelled: pl.DataFrame, as_of: dt.date, k_by_street: dict
     report: dict = {"valid_window": f"{valid_start}..{as_of}", "label_col": label_col}
     t = time.perf_counter()
     if train_eval.height >= 50 and train_eval["label"].n_unique() == 2 and hold.height:
-        evaluated = _fit(train_eval, allow, columns, seed)
+        evaluated = _fit(train_eval, allow, columns, seed, selection_weights(train_eval, covered_by_street))
         report["evaluation"] = evaluation.evaluate(_scored(evaluated, hold, allow, columns), k_by_street, seed)
+        report["random_review_slice"] = random_review_slice(_scored(evaluated, hold, allow, columns), label_col, seed)
         report["comparison"] = compare_estimators(train_eval, hold, allow, columns, seed, label_col)
         flagged = evaluation.add_orders(_scored(evaluated, hold, allow, columns), seed)
         ks = flagged["audit_street_code"].replace_strict(
@@ -119,7 +162,13 @@ def train_confirmation(labelled: pl.DataFrame, as_of: dt.date, k_by_street: dict
     report["evaluation_seconds"] = round(time.perf_counter() - t, 2)
 
     t = time.perf_counter()
-    final = _fit(train_all, allow, columns, seed)
+    weights = selection_weights(train_all, covered_by_street)
+    final = _fit(train_all, allow, columns, seed, weights)
+    report["weights"] = {"method": "inverse probability of selection (selection_weights)" if covered_by_street
+                         else "none: no street coverage counts (history folder)",
+                         "random_review_mean_weight": round(float(weights[(train_all["warning_code"] == RANDOM_REVIEW)
+                                                                          .to_numpy()].mean()), 3)
+                         if (train_all["warning_code"] == RANDOM_REVIEW).any() else None}
     report["fit_seconds"] = round(time.perf_counter() - t, 2)
     rr = train_all.filter(pl.col("warning_code") == RANDOM_REVIEW)
     report["random_review"] = inclusion_error_estimate(int(rr["label"].sum() or 0), rr.height)

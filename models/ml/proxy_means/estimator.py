@@ -39,6 +39,8 @@ class ProxyMeansRegressor(RegressorMixin, BaseEstimator):
         self.booster_.fit(X, np.log1p(np.clip(y, 0, None)))
         resid = np.log1p(np.clip(y, 0, None)) - self.booster_.predict(X)
         self.residual_sd_ = float(np.std(resid))
+        # reference row for explanations: the training median of each proxy
+        self.reference_ = np.nanmedian(np.where(np.isfinite(X), X, np.nan), axis=0)
         return self
 
     def predict(self, X):
@@ -47,3 +49,17 @@ class ProxyMeansRegressor(RegressorMixin, BaseEstimator):
         if X.shape[1] != self.n_features_in_:
             raise ValueError(f"expected {self.n_features_in_} features, found {X.shape[1]}")
         return np.expm1(self.booster_.predict(X))
+
+    def explain(self, X, top=3):
+        """Per row: [(feature index, effect)] of the `top` proxies that raise the estimate most, where effect = estimate
+        − estimate with that proxy at its training median (a multiple of the standard; only positive effects: the
+        evidence names what pushed the estimate up)."""
+        X = np.asarray(X, dtype=np.float64)
+        base = self.predict(X)
+        effects = np.zeros_like(X)
+        for j in range(X.shape[1]):
+            Xj = X.copy()
+            Xj[:, j] = self.reference_[j]
+            effects[:, j] = base - self.predict(Xj)
+        order = np.argsort(-effects, axis=1, kind="stable")[:, :top]
+        return [[(int(j), float(effects[i, j])) for j in order[i] if effects[i, j] >= 0.05] for i in range(len(X))]

@@ -1,8 +1,10 @@
 """Features and target of the proxy-means regression, from the as-of household descriptors (models/ml/household.py).
 
-Training rows: households with at least one member present whose income records are complete — a record in every month
-of the income window (`income_months` = window months) — so that the target is a recorded income, not a guess. The
-target is per-capita income over the standard. Only what `allow_list.yaml` names reaches the model.
+Training rows: households with at least one member present whose income the feeds show reliably (`income_reliable`,
+models/ml/household.py: a record in every window month, only authoritative providers, every working-age member with
+labour capacity reported every month, no quarantined income row), so that the target is an income a department
+recorded, not what a family declared. A description without that column (an older history folder) falls back to
+complete records (`income_months` = window months). The target is per-capita income over the standard. Only what `allow_list.yaml` names reaches the model.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ def load_allow_list() -> allow_list.AllowList:
 
 
 def training_rows(descriptors: pl.DataFrame, window_months: int) -> pl.DataFrame:
-    return descriptors.filter((pl.col("n_present") > 0) & (pl.col("income_months") >= window_months)
+    reliable = (pl.col("income_reliable") == 1) if "income_reliable" in descriptors.columns else pl.lit(True)
+    return descriptors.filter((pl.col("n_present") > 0) & (pl.col("income_months") >= window_months) & reliable
                               & pl.col("per_capita_to_std").is_not_null()).sort("household_id")
 
 

@@ -1,6 +1,25 @@
 """PROXY_SIGNAL (收入代理指标异常, monitoring, low): a covered household whose recorded income sits far below the proxy
 estimate, or whose income data is missing while the estimate is far above the standard. For verification only: the
 estimate is never counted as income and never decides eligibility (POLICY.md §2, no "virtual income").
+
+Caseworker capacity (`ml.proxy_signal_per_street_month`, k by street): a street receives at most k new PROXY_SIGNAL
+warnings in a calendar month. A household whose PROXY_SIGNAL warning is still open keeps its candidate while it still
+qualifies (same warning, same deadline); new ones fill the street's remaining room for the month in the order of
+`priority`, highest first, then by household id:
+
+    priority = recorded per-capita income / standard (0 when none is recorded)
+             + estimate − the estimate with every asset and spending proxy (allow-list policy `assets` or `spending`)
+               at the median of the night's covered households
+
+that is, what the household records plus what its assets and spending imply beyond those of a typical covered household
+of the same composition. A verification finds a household ineligible when its whole income exceeds the standard: a
+household just under the line with a little unexplained wealth is likelier to be above it than one far below with the
+same, and household composition alone (which sets most of the estimate) says nothing about income a covered household
+hides. The difference is taken in multiples of the standard: on the generated district (flows/synthetic/proxy_trial.py)
+the same difference on the model's log scale found fewer of the households hidden income lifts. The priority only
+orders verification; it is not an income and is never shown as one.
+What was raised earlier in the month is read from the store's latest earlier queue snapshot, so the cap holds across
+the nights of a month and a rerun of a night (which seeds that snapshot) raises the same signals.
 """
 
 from __future__ import annotations
@@ -16,43 +35,131 @@ from models.rules.parameters import ParameterSet
 
 CODE = "PROXY_SIGNAL"
 PARAMS = ("ml.proxy_covered_min_estimate", "ml.proxy_declared_max_share", "ml.proxy_missing_min_estimate")
+PARAM_CAPACITY = "ml.proxy_signal_per_street_month"
+NOT_INCOME = "估算值不是收入，不计入家庭收入，也不决定任何事项（不得计算“虚拟收入”），仅提示入户核实。"
 
 
-def signal_rows(descriptors: pl.DataFrame, estimator, model_id: str, params: ParameterSet, as_of: dt.date) -> list[tuple]:
-    if any(p not in params or params.get(p).values[0].effective_from > as_of for p in PARAMS):
-        return []
-    used = [params.at(p, as_of) for p in PARAMS]
+def _in_force(params: ParameterSet, name: str, as_of: dt.date):
+    return params.at(name, as_of) if name in params and params.get(name).values[0].effective_from <= as_of else None
+
+
+def _param_evidence(v) -> dict:
+    return {"effective_from": v.effective_from.isoformat(), "name": v.name, "reference": v.reference,
+            "status": v.status, "value": v.value}
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.0f}" if abs(x) >= 10 or float(x).is_integer() else f"{x:.1f}"
+
+
+def proxy_text(allow, drivers: list[tuple[int, float]], row: np.ndarray) -> tuple[str, list[dict]]:
+    """The proxies that drove the estimate up, in Chinese (label and the household's value), and as evidence."""
+    items = [{"feature": allow.names[j], "label_zh": allow.label_zh(allow.names[j]), "value": round(float(row[j]), 2),
+              "raises_estimate_by_standard": round(eff, 2)} for j, eff in drivers]
+    text = "、".join(f"{i['label_zh']}（{_fmt(i['value'])}）" for i in items)
+    return text, items
+
+
+def candidates(descriptors: pl.DataFrame, estimator, params: ParameterSet, as_of: dt.date) -> pl.DataFrame:
+    """Every covered household that meets the signal's thresholds, with its estimate (no capacity applied)."""
+    used = [_in_force(params, p, as_of) for p in PARAMS]
+    if any(v is None for v in used):
+        return pl.DataFrame()
     min_cov, max_share, min_missing = (float(v.value) for v in used)
     covered = descriptors.filter((pl.col("is_covered") == 1) & (pl.col("n_present") > 0)).sort("household_id")
     if covered.height == 0:
-        return []
-    est = estimator.predict(features.matrix(covered, features.load_allow_list()))
+        return pl.DataFrame()
+    allow = features.load_allow_list()
+    X = features.matrix(covered, allow)
+    est = estimator.predict(X)
     known = covered["income_known"].to_numpy() == 1
     declared = covered["per_capita_to_std"].cast(pl.Float64).fill_null(np.nan).to_numpy()
     below = known & (est >= min_cov) & (declared <= max_share * est)
     missing = ~known & (est >= min_missing)
-    param_ev = [{"effective_from": v.effective_from.isoformat(), "name": v.name, "reference": v.reference,
-                 "status": v.status, "value": v.value} for v in used]
-    flagged = np.flatnonzero(below | missing)
-    std = covered["standard"].to_numpy()
-    ids = covered["household_id"].gather(flagged).to_list()
+    wealth = [i for i, f in enumerate(allow.features) if f.policy in ("assets", "spending")]
+    typical = X.copy()
+    typical[:, wealth] = np.nanmedian(np.where(np.isfinite(X[:, wealth]), X[:, wealth], np.nan), axis=0)
+    excess = est - estimator.predict(typical)
+    priority = np.where(known, np.nan_to_num(declared), 0.0) + excess
+    return (covered.with_columns(pl.Series("estimate", est), pl.Series("below", below),
+                                 pl.Series("excess", excess), pl.Series("priority", priority))
+                   .filter(pl.Series(below | missing)))
+
+
+def previous_signals(con, as_of: dt.date) -> pl.DataFrame:
+    """(household_id, street_code, raised_date, status) of the PROXY_SIGNAL warnings in the store's latest queue
+    snapshot before D; empty when the night has no store attached or no earlier night."""
+    empty = pl.DataFrame(schema={"household_id": pl.String, "street_code": pl.String, "raised_date": pl.Date,
+                                 "status": pl.String})
+    if con is None:
+        return empty
+    attached = {r[0] for r in con.execute("SELECT database_name FROM duckdb_databases()").fetchall()}
+    if "store" not in attached or not con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'store' AND table_name = 'warning_snapshots'"
+    ).fetchone()[0]:
+        return empty
+    rows = con.execute("""SELECT household_id, street_code, raised_date, status FROM store.warning_snapshots
+                          WHERE warning_code = ? AND as_of = (SELECT max(as_of) FROM store.warning_snapshots
+                                                              WHERE as_of < ?)""", [CODE, as_of]).fetchall()
+    return pl.DataFrame(rows, schema=empty.schema, orient="row") if rows else empty
+
+
+def within_capacity(cands: pl.DataFrame, prev: pl.DataFrame, sizes: dict, as_of: dt.date) -> pl.DataFrame:
+    """The candidates a night raises: those with an open PROXY_SIGNAL warning, then per street the highest priorities up to the
+    room the month has left (k − warnings raised in the month on earlier nights), highest priority first."""
+    if cands.height == 0:
+        return cands
+    month_start = as_of.replace(day=1)
+    street = pl.col("audit_street_code")
+    open_ids = prev.filter(pl.col("status").is_in(["open", "in_progress"]))["household_id"].to_list()
+    used = (prev.filter(pl.col("raised_date") >= month_start).group_by("street_code").agg(pl.len().alias("used"))
+                .rename({"street_code": "audit_street_code"}))
+    default = int(sizes.get("default", 0))
+    per_street = {str(k): int(v) for k, v in sizes.items() if k != "default"}
+    kept = cands.filter(pl.col("household_id").is_in(open_ids))
+    fresh = (cands.filter(~pl.col("household_id").is_in(open_ids))
+                  .join(used, on="audit_street_code", how="left")
+                  .with_columns(street.replace_strict(per_street, default=default, return_dtype=pl.Int64).alias("k"),
+                                pl.col("used").fill_null(0).cast(pl.Int64))
+                  .with_columns(pl.struct(-pl.col("priority"), "household_id").rank("ordinal").over(street).alias("rank"))
+                  .filter(pl.col("rank") <= pl.col("k") - pl.col("used"))
+                  .drop("used", "k", "rank"))
+    return pl.concat([kept, fresh]).sort("household_id")
+
+
+def signal_rows(descriptors: pl.DataFrame, estimator, model_id: str, params: ParameterSet, as_of: dt.date,
+                con=None) -> list[tuple]:
+    cands = candidates(descriptors, estimator, params, as_of)
+    cap = _in_force(params, PARAM_CAPACITY, as_of)
+    if cands.height and cap is not None:
+        cands = within_capacity(cands, previous_signals(con, as_of), dict(cap.value), as_of)
+    if cands.height == 0:
+        return []
+    used = [_in_force(params, p, as_of) for p in PARAMS] + ([cap] if cap is not None else [])
+    param_ev = [_param_evidence(v) for v in used]
+    allow = features.load_allow_list()
+    X = features.matrix(cands, allow)
+    drivers = estimator.explain(X, top=3) if hasattr(estimator, "explain") else [[] for _ in range(len(X))]
+    est, std, excess = cands["estimate"].to_numpy(), cands["standard"].to_numpy(), cands["excess"].to_numpy()
+    declared = cands["per_capita_to_std"].cast(pl.Float64).fill_null(np.nan).to_numpy()
+    below = cands["below"].to_numpy()
     rows = []
     # the flags are vectorised; only the flagged households' evidence and reasons are formatted one by one (text)
-    for hid, i in zip(ids, flagged):
+    for i, hid in enumerate(cands["household_id"].to_list()):
         est_yuan = round(float(est[i] * std[i]) / 10) * 10  # rounded: a warning's evidence should not wobble nightly
+        why, items = proxy_text(allow, drivers[i], X[i])
         ev = {"estimate_per_capita_yuan": est_yuan, "estimate_to_standard": round(float(est[i]), 1),
+              "assets_and_spending_beyond_typical_covered_to_standard": round(float(excess[i]), 1),
               "model_id": model_id, "note": "proxy estimate for verification only; not income, not a decision",
-              "parameters": param_ev, "standard": float(std[i])}
+              "parameters": param_ev, "proxies": items, "standard": float(std[i])}
         if below[i]:
             dec_yuan = round(float(declared[i] * std[i]), 2)
             ev |= {"case": "recorded_far_below_estimate", "recorded_per_capita_yuan": dec_yuan}
-            text = (f"登记人均月收入 {dec_yuan:.2f} 元，而按财产、支出、家庭构成和发放记录估算约为 {est_yuan} 元"
-                    f"（低保标准的 {est[i]:.1f} 倍）")
+            text = f"登记人均月收入 {dec_yuan:.2f} 元，而按财产、支出和家庭构成估算约为 {est_yuan} 元（低保标准的 {est[i]:.1f} 倍）"
         else:
             ev |= {"case": "income_missing_estimate_high", "recorded_per_capita_yuan": None}
-            text = (f"近期无收入记录，而按财产、支出、家庭构成和发放记录估算人均月收入约为 {est_yuan} 元"
-                    f"（低保标准的 {est[i]:.1f} 倍）")
-        reasons = (f"收入代理指标异常：{text}。估算值仅供排序核查，不计入家庭收入、不作为认定依据（不得计算虚拟收入），"
-                   "请入户核实收入情况。")
+            text = f"近期无收入记录，而按财产、支出和家庭构成估算人均月收入约为 {est_yuan} 元（低保标准的 {est[i]:.1f} 倍）"
+        basis = f"估算主要依据：{why}。" if why else ""
+        reasons = f"收入代理指标异常：{text}。{basis}{NOT_INCOME}"
         rows.append((hid, CODE, CODE, reasons, json.dumps(ev, ensure_ascii=False, sort_keys=True)))
     return rows
