@@ -39,7 +39,7 @@ import polars as pl
 
 from flows import charts
 from models.rules.catalogue import CATALOGUE
-from models.rules.parameters import ParameterError, ParameterSet
+from models.rules.parameters import STANDARDS, ParameterError, ParameterSet
 from models.rules.working_days import WorkingCalendar
 
 ACTIVE = ("open", "in_progress")
@@ -248,8 +248,9 @@ def compute_kpis(store_root: Path, as_of: dt.date | None = None, *, con=None,
     summary = {"as_of": as_of, "run_id": run_id} | _finish(dict(total), per_item)
     summary |= {"overdue_items": summary["overdue"] + summary["applications_overdue"],
                 "deduction_per_item": per_item, "raised_on_night": raised_on_night}
+    stale_standards = [u for u in params.needing_confirmation(as_of) if u["name"] in STANDARDS and u["why"] != "unconfirmed"]
     return {"as_of": as_of, "run_id": run_id, "summary": summary, "by_street": by_street, "by_code": by_code,
-            "weekly": weekly, "deduction_reference": deduction_ref}
+            "weekly": weekly, "deduction_reference": deduction_ref, "stale_standards": stale_standards}
 
 
 # ------------------------------------------------------------------------------------------------------------ files
@@ -344,7 +345,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;border-bottom:2px solid #5B8F
 .cards{display:flex;gap:12px;flex-wrap:wrap;margin:16px 0}
 .card{flex:1 1 200px;border:1px solid #ddd;border-radius:6px;padding:12px 16px;background:#fafbfd}
 .card .v{font-size:32px;font-weight:bold}.card .l{font-size:14px}.card .d{font-size:12px;color:#666}
-.card.bad .v{color:#D03A1B}.card.good .v{color:#1E8E3E}
+.card.bad .v{color:#D03A1B}.stale{color:#D03A1B;font-weight:bold}.card.good .v{color:#1E8E3E}
 .facts{font-size:14px}.facts b{font-size:15px}
 table{border-collapse:collapse;font-size:12px;margin:8px 0 16px;width:100%}
 th,td{border:1px solid #ddd;padding:3px 6px;text-align:right;white-space:nowrap}
@@ -384,6 +385,18 @@ def _table(table_id: str, columns: list[str], rows: list[dict], text_cols: set[s
                         else f"<td>{_e(_num(r.get(c), kinds[c]))}</td>" for c in columns)
         body.append(f'<tr class="hot">{cells}</tr>' if hot(r) else f"<tr>{cells}</tr>")
     return f'<table id="{table_id}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def _stale_standards(kpis: dict) -> str:
+    """The header's red line when the standards in force were last verified more than a year before the night: the
+    warnings compare incomes with them, and the city raises them about once a year."""
+    stale = kpis.get("stale_standards") or []
+    if not stale:
+        return ""
+    items = "；".join(f"{_e(u['name'])} = {_e(u['value'])}（{_e(u['effective_from'])} 起，{_e(u['why'])}）" for u in stale)
+    return (f'<p id="stale-standards" class="stale">注意：本晚使用的低保/特困标准最近一次核实已超过一年，请核实是否已调整'
+            f'（如已调整，请以 --params 加载新标准）<span class="en">standards last verified more than a year before this '
+            f'night</span>：{items}</p>\n')
 
 
 def render_html(kpis: dict) -> str:
@@ -450,7 +463,7 @@ def render_html(kpis: dict) -> str:
 <body>
 <h1>沙坪坝区社会救助动态监测预警 · 工作指标 <span class="en">KPI report</span></h1>
 <p class="meta">数据截至 {_e(as_of)} <span class="en">as of</span> · {run}safetynet 自动生成，只提示、不决定：每条预警须经人工核实。</p>
-<section id="headline"><div class="cards">{cards}</div>{facts}</section>
+{_stale_standards(kpis)}<section id="headline"><div class="cards">{cards}</div>{facts}</section>
 <h2>各镇街 <span class="en">by street (镇街)</span></h2>
 <figure id="chart-street">{chart_streets}</figure>
 <h2>各预警类型 <span class="en">by warning type</span></h2>

@@ -36,7 +36,7 @@ def night_summary(store: Path, doc: dict) -> str:
         if local:
             lines += [f"  local settings, unconfirmed ({len(local)}): " + ", ".join(local)]
         if old:
-            lines += [f"  verified more than 12 months ago ({len(old)}): " + ", ".join(old)]
+            lines += [f"  last verified more than 12 months before this night ({len(old)}): " + ", ".join(old)]
     if doc.get("calendar_fallback_years"):
         lines += ["", f"WARNING: no holiday notice for {doc['calendar_fallback_years']}: deadlines there count Monday–Friday"]
     if doc.get("stale"):
