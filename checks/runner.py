@@ -1,4 +1,4 @@
-"""The checks stage of a night (DESIGN.md step 2): run every feed's GX suite on the DuckDB staging tables, quarantine the
+"""The checks stage of a night (docs/DESIGN.md step 2): run every feed's GX suite on the DuckDB staging tables, quarantine the
 failing rows, and halt the night on feed-level failures.
 
 Input (written by the ingest): `stg_<feed>` for every feed (contract columns typed, plus `_drop_date`, `_file`, `_line`),
@@ -39,7 +39,7 @@ from checks.suites import SuiteContext, suite_modules
 from models.rules.parameters import ParameterSet
 
 ROW_ACCOUNTING = "ROW_ACCOUNTING"
-# Keys the contract declares unique in a full extract (CONTRACT.md §2). A repeat halts the night: which of two rows of
+# Keys the contract declares unique in a full extract (docs/CONTRACT.md §2). A repeat halts the night: which of two rows of
 # the department's whole current state is the truth cannot be decided here. staff_relatives repeats are only quarantined.
 UNIQUE_KEYS = {
     "households": ("household_id",),

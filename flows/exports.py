@@ -1,4 +1,4 @@
-"""Per-street exports of the warning queue (CONTRACT.md §4) and the quarantine list for the data office.
+"""Per-street exports of the warning queue (docs/CONTRACT.md §4) and the quarantine list for the data office.
 
 Each street (镇街) gets `<street_code>.csv` (column codes, for machines) and `<street_code>.xlsx` (Chinese headers, for
 caseworkers, `flows/workbook.py`), holding only its own households' warnings, sorted by deadline, then score descending.

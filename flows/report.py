@@ -1,4 +1,4 @@
-"""The KPI report of one night (DESIGN.md step 6): what a district manager (民政局/镇街负责人) looks at each morning.
+"""The KPI report of one night (docs/DESIGN.md step 6): what a district manager (民政局/镇街负责人) looks at each morning.
 
 Everything comes from the store: the queue snapshot of night D (`warning_snapshots`, which carries every warning ever
 raised, open or closed) and the snapshots of the earlier nights for the weekly trend. Definitions, as the report states
@@ -11,7 +11,7 @@ them to its readers:
 - confirmation rate (核实属实率): confirmed / (confirmed + dismissed);
 - applications overdue (超期申请): open APPLICATION_OVERDUE warnings;
 - estimated assessment deduction (预计考核扣分): parameter `assessment.deduction_per_overdue_item` ×
-  (overdue warnings + overdue applications) (POLICY.md §4). An estimate for the manager; the assessment is the bureau's.
+  (overdue warnings + overdue applications) (docs/POLICY.md §4). An estimate for the manager; the assessment is the bureau's.
 
 Files, written into `<store>/exports/<D>/` after the exports (each through a temporary file and a rename, so the folder
 that flows/exports.py swapped in is never left with half a file): `report.html` (self-contained, offline, inline SVG

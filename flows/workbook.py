@@ -1,4 +1,4 @@
-"""The Excel workbook a caseworker gets (CONTRACT.md §4) and fills in to send outcomes back (§5, `flows/outcomes.py`).
+"""The Excel workbook a caseworker gets (docs/CONTRACT.md §4) and fills in to send outcomes back (§5, `flows/outcomes.py`).
 
 One workbook per street (镇街):
 
@@ -39,7 +39,7 @@ HEADERS_ZH = {
     "raised_date": "预警日期", "deadline": "办理时限", "days_left": "剩余工作日", "status": "状态",
     "head_name": "户主姓名", "head_id_masked": "户主身份证号(脱敏)",
 }
-# The columns a caseworker fills in, after the contract columns: (code as in CONTRACT.md §5, Chinese header).
+# The columns a caseworker fills in, after the contract columns: (code as in docs/CONTRACT.md §5, Chinese header).
 FILL_COLUMNS = (
     ("outcome", "处理结果"), ("resolved_date", "办结日期"), ("action", "处置措施"), ("caseworker_id", "核实人"),
     ("note", "备注"),
@@ -91,7 +91,7 @@ def community_sheet_names(region_codes: list[str | None]) -> dict[str | None, st
 
 def write_street_workbook(path: Path, frame: pl.DataFrame, street_code: str, street_name: str, as_of: dt.date,
                           deadline_soon_days: int, deadline_days: Mapping[str, int] | None = None) -> None:
-    """Write one street's caseworker workbook. `frame` has the CONTRACT.md §4 columns, already sorted.
+    """Write one street's caseworker workbook. `frame` has the docs/CONTRACT.md §4 columns, already sorted.
 
     `deadline_days` is the handling deadline per warning code in force on `as_of` (from the run's `catalogue` table);
     when not given it is read from the shipped parameters.

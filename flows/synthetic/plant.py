@@ -1,7 +1,7 @@
-"""Planted cases for every warning code (RULEBOOK.md), fire and near-miss, worked out with the shipped parameters.
+"""Planted cases for every warning code (docs/rulebook.md), fire and near-miss, worked out with the shipped parameters.
 
 Why: the truth file lets anyone measure precision and recall of the rules. Every scenario below documents its
-arithmetic; `truth` rows name the condition key exactly as RULEBOOK.md defines it (household-level codes use the bare
+arithmetic; `truth` rows name the condition key exactly as docs/rulebook.md defines it (household-level codes use the bare
 code; per-person, per-event, per-payment and per-application codes append the id).
 """
 

@@ -1,4 +1,4 @@
-"""The only parameter loader: dated, sourced policy values from YAML (STYLE.md conventions 1-2).
+"""The only parameter loader: dated, sourced policy values from YAML (docs/STYLE.md conventions 1-2).
 
 One parameter per file under `models/rules/parameters/`; the folder path is the dotted name
 (`parameters/dibao/standard_urban.yaml` -> `dibao.standard_urban`). A file holds:
@@ -9,7 +9,7 @@ One parameter per file under `models/rules/parameters/`; the folder path is the 
       2021-09-01:
         value: 636
         reference: the document that sets it (or why there is none)
-        status: verified          # verified | unconfirmed  ([LOCAL] values in POLICY.md are unconfirmed)
+        status: verified          # verified | unconfirmed  ([LOCAL] values in docs/POLICY.md are unconfirmed)
         verified_on: 2021-11-17   # optional: when the value was last checked against its source
 
 A value is in force from its date until the next value's date. An override file (`--params FILE`, the bureau's confirmed

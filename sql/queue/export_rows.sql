@@ -1,6 +1,6 @@
--- The caseworkers' queue of night D (CONTRACT.md §4): warnings still to be worked, with the household head and the
+-- The caseworkers' queue of night D (docs/CONTRACT.md §4): warnings still to be worked, with the household head and the
 -- working days left. Grain: one row per open or in-progress warning. ID numbers are masked here, before anything leaves:
--- the head's, and any that the reasons or evidence name (first 6 and last 4 characters kept, CONTRACT.md §4), standing
+-- the head's, and any that the reasons or evidence name (first 6 and last 4 characters kept, docs/CONTRACT.md §4), standing
 -- alone, not inside a longer id such as an expense record's (the pattern and why it runs twice: checks/id_number.py).
 WITH heads AS (
     SELECT household_id, name AS head_name,

@@ -1,4 +1,4 @@
-"""Conventions the rule code keeps (STYLE.md 1, 2, 6, 8): sourced dated parameters, no policy literal in SQL,
+"""Conventions the rule code keeps (docs/STYLE.md 1, 2, 6, 8): sourced dated parameters, no policy literal in SQL,
 one SQL relation per warning code."""
 
 import json
@@ -60,7 +60,7 @@ def test_the_rule_parameters_of_issue_4_keep_their_defaults():
 
 
 def test_the_standards_are_those_of_policy_section_3_on_each_side_of_the_2025_report():
-    """POLICY.md §3: the 2021 values (verified) until the day before the 2025-07-29 report, its values (in force by
+    """docs/POLICY.md §3: the 2021 values (verified) until the day before the 2025-07-29 report, its values (in force by
     that date, the exact date of each raise unknown: unconfirmed) from that day."""
     import datetime as dt
     params = ParameterSet.load()

@@ -1,5 +1,5 @@
 """The employment-cost deduction is per person and month, capped at the month's *total* wage + business income
-(RULEBOOK "Employment-cost deduction"). member_income takes a per-record shortcut when a month holds one earned record
+(docs/rulebook.md "Employment-cost deduction"). member_income takes a per-record shortcut when a month holds one earned record
 and regroups by month otherwise; these households hold two earned records in some months, worked by hand on
 D = 2026-03-10 from the shipped parameters (urban standard U = 770, deduction cap DU = 0.3 x 770 = 231.00, window
 2025-09..2026-02); the amounts are written from U and DU."""

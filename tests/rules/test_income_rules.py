@@ -1,6 +1,6 @@
 """Income family: ELIGIBLE_NOT_COVERED (income side) and INCOME_OVER_LIMIT.
 
-Worked by hand from RULEBOOK.md with the shipped parameters in force on D = 2026-03-10, read from their files (U, R):
+Worked by hand from docs/rulebook.md with the shipped parameters in force on D = 2026-03-10, read from their files (U, R):
 urban standard U = 770, rural R = 630 (from 2025-07-29); window = 6 complete months 2025-09..2026-02; employment-cost
 deduction 0.3 x U = 231.00 per earner-month (rural 0.3 x R = 189.00), capped at that month's wage + business;
 allowance_exempt and assistance are not counted. Per-capita = (countable - deductions) / 6 / n. The comments give the

@@ -31,7 +31,7 @@ def build():
                                        dict(ELDER, relation="grandparent")], [0, 1])
     case("TK_CHILD_16", TK, [dict(birth_date="2010-03-10", labor_capacity="none")])
     case("TK_DISABLED_GRADE2", TK, [dict(labor_capacity="none", disability_grade=2, disability_type="physical")], [0])
-    # severe disability as POLICY.md §2 defines it: grade 3 counts when intellectual or mental, not physical
+    # severe disability as docs/POLICY.md §2 defines it: grade 3 counts when intellectual or mental, not physical
     case("TK_DISABLED_GRADE3_INTELLECTUAL", TK, [dict(labor_capacity="none", disability_grade=3,
                                                       disability_type="intellectual")], [0])
     case("TK_DISABLED_GRADE3_MENTAL", TK, [dict(labor_capacity="none", disability_grade=3, disability_type="mental")], [0])
