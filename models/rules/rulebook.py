@@ -19,7 +19,7 @@ from models.rules.catalogue import _DATA, CATALOGUE
 from models.rules.parameters import ParameterSet
 
 ROOT = Path(__file__).resolve().parents[2]
-OUTPUT = ROOT / "docs" / "rulebook.md"
+OUTPUT = ROOT / "docs/rulebook.md"
 TEMPLATE = Path(__file__).parent / "rulebook_template.md"
 
 
