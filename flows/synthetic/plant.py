@@ -109,6 +109,14 @@ def scenarios(ctx: Ctx) -> list[list[Spec]]:
     s.members[2] = M("parent", 80, False, "none", grade=2, dtype="physical")
     s.events = [dict(m=2, type="death", date=ctx.days(100))]
     add(s)
+    # v2: an edge family by the income and asset test, not registered as edge, and its twin just above the edge line
+    band, above = round((U + edge_hi) / 2, 2), round(edge_hi + 0.01, 2)
+    for name, pc, fires in (("severe_unregistered_edge", band, F), ("severe_unregistered_above_line", above, NF)):
+        add(Spec(name, members=[M("head", 40, True, "full", inc={"wage": wage_for(ctx, round(pc * 3, 2))}),
+                                M("spouse", 38, False, "partial"), M("child", 20, True, "none", grade=1, dtype="multiple")],
+                 truth=[("SEVERE_DISABILITY_SINGLE", 2, fires, 0,
+                         f"not registered as edge, pc {pc:.2f} " + ("in" if fires == F else "not in") + f" [{U}, {edge_hi:.2f})"),
+                        ("EDGE_FAMILY", None, fires, 0, f"pc {pc:.2f}, the same edge-family test")]))
 
     # ---------------- INCOME_SHOCK
     rm = th.shock_recent_months
