@@ -17,7 +17,8 @@ WRITTEN_AT_RUN_TIME = {"card.md"}
 
 def tracked_text_files() -> list[Path]:
     names = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
-    return [ROOT / n for n in names if n.endswith(TEXT) and (ROOT / n).is_file()]
+    this = Path(__file__).resolve()  # holds the bad references its near-miss test needs
+    return [ROOT / n for n in names if n.endswith(TEXT) and (ROOT / n).is_file() and (ROOT / n).resolve() != this]
 
 
 def missing_references(paths: list[Path], root: Path = ROOT) -> list[str]:
