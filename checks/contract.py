@@ -1,4 +1,4 @@
-"""The feed contract (CONTRACT.md §1-2, version 2: v1 plus the optional care feeds and the `age_allowance` program) as data.
+"""The feed contract (docs/CONTRACT.md §1-2, version 2: v1 plus the optional care feeds and the `age_allowance` program) as data.
 
 Every part of safetynet that needs to know a feed's columns, types, code sets, kind (full extract or increment) or key reads
 it from here: the ingest (typed staging), the validation suites, the synthetic generator and the tests. Renaming or

@@ -1,6 +1,6 @@
 """Great Expectations on DuckDB: the one small fix GX 1.x needs, and the context the suites run in.
 
-The problem (STACK.md; upstream great_expectations issues #10738 and #11579, a native DuckDB engine is an open pull
+The problem (docs/adr/0003-gx-on-duckdb-one-connection.md; upstream great_expectations issues #10738 and #11579, a native DuckDB engine is an open pull
 request): GX has no DuckDB dialect. Its SqlAlchemyExecutionEngine opens a connection per query, executes, *closes the
 connection* and only then fetches the result. Returning a duckdb-engine connection to the pool issues a rollback on the
 same DuckDB connection, which discards the pending result, so every metric ends in

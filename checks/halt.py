@@ -1,4 +1,4 @@
-"""The one exception that stops a night before scoring (DESIGN.md step 2, feed-level failures).
+"""The one exception that stops a night before scoring (docs/DESIGN.md step 2, feed-level failures).
 
 Raised by the ingest (a required feed missing, a header without a contract column or with an empty or repeated one, a
 file that is not UTF-8, a `_MANIFEST.csv` mismatch, a file cut off in its last line, no drop on the as-of date) and by the checks runner (row count far off the previous night, quarantine rate above its limit, a key that
@@ -11,7 +11,7 @@ from __future__ import annotations
 FEED_MISSING = "FEED_MISSING"
 HEADER_MISSING_COLUMN = "HEADER_MISSING_COLUMN"
 HEADER_INVALID = "HEADER_INVALID"  # a column name empty or repeated: the columns cannot be told apart
-FILE_UNREADABLE = "FILE_UNREADABLE"  # not UTF-8 text (CONTRACT.md §1), or a drop folder whose name is no date
+FILE_UNREADABLE = "FILE_UNREADABLE"  # not UTF-8 text (docs/CONTRACT.md §1), or a drop folder whose name is no date
 MANIFEST_MISMATCH = "MANIFEST_MISMATCH"
 FILE_TRUNCATED = "FILE_TRUNCATED"  # the last line is cut off: no line end, too few values (with no manifest to say so)
 STALE_FEEDS = "STALE_FEEDS"

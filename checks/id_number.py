@@ -41,11 +41,11 @@ def sex(person_id: str) -> str:
 
 
 def mask(person_id: str) -> str:
-    """Export form (CONTRACT.md §4): first 6 and last 4 characters only."""
+    """Export form (docs/CONTRACT.md §4): first 6 and last 4 characters only."""
     return person_id[:6] + "*" * (len(person_id) - 10) + person_id[-4:]
 
 
-# ID numbers inside free text, masked to their first 6 and last 4 characters (CONTRACT.md §4).
+# ID numbers inside free text, masked to their first 6 and last 4 characters (docs/CONTRACT.md §4).
 # - `ID_LIKE`: 17 digits and a check character, anywhere, as the first 18 characters of a longer run too. For texts
 #   that quote delivered values (the quarantine list, halt messages, caseworkers' notes), where a typo can glue an ID
 #   number to other characters or give it a digit too many. An identifier holding such a run is masked too.

@@ -1,4 +1,4 @@
-"""A row-level check: one SQL predicate that both GX and the quarantine use (DESIGN.md step 2, row-level failures).
+"""A row-level check: one SQL predicate that both GX and the quarantine use (docs/DESIGN.md step 2, row-level failures).
 
 Every check is written once, as a SQL boolean over `t`, one row of `stg_<feed>` (TRUE = the row fails). The checks stage
 (checks/runner.py) evaluates all predicates of a feed in ONE set-based pass and keeps the failing rows, with one boolean

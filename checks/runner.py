@@ -1,4 +1,4 @@
-"""The checks stage of a night (DESIGN.md step 2): run every feed's GX suite on the DuckDB staging tables, quarantine the
+"""The checks stage of a night (docs/DESIGN.md step 2): run every feed's GX suite on the DuckDB staging tables, quarantine the
 failing rows, and halt the night on feed-level failures.
 
 Input (written by the ingest): `stg_<feed>` for every feed (contract columns typed, plus `_drop_date`, `_file`, `_line`),
@@ -40,7 +40,7 @@ from checks.suites import SuiteContext, suite_modules
 from models.rules.parameters import ParameterSet
 
 ROW_ACCOUNTING = "ROW_ACCOUNTING"
-# Keys the contract declares unique in a full extract (CONTRACT.md §2). A repeat halts the night: which of two rows of
+# Keys the contract declares unique in a full extract (docs/CONTRACT.md §2). A repeat halts the night: which of two rows of
 # the department's whole current state is the truth cannot be decided here. staff_relatives repeats are only quarantined.
 UNIQUE_KEYS = {
     "households": ("household_id",),
@@ -210,7 +210,7 @@ def start_checks(con: duckdb.DuckDBPyConnection, as_of: dt.date, params: Paramet
                 f"({staged_total - staged} staging rows come from other files); expected every row exactly once",
                 f"{feed}：从 {', '.join(files) or '（无文件）'} 读入 {rows_in} 行数据，但暂存表 stg_{feed} 中有 {staged} 行、"
                 f"类型转换隔离 {typing_only} 行（另有 {staged_total - staged} 行来自其他文件）；每行应恰好出现一次"))
-        # an optional feed delivered with only a header says "none tonight" (CONTRACT.md v2), not a truncated extract
+        # an optional feed delivered with only a header says "none tonight" (docs/CONTRACT.md v2), not a truncated extract
         optional_emptied = not FEEDS[feed].required and rows_in == 0
         if FEEDS[feed].kind == "full" and previous_counts and previous_counts.get(feed) and not optional_emptied:
             prev = int(previous_counts[feed])

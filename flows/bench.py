@@ -11,11 +11,14 @@ two happened to read the disk first.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from models.rules.parameters import ParameterSet
 
 STAGES = ("receive", "load", "checks", "state", "rules", "ml", "queue", "export")
 
@@ -49,10 +52,16 @@ n = con.execute('''
                 FROM persons p LEFT JOIN income i ON i.person_id = p.person_id
                 GROUP BY p.household_id)
     SELECT count(*) FROM pc JOIN households h USING (household_id)
-    WHERE pc.per_capita < CASE h.hukou_type WHEN 'urban' THEN 636 ELSE 515 END''').fetchone()[0]
+    WHERE pc.per_capita < CASE h.hukou_type WHEN 'urban' THEN ? ELSE ? END''', [float(sys.argv[2]), float(sys.argv[3])]).fetchone()[0]
 print(json.dumps({"total": time.perf_counter() - t, "cpu": cpu() - c, "hits": n,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
+
+
+def _standards(night: dt.date) -> tuple[str, str]:
+    """The urban and rural dibao standards in force on the night, for the floor's comparison."""
+    params = ParameterSet.load()
+    return tuple(str(params.value(f"dibao.standard_{h}", night)) for h in ("urban", "rural"))
 
 
 def _child(code: str, *args: str) -> dict:
@@ -72,7 +81,6 @@ def _warm(drops: Path, night) -> None:
 
 
 def run_bench(sizes: list[int], workdir: Path, nights: int = 2, seed: int = 7) -> list[dict]:
-    import datetime as dt
     import shutil
 
     from flows.drops import drop_dates
@@ -99,7 +107,7 @@ def run_bench(sizes: list[int], workdir: Path, nights: int = 2, seed: int = 7) -
             r = _child(CHILD_NIGHT, str(district / "drops"), str(store), night.isoformat())
             if i == 0:
                 _warm(district / "drops", night)
-            floor = _child(CHILD_FLOOR, str(district / "drops" / night.isoformat())) if i == 0 else None
+            floor = _child(CHILD_FLOOR, str(district / "drops" / night.isoformat()), *_standards(night)) if i == 0 else None
             results.append({"households": size, "night": night.isoformat(), "first": i == 0, **r,
                             "floor": floor["total"] if floor else None, "floor_cpu": floor["cpu"] if floor else None})
             _print_row(results[-1])

@@ -1,4 +1,4 @@
-"""The care view (CONTRACT.md v2, POLICY.md §7): weekly contact compliance of older people living alone per street,
+"""The care view (docs/CONTRACT.md v2, docs/POLICY.md §7): weekly contact compliance of older people living alone per street,
 open care alerts, silent meters, the meter feed's notice and the 免申即享 count — for the night summary, the data
 office's quarantine list and the KPI report.
 

@@ -167,7 +167,7 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     n = sub.add_parser("nightly", formatter_class=fmt, help="run one night on the drops into the store",
-                       description="Run one night: read the drops dated on or before --as-of (CONTRACT.md §1), validate\n"
+                       description="Run one night: read the drops dated on or before --as-of (docs/CONTRACT.md §1), validate\n"
                                    "them, compute the as-of state, raise warnings, merge them into the queue and write the\n"
                                    "per-street exports under STORE/exports/AS_OF/ and a run manifest under STORE/runs/.\n"
                                    "If a feed is missing, truncated or wildly off, the night halts (exit 3) before scoring\n"
@@ -190,7 +190,7 @@ def parser() -> argparse.ArgumentParser:
     d.set_defaults(func=cmd_demo)
 
     g = sub.add_parser("generate", formatter_class=fmt, help="generate a synthetic district with planted ground truth",
-                       description="Write CONTRACT.md drops for a synthetic 沙坪坝区 to OUT/drops/<date>/ for NIGHTS\n"
+                       description="Write docs/CONTRACT.md drops for a synthetic 沙坪坝区 to OUT/drops/<date>/ for NIGHTS\n"
                                    "consecutive nights from START, and the planted ground truth to OUT/truth/ (never read\n"
                                    "by the pipeline). The same seed gives byte-identical files.",
                        epilog="example: safetynet generate --out /tmp/district --households 100000 --nights 3 "

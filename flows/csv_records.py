@@ -5,7 +5,7 @@ makes one rejected record of the rest of the file, the following lines silently 
 record and 1 reject). Only a quote can join lines into one record, so a file without a quote character (`has_quotes`, a
 fast search: 0.3 s for 1.8 GB) has nothing to prove. Otherwise staging counts the file's lines (`nonblank_lines`, numpy
 over its bytes, a block at a time; the reader skips blank lines) and holds them against the records plus the line breaks
-the records' values carry (CONTRACT.md §1 allows RFC 4180 quoting, whose quoted values may span lines).
+the records' values carry (docs/CONTRACT.md §1 allows RFC 4180 quoting, whose quoted values may span lines).
 """
 
 from __future__ import annotations

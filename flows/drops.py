@@ -1,4 +1,4 @@
-"""Which delivered files a night reads (CONTRACT.md §1), verified before anything is loaded.
+"""Which delivered files a night reads (docs/CONTRACT.md §1), verified before anything is loaded.
 
 For as-of date D: drop folders dated D or earlier; for a full extract the newest drop that has the file, for an increment
 every drop that has it. The drop dated D must exist (else the feeds are stale) and hold every required feed. Each file's
@@ -131,7 +131,7 @@ def _utf8_prefix_ok(path: Path, size: int = 1 << 20) -> bool:
 def check_header(feed: str, rel: str, path: Path) -> list[str]:
     if path.suffix == ".csv" and not _utf8_prefix_ok(path):
         raise NightHalted(feed, halt.FILE_UNREADABLE,
-                          f"{rel} is not UTF-8 text (CONTRACT.md §1); re-export it as UTF-8 (a GBK export, say)",
+                          f"{rel} is not UTF-8 text (docs/CONTRACT.md §1); re-export it as UTF-8 (a GBK export, say)",
                           f"{rel} 不是 UTF-8 编码（见数据约定），请以 UTF-8 重新导出（例如原为 GBK）")
     found = header(path)
     bad = sorted({c for c in found if not c.strip() or found.count(c) > 1})
@@ -179,7 +179,7 @@ def select(drops: Path, as_of: dt.date, allow_stale: bool = False, log: Store | 
     for name, feed in sorted(FEEDS.items()):
         if feed.required and _feed_file(latest_folder, name) is None:
             raise NightHalted(name, halt.FEED_MISSING,
-                              f"{latest.isoformat()}/{name}.csv is missing; it is a required feed (CONTRACT.md §1)",
+                              f"{latest.isoformat()}/{name}.csv is missing; it is a required feed (docs/CONTRACT.md §1)",
                               f"{latest.isoformat()} 缺少必需的数据文件 {name}.csv")
     selection = Selection(as_of=as_of, latest_drop=latest, stale=latest != as_of)
     manifests: dict[dt.date, dict | None] = {}

@@ -1,4 +1,4 @@
-"""A warning's evidence (the JSON the rules write, CONTRACT.md §4) as lines of Chinese a caseworker can read.
+"""A warning's evidence (the JSON the rules write, docs/CONTRACT.md §4) as lines of Chinese a caseworker can read.
 
 The workbook's 证据 sheet shows one block of these lines per warning instead of the raw JSON, so a caseworker sees
 "人均收入：636.00 元" rather than `"per_capita":636.00`. The JSON stays in the CSV for machines. A key or code this

@@ -1,6 +1,6 @@
-"""Per-street exports of the warning queue (CONTRACT.md §4) and the quarantine list for the data office.
+"""Per-street exports of the warning queue (docs/CONTRACT.md §4) and the quarantine list for the data office.
 
-Each street (镇街) gets `<street_code>.csv` (column codes, for machines: CONTRACT.md §4 and its v2 extensions at the end)
+Each street (镇街) gets `<street_code>.csv` (column codes, for machines: docs/CONTRACT.md §4 and its v2 extensions at the end)
 and `<street_code>_<street_name>.xlsx` (the verification list for caseworkers, `flows/workbook.py`), holding only its own
 households' warnings, sorted by deadline, then score descending. CSV files are UTF-8 with a byte-order mark: Excel, which
 the streets open them with, reads BOM-less UTF-8 as the local code page and garbles the Chinese; CSV readers for

@@ -1,4 +1,4 @@
-"""The monthly 公示 roster (CONTRACT.md v2; POLICY.md §7, seed item 12): on the first night a store runs in a calendar
+"""The monthly 公示 roster (docs/CONTRACT.md v2; docs/POLICY.md §7, seed item 12): on the first night a store runs in a calendar
 month, one printable list per community of who receives dibao or tekun, under `<store>/exports/<as-of>/gongshi/`:
 `<community_code>.xlsx` (A4, for the notice board) and `<community_code>.csv` (the same rows, column codes).
 
@@ -35,7 +35,7 @@ def is_first_night_of_month(con, as_of: dt.date) -> bool:
 
 
 def community_names(con) -> dict[str, str]:
-    """community code -> name, from the night's `communities` state table (communities.csv, CONTRACT.md v2); a
+    """community code -> name, from the night's `communities` state table (communities.csv, docs/CONTRACT.md v2); a
     community the feed does not name (or a night without the feed) shows its code."""
     return dict(con.execute("SELECT community_code, community_name FROM communities").fetchall())
 

@@ -1,4 +1,4 @@
-"""The run manifest (DESIGN.md "The run manifest"): what a night read, with which rules and code, and what it wrote.
+"""The run manifest (docs/DESIGN.md "The run manifest"): what a night read, with which rules and code, and what it wrote.
 
 The manifest is stable JSON (sorted keys, no wall-clock except the measured per-stage seconds, which are not outputs).
 The run id is derived from the as-of date and the hashes of inputs, parameters and code, so the same night rerun on the

@@ -1,4 +1,4 @@
-"""Import the caseworkers' outcomes (CONTRACT.md §5) into the store: `safetynet outcomes import FILE`.
+"""Import the caseworkers' outcomes (docs/CONTRACT.md §5) into the store: `safetynet outcomes import FILE`.
 
 A file is either the CSV of the contract (`warning_id, outcome, resolved_date, action, caseworker_id, note`) or the
 street workbook of `flows/workbook.py` sent back with its fill-in columns completed (only its "全部" sheet is read).
@@ -147,7 +147,7 @@ def _columns(header: list, where: str, required: bool) -> dict[str, int] | None:
             return None
         names = ", ".join(f"{c} ({HEADER_ZH[c]})" for c in missing)
         raise OutcomeImportError(f"{where}: no column {names} in the header row; expected the columns "
-                                 f"{', '.join(FIELDS)} (CONTRACT.md §5) or the workbook's Chinese headers",
+                                 f"{', '.join(FIELDS)} (docs/CONTRACT.md §5) or the workbook's Chinese headers",
                                  f"{where}：表头缺少 {names} 列；请使用下发工作簿的中文表头，或 {', '.join(FIELDS)}")
     return found
 
@@ -551,7 +551,7 @@ def _histories(con, warnings: dict[str, Warning]) -> tuple[dict[str, _History], 
 
 
 def _reject_entry(path: Path, r: Row, reasons: list[Reason]) -> dict:
-    """One rejected row as reported: where, why, and what the caseworker wrote (ID numbers masked, CONTRACT.md §4)."""
+    """One rejected row as reported: where, why, and what the caseworker wrote (ID numbers masked, docs/CONTRACT.md §4)."""
     entry = {"file": path.name, "sheet": r.sheet, "row": r.row, "warning_id": r.text("warning_id"),
              "reason_code": "|".join(x.code for x in reasons), "reason_zh": "；".join(x.zh for x in reasons),
              "reason_en": "; ".join(x.en for x in reasons), **{f: r.text(f) for f in FILL_FIELDS}}
@@ -639,7 +639,7 @@ def register(subparsers) -> None:
 
     fmt = argparse.RawDescriptionHelpFormatter
     p = subparsers.add_parser("outcomes", formatter_class=fmt, help="import caseworkers' verification outcomes",
-                              description="Caseworkers' outcomes (CONTRACT.md §5) flowing back into safetynet.\n"
+                              description="Caseworkers' outcomes (docs/CONTRACT.md §5) flowing back into safetynet.\n"
                                           "Run 'safetynet outcomes import --help' for the manual.")
     sub = p.add_subparsers(dest="outcomes_command", required=True, metavar="ACTION")
     i = sub.add_parser(
@@ -647,7 +647,7 @@ def register(subparsers) -> None:
         description=(
             "Import one file of verification outcomes into the store. FILE is either\n"
             "  - a UTF-8 CSV with the columns warning_id, outcome, resolved_date, action, caseworker_id, note\n"
-            "    (CONTRACT.md §5; the workbook's Chinese headers are accepted too), or\n"
+            "    (docs/CONTRACT.md §5; the workbook's Chinese headers are accepted too), or\n"
             "  - a street workbook (.xlsx) sent back with its columns 核查结果/办结日期/处置措施/核查人/备注 filled in;\n"
             f"    only its '{ALL_SHEET}' sheet is read (results typed only on a community sheet are reported, not read).\n\n"
             "outcome: confirmed 属实 | dismissed 不属实 (final: the night closes the warning) | in_progress 核查中 (being\n"

@@ -1,4 +1,4 @@
-"""The warning queue across nights (DESIGN.md step 5): inputs for `sql/queue/`, then the merge.
+"""The warning queue across nights (docs/DESIGN.md step 5): inputs for `sql/queue/`, then the merge.
 
 The queue after night D is a function of the queue after the latest earlier night, the night's candidates and the outcomes
 imported on or before D, so re-running a night replaces its own snapshot instead of compounding on it.

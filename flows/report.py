@@ -1,4 +1,4 @@
-"""The KPI report of one night (DESIGN.md step 6): what a district manager (民政局/镇街负责人) looks at each morning.
+"""The KPI report of one night (docs/DESIGN.md step 6): what a district manager (民政局/镇街负责人) looks at each morning.
 
 Everything comes from the store: the queue snapshot of night D (`warning_snapshots`, which carries every warning ever
 raised, open or closed) and the snapshots of the earlier nights for the weekly trend. Definitions, as the report states
@@ -14,7 +14,7 @@ them to its readers:
 - confirmation rate (核实属实率): confirmed / (confirmed + dismissed);
 - applications overdue (超期申请): open APPLICATION_OVERDUE warnings;
 - estimated assessment deduction (预计考核扣分): parameter `assessment.deduction_per_overdue_item` ×
-  (overdue warnings + overdue applications) (POLICY.md §4). An estimate for the manager; the assessment is the bureau's.
+  (overdue warnings + overdue applications) (docs/POLICY.md §4). An estimate for the manager; the assessment is the bureau's.
 
 Files, written into `<store>/exports/<D>/` after the exports (each through a temporary file and a rename, so the folder
 that flows/exports.py swapped in is never left with half a file): `report.html` (self-contained, offline, inline SVG
@@ -47,7 +47,7 @@ from markupsafe import Markup
 from flows import care_view, charts
 from models.ml import review_measures
 from models.rules.catalogue import CATALOGUE
-from models.rules.parameters import ParameterError, ParameterSet
+from models.rules.parameters import STANDARDS, ParameterError, ParameterSet
 from models.rules.working_days import WorkingCalendar
 
 ACTIVE = ("open", "in_progress")
@@ -260,9 +260,10 @@ def compute_kpis(store_root: Path, as_of: dt.date | None = None, *, con=None,
     summary = {"as_of": as_of, "run_id": run_id} | _finish(dict(total), per_item)
     summary |= {"overdue_items": summary["overdue"] + summary["applications_overdue"],
                 "deduction_per_item": per_item, "raised_on_night": raised_on_night}
+    stale_standards = [u for u in params.needing_confirmation(as_of) if u["name"] in STANDARDS and u["why"] != "unconfirmed"]
     return {"as_of": as_of, "run_id": run_id, "summary": summary, "by_street": by_street, "by_code": by_code,
             "weekly": weekly, "deduction_reference": deduction_ref, "care": care,
-            "random_review": random_review}
+            "random_review": random_review, "stale_standards": stale_standards}
 
 
 # ------------------------------------------------------------------------------------------------------------ files
@@ -359,7 +360,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;border-bottom:2px solid #5B8F
 .cards{display:flex;gap:12px;flex-wrap:wrap;margin:16px 0}
 .card{flex:1 1 200px;border:1px solid #ddd;border-radius:6px;padding:12px 16px;background:#fafbfd}
 .card .v{font-size:32px;font-weight:bold}.card .l{font-size:14px}.card .d{font-size:12px;color:#666}
-.card.bad .v{color:#D03A1B}.card.good .v{color:#1E8E3E}
+.card.bad .v{color:#D03A1B}.stale{color:#D03A1B;font-weight:bold}.card.good .v{color:#1E8E3E}
 .card table.parts{width:auto;margin:4px 0;font-size:14px}.card table.parts td{border:0;padding:1px 8px 1px 0}
 .facts{font-size:14px}.facts b{font-size:15px}
 .scroll{overflow-x:auto;max-width:100%}
@@ -491,6 +492,18 @@ SECTION_BUILDERS: tuple[Callable[[dict], Section | None], ...] = (
 )
 
 
+def _stale_standards(kpis: dict) -> Markup:
+    """The header's red line when the standards in force were last verified more than a year before the night: the
+    warnings compare incomes with them, and the city raises them about once a year."""
+    stale = kpis.get("stale_standards") or []
+    if not stale:
+        return Markup("")
+    items = "；".join(f"{u['name']} = {u['value']}（{u['effective_from']} 起，{u['why']}）" for u in stale)
+    return Markup('<p id="stale-standards" class="stale">注意：本晚使用的低保/特困标准最近一次核实已超过一年，请核实是否已调整'
+                  '（如已调整，请以 --params 加载新标准）<span class="en">standards last verified more than a year before '
+                  'this night</span>：{}</p>\n').format(items)
+
+
 def _cards(kpis: dict) -> list[dict]:
     s = kpis["summary"]
     as_of = kpis["as_of"].isoformat()
@@ -537,6 +550,7 @@ def render_html(kpis: dict) -> str:
     return env.get_template(TEMPLATE).render(
         title=f"社会救助动态监测预警 工作指标 {kpis['as_of'].isoformat()}", css=Markup(CSS),
         as_of=kpis["as_of"].isoformat(), run_id=kpis["run_id"], notices=kpis.get("notices", []),
+        stale_standards=_stale_standards(kpis),
         cards=_cards(kpis), facts=facts, sections=sections)
 
 

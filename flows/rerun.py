@@ -176,7 +176,7 @@ def _rebuild_in(work: Path, store: Store, as_of: dt.date, params_file: Path | No
 
 def warning_diff(store_root: Path, fresh_root: Path, as_of: dt.date) -> pl.DataFrame:
     """Warnings of night D that appear, disappear or change between the recorded and the rebuilt queue; an ID number
-    standing alone in any text (a condition key, reasons, evidence) is masked as in the exports (CONTRACT.md §4)."""
+    standing alone in any text (a condition key, reasons, evidence) is masked as in the exports (docs/CONTRACT.md §4)."""
     with duckdb.connect() as con:
         con.execute(f"ATTACH '{store_root / 'safetynet.duckdb'}' AS a (READ_ONLY)")
         con.execute(f"ATTACH '{fresh_root / 'safetynet.duckdb'}' AS b (READ_ONLY)")

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 OFFLINE_ENV = {
-    # Prefect's only outside call is a telemetry lookup (STACK.md).
+    # Prefect's only outside call is a telemetry lookup (docs/adr/0002-prefect-ephemeral-and-offline.md).
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "DO_NOT_TRACK": "1",
     "PREFECT_LOGGING_LEVEL": "WARNING",

@@ -8,7 +8,7 @@ scheduled run, so the operator sees it in Prefect, and the nights after it wait 
 recorded by the nightly flow as always. When there is nothing after the latest successful night, the run records that
 ("no new drop": a `runs` row with status `no_new_drop`, the newest drop date as `as_of` and a message) and stops.
 
-Scheduled runs need a real Prefect server (an ephemeral one never fires schedules, STACK.md): `serve_forever` serves
+Scheduled runs need a real Prefect server (an ephemeral one never fires schedules, docs/adr/0004-schedules-need-a-real-server.md): `serve_forever` serves
 against the server named by PREFECT_API_URL, or starts `prefect server start` on 127.0.0.1 with its home in the store,
 serves against it, and stops it on exit. One-off `safetynet nightly` runs need none of this.
 

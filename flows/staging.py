@@ -1,4 +1,4 @@
-"""Load the selected files into typed staging `stg_<feed>` (STYLE.md: staging renames and casts only).
+"""Load the selected files into typed staging `stg_<feed>` (docs/STYLE.md: staging renames and casts only).
 
 Each file is read once: every value is read as text and cast to its contract type in the same pass. A record the CSV
 reader cannot split into the header's columns (check `CSV_STRUCTURE`) or whose value cannot be typed (check
@@ -42,7 +42,7 @@ QUARANTINE_DDL = """CREATE OR REPLACE TABLE quarantine (feed VARCHAR, drop_date 
 # What the typing step quarantines in one file, independent of where and when the file was delivered.
 FILE_QUARANTINE_COLUMNS = "line, record_id, check_code, reason_en, reason_zh"
 
-# Strict text forms (CONTRACT.md §1): what a value must look like before it is cast.
+# Strict text forms (docs/CONTRACT.md §1): what a value must look like before it is cast.
 PATTERNS = {
     "date": r"^\d{4}-\d{2}-\d{2}$",
     "month": r"^\d{4}-\d{2}$",

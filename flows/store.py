@@ -1,4 +1,4 @@
-"""The store: one folder holding everything a deployment keeps (DESIGN.md "Storage").
+"""The store: one folder holding everything a deployment keeps (docs/DESIGN.md "Storage").
 
     <store>/safetynet.duckdb     the queue, its history, outcomes, runs and the input log index
     <store>/log/objects/<sha256> every input file exactly as received, content-addressed (the append-only input log)

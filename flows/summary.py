@@ -42,7 +42,7 @@ def night_summary(store: Path, doc: dict) -> str:
         if local:
             lines += [f"  local settings, unconfirmed ({len(local)}): " + ", ".join(local)]
         if old:
-            lines += [f"  verified more than 12 months ago ({len(old)}): " + ", ".join(old)]
+            lines += [f"  last verified more than 12 months before this night ({len(old)}): " + ", ".join(old)]
     if doc.get("ml", {}).get("proxy_note"):
         lines += ["", f"NOTE: {doc['ml']['proxy_note']}"]
     if doc.get("calendar_fallback_years"):

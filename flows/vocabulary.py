@@ -1,7 +1,7 @@
 """The Chinese words a caseworker reads and types for the queue's codes (status, severity, outcome, action).
 
 The workbook shows and offers these words; the outcome import (flows/outcomes.py) accepts them and the English codes
-of CONTRACT.md §5 alike, so a caseworker picks 属实 from the drop-down and a machine may still send `confirmed`.
+of docs/CONTRACT.md §5 alike, so a caseworker picks 属实 from the drop-down and a machine may still send `confirmed`.
 Category words come from models/rules/catalogue.py (CATEGORY_ZH), beside the warning types they belong to.
 """
 

@@ -1,4 +1,4 @@
-"""The Excel workbook a caseworker gets (CONTRACT.md §4, v2: the xlsx orders and labels its columns for people) and
+"""The Excel workbook a caseworker gets (docs/CONTRACT.md §4, v2: the xlsx orders and labels its columns for people) and
 fills in to send outcomes back (§5, `flows/outcomes.py`). It is a verification list (核查清单), read left to right:
 
     序号 办理时限 剩余工作日 预警类型 户主姓名 | 户主身份证号(脱敏) 社区 家庭住址 预警原因 核查进展
@@ -39,7 +39,7 @@ from flows.vocabulary import (ACTION_WORDS, ACTIONS_ZH, OUTCOME_WORDS, OUTCOMES_
                               STATUS_ZH, choices)
 from models.rules.catalogue import CATALOGUE, CATEGORY_ZH
 
-# The CSV columns (CONTRACT.md §4), then the v2 extensions at the end so that v1 readers keep working.
+# The CSV columns (docs/CONTRACT.md §4), then the v2 extensions at the end so that v1 readers keep working.
 EXPORT_COLUMNS = (
     "warning_id", "household_id", "region_code", "street_code", "street_name", "warning_code", "category", "label_zh",
     "severity", "score", "reasons", "evidence", "raised_date", "deadline", "days_left", "status", "head_name",
@@ -68,7 +68,7 @@ PRINTED = (
     Col("address", "家庭住址", 18, "wrap"), Col("reasons", "预警原因", 34, "wrap"), Col("progress", "核查进展", 12, "wrap"),
 )
 FROZEN_COLUMNS = 5  # 序号 .. 户主姓名
-# The columns a caseworker fills in: (code as in CONTRACT.md §5, Chinese header).
+# The columns a caseworker fills in: (code as in docs/CONTRACT.md §5, Chinese header).
 FILL_COLUMNS = (
     ("outcome", "核查结果"), ("resolved_date", "办结日期"), ("action", "处置措施"), ("caseworker_id", "核查人"),
     ("note", "备注"),

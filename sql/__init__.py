@@ -1,4 +1,4 @@
-"""SQL relations, one file each: relation name = file name = DuckDB table name (STYLE.md).
+"""SQL relations, one file each: relation name = file name = DuckDB table name (docs/STYLE.md).
 
 Layers: `staging/` (typed copies of feeds), `state/` (the as-of state of each feed after quarantine), `features/`
 (as-of household features), `warnings/` (one file per rule or family; each yields candidate warnings), `queue/` (the

@@ -1,4 +1,4 @@
-"""care_contacts.csv — visits and calls to older people living alone (increment, optional, CONTRACT.md v2): contract
+"""care_contacts.csv — visits and calls to older people living alone (increment, optional, docs/CONTRACT.md v2): contract
 checks (mode and result in their code sets, contact_id once per file), the contact date not after the drop, the person in
 persons.csv (a contact for an unknown person is quarantined: it cannot count towards anyone's weekly visits)."""
 

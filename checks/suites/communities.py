@@ -1,4 +1,4 @@
-"""communities.csv — names of communities and villages (full extract, optional, CONTRACT.md v2): contract checks
+"""communities.csv — names of communities and villages (full extract, optional, docs/CONTRACT.md v2): contract checks
 (a code repeated in a file is quarantined after its first row), the code a 12-digit 统计用区划代码 and inside the street
 it is listed under (its first 9 digits are the street code). A quarantined row only costs the workbook a name: the
 community then shows by its code, as when the feed is not delivered."""

@@ -1,4 +1,4 @@
-"""meter_readings.csv — daily smart water meter readings (increment, optional, CONTRACT.md v2): contract checks (litres
+"""meter_readings.csv — daily smart water meter readings (increment, optional, docs/CONTRACT.md v2): contract checks (litres
 not negative, reading_id once per file), the reading date not after the drop (a reading of a day that has not happened),
 the household in households.csv."""
 

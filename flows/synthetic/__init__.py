@@ -1,4 +1,4 @@
-"""The synthetic district generator behind `safetynet generate` (DESIGN.md, "The synthetic district").
+"""The synthetic district generator behind `safetynet generate` (docs/DESIGN.md, "The synthetic district").
 
 Why: no real personal data may enter the repository, yet the pipeline needs realistic nightly drops with known ground
 truth. `generate` builds Shapingba's households, people, incomes, assets, spending, events, roster, payments and

@@ -305,7 +305,7 @@ def generate(out: Path, households: int, nights: int, start: dt.date, seed: int,
                              pl.format("H{}", _hid()).alias("household_id"))
     prog.step("ids formatted")
 
-    # the names of the communities the households live in (CONTRACT.md v2, full extract, the same every night)
+    # the names of the communities the households live in (docs/CONTRACT.md v2, full extract, the same every night)
     communities = H.select(pl.col("region_code").alias("community_code"), "community_name",
                            pl.col("region_code").str.slice(0, 9).alias("street_code")).unique().sort("community_code")
     rows_total = {}

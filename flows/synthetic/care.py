@@ -1,4 +1,4 @@
-"""Care for older people living alone and the age allowance in the synthetic district (CONTRACT.md v2, POLICY.md §7).
+"""Care for older people living alone and the age allowance in the synthetic district (docs/CONTRACT.md v2, docs/POLICY.md §7).
 
 Why a module of its own: the care feeds (visits and calls, water meters) and the 高龄津贴 roster are new and touch every
 household with an older member, planted or not. Two parts:
@@ -24,7 +24,7 @@ from models.rules.parameters import ParameterSet
 
 F, NF = "fire", "not_fire"
 ALLOWANCE_K = 9  # enrollment sequence of the background age allowance (background programs use 1-2, scenarios 1..n)
-ALLOWANCE_MONTHLY = 100.0  # synthetic amount: the city sets it (POLICY.md §7 [LOCAL]); no rule reads it
+ALLOWANCE_MONTHLY = 100.0  # synthetic amount: the city sets it (docs/POLICY.md §7 [LOCAL]); no rule reads it
 METER_SHARE = 0.3  # share of the older people living alone with a meter (consent): a synthetic proportion
 PENSION = 3000.0  # a comfortable pension: the care scenarios raise no income or asset warning
 MODE_CODE = {"visit": "1", "call": "2"}

@@ -63,5 +63,5 @@ def build_households(rng: np.random.Generator, n: int, streets: dict[str, str], 
         "address": address,
         "registered_date": reg,
         "town": town,
-        "community_name": h["community_name"],   # for communities.csv (CONTRACT.md v2)
+        "community_name": h["community_name"],   # for communities.csv (docs/CONTRACT.md v2)
     }).with_columns(pl.format("H{}", pl.col("hh").add(1).cast(pl.String).str.zfill(8)).alias("household_id"))

@@ -1,7 +1,7 @@
-"""Planted cases for every warning code (RULEBOOK.md), fire and near-miss, worked out with the shipped parameters.
+"""Planted cases for every warning code (docs/rulebook.md), fire and near-miss, worked out with the shipped parameters.
 
 Why: the truth file lets anyone measure precision and recall of the rules. Every scenario below documents its
-arithmetic; `truth` rows name the condition key exactly as RULEBOOK.md defines it (household-level codes use the bare
+arithmetic; `truth` rows name the condition key exactly as docs/rulebook.md defines it (household-level codes use the bare
 code; per-person, per-event, per-payment and per-application codes append the id).
 """
 
@@ -42,14 +42,16 @@ def scenarios(ctx: Ctx) -> list[list[Spec]]:
     add(Spec("eligible_exempt_vehicle", members=[M("head", 45, True, "full", inc={"wage": 1200.0}),
                                                  M("spouse", 44, False, "partial", grade=3, dtype="physical")],
              assets=[dict(m=1, type="vehicle", subtype="disability_mobility", value=8000.0)],
-             truth=[("ELIGIBLE_NOT_COVERED", None, F, 0, "pc=504.60 < standard; disability_mobility vehicle is exempt")]))
+             truth=[("ELIGIBLE_NOT_COVERED", None, F, 0,
+                     f"pc=(1200-{th.deduction('urban')})/2={(1200 - th.deduction('urban')) / 2:.2f} < {U}; disability_mobility vehicle is exempt")]))
     add(Spec("income_exactly_standard", members=[M("head", 40, True, "full", inc={"wage": wage_for(ctx, 2 * U)}),
                                                  M("spouse", 38, False, "partial")],
              truth=[("ELIGIBLE_NOT_COVERED", None, NF, 0, f"pc exactly {U:.2f} = standard, not below"),
                     ("EDGE_FAMILY", None, F, 0, f"pc exactly {U:.2f}: >= standard and < {edge_hi:.2f}")]))
     add(Spec("eligible_but_car", members=[M("head", 42, True, "full", inc={"wage": 1300.0}), M("spouse", 40, False, "partial")],
              assets=[dict(m=0, type="vehicle", subtype="car", value=45000.0)],
-             truth=[("ELIGIBLE_NOT_COVERED", None, NF, 0, "pc 554.60 < standard but a car fails the vehicle test")]))
+             truth=[("ELIGIBLE_NOT_COVERED", None, NF, 0,
+                     f"pc {(1300 - th.deduction('urban')) / 2:.2f} < {U} but a car fails the vehicle test")]))
     add(Spec("eligible_but_suspended", members=[M("head", 40, True, "full", inc={"wage": 1500.0}), M("spouse", 38, False, "partial"),
                                                 M("child", 10, False, "none", school=True)],
              enroll=[dict(program="dibao", cp=3, benefit=500.0, status="suspended", start=ctx.month_first(-26))],
@@ -67,9 +69,9 @@ def scenarios(ctx: Ctx) -> list[list[Spec]]:
     add(Spec("tekun_elderly_alone", members=[M("head", 75, False, "none", inc={"allowance_exempt": 150.0})],
              truth=[("TEKUN_CANDIDATE", 0, F, 0, "75, no labour, no countable income, alone"),
                     ("ELIGIBLE_NOT_COVERED", None, F, 0, "countable pc 0 < standard")]))
-    add(Spec("tekun_left_behind_child", members=[M("head", 66, False, "partial", inc={"pension": 2300.0}),
+    add(Spec("tekun_left_behind_child", members=[M("head", 66, False, "partial", inc={"pension": 2400.0}),
                                                  M("grandchild", 10, True, "none", school=True)],
-             truth=[("TEKUN_CANDIDATE", 1, F, 0, "child under 16 with only a 66-year-old grandparent")]))
+             truth=[("TEKUN_CANDIDATE", 1, F, 0, f"child under 16 with only a 66-year-old grandparent (pc 1200 >= {edge_hi:.2f})")]))
     add(Spec("tekun_supported", members=[
         M("head", 62, True, "partial", inc={"pension": 2600.0}), M("spouse", 64, False, "partial", inc={"pension": 2600.0}),
         M("child", 30, True, "none", grade=1, dtype="intellectual", inc={"allowance_exempt": 180.0}),
@@ -79,14 +81,14 @@ def scenarios(ctx: Ctx) -> list[list[Spec]]:
              truth=[("TEKUN_CANDIDATE", 0, NF, 0, "has countable pension income")]))
     last = ctx.nights[-1]
     add(Spec("tekun_age_59", members=[M("head", 0, True, "none", birth=ctx.years_before(last, 60) + __import__("datetime").timedelta(days=1)),
-                                      M("spouse", 61, False, "partial", inc={"pension": 2000.0})],
+                                      M("spouse", 61, False, "partial", inc={"pension": 2400.0})],
              truth=[("TEKUN_CANDIDATE", 0, NF, 0, "aged 59 on every night (60th birthday the day after the last night)")]))
     add(Spec("tekun_age_exactly_60", members=[M("head", 0, True, "none", birth=ctx.years_before(ctx.start, 60)),
-                                              M("spouse", 61, False, "partial", inc={"pension": 2000.0})],
+                                              M("spouse", 61, False, "partial", inc={"pension": 2400.0})],
              truth=[("TEKUN_CANDIDATE", 0, F, 0, "60th birthday on the first night")]))
     if later:
         add(Spec("tekun_turns_60_later", members=[M("head", 0, True, "none", birth=ctx.years_before(n1, 60)),
-                                                  M("spouse", 61, False, "partial", inc={"pension": 2000.0})],
+                                                  M("spouse", 61, False, "partial", inc={"pension": 2400.0})],
                  truth=[("TEKUN_CANDIDATE", 0, F, 1, "60th birthday on the second night")]))
 
     # ---------------- SEVERE_DISABILITY_SINGLE
@@ -107,6 +109,14 @@ def scenarios(ctx: Ctx) -> list[list[Spec]]:
     s.members[2] = M("parent", 80, False, "none", grade=2, dtype="physical")
     s.events = [dict(m=2, type="death", date=ctx.days(100))]
     add(s)
+    # v2: an edge family by the income and asset test, not registered as edge, and its twin just above the edge line
+    band, above = round((U + edge_hi) / 2, 2), round(edge_hi + 0.01, 2)
+    for name, pc, fires in (("severe_unregistered_edge", band, F), ("severe_unregistered_above_line", above, NF)):
+        add(Spec(name, members=[M("head", 40, True, "full", inc={"wage": wage_for(ctx, round(pc * 3, 2))}),
+                                M("spouse", 38, False, "partial"), M("child", 20, True, "none", grade=1, dtype="multiple")],
+                 truth=[("SEVERE_DISABILITY_SINGLE", 2, fires, 0,
+                         f"not registered as edge, pc {pc:.2f} " + ("in" if fires == F else "not in") + f" [{U}, {edge_hi:.2f})"),
+                        ("EDGE_FAMILY", None, fires, 0, f"pc {pc:.2f}, the same edge-family test")]))
 
     # ---------------- INCOME_SHOCK
     rm = th.shock_recent_months
@@ -120,12 +130,12 @@ def scenarios(ctx: Ctx) -> list[list[Spec]]:
                           truth=[("INCOME_SHOCK", None, F, 1, "unemployment registered on the second night")]))
     add(edge_enrolled("shock_event_too_old", events=[dict(m=1, type="unemployment_registered", date=ctx.days(95))],
                       truth=[("INCOME_SHOCK", None, NF, 0, "unemployment 95 days before the first night (> 90)")]))
-    add(Spec("shock_drop_still_high", members=[M("head", 45, True, "full", inc={"wage": wage_for(ctx, 8000)}, recent={"wage": wage_for(ctx, 2000)}),
+    add(Spec("shock_drop_still_high", members=[M("head", 45, True, "full", inc={"wage": wage_for(ctx, 8000)}, recent={"wage": wage_for(ctx, 2400)}),
                                                M("spouse", 43, False, "partial")],
-             truth=[("INCOME_SHOCK", None, NF, 0, f"recent pc 1000 >= {edge_hi:.2f}")]))
-    add(Spec("shock_drop_small", members=[M("head", 45, True, "full", inc={"wage": wage_for(ctx, 3000)}, recent={"wage": wage_for(ctx, 1600)}),
+             truth=[("INCOME_SHOCK", None, NF, 0, f"recent pc 1200 <= 0.5 x 4000 but >= {edge_hi:.2f}")]))
+    add(Spec("shock_drop_small", members=[M("head", 45, True, "full", inc={"wage": wage_for(ctx, 3400)}, recent={"wage": wage_for(ctx, 1800)}),
                                           M("spouse", 43, False, "partial")],
-             truth=[("INCOME_SHOCK", None, NF, 0, "recent pc 800 > 0.5 x 1500")]))
+             truth=[("INCOME_SHOCK", None, NF, 0, f"recent pc 900 > 0.5 x 1700; 6-month pc 1300 >= {edge_hi:.2f}")]))
     s = comfortable(ctx, 2000, 2, "shock_unemployment_comfortable")
     s.events = [dict(m=1, type="unemployment_registered", date=ctx.days(20))]
     s.truth = [("INCOME_SHOCK", None, NF, 0, "unemployment but pc 2000 >= 1.5 x standard")]
@@ -155,9 +165,11 @@ def scenarios(ctx: Ctx) -> list[list[Spec]]:
         add(s)
 
     # ---------------- INCOME_OVER_LIMIT
-    add(dibao(ctx, 1, net=1400.0, name="over_limit", truth=[("INCOME_OVER_LIMIT", None, F, 0, "dibao active, pc 700 > 636")]))
-    s = dibao(ctx, 0, hukou="rural", net=530.0, name="over_limit_rural", truth=[("INCOME_OVER_LIMIT", None, F, 0, "rural pc 530 > 515")])
-    s.members[0].inc = {"agriculture": 530.0}
+    over, over_rural = round(U + 64, 2), round(R + 15, 2)
+    add(dibao(ctx, 1, net=2 * over, name="over_limit", truth=[("INCOME_OVER_LIMIT", None, F, 0, f"dibao active, pc {over:.2f} > {U}")]))
+    s = dibao(ctx, 0, hukou="rural", net=over_rural, name="over_limit_rural",
+              truth=[("INCOME_OVER_LIMIT", None, F, 0, f"rural pc {over_rural:.2f} > {R}")])
+    s.members[0].inc = {"agriculture": over_rural}
     add(s)
     s = dibao(ctx, 1, net=2200.0, name="gradual_exit", truth=[("INCOME_OVER_LIMIT", None, NF, 0, "pc 1100 but in gradual exit")])
     s.enroll[0].update(status="gradual_exit", benefit=round(0.3 * U * 2, 2))
@@ -362,8 +374,9 @@ def scenarios(ctx: Ctx) -> list[list[Spec]]:
              enroll=[dict(program="edge", cp=2, benefit=0.0, status="active", start=ctx.month_first(-10))]))
     add(edge("edge_with_shop", truth=[("EDGE_FAMILY", None, NF, 0, "commercial real estate fails the asset test")],
              assets=[dict(m=0, type="real_estate", subtype="commercial", value=150000.0)]))
-    s = Spec("edge_rural_single", hukou="rural", members=[M("head", 55, True, "full", inc={"agriculture": 600.0})],
-             truth=[("EDGE_FAMILY", None, F, 0, f"rural pc 600 in [{R}, {th.edge_multiple * R:.2f})")])
+    edge_rural = round(R + 70, 2)
+    s = Spec("edge_rural_single", hukou="rural", members=[M("head", 55, True, "full", inc={"agriculture": edge_rural})],
+             truth=[("EDGE_FAMILY", None, F, 0, f"rural pc {edge_rural:.2f} in [{R}, {th.edge_multiple * R:.2f})")])
     add(s)
 
     # ---------------- RIGID_EXPENSE_FAMILY

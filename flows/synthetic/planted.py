@@ -3,7 +3,7 @@
 Why: scenarios are written per household for clarity; this module places them on randomly chosen households (rural
 ones in 镇 villages), emits their rows in the same internal shape as the background, and resolves each truth row's
 condition key (person, event, payment or application id). Payment-code truth is computed per planted payment from the
-RULEBOOK definitions, so incidental consequences (a tekun member who died and is still paid) are never missed.
+docs/rulebook.md definitions, so incidental consequences (a tekun member who died and is still paid) are never missed.
 """
 
 from __future__ import annotations
@@ -219,7 +219,7 @@ def build(rng: np.random.Generator, ctx: Ctx, households_town_rural: np.ndarray,
 
 
 def _truth(hh, code, ref, expected, first_night, note, ev_ids, s, smi):
-    """Condition key per RULEBOOK.md; person ids are placeholders `{pid:hh:seq}` resolved once IDs exist."""
+    """Condition key per docs/rulebook.md; person ids are placeholders `{pid:hh:seq}` resolved once IDs exist."""
     if ref is None:
         key = code
     elif isinstance(ref, str):
@@ -243,7 +243,7 @@ def _truth(hh, code, ref, expected, first_night, note, ev_ids, s, smi):
 
 
 def _payment_truth(hh, s, pays, members, ctx: Ctx, holder_ext):
-    """PAYMENT_AFTER_END / MISMATCH / LATE / ACCOUNT_HOLDER_OUTSIDE per RULEBOOK.md, for every planted payment."""
+    """PAYMENT_AFTER_END / MISMATCH / LATE / ACCOUNT_HOLDER_OUTSIDE per docs/rulebook.md, for every planted payment."""
     rows = []
     deaths = {e["m"] + 1: e["date"] for e in s.events if e["type"] == "death"}
     n_members = len(s.members)

@@ -59,7 +59,7 @@ def ineligible(store: Path, as_of: dt.date, planted: pl.DataFrame, hidden: pl.Da
 
 
 def simulate_outcomes(store: Path, as_of: dt.date, truth: pl.DataFrame, planted: pl.DataFrame, path: Path) -> int:
-    """Outcomes of every warning raised on `as_of`, written as a CONTRACT.md §5 file; returns the row count."""
+    """Outcomes of every warning raised on `as_of`, written as a docs/CONTRACT.md §5 file; returns the row count."""
     with duckdb.connect(str(store / "safetynet.duckdb"), read_only=True) as con:
         raised = pl.from_arrow(con.sql("SELECT warning_id, household_id, warning_code FROM warning_snapshots "
                                        f"WHERE as_of = DATE '{as_of}' AND raised_date = DATE '{as_of}'").to_arrow_table())

@@ -1,6 +1,6 @@
 """The planted cases: one small household per scenario, each a case that must fire or its near-miss twin.
 
-Why: precision and recall of the rules are only meaningful against cases worked out from RULEBOOK.md by hand. Each
+Why: precision and recall of the rules are only meaningful against cases worked out from docs/rulebook.md by hand. Each
 scenario states the household, its records and the warnings it must (and must not) raise, with the arithmetic in the
 note. Amounts are derived from the shipped parameters (standard, deduction, multiples), never typed in.
 

@@ -1,6 +1,6 @@
 """The rule parameters the generator plants against, read from the one parameter loader.
 
-Why: planted ground truth must follow RULEBOOK.md with the values the pipeline ships; reading them through
+Why: planted ground truth must follow docs/rulebook.md with the values the pipeline ships; reading them through
 `ParameterSet` (never re-typing the numbers) keeps the generator and the rules from drifting apart.
 """
 

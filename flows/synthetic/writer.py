@@ -1,4 +1,4 @@
-"""Writes one night's drop exactly as CONTRACT.md §1-2 says, plus its _MANIFEST.csv, and the truth files.
+"""Writes one night's drop exactly as docs/CONTRACT.md §1-2 says, plus its _MANIFEST.csv, and the truth files.
 
 Why: the ingest and its checks read these bytes; columns come from checks/contract.py in contract order, money always
 with two decimals, dates ISO, bools true/false, empty optional fields empty, rows sorted by key, so the same seed

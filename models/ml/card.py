@@ -1,4 +1,4 @@
-"""Model cards (STYLE.md 7; issue #6 §4-5): one JSON document for machines and the same content as Markdown for people.
+"""Model cards (docs/STYLE.md 7; issue #6 §4-5): one JSON document for machines and the same content as Markdown for people.
 
 Sections, in this order — every card has all of them (`SECTIONS`); a section with nothing to say says why:
 intended use · limits · data · features · parameters · metrics · calibration · drift · fairness · hashes · timings.

@@ -184,7 +184,7 @@ LEFT JOIN other_spend os ON os.household_id = f.household_id
 ORDER BY f.household_id
 """
 
-# Providers whose income records come from a department's own register (CONTRACT.md §2 income.provider); `declared` and
+# Providers whose income records come from a department's own register (docs/CONTRACT.md §2 income.provider); `declared` and
 # `survey` are what the family or a survey said.
 AUTHORITATIVE = ("tax", "social_insurance", "hr", "agriculture")
 AUDIT_COLUMNS = ("audit_street_code", "audit_hukou_type", "audit_age_band", "audit_disability", "audit_household_size")

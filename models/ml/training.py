@@ -31,10 +31,10 @@ INTENDED_USE = {
     "confirmation": ("Orders the verification queue: for each warning the rules (or the random review, or the proxy "
                      "signal) raised, the calibrated probability that a caseworker's verification confirms it, so the "
                      "likeliest are worked first within the same deadline. It never raises or closes a warning, never "
-                     "decides eligibility and never changes an entitlement (POLICY.md §2)."),
+                     "decides eligibility and never changes an entitlement (docs/POLICY.md §2)."),
     "proxy_means": ("Estimates per-capita income from proxies (assets, spending, household composition, payment "
                     "history) to raise a low-severity PROXY_SIGNAL for verification. The estimate is never income: MCA "
-                    "forbids imputing 'virtual income'; it may rank a warning, never decide (POLICY.md §2)."),
+                    "forbids imputing 'virtual income'; it may rank a warning, never decide (docs/POLICY.md §2)."),
 }
 LIMITS = {
     "confirmation": [

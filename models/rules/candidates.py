@@ -1,4 +1,4 @@
-"""Raise candidate warnings: every rule of RULEBOOK.md as set-based SQL over the as-of state.
+"""Raise candidate warnings: every rule of docs/rulebook.md as set-based SQL over the as-of state.
 
 `raise_candidates(con, params, as_of)` expects the state tables named after the feeds (households, persons, enrollment,
 income, expenses, assets, events, payments, applications, staff_relatives, care_contacts, meter_readings) and
@@ -43,7 +43,7 @@ _MACROS = (
     " WHEN 'edge' THEN '低保边缘' WHEN 'rigid' THEN '刚性支出困难' ELSE p END",
     "CREATE OR REPLACE MACRO mask_id(x) AS CASE WHEN length(x) > 10 THEN left(x, 6) || repeat('*', length(x) - 10)"
     " || right(x, 4) ELSE x END",
-    # Severe disability (POLICY.md §2, RULEBOOK "Severe disability"): a grade in disability.severe_grades, or grade
+    # Severe disability (docs/POLICY.md §2, docs/rulebook.md "Severe disability"): a grade in disability.severe_grades, or grade
     # disability.severe_typed_grade of a type in disability.severe_grade3_types; TEKUN_CANDIDATE and
     # SEVERE_DISABILITY_SINGLE both read it.
     "CREATE OR REPLACE MACRO is_severe_disability(grade, type, severe_grades, typed_grade, grade3_types) AS"
@@ -51,7 +51,7 @@ _MACROS = (
     "CREATE OR REPLACE MACRO disability_type_zh(t) AS CASE t WHEN 'visual' THEN '视力' WHEN 'hearing' THEN '听力'"
     " WHEN 'speech' THEN '言语' WHEN 'physical' THEN '肢体' WHEN 'intellectual' THEN '智力' WHEN 'mental' THEN '精神'"
     " WHEN 'multiple' THEN '多重' ELSE '' END",
-    # The asset test an asset held on D falls under (RULEBOOK "Asset tests"), NULL for none (an exempt vehicle):
+    # The asset test an asset held on D falls under (docs/rulebook.md "Asset tests"), NULL for none (an exempt vehicle):
     # household_assets counts by it, the ASSET_OVER_LIMIT evidence lists by it.
     "CREATE OR REPLACE MACRO asset_test(asset_type, subtype, exempt_vehicle_subtypes) AS CASE"
     " WHEN asset_type IN ('deposit', 'securities') THEN 'financial'"

@@ -1,4 +1,4 @@
-"""Which feeds each rule reads, and so which rules a night could not evaluate (CONTRACT.md "Changes in v2": optional
+"""Which feeds each rule reads, and so which rules a night could not evaluate (docs/CONTRACT.md "Changes in v2": optional
 means optional).
 
 An optional feed may be absent; the night still runs, its state table is empty and the rules that read it raise

@@ -1,4 +1,4 @@
-"""The only parameter loader: dated, sourced policy values from YAML (STYLE.md conventions 1-2).
+"""The only parameter loader: dated, sourced policy values from YAML (docs/STYLE.md conventions 1-2).
 
 One parameter per file under `models/rules/parameters/`; the folder path is the dotted name
 (`parameters/dibao/standard_urban.yaml` -> `dibao.standard_urban`). A file holds:
@@ -9,7 +9,7 @@ One parameter per file under `models/rules/parameters/`; the folder path is the 
       2021-09-01:
         value: 636
         reference: the document that sets it (or why there is none)
-        status: verified          # verified | unconfirmed  ([LOCAL] values in POLICY.md are unconfirmed)
+        status: verified          # verified | unconfirmed  ([LOCAL] values in docs/POLICY.md are unconfirmed)
         verified_on: 2021-11-17   # optional: when the value was last checked against its source
 
 A value is in force from its date until the next value's date. An override file (`--params FILE`, the bureau's confirmed
@@ -33,6 +33,9 @@ import yaml
 
 ROOT = Path(__file__).parent / "parameters"
 STATUSES = ("verified", "unconfirmed")
+# The standards every income test compares with: a night whose standards were last verified more than a year before it
+# says so in its summary and in the KPI report's header (the city raises them about once a year).
+STANDARDS = ("dibao.standard_urban", "dibao.standard_rural", "tekun.basic_living_standard")
 
 
 class ParameterError(ValueError):
@@ -189,14 +192,20 @@ class ParameterSet:
                 if name.startswith(prefixes) and p.values[0].effective_from > on]
 
     def needing_confirmation(self, on: dt.date, max_age_days: int = 365) -> list[dict]:
-        """Values in force on `on` that are unconfirmed, or verified more than `max_age_days` before `on`."""
+        """Values in force on `on` that were last verified more than `max_age_days` before `on` (`why` says when), or
+        are unconfirmed (`why` is "unconfirmed").
+
+        A value's last check is its `verified_on`, else the date a verified value took effect. An unconfirmed value with a
+        `verified_on` (a sourced value whose exact effective date is unknown) ages like a verified one: a standard found
+        in a report a year ago may have been raised since.
+        """
         out = []
         for v in self.in_force(on):
-            checked = v.verified_on or v.effective_from
-            if v.status == "unconfirmed":
-                why = "unconfirmed"
-            elif (on - checked).days > max_age_days:
+            checked = v.verified_on or (v.effective_from if v.status == "verified" else None)
+            if checked is not None and (on - checked).days > max_age_days:
                 why = f"last verified {checked.isoformat()}, more than {max_age_days} days before {on.isoformat()}"
+            elif v.status == "unconfirmed":
+                why = "unconfirmed"
             else:
                 continue
             out.append({"name": v.name, "value": v.value, "effective_from": v.effective_from.isoformat(),

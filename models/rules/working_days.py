@@ -1,4 +1,4 @@
-"""The official working-day calendar (POLICY.md §5) and deadlines counted in working days.
+"""The official working-day calendar (docs/POLICY.md §5) and deadlines counted in working days.
 
 A year's days off and make-up working days come from the State Council's holiday notice, kept as data in the parameter
 `calendar.holidays_YYYY` (one file per year), so the bureau can add next year's notice when it is published each

@@ -1,4 +1,4 @@
--- The monthly 公示 roster (CONTRACT.md v2, POLICY.md §7, seed item 12: 谁救助谁公示): the households covered by dibao or
+-- The monthly 公示 roster (docs/CONTRACT.md v2, docs/POLICY.md §7, seed item 12: 谁救助谁公示): the households covered by dibao or
 -- tekun on D (status active or gradual_exit, in force on D), one row per household and program, with only what a
 -- community posts publicly: the head's name with its middle characters masked, the household size (members present on
 -- D), the program, the approved monthly amount and the start month. No ID number, no income, no address beyond the

@@ -1,4 +1,4 @@
--- Older people living alone on D (RULEBOOK "Older person living alone"): the only present member of their household,
+-- Older people living alone on D (docs/rulebook.md "Older person living alone"): the only present member of their household,
 -- aged care.living_alone_min_age or more in full years on D. Grain: one row per (person_id, household_id).
 WITH ctx AS (
     SELECT * FROM care_context

@@ -1,4 +1,4 @@
--- The 免申即享 fast track (CONTRACT.md v2; RULEBOOK "Fast track"): for each household, whether every fact an
+-- The 免申即享 fast track (docs/CONTRACT.md v2; docs/rulebook.md "Fast track"): for each household, whether every fact an
 -- ELIGIBLE_NOT_COVERED, TEKUN_CANDIDATE or AGE_ALLOWANCE_DUE decision needs comes from an authoritative department feed,
 -- the facts with their sources, and the fact missing when not. Needed: no income of a present member in the income
 -- window from a `declared` or `survey` provider (income rules only), an asset extract that night (income rules only), no

@@ -1,4 +1,4 @@
--- What each household is enrolled in on D (RULEBOOK "Covered", "On the roster", "Enrolled as P").
+-- What each household is enrolled in on D (docs/rulebook.md "Covered", "On the roster", "Enrolled as P").
 -- Grain: one row per household with at least one enrollment row.
 WITH ctx AS (
     SELECT as_of FROM rule_context

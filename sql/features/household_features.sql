@@ -65,11 +65,22 @@ tests AS (
         business_count > 0                                                                       AS fails_business,
         (ctx.financial_limit_months * standard * n)::DECIMAL(18, 2)                              AS financial_limit
     FROM base, ctx
+),
+assessed AS (
+    SELECT
+        tests.*,
+        NOT (fails_financial OR fails_vehicle OR fails_real_estate OR fails_business)             AS asset_pass,
+        list_filter([CASE WHEN fails_business THEN 'business' END, CASE WHEN fails_financial THEN 'financial' END,
+                     CASE WHEN fails_real_estate THEN 'real_estate' END, CASE WHEN fails_vehicle THEN 'vehicle' END],
+                    lambda t: t IS NOT NULL)                                                            AS failed_tests
+    FROM tests
 )
 SELECT
-    tests.*,
-    NOT (fails_financial OR fails_vehicle OR fails_real_estate OR fails_business)                 AS asset_pass,
-    list_filter([CASE WHEN fails_business THEN 'business' END, CASE WHEN fails_financial THEN 'financial' END,
-                 CASE WHEN fails_real_estate THEN 'real_estate' END, CASE WHEN fails_vehicle THEN 'vehicle' END],
-                lambda t: t IS NOT NULL)                                                                AS failed_tests
-FROM tests
+    assessed.*,
+    -- the edge-family test (低保边缘家庭) that EDGE_FAMILY and SEVERE_DISABILITY_SINGLE share: members present, not on
+    -- the roster, per-capita income known, at or above the standard and below edge.income_multiple x the standard,
+    -- asset tests pass. Registration as edge is not part of it: each rule says what it makes of that.
+    (n >= 1 AND NOT is_on_roster AND income_known AND asset_pass
+     AND window_net >= standard * ctx.window_months * n
+     AND window_net < ctx.edge_income_multiple * standard * ctx.window_months * n)                AS meets_edge_test
+FROM assessed, ctx

@@ -1,4 +1,4 @@
--- Household income of the members present on D (RULEBOOK "Countable income", "Employment-cost deduction",
+-- Household income of the members present on D (docs/rulebook.md "Countable income", "Employment-cost deduction",
 -- "Per-capita income"), over the income window and the two INCOME_SHOCK periods: the sum of member_income.
 -- Grain: one row per household with at least one income record (any source) of a present member since income_from.
 -- Households without a row have *unknown* income (never zero: no "virtual income").

@@ -1,4 +1,4 @@
--- Income of each member present on D over the months the income rules read (RULEBOOK "Countable income",
+-- Income of each member present on D over the months the income rules read (docs/rulebook.md "Countable income",
 -- "Employment-cost deduction"): records, countable income and the employment-cost deduction of the income window and
 -- the two INCOME_SHOCK periods. household_income adds these up per household; TEKUN_CANDIDATE reads a member's own.
 -- Grain: one row per present member (household_id, person_id) with at least one income record since income_from.

@@ -1,4 +1,4 @@
--- The meter feed's own failure (RULEBOOK "Water meters"): when more than meter.silent_share_notice of the metered
+-- The meter feed's own failure (docs/rulebook.md "Water meters"): when more than meter.silent_share_notice of the metered
 -- households have no reading for the judged day, the feed is taken to have stopped, and the night gives ONE notice (in
 -- its summary and the data office's quarantine list) instead of a "meter silent" warning per household.
 -- Grain: zero rows, or one.

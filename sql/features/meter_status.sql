@@ -1,5 +1,5 @@
 -- Each metered household's water use on the judged reading day (care_context.reading_day, D - 1) against its own
--- baseline (RULEBOOK "Water meters"). Metered = a reading in the baseline window or on the reading day, and a member
+-- baseline (docs/rulebook.md "Water meters"). Metered = a reading in the baseline window or on the reading day, and a member
 -- present on D. Baseline = the median of its daily use over the meter.baseline_days days before the reading day, when it
 -- has readings on at least meter.min_baseline_days of them (a new meter has none, and says so). A day with no reading is
 -- a silent meter, never zero use. Several readings of one day: the largest counts (any use is use).

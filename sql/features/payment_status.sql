@@ -36,7 +36,7 @@ person_on_period AS (
     SELECT
         pay.payment_id,
         m.person_id,
-        -- a death counts from the month after it (RULEBOOK: "after the month in which ... died"): one on the period's
+        -- a death counts from the month after it (docs/rulebook.md: "after the month in which ... died"): one on the period's
         -- first day leaves that month's payment due
         min(ev.event_date) FILTER (WHERE ev.event_type = 'death' AND ev.event_date < pay.period) AS death_date,
         max(ev.event_date) FILTER (WHERE ev.event_type = 'hukou_out')     AS last_out,

@@ -1,4 +1,4 @@
--- The dibao standard in force on D for each hukou type, with the text a reason quotes ("636 元（2021-09-01 起）").
+-- The dibao standard in force on D for each hukou type, with the text a reason quotes ("770 元（2025-07-29 起）").
 -- Grain: one row per hukou_type (urban, rural).
 WITH standard_names AS (
     SELECT * FROM (VALUES

@@ -1,8 +1,8 @@
--- The caseworkers' queue of night D (CONTRACT.md §4, with the v2 column fast_track): warnings still to be worked, with the household head and the
+-- The caseworkers' queue of night D (docs/CONTRACT.md §4, with the v2 column fast_track): warnings still to be worked, with the household head and the
 -- working days left. Grain: one row per open or in-progress warning. ID numbers are masked here, before anything leaves:
--- the head's, and any that the reasons or evidence name (first 6 and last 4 characters kept, CONTRACT.md §4), standing
+-- the head's, and any that the reasons or evidence name (first 6 and last 4 characters kept, docs/CONTRACT.md §4), standing
 -- alone, not inside a longer id such as an expense record's (the pattern and why it runs twice: checks/id_number.py).
--- v2 columns (CONTRACT.md §4 extensions): the household's address, its community code and name (communities.csv; NULL
+-- v2 columns (docs/CONTRACT.md §4 extensions): the household's address, its community code and name (communities.csv; NULL
 -- when not delivered). progress_*: an in-progress warning's latest report (flows/queue.py `progress_in_force`), which
 -- the workbook carries into every later night until the warning is closed.
 WITH heads AS (
@@ -30,7 +30,7 @@ SELECT q.warning_id, q.household_id, q.region_code, q.street_code, q.street_name
        CASE WHEN q.status = 'in_progress' THEN p.imported_as_of END AS progress_date,
        CASE WHEN q.status = 'in_progress' THEN p.caseworker_id END AS progress_caseworker,
        CASE WHEN q.status = 'in_progress' THEN p.note END AS progress_note,
-       -- 免申即享 (CONTRACT.md v2): the flag the rule put in the evidence; false for every other warning
+       -- 免申即享 (docs/CONTRACT.md v2): the flag the rule put in the evidence; false for every other warning
        coalesce(json_extract(q.evidence, '$.fast_track.value')::BOOLEAN, false) AS fast_track
 FROM queue_next AS q
 LEFT JOIN heads AS h USING (household_id)

@@ -1,4 +1,4 @@
--- The households with a row the night quarantined (the 免申即享 fast track, CONTRACT.md v2: "no quarantined row for the
+-- The households with a row the night quarantined (the 免申即享 fast track, docs/CONTRACT.md v2: "no quarantined row for the
 -- household that night"): a fact about them may be missing, so no warning of theirs is marked fast_track.
 -- A quarantined row is found in its staging table by file and line; its household is the row's own household_id, or, for
 -- a feed about a person, every household of that person in the persons state. A row that could not even be typed is

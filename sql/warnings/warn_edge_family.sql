@@ -7,9 +7,7 @@ WITH ctx AS (
 fired AS (
     SELECT f.*, (ctx.edge_income_multiple * f.standard)::DECIMAL(18, 2) AS edge_line
     FROM household_features f, ctx
-    WHERE f.n >= 1 AND NOT f.is_on_roster AND NOT f.is_enrolled_edge AND f.income_known AND f.asset_pass
-      AND f.window_net >= f.standard * ctx.window_months * f.n
-      AND f.window_net < ctx.edge_income_multiple * f.standard * ctx.window_months * f.n
+    WHERE f.meets_edge_test AND NOT f.is_enrolled_edge  -- the test: household_features.meets_edge_test
 ),
 used AS (
     SELECT s.hukou_type, list(pe.evidence ORDER BY pe.name) AS parameters

@@ -1,7 +1,7 @@
 -- TEKUN_CANDIDATE (疑似特困未纳入): in a household with n >= 1 not on the roster, a present member with labor_capacity
 -- none, no countable income in the window, and (age >= tekun.min_age, or age < tekun.max_child_age, or a severe
 -- disability: grade in disability.severe_grades, or grade disability.severe_typed_grade of a type in
--- disability.severe_grade3_types, as for SEVERE_DISABILITY_SINGLE; POLICY.md §2), where no other present member aged
+-- disability.severe_grade3_types, as for SEVERE_DISABILITY_SINGLE; docs/POLICY.md §2), where no other present member aged
 -- tekun.supporter_min_age .. tekun.min_age - 1 has full labour capacity.
 -- Evidence `fast_track`: the 免申即享 flag, its facts and sources, the missing fact when false (fast_track_facts).
 -- Grain: one row per household and person. Condition key: TEKUN_CANDIDATE:<person_id>.

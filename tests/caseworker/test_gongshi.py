@@ -1,4 +1,4 @@
-"""The monthly 公示 roster (CONTRACT.md v2): who is listed, how names are masked, what is never in it, and on which night.
+"""The monthly 公示 roster (docs/CONTRACT.md v2): who is listed, how names are masked, what is never in it, and on which night.
 
 By hand, D = 2026-03-10. Listed: households with a dibao or tekun enrollment active or in gradual exit on D. Masking:
 张小明 -> 张*明, 欧阳小华 -> 欧**华, 李四 -> 李* (a two-character name keeps only its first). Sorted by the head's name

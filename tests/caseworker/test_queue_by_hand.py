@@ -1,6 +1,6 @@
 """The queue merge against expectations worked out by hand: the deadline the SQL writes (sql/queue/queue_next.sql over
 `working_days`, WorkingCalendar.to_duckdb) across the 2026 Spring Festival and its make-up Saturdays, and one warning
-per household and condition while its evidence changes (CONTRACT.md §3)."""
+per household and condition while its evidence changes (docs/CONTRACT.md §3)."""
 
 import datetime as dt
 import json
@@ -22,7 +22,7 @@ def store(tmp_path):
 
 
 @pytest.mark.parametrize("raised, due", [
-    (D(2026, 2, 13), D(2026, 2, 27)),  # CONTRACT.md §3: 2/14 make-up day 1, 2/15-2/23 off, 2/24-2/27 days 2-5
+    (D(2026, 2, 13), D(2026, 2, 27)),  # docs/CONTRACT.md §3: 2/14 make-up day 1, 2/15-2/23 off, 2/24-2/27 days 2-5
     (D(2026, 2, 27), D(2026, 3, 5)),   # 2/28 make-up Saturday day 1, 3/2-3/5 days 2-5
     (D(2026, 2, 12), D(2026, 2, 26)),  # 2/13 1, 2/14 2, 2/24 3, 2/25 4, 2/26 5
 ])

@@ -21,7 +21,7 @@ def test_clean_night_passes_every_suite(params):
 
 
 def test_optional_feeds_not_delivered_pass_their_suites(params):
-    """An optional feed absent from the night (CONTRACT.md v2: optional means optional) is an empty staging table: GX
+    """An optional feed absent from the night (docs/CONTRACT.md v2: optional means optional) is an empty staging table: GX
     gives no count on an empty batch, which is no failing row, not a disagreement with the quarantine."""
     rows = clean()
     optional = [name for name, feed in FEEDS.items() if not feed.required]

@@ -1,4 +1,4 @@
-"""ID numbers in free text are masked to their first 6 and last 4 characters (CONTRACT.md §4), typos and all. Texts
+"""ID numbers in free text are masked to their first 6 and last 4 characters (docs/CONTRACT.md §4), typos and all. Texts
 quoting delivered values (quarantine list, halt messages, caseworkers' notes) mask 17 digits and a check character
 wherever they stand; the exports' reasons and evidence mask a run of 17-19 only where it stands alone, so that record
 ids holding long digit runs (an expense record id is X + 21 digits) stay readable. Python, DuckDB and Polars agree."""

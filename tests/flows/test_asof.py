@@ -1,4 +1,4 @@
-"""As-of semantics of CONTRACT.md §1, on tiny hand-made drops: which rows a night sees."""
+"""As-of semantics of docs/CONTRACT.md §1, on tiny hand-made drops: which rows a night sees."""
 
 import datetime as dt
 

@@ -1,4 +1,4 @@
-"""Optional means optional (CONTRACT.md "Changes in v2"): a drop without the optional feeds, or with them header-only,
+"""Optional means optional (docs/CONTRACT.md "Changes in v2"): a drop without the optional feeds, or with them header-only,
 and required increments holding only a header, run end to end; the rules that need an absent feed are reported as not
 evaluated, in the manifest and in the summary. The drops are written by hand, not by the generator."""
 
@@ -15,7 +15,7 @@ from tests.checks.clean_night import clean
 from tests.flows.drop_writer import write_drop
 
 OPTIONAL = ("payments", "applications", "staff_relatives")
-# Read from CONTRACT.md §3 and the rule texts: the four payment rules read payments.csv, APPLICATION_OVERDUE
+# Read from docs/CONTRACT.md §3 and the rule texts: the four payment rules read payments.csv, APPLICATION_OVERDUE
 # applications.csv, STAFF_RELATIVE_UNFILED staff_relatives.csv; no other rule reads an optional feed.
 NEED_PAYMENTS = {"PAYMENT_AFTER_END", "PAYMENT_MISMATCH", "PAYMENT_LATE", "ACCOUNT_HOLDER_OUTSIDE"}
 
@@ -73,7 +73,7 @@ def test_header_only_optional_feeds_are_evaluated_and_raise_nothing(tmp_path):
 
 
 def test_optional_feeds_absent_on_a_later_night_only(tmp_path):
-    """Night 2 has no optional feed: the full extracts of night 1 are still the newest truth (CONTRACT.md §1), the
+    """Night 2 has no optional feed: the full extracts of night 1 are still the newest truth (docs/CONTRACT.md §1), the
     payments increment of night 1 still counts; every rule is evaluated."""
     doc = _run(tmp_path, {"2026-03-02": _rows(), "2026-03-03": _rows(without=OPTIONAL, header_only=("income",
                "expenses", "events"))}, "2026-03-03")

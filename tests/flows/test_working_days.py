@@ -1,4 +1,4 @@
-"""Deadlines in working days on the official calendar (CONTRACT.md §3, POLICY.md §5)."""
+"""Deadlines in working days on the official calendar (docs/CONTRACT.md §3, docs/POLICY.md §5)."""
 
 import datetime as dt
 

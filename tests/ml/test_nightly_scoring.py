@@ -123,7 +123,7 @@ def _reliable(con, hid):
 
 
 def test_income_reliable_follows_its_definition_and_each_near_miss_breaks_it(night):
-    """RULEBOOK 'The proxy-means model': authoritative providers only, every able working-age member every window month,
+    """docs/rulebook.md 'The proxy-means model': authoritative providers only, every able working-age member every window month,
     no quarantined income row. One reliable household, then one change at a time."""
     con, _, _ = night
     full = describe_households(con)

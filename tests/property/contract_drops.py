@@ -1,4 +1,4 @@
-"""Hypothesis strategies that write CONTRACT.md drops from scratch: the columns, codes and ID-number rule are copied
+"""Hypothesis strategies that write docs/CONTRACT.md drops from scratch: the columns, codes and ID-number rule are copied
 from the contract's text here, not read from checks/contract.py, and nothing of `safetynet generate` is used, so a drop
 is shaped the way an independent department would read the contract.
 

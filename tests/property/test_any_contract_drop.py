@@ -1,4 +1,4 @@
-"""Property-based bed: any drop written to CONTRACT.md from scratch (tests/property/contract_drops.py) runs its nights
+"""Property-based bed: any drop written to docs/CONTRACT.md from scratch (tests/property/contract_drops.py) runs its nights
 to the end, every file's rows are accounted for, and the same drops give the same bytes.
 
 Properties, for every night of every drawn district:
@@ -38,7 +38,7 @@ def _standard(as_of: dt.date):
 
 def _used(written: dict, as_of: dt.date, feed: str) -> int:
     """Data rows of `feed` the night of `as_of` reads, from what was written: the newest file on or before D for a full
-    extract, every file for an increment (CONTRACT.md §1)."""
+    extract, every file for an increment (docs/CONTRACT.md §1)."""
     nights = sorted(n for n, f in written if f == feed and n <= as_of)
     if feed in FULL:
         nights = nights[-1:]

@@ -26,6 +26,31 @@ WINDOW = ["2025-09", "2025-10", "2025-11", "2025-12", "2026-01", "2026-02"]
 RECENT = WINDOW[3:]
 PRIOR = WINDOW[:3]
 
+# The amounts the rule tests are worked out from, read from the shipped parameters in force on AS_OF (never repeated
+# here), so a new dated standard changes the households with it. On 2026-03-10: urban 770, rural 630 (from 2025-07-29).
+_SHIPPED = ParameterSet.load()
+STD_URBAN = float(_SHIPPED.value("dibao.standard_urban", AS_OF))
+STD_RURAL = float(_SHIPPED.value("dibao.standard_rural", AS_OF))
+STD_SINCE = _SHIPPED.at("dibao.standard_urban", AS_OF).effective_from.isoformat()
+TEKUN_STANDARD = float(_SHIPPED.value("tekun.basic_living_standard", AS_OF))
+EDGE_MULTIPLE = float(_SHIPPED.value("edge.income_multiple", AS_OF))
+COST_SHARE = float(_SHIPPED.value("income.employment_cost_share", AS_OF))
+
+
+def yuan(x: float) -> float:
+    """An amount rounded to the fen, as the feeds carry it."""
+    return round(x + 0.0, 2)
+
+
+def deduction(standard: float) -> float:
+    """The employment-cost deduction per earner-month: share x standard, to the fen."""
+    return yuan(COST_SHARE * standard)
+
+
+def std_text(standard: float) -> str:
+    """A parameter value as the reasons print it (636, not 636.0)."""
+    return f"{standard:g}"
+
 
 def _date(v):
     if v is None or isinstance(v, dt.date):

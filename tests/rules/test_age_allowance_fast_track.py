@@ -1,4 +1,4 @@
-"""AGE_ALLOWANCE_DUE and the 免申即享 fast track (CONTRACT.md v2, POLICY.md §7).
+"""AGE_ALLOWANCE_DUE and the 免申即享 fast track (docs/CONTRACT.md v2, docs/POLICY.md §7).
 
 By hand, D = 2026-03-10: the allowance age is 80 in full years (born 1946-03-10 is 80, 1946-03-11 is 79). The income
 window is 2025-09..2026-02; the urban standard 636: a single person with 300 a month is below it.

@@ -1,16 +1,20 @@
 """Asset family: the four asset tests, seen through ELIGIBLE_NOT_COVERED (not covered, income unknown or low) and
 ASSET_OVER_LIMIT (covered).
 
-By hand, D = 2026-03-10: financial limit = 24 x standard x n: urban n=1 15264, n=2 30528; rural n=1 24 x 515 = 12360.
+By hand, D = 2026-03-10: financial limit = 24 x standard x n (standards read from the shipped parameters): urban
+n=1 24 x 770 = 18480, n=2 36960; rural n=1 24 x 630 = 15120.
 Vehicles fail unless disability_mobility or agricultural; more than 1 residential or any commercial real estate fails
 (land_use not counted); any business fails. Only assets of present members held on D (start <= D < end) count.
 """
 
 import pytest
 
-from tests.rules.conftest import StateBuilder
+from tests.rules.conftest import _SHIPPED, AS_OF, STD_RURAL, STD_URBAN, StateBuilder, yuan
 
 ENC, AOL = "ELIGIBLE_NOT_COVERED", "ASSET_OVER_LIMIT"
+MONTHS = _SHIPPED.value("assets.financial_limit_months", AS_OF)
+LIM, LIM2, LIM_RURAL = yuan(MONTHS * STD_URBAN), yuan(2 * MONTHS * STD_URBAN), yuan(MONTHS * STD_RURAL)
+assert 300 < STD_RURAL and LIM2 > 20000
 
 
 def build():
@@ -21,18 +25,18 @@ def build():
         expect[hid] = (code, fires)
         people = s.household(hid, **kw)
         for p in people:
-            s.monthly(p, 300, source_type="pension")  # 300 < 515 < 636: income is never the reason
+            s.monthly(p, 300, source_type="pension")  # 300 < 630 < 770: income is never the reason
         if covered:
             s.enroll(hid, covered_persons=len(people), status=covered if isinstance(covered, str) else "active")
         return people
 
-    [p] = case("FIN_AT", ENC, True); s.asset(p, "deposit", value=15264)
-    [p] = case("FIN_ABOVE", ENC, False); s.asset(p, "deposit", value=15264.01)
-    a, b = case("FIN_TWO_AT", ENC, True, members=2); s.asset(a, "deposit", value=20000); s.asset(b, "securities", value=10528)
+    [p] = case("FIN_AT", ENC, True); s.asset(p, "deposit", value=LIM)
+    [p] = case("FIN_ABOVE", ENC, False); s.asset(p, "deposit", value=yuan(LIM + 0.01))
+    a, b = case("FIN_TWO_AT", ENC, True, members=2); s.asset(a, "deposit", value=20000); s.asset(b, "securities", value=yuan(LIM2 - 20000))
     a, b = case("FIN_TWO_ABOVE", ENC, False, members=2)
-    s.asset(a, "deposit", value=20000); s.asset(b, "securities", value=10528.01)
-    [p] = case("FIN_RURAL_AT", ENC, True, hukou_type="rural"); s.asset(p, "deposit", value=12360)
-    [p] = case("FIN_RURAL_ABOVE", ENC, False, hukou_type="rural"); s.asset(p, "deposit", value=12360.01)
+    s.asset(a, "deposit", value=20000); s.asset(b, "securities", value=yuan(LIM2 - 20000 + 0.01))
+    [p] = case("FIN_RURAL_AT", ENC, True, hukou_type="rural"); s.asset(p, "deposit", value=LIM_RURAL)
+    [p] = case("FIN_RURAL_ABOVE", ENC, False, hukou_type="rural"); s.asset(p, "deposit", value=yuan(LIM_RURAL + 0.01))
     [p] = case("VEH_CAR", ENC, False); s.asset(p, "vehicle", "car", 30000)
     [p] = case("VEH_MOTORCYCLE", ENC, False); s.asset(p, "vehicle", "motorcycle", 3000)
     [p] = case("VEH_EXEMPT_DISABILITY", ENC, True); s.asset(p, "vehicle", "disability_mobility", 8000)
@@ -53,8 +57,8 @@ def build():
 
     [p] = case("AOL_CAR", AOL, True, covered=True); s.asset(p, "vehicle", "car", 30000, asset_id="CAR1")
     [p] = case("AOL_EXEMPT", AOL, False, covered=True); s.asset(p, "vehicle", "disability_mobility", 8000)
-    [p] = case("AOL_FIN_AT", AOL, False, covered=True); s.asset(p, "deposit", value=15264)
-    [p] = case("AOL_FIN_ABOVE", AOL, True, covered=True); s.asset(p, "deposit", value=15264.01, asset_id="DEP1")
+    [p] = case("AOL_FIN_AT", AOL, False, covered=True); s.asset(p, "deposit", value=LIM)
+    [p] = case("AOL_FIN_ABOVE", AOL, True, covered=True); s.asset(p, "deposit", value=yuan(LIM + 0.01), asset_id="DEP1")
     [p] = case("AOL_GRADUAL_EXIT", AOL, True, covered="gradual_exit"); s.asset(p, "business", "sole_proprietor", 1)
     [p] = case("AOL_SUSPENDED", AOL, False, covered="suspended"); s.asset(p, "business", "sole_proprietor", 1)
     [p] = case("AOL_NOT_COVERED", AOL, False); s.asset(p, "business", "sole_proprietor", 1)
@@ -88,9 +92,9 @@ def test_evidence_names_the_failing_vehicle(result):
 def test_evidence_names_the_financial_total_and_limit(result):
     row = result.one("AOL_FIN_ABOVE", AOL)
     ev = row["evidence"]
-    assert ev["failed_tests"] == ["financial"] and ev["financial_total"] == 15264.01 and ev["financial_limit"] == 15264.00
+    assert ev["failed_tests"] == ["financial"] and ev["financial_total"] == yuan(LIM + 0.01) and ev["financial_limit"] == LIM
     assert [a["asset_id"] for a in ev["failing_assets"]] == ["DEP1"]
-    assert "15264.01" in row["reasons"] and "15264.00" in row["reasons"]
+    assert f"{LIM + 0.01:.2f}" in row["reasons"] and f"{LIM:.2f}" in row["reasons"]
 
 
 def test_evidence_names_both_homes(result):

@@ -1,4 +1,4 @@
-"""Care for older people living alone (CONTRACT.md v2, POLICY.md §7): CARE_CONTACT_MISSED, CARE_CONCERN,
+"""Care for older people living alone (docs/CONTRACT.md v2, docs/POLICY.md §7): CARE_CONTACT_MISSED, CARE_CONCERN,
 WATER_USAGE_ANOMALY and the meter feed's notice.
 
 By hand, D = 2026-03-10 (a Tuesday). The last full Monday..Sunday week before D is 2026-03-02..2026-03-08, ISO week

@@ -1,4 +1,4 @@
-"""Conventions the rule code keeps (STYLE.md 1, 2, 6, 8): sourced dated parameters, no policy literal in SQL,
+"""Conventions the rule code keeps (docs/STYLE.md 1, 2, 6, 8): sourced dated parameters, no policy literal in SQL,
 one SQL relation per warning code."""
 
 import json
@@ -13,7 +13,7 @@ RULE_CODES = set(CATALOGUE) - set(getattr(catalogue, "RAISED_BY_ML", ()))  # cod
 from models.rules.parameters import ROOT, ParameterSet, _read_yaml
 
 # numbers that are not policy values: 0 and 1, 2 (2 x recent months, 2 decimals), 12 months a year, 100 per cent,
-# 9: the digits of a street code in a region code (CONTRACT.md §2)
+# 9: the digits of a street code in a region code (docs/CONTRACT.md §2)
 ALLOWED_LITERALS = {"0", "1", "2", "9", "12", "100"}
 
 
@@ -44,7 +44,7 @@ def test_the_rule_parameters_of_issue_4_keep_their_defaults():
     import datetime as dt
     on = dt.date(2026, 3, 10)
     expected = {
-        "dibao.standard_urban": 636, "dibao.standard_rural": 515, "tekun.basic_living_standard": 827,
+        "dibao.standard_urban": 770, "dibao.standard_rural": 630, "tekun.basic_living_standard": 1001,
         "income.window_months": 6, "income.excluded_sources": ["allowance_exempt", "assistance"],
         "income.employment_cost_share": 0.3, "assets.financial_limit_months": 24,
         "assets.exempt_vehicle_subtypes": ["disability_mobility", "agricultural"], "assets.max_residential_properties": 1,
@@ -57,8 +57,23 @@ def test_the_rule_parameters_of_issue_4_keep_their_defaults():
     }
     for name, value in expected.items():
         assert params.value(name, on) == value, name
-    for name in ("dibao.standard_urban", "dibao.standard_rural", "edge.income_multiple"):
-        assert params.at(name, on).status == "verified", name
+    assert params.at("edge.income_multiple", on).status == "verified"
+
+
+def test_the_standards_are_those_of_policy_section_3_on_each_side_of_the_2025_report():
+    """docs/POLICY.md §3: the 2021 values (verified) until the day before the 2025-07-29 report, its values (in force by
+    that date, the exact date of each raise unknown: unconfirmed) from that day."""
+    import datetime as dt
+    params = ParameterSet.load()
+    standards = ("dibao.standard_urban", "dibao.standard_rural", "tekun.basic_living_standard")
+    before, on = dt.date(2025, 7, 28), dt.date(2025, 7, 29)
+    assert [params.value(n, before) for n in standards] == [636, 515, 827]
+    assert [params.value(n, on) for n in standards] == [770, 630, 1001]
+    assert {params.at(n, before).status for n in standards} == {"verified"}
+    assert {params.at(n, on).status for n in standards} == {"unconfirmed"}
+    assert {params.at(n, on).verified_on for n in standards} == {on}
+    assert all("2025-07-29" in params.at(n, on).reference and "cqrd.gov.cn" in params.at(n, on).reference
+               for n in standards)
 
 
 def _code_without_strings(text: str) -> str:

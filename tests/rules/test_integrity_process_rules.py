@@ -1,6 +1,6 @@
 """Integrity and process: STAFF_RELATIVE_UNFILED and APPLICATION_OVERDUE.
 
-Working days counted by hand from the 2026 holiday notice (POLICY.md §5), D = 2026-03-10 (Tue):
+Working days counted by hand from the 2026 holiday notice (docs/POLICY.md §5), D = 2026-03-10 (Tue):
   2026-01-22..01-30: Jan 22, 23, 26-30 = 7; February: 2-6, 9-13 (10), Sat 14 make-up (1), 24-27 (4), Sat 28 make-up (1) = 16
   (15-23 Spring Festival); March: 2-6, 9-10 = 7. Submitted 2026-01-21 -> days in (01-21, 03-10] = 7 + 16 + 7 = 30: not
   more than 30. Submitted 2026-01-20 adds Wed 01-21: 31 > 30, overdue.

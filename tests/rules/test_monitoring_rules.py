@@ -1,6 +1,7 @@
 """Monitoring family: EDGE_FAMILY and RIGID_EXPENSE_FAMILY.
 
-By hand, D = 2026-03-10, pensions (no deduction): edge band urban [636, 954), rural [515, 772.50).
+By hand, D = 2026-03-10, pensions (no deduction): edge band urban [770, 1155), rural [630, 945) (from the shipped
+standards U, R and multiple 1.5).
 Rigid: per-capita x 12 < 37595 (rigid.disposable_income_annual, from 2023-10-19) and rigid spending (medical_*,
 education, disability_rehab, self-paid, in (D-365, D]) > 0.5 x annual income (per-capita x n x 12).
 """
@@ -9,9 +10,13 @@ import datetime as dt
 
 import pytest
 
-from tests.rules.conftest import StateBuilder
+from tests.rules.conftest import EDGE_MULTIPLE, STD_RURAL, STD_URBAN, StateBuilder, yuan
 
 EF, RF = "EDGE_FAMILY", "RIGID_EXPENSE_FAMILY"
+U, R = STD_URBAN, STD_RURAL
+LINE, LINE_RURAL = yuan(EDGE_MULTIPLE * U), yuan(EDGE_MULTIPLE * R)
+MID = yuan((U + LINE) / 2)  # 962.50: inside the urban band
+assert LINE < 3132.91
 
 
 def build():
@@ -25,18 +30,18 @@ def build():
             s.monthly(people[0], pension, source_type="pension")
         return people
 
-    case("EF_AT_STANDARD", EF, True, 636)
-    case("EF_BELOW_STANDARD", EF, False, 635.99)
-    case("EF_JUST_BELOW_LINE", EF, True, 953.99)
-    case("EF_AT_LINE", EF, False, 954)
-    case("EF_RURAL_AT", EF, True, 515, hukou_type="rural")
-    case("EF_RURAL_BELOW_LINE", EF, True, 772.49, hukou_type="rural")
-    case("EF_RURAL_AT_LINE", EF, False, 772.50, hukou_type="rural")
-    case("EF_ALREADY_EDGE", EF, False, 700); s.enroll("EF_ALREADY_EDGE", program="edge")
-    case("EF_EDGE_TERMINATED", EF, True, 700)
+    case("EF_AT_STANDARD", EF, True, U)                                        # 770
+    case("EF_BELOW_STANDARD", EF, False, yuan(U - 0.01))                       # 769.99
+    case("EF_JUST_BELOW_LINE", EF, True, yuan(LINE - 0.01))                    # 1154.99
+    case("EF_AT_LINE", EF, False, LINE)                                        # 1155
+    case("EF_RURAL_AT", EF, True, R, hukou_type="rural")                       # 630
+    case("EF_RURAL_BELOW_LINE", EF, True, yuan(LINE_RURAL - 0.01), hukou_type="rural")  # 944.99
+    case("EF_RURAL_AT_LINE", EF, False, LINE_RURAL, hukou_type="rural")        # 945
+    case("EF_ALREADY_EDGE", EF, False, MID); s.enroll("EF_ALREADY_EDGE", program="edge")
+    case("EF_EDGE_TERMINATED", EF, True, MID)
     s.enroll("EF_EDGE_TERMINATED", program="edge", status="terminated", end_date="2025-12-31")
-    case("EF_ON_ROSTER", EF, False, 700); s.enroll("EF_ON_ROSTER", status="suspended")
-    [p] = case("EF_HAS_CAR", EF, False, 700); s.asset(p, "vehicle", "car", 30000)
+    case("EF_ON_ROSTER", EF, False, MID); s.enroll("EF_ON_ROSTER", status="suspended")
+    [p] = case("EF_HAS_CAR", EF, False, MID); s.asset(p, "vehicle", "car", 30000)
     case("EF_UNKNOWN_INCOME", EF, False)
 
     # pension 1000 -> annual income 12000, spending line 6000

@@ -1,15 +1,17 @@
 """Shock family: INCOME_SHOCK and MEDICAL_SHOCK.
 
 By hand, D = 2026-03-10: recent = 2025-12..2026-02, prior = 2025-09..2025-11 (shock.recent_months 3); low-income line
-1.5 x 636 = 954; a drop is recent <= (1 - 0.5) x prior; unemployment counts in (D - 90 days, D] = from 2025-12-11.
+1.5 x 770 = 1155 (LINE, from the shipped parameters); a drop is recent <= (1 - 0.5) x prior; unemployment counts in (D - 90 days, D] = from 2025-12-11.
 Medical: self-paid medical_* of present members dated in (2025-03-10, 2026-03-10] above 20000.
 """
 
 import pytest
 
-from tests.rules.conftest import PRIOR, RECENT, StateBuilder
+from tests.rules.conftest import EDGE_MULTIPLE, PRIOR, RECENT, STD_URBAN, StateBuilder, deduction, yuan
 
 IS, MS = "INCOME_SHOCK", "MEDICAL_SHOCK"
+LINE = yuan(EDGE_MULTIPLE * STD_URBAN)
+assert 1000 < LINE <= 1500
 
 
 def build():
@@ -25,12 +27,12 @@ def build():
             s.monthly(people[0], recent, months=RECENT, source_type=source)
         return people
 
-    case("IS_DROP_HALF", IS, True, prior=1000, recent=500)          # 500 <= 0.5 x 1000, 500 < 954
+    case("IS_DROP_HALF", IS, True, prior=1000, recent=500)          # 500 <= 0.5 x 1000, 500 < 1155
     case("IS_DROP_NOT_ENOUGH", IS, False, prior=1000, recent=500.01)
-    case("IS_DROP_BUT_HIGH", IS, False, prior=3000, recent=1500)    # drop, but 1500 >= 954
-    case("IS_DROP_JUST_LOW", IS, True, prior=1907.98, recent=953.99)
-    case("IS_DROP_AT_LINE", IS, False, prior=1908, recent=954)      # 954 is not below 954
-    # wage stops: prior wage 1500 - 190.80 = 1309.20 per month; no recent record -> recent 0 <= 654.60
+    case("IS_DROP_BUT_HIGH", IS, False, prior=3000, recent=1500)    # drop, but 1500 >= 1155
+    case("IS_DROP_JUST_LOW", IS, True, prior=yuan(2 * (LINE - 0.01)), recent=yuan(LINE - 0.01))  # 2309.98, 1154.99
+    case("IS_DROP_AT_LINE", IS, False, prior=yuan(2 * LINE), recent=LINE)  # 1155 is not below 1155
+    # wage stops: prior wage 1500 - 231.00 = 1269.00 per month; no recent record -> recent 0 <= 634.50
     case("IS_WAGE_STOPPED", IS, True, prior=1500, source="wage")
     # prior 0 (no prior income): the drop branch needs prior > 0
     case("IS_NO_PRIOR", IS, False, recent=100)
@@ -38,7 +40,7 @@ def build():
     s.event(p, "unemployment_registered", "2025-12-11", source="hr")
     [p] = case("IS_UNEMPLOYED_90_DAYS", IS, False, prior=900, recent=900)
     s.event(p, "unemployment_registered", "2025-12-10", source="hr")
-    [p] = case("IS_UNEMPLOYED_HIGH_INCOME", IS, False, prior=1000, recent=1000)
+    [p] = case("IS_UNEMPLOYED_HIGH_INCOME", IS, False, prior=LINE, recent=LINE)  # 1155 is not below 1155
     s.event(p, "unemployment_registered", "2026-02-01", source="hr")
     # unemployment but no income record at all: missing data is not zero income -> no INCOME_SHOCK
     [p] = case("IS_UNEMPLOYED_NO_DATA", IS, False)
@@ -78,7 +80,7 @@ def test_shock_case(result, hid):
 def test_income_shock_evidence(result):
     row = result.one("IS_WAGE_STOPPED", IS)
     ev = row["evidence"]
-    assert ev["prior"]["per_capita"] == 1309.20 and ev["recent"]["per_capita"] == 0
+    assert ev["prior"]["per_capita"] == yuan(1500 - deduction(STD_URBAN)) and ev["recent"]["per_capita"] == 0
     assert ev["recent"]["income_records"] == 0 and ev["income_drop"] is True
     assert "无收入记录" in row["reasons"]
     row = result.one("IS_UNEMPLOYED_89_DAYS", IS)

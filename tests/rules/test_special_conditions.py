@@ -7,9 +7,10 @@ By hand, D = 2026-03-10: age in full years on D, so born 1966-03-10 is 60 (meets
 
 import pytest
 
-from tests.rules.conftest import StateBuilder
+from tests.rules.conftest import EDGE_MULTIPLE, STD_RURAL, STD_URBAN, STD_SINCE, StateBuilder, std_text, yuan
 
 TK, SD = "TEKUN_CANDIDATE", "SEVERE_DISABILITY_SINGLE"
+U, LINE, LINE_RURAL = STD_URBAN, yuan(EDGE_MULTIPLE * STD_URBAN), yuan(EDGE_MULTIPLE * STD_RURAL)
 ELDER = dict(birth_date="1950-01-01", labor_capacity="none")
 
 
@@ -31,7 +32,7 @@ def build():
                                        dict(ELDER, relation="grandparent")], [0, 1])
     case("TK_CHILD_16", TK, [dict(birth_date="2010-03-10", labor_capacity="none")])
     case("TK_DISABLED_GRADE2", TK, [dict(labor_capacity="none", disability_grade=2, disability_type="physical")], [0])
-    # severe disability as POLICY.md §2 defines it: grade 3 counts when intellectual or mental, not physical
+    # severe disability as docs/POLICY.md §2 defines it: grade 3 counts when intellectual or mental, not physical
     case("TK_DISABLED_GRADE3_INTELLECTUAL", TK, [dict(labor_capacity="none", disability_grade=3,
                                                       disability_type="intellectual")], [0])
     case("TK_DISABLED_GRADE3_MENTAL", TK, [dict(labor_capacity="none", disability_grade=3, disability_type="mental")], [0])
@@ -68,6 +69,29 @@ def build():
     s.event(p, "death", "2025-12-01")
     case("SD_ALSO_ON_DIBAO", SD, [dict(disability_grade=1, disability_type="visual")], enroll=edge)
     s.enroll("SD_ALSO_ON_DIBAO", program="dibao")
+    # registered as edge: raised whatever the income (here pc 2000, above the edge line 1155)
+    [p] = case("SD_REGISTERED_ABOVE_LINE", SD, [dict(disability_grade=1, disability_type="visual")], [0], enroll=edge)
+    s.monthly(p, 2000, source_type="pension")
+
+    # v2: not registered as edge but meeting the edge-family test that night (pensions, no deduction; urban standard
+    # U = 770, edge line 1.5 x 770 = 1155; rural 630 and 945). Head's pension for 2 members = 2 x per capita.
+    def unregistered(hid, pc, fire, hukou_type="urban", **kw):
+        head, member = case(hid, SD, [dict(), dict(disability_grade=2, disability_type="physical")], [1] if fire else [])
+        s.rows["households"][-1]["hukou_type"] = hukou_type
+        s.monthly(head, yuan(2 * pc), source_type="pension")
+        return head, member
+    unregistered("SD_TEST_IN_BAND", yuan((U + LINE) / 2), True)           # pc 962.50 in [770, 1155)
+    unregistered("SD_TEST_AT_STANDARD", U, True)                          # pc 770.00: at the standard, in the band
+    unregistered("SD_TEST_JUST_BELOW_LINE", yuan(LINE - 0.01), True)      # pc 1154.99
+    unregistered("SD_TEST_AT_LINE", LINE, False)                          # pc 1155.00 = 1.5 x 770: not below
+    unregistered("SD_TEST_JUST_ABOVE_LINE", yuan(LINE + 0.01), False)     # pc 1155.01
+    unregistered("SD_TEST_BELOW_STANDARD", yuan(U - 0.01), False)         # pc 769.99: a dibao case, not an edge one
+    unregistered("SD_TEST_RURAL", yuan(LINE_RURAL - 0.01), True, hukou_type="rural")    # pc 944.99 < 945
+    unregistered("SD_TEST_RURAL_AT_LINE", LINE_RURAL, False, hukou_type="rural")         # pc 945.00
+    head, _ = unregistered("SD_TEST_CAR", yuan((U + LINE) / 2), False)  # in the band, but a car fails the asset test
+    s.asset(head, "vehicle", "car", 30000)
+    unregistered("SD_TEST_ON_DIBAO", yuan((U + LINE) / 2), False)       # in the band, but on the roster
+    s.enroll("SD_TEST_ON_DIBAO", program="dibao", covered_persons=2)
     return s, expect
 
 
@@ -106,3 +130,23 @@ def test_severe_disability_reason(result):
     assert "3 级精神残疾人证" in row["reasons"]
     assert {p["name"] for p in row["evidence"]["parameters"]} == {
         "disability.severe_grades", "disability.severe_typed_grade", "disability.severe_grade3_types"}
+
+
+def test_severe_disability_in_an_unregistered_edge_family(result):
+    """pc 962.50 = (770 + 1155) / 2 with the shipped standard: the reason reads the test, the evidence carries it."""
+    row = result.one("SD_TEST_IN_BAND", SD)
+    assert row["reasons"].startswith(
+        f"家庭月人均收入 {(U + LINE) / 2:.2f} 元，不低于城市低保标准 {std_text(U)} 元（{STD_SINCE} 起），但低于其 1.5 倍"
+        f"（{LINE:.2f} 元），财产符合规定，属低保边缘家庭（尚未登记）；成员 ")
+    assert "持 2 级" in row["reasons"] and "可按重病重残单人纳入低保" in row["reasons"]
+    ev = row["evidence"]
+    assert ev["edge_basis"] == "income_test" and ev["edge_line"] == LINE and ev["standard"] == U
+    assert ev["income"]["per_capita"] == yuan((U + LINE) / 2) and ev["members_present"] == 2
+    assert {"edge.income_multiple", "dibao.standard_urban", "disability.severe_grades"} <= {
+        p["name"] for p in ev["parameters"]}
+    assert "EDGE_FAMILY" in result.codes("SD_TEST_IN_BAND")  # the same test raises the edge-family warning
+
+
+def test_registered_edge_family_evidence_is_unchanged(result):
+    ev = result.one("SD_GRADE1", SD)["evidence"]
+    assert "edge_basis" not in ev and set(ev) == {"disability_grade", "disability_type", "parameters", "person_id"}

@@ -6,7 +6,7 @@ order), then calibrated — isotonic by default — on the later part with the b
 about 3 in 10 such warnings are confirmed. `explain` gives, per row, the features that moved the score most (the score
 with that feature set to its training reference value, minus the score) — model-agnostic and readable.
 
-The score ranks the verification queue. It never decides eligibility, never changes an entitlement (POLICY.md §2).
+The score ranks the verification queue. It never decides eligibility, never changes an entitlement (docs/POLICY.md §2).
 """
 
 from __future__ import annotations

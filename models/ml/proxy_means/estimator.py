@@ -4,7 +4,7 @@ composition, payment history), fitted on households whose income records are com
 Fitted on log(1 + income per capita / standard) with a histogram gradient-boosting regressor (robust to skew,
 missing values and interactions), predicted back on the ratio scale: `predict` returns estimated per-capita income as a
 multiple of the dibao standard in force. An estimate is a ranking signal for verification, never an income imputed to a
-household (MCA: no "virtual income"; POLICY.md §2).
+household (MCA: no "virtual income"; docs/POLICY.md §2).
 """
 
 from __future__ import annotations

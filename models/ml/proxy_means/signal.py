@@ -1,6 +1,6 @@
 """PROXY_SIGNAL (收入代理指标异常, monitoring, low): a covered household whose recorded income sits far below the proxy
 estimate, or whose income data is missing while the estimate is far above the standard. For verification only: the
-estimate is never counted as income and never decides eligibility (POLICY.md §2, no "virtual income").
+estimate is never counted as income and never decides eligibility (docs/POLICY.md §2, no "virtual income").
 
 Caseworker capacity (`ml.proxy_signal_per_street_month`, k by street): a street receives at most k new PROXY_SIGNAL
 warnings in a calendar month. A household whose PROXY_SIGNAL warning is still open keeps its candidate while it still
