@@ -21,6 +21,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+import sql
+
 from models.rules.catalogue import CATALOGUE, SEVERITY_RANK
 
 FEATURES_DIR = Path("ml") / "candidate_features"
@@ -64,7 +66,7 @@ def from_store(store_root: Path, as_of: dt.date) -> pl.DataFrame | None:
         tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
         if not {"outcomes", "warning_snapshots"} <= tables:
             return None
-        rows = con.execute("""
+        rows = sql.frame(con, """
             WITH o AS (
                 SELECT warning_id, outcome, resolved_date, imported_as_of FROM outcomes
                 WHERE imported_as_of <= ? AND outcome IN ('confirmed', 'dismissed')
@@ -77,8 +79,7 @@ def from_store(store_root: Path, as_of: dt.date) -> pl.DataFrame | None:
             )
             SELECT w.*, (o.outcome = 'confirmed')::INTEGER AS label, o.imported_as_of AS resolved_date
             FROM o JOIN w USING (warning_id) ORDER BY w.raised_date, w.household_id, w.condition_key""",
-                           [as_of]).to_arrow_table()
-        rows = pl.from_arrow(rows)
+            [as_of])
     if rows.height == 0:
         return None
     frames = []

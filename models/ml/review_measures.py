@@ -26,6 +26,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+import sql
+
 from models.ml import fairness
 from models.ml.labels import households_from_store
 
@@ -65,7 +67,7 @@ def warnings_frame(con, as_of: dt.date, schema: str = "store") -> pl.DataFrame:
     """RANDOM_REVIEW and PROXY_SIGNAL warnings raised by D, with label (1/0/null) from outcomes imported by D and
     month (the review month, or the month the signal was raised)."""
     s = f"{schema}." if schema else ""
-    rows = pl.from_arrow(con.execute(WARNINGS_SQL.format(s=s), [as_of, as_of]).to_arrow_table())
+    rows = sql.frame(con, WARNINGS_SQL.format(s=s), [as_of, as_of])
     return rows.with_columns(
         pl.when(pl.col("warning_code") == "RANDOM_REVIEW").then(pl.col("condition_key").str.split(":").list.get(1))
           .otherwise(pl.col("raised_date").dt.strftime("%Y-%m")).alias("month"))
