@@ -1,4 +1,5 @@
-"""The feed contract (docs/CONTRACT.md §1-2, version 2: v1 plus the optional care feeds and the `age_allowance` program) as data.
+"""The feed contract (docs/CONTRACT.md §1-2, version 2: v1 plus the optional communities and care feeds and the
+`age_allowance` program) as data.
 
 Every part of safetynet that needs to know a feed's columns, types, code sets, kind (full extract or increment) or key reads
 it from here: the ingest (typed staging), the validation suites, the synthetic generator and the tests. Renaming or
@@ -8,8 +9,6 @@ re-typing anything here breaks the contract with the departments; extend only.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-CONTRACT_VERSION = "1"
 
 # Contract type -> DuckDB type used in staging. `month` (YYYY-MM) is stored as the DATE of the month's first day.
 DUCKDB_TYPES = {
