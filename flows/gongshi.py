@@ -13,6 +13,7 @@ night has it; else the code stands for the name).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import polars as pl
@@ -50,14 +51,25 @@ def roster_frame(con) -> pl.DataFrame:
         .alias("community_name"))
 
 
+UNSAFE_IN_FILE_NAME = re.compile(r'[\\/:*?"<>|\s]')
+
+
+def workbook_name(code: str, name: str | None) -> str:
+    """`<community_code>_<community_name>.xlsx` as the street workbooks are named, the code alone when the feed gives
+    no name; characters a file name cannot hold (a delivered name is data) become `_`."""
+    if not name or name == code:
+        return f"{code}.xlsx"
+    return f"{code}_{UNSAFE_IN_FILE_NAME.sub('_', name)}.xlsx"
+
+
 def write_roster(con, folder: Path, as_of: dt.date) -> dict[str, str]:
     """Write one CSV and one workbook per community into `folder`; return {"gongshi/<file>": sha256}."""
     frame = roster_frame(con)
     folder.mkdir(parents=True, exist_ok=True)
     out: dict[str, str] = {}
     for (code,), part in frame.group_by(["community_code"], maintain_order=True):
-        csv_path, xlsx_path = folder / f"{code}.csv", folder / f"{code}.xlsx"
-        part.select(CSV_COLUMNS).write_csv(csv_path)
+        csv_path, xlsx_path = folder / f"{code}.csv", folder / workbook_name(code, part["community_name"][0])
+        part.select(CSV_COLUMNS).write_csv(csv_path, include_bom=True)
         _workbook(xlsx_path, part, as_of)
         for p in (csv_path, xlsx_path):
             out[f"{ROSTER_DIR}/{p.name}"] = sha256_file(p)

@@ -73,7 +73,8 @@ def test_listed_households_masked_and_sorted(night):
 def test_one_csv_and_one_workbook_per_community(written):
     folder, hashes = written
     assert sorted(hashes) == [f"gongshi/{c}.{x}" for c in (C1, C2) for x in ("csv", "xlsx")]
-    assert (folder / f"{C1}.csv").read_text(encoding="utf-8").splitlines()[0] == ",".join(gongshi.CSV_COLUMNS)
+    assert (folder / f"{C1}.csv").read_text(encoding="utf-8-sig").splitlines()[0] == ",".join(gongshi.CSV_COLUMNS)
+    assert (folder / f"{C1}.csv").read_bytes()[:3] == b"\xef\xbb\xbf"   # a BOM: Excel reads the Chinese names right
     ws = openpyxl.load_workbook(folder / f"{C1}.xlsx")["公示"]
     assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "portrait"
     assert [ws.cell(r, 2).value for r in (3, 4, 5)] == ["张*明", "李*", "欧**华"]
@@ -105,3 +106,10 @@ def test_first_night_of_the_month(previous, first):
     if previous:
         con.execute("INSERT INTO store.warning_snapshots VALUES (?, 'W1')", [previous])
     assert gongshi.is_first_night_of_month(con, AS_OF) is first
+
+
+def test_workbook_named_by_code_and_community_name_safe_for_a_file_system():
+    assert gongshi.workbook_name(C1, "土湾社区") == f"{C1}_土湾社区.xlsx"
+    assert gongshi.workbook_name(C1, C1) == f"{C1}.xlsx"
+    assert gongshi.workbook_name(C1, None) == f"{C1}.xlsx"
+    assert gongshi.workbook_name(C1, "a/b c") == f"{C1}_a_b_c.xlsx"
