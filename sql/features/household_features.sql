@@ -82,5 +82,7 @@ SELECT
     -- asset tests pass. Registration as edge is not part of it: each rule says what it makes of that.
     (n >= 1 AND NOT is_on_roster AND income_known AND asset_pass
      AND window_net >= standard * ctx.window_months * n
-     AND window_net < ctx.edge_income_multiple * standard * ctx.window_months * n)                AS meets_edge_test
+     AND window_net < ctx.edge_income_multiple * standard * ctx.window_months * n)                AS meets_edge_test,
+    -- the edge line as the reasons and evidence show it (yuan per person per month)
+    (ctx.edge_income_multiple * standard)::DECIMAL(18, 2)                                        AS edge_line
 FROM assessed, ctx

@@ -5,8 +5,8 @@ WITH ctx AS (
     SELECT * FROM rule_context
 ),
 fired AS (
-    SELECT f.*, (ctx.edge_income_multiple * f.standard)::DECIMAL(18, 2) AS edge_line
-    FROM household_features f, ctx
+    SELECT f.*
+    FROM household_features f
     WHERE f.meets_edge_test AND NOT f.is_enrolled_edge  -- the test: household_features.meets_edge_test
 ),
 used AS (

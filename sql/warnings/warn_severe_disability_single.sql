@@ -54,14 +54,14 @@ SELECT
     'SEVERE_DISABILITY_SINGLE:' || m.person_id AS condition_key,
     '家庭月人均收入 ' || fmt_yuan(f.per_capita) || ' 元，不低于' || f.standard_label || ' ' || f.standard_text
         || '，但低于其 ' || fmt_num(ctx.edge_income_multiple) || ' 倍（'
-        || fmt_yuan((ctx.edge_income_multiple * f.standard)::DECIMAL(18, 2)) || ' 元），财产符合规定，属低保边缘家庭（尚未登记）；成员 '
+        || fmt_yuan(f.edge_line) || ' 元），财产符合规定，属低保边缘家庭（尚未登记）；成员 '
         || m.name || ' 持 ' || m.disability_grade || ' 级' || disability_type_zh(m.disability_type)
         || '残疾人证，属重度残疾，可按重病重残单人纳入低保。' AS reasons,
     to_json({
         'disability_grade': m.disability_grade,
         'disability_type': m.disability_type,
         'edge_basis': 'income_test',
-        'edge_line': (ctx.edge_income_multiple * f.standard)::DECIMAL(18, 2),
+        'edge_line': f.edge_line,
         'income': {
             'countable': f.window_countable,
             'deduction': f.window_deduction,
