@@ -65,6 +65,7 @@ def build() -> tuple[StateBuilder, dict]:
     # ---- CARE_CONCERN
     p = alone("CC_CONCERN_IN"); ids["CC_CONCERN_IN:c"] = s.contact(p, "2026-02-25", "visit", result="concern")
     p = alone("CC_CONCERN_OLD"); s.contact(p, "2026-02-24", "visit", result="concern")
+    p = alone("CM_FEED_IN_W08"); s.contact(p, "2026-02-20", "visit")  # the feed covers W08 (02-16..02-22) too
     p = alone("CC_NO_ANSWER_3")
     s.contact(p, "2026-03-01", result="ok")
     ids["CC_NO_ANSWER_3:first"] = s.contact(p, "2026-03-03", result="no_answer")
@@ -156,6 +157,17 @@ def test_no_contact_feed_is_not_evaluated():
     s = StateBuilder()
     s.household("ALONE", members=[OLD])
     assert not [r for r in s.run().rows if r["warning_code"] == CM]
+
+
+def test_a_week_before_the_feed_began_is_not_judged():
+    """The feed's first contact is dated Tuesday 2026-03-03 (W10): on D = 2026-03-10 W10 is judged (ALONE had no
+    contact), W09 (02-23..03-01) is not: no contact of anybody is dated in it, so the feed did not cover it."""
+    s = StateBuilder()
+    s.household("ALONE", members=[OLD])
+    [other] = s.household("OTHER", members=[OLD])
+    _met_week(s, other)
+    [alone] = [r["condition_key"] for r in s.run().rows if r["warning_code"] == CM and r["household_id"] == "ALONE"]
+    assert alone.endswith(":2026-W10")
 
 
 def test_concern_fires(result):
