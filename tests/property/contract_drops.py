@@ -2,7 +2,8 @@
 from the contract's text here, not read from checks/contract.py, and nothing of `safetynet generate` is used, so a drop
 is shaped the way an independent department would read the contract.
 
-Covered: every optional feed absent, header-only or with rows, on each night on its own; increments with no row;
+Covered: every optional feed absent, header-only or with rows, on each night on its own (the v2 feeds communities,
+care_contacts and meter_readings too, and the `age_allowance` program); increments with no row;
 households of one and of twelve members; money at 0, 0.01 and exactly the dibao standard in force; dates on month ends,
 leap days, Spring Festival holidays and make-up working days; long Chinese names and addresses with commas and quotes;
 some feeds as Parquet instead of CSV; with or without a `_MANIFEST.csv`.
@@ -33,9 +34,12 @@ COLUMNS = {
     "payments": ["payment_id", "household_id", "program", "period", "amount", "paid_date", "account_holder_id"],
     "applications": ["application_id", "household_id", "program", "submitted_date", "decided_date", "decision"],
     "staff_relatives": ["staff_person_id", "relative_person_id", "relation", "filed_date"],
+    "communities": ["community_code", "community_name", "street_code"],
+    "care_contacts": ["contact_id", "person_id", "contact_date", "mode", "staff_id", "result"],
+    "meter_readings": ["reading_id", "household_id", "reading_date", "litres"],
 }
-FULL = ("households", "persons", "enrollment", "assets", "applications", "staff_relatives")
-OPTIONAL = ("payments", "applications", "staff_relatives")
+FULL = ("households", "persons", "enrollment", "assets", "applications", "staff_relatives", "communities")
+OPTIONAL = ("payments", "applications", "staff_relatives", "communities", "care_contacts", "meter_readings")
 # Nights on a month end, the 2028 leap day (no holiday notice yet: weekdays, flagged), a Spring Festival holiday, a make-up Saturday, a Monday, a year end.
 NIGHTS = [D(2026, 2, 28), D(2028, 2, 29), D(2026, 2, 17), D(2026, 2, 14), D(2026, 3, 2), D(2025, 12, 31),
           D(2026, 1, 31)]
@@ -129,6 +133,14 @@ def _increment(draw, feed: str, night: dt.date, k: int, people: list[dict], hous
                  "birth"])), "event_date": draw(_day(night, D(2025, 1, 1))).isoformat(),
                 "source": draw(st.sampled_from(["public_security", "health", "hr", "justice", "disabled_federation",
                                                 "civil_affairs"]))})
+        elif feed == "care_contacts":
+            rows.append({"contact_id": rid, "person_id": pid, "contact_date": draw(_day(night, night - dt.timedelta(
+                days=30))).isoformat(), "mode": draw(st.sampled_from(["visit", "call"])), "staff_id": f"S{i}",
+                "result": draw(st.sampled_from(["ok", "no_answer", "concern"]))})
+        elif feed == "meter_readings":  # one reading a day: the day is the row's own, counted back from the night
+            rows.append({"reading_id": rid, "household_id": draw(st.sampled_from(households)),
+                         "reading_date": (night - dt.timedelta(days=i + 1)).isoformat(),
+                         "litres": draw(st.sampled_from(["0", "0.01", "85.5", "120", "3000.25"]))})
         else:  # payments
             hid = draw(st.sampled_from(households))
             holder = draw(st.sampled_from(people))["person_id"]
@@ -160,7 +172,7 @@ def districts(draw, standard_of) -> dict:
     enrollment = []
     for i, hid in enumerate(hids):
         if draw(st.booleans()):
-            program = draw(st.sampled_from(["dibao", "tekun", "edge", "rigid"]))
+            program = draw(st.sampled_from(["dibao", "tekun", "edge", "rigid", "age_allowance"]))
             start = draw(_day(first, D(2015, 1, 1)))
             end = draw(st.one_of(st.none(), _day(D(2027, 12, 31), start)))
             size = sum(1 for p in people if p["household_id"] == hid)
@@ -190,8 +202,10 @@ def districts(draw, standard_of) -> dict:
     staff = [{"staff_person_id": id_number("500106", D(1980, 6, 6), 400 + i, True),
               "relative_person_id": draw(st.sampled_from(people))["person_id"], "relation": "sibling",
               "filed_date": draw(st.one_of(st.none(), _day(first).map(dt.date.isoformat)))} for i in range(1)]
+    communities = [{"community_code": code, "community_name": draw(st.text(HAN, min_size=1, max_size=12)) + "社区",
+                    "street_code": code[:9]} for code in sorted({h["region_code"] for h in households})]
     full = {"households": households, "persons": people, "enrollment": enrollment, "assets": assets,
-            "applications": applications, "staff_relatives": staff}
+            "applications": applications, "staff_relatives": staff, "communities": communities}
     drops = {}
     for k, night in enumerate(nights):
         files = {}
