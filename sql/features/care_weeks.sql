@@ -16,7 +16,7 @@ SELECT
     (w.week_start + INTERVAL 1 WEEK - INTERVAL 1 DAY)::DATE AS week_end,
     strftime(w.week_start, '%G-W%V') AS iso_week,
     EXISTS (SELECT 1 FROM care_contacts c
-            WHERE c.contact_date BETWEEN w.week_start AND w.week_start + INTERVAL 6 DAY) AS evaluated
+            WHERE c.contact_date >= w.week_start AND c.contact_date < w.week_start + INTERVAL 1 WEEK) AS evaluated
 FROM weeks w, ctx
 WHERE w.week_start + INTERVAL 1 WEEK - INTERVAL 1 DAY >= ctx.as_of - to_days(ctx.follow_up_days)
 ORDER BY w.week_start
