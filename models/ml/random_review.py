@@ -94,13 +94,19 @@ def review_rows(con, params: ParameterSet, as_of: dt.date) -> list[tuple]:
     return sorted(rows, key=lambda r: (r[0], r[2]))
 
 
+def wilson(k: int, n: int, z: float = 1.96) -> dict:
+    """k of n with its 95 % Wilson score interval (n = 0: no estimate)."""
+    if n == 0:
+        return {"n": 0, "k": 0, "rate": None, "ci_low": None, "ci_high": None}
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return {"n": n, "k": k, "rate": round(p, 4), "ci_low": round(max(0.0, centre - half), 4),
+            "ci_high": round(min(1.0, centre + half), 4)}
+
+
 def inclusion_error_estimate(confirmed: int, reviewed: int, z: float = 1.96) -> dict:
     """Share of reviewed covered households found not to qualify, with a Wilson score interval."""
-    if reviewed == 0:
-        return {"reviewed": 0, "confirmed": 0, "rate": None, "ci_low": None, "ci_high": None}
-    p = confirmed / reviewed
-    denom = 1 + z * z / reviewed
-    centre = (p + z * z / (2 * reviewed)) / denom
-    half = z * math.sqrt(p * (1 - p) / reviewed + z * z / (4 * reviewed * reviewed)) / denom
-    return {"reviewed": reviewed, "confirmed": confirmed, "rate": round(p, 4),
-            "ci_low": round(max(0.0, centre - half), 4), "ci_high": round(min(1.0, centre + half), 4)}
+    w = wilson(confirmed, reviewed, z)
+    return {"reviewed": w["n"], "confirmed": w["k"], "rate": w["rate"], "ci_low": w["ci_low"], "ci_high": w["ci_high"]}

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import math
 from pathlib import Path
 
 import duckdb
@@ -30,10 +29,10 @@ import sql
 
 from models.ml import fairness
 from models.ml.labels import households_from_store
+from models.ml.random_review import wilson
 
 MIN_GROUP = 30
 BAND = (0.8, 1.25)
-Z = 1.96
 
 WARNINGS_SQL = """
 WITH w AS (
@@ -49,18 +48,6 @@ o AS (
 SELECT w.*, (o.outcome = 'confirmed')::INTEGER AS label FROM w LEFT JOIN o USING (warning_id)
 ORDER BY w.warning_id
 """
-
-
-def wilson(k: int, n: int, z: float = Z) -> dict:
-    """k of n with its 95 % Wilson score interval (n = 0: no estimate)."""
-    if n == 0:
-        return {"n": 0, "k": 0, "rate": None, "ci_low": None, "ci_high": None}
-    p = k / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return {"n": n, "k": k, "rate": round(p, 4), "ci_low": round(max(0.0, centre - half), 4),
-            "ci_high": round(min(1.0, centre + half), 4)}
 
 
 def warnings_frame(con, as_of: dt.date, schema: str = "store") -> pl.DataFrame:
