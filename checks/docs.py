@@ -31,32 +31,44 @@ def write_docs(docs_dir: Path, report: dict, gx_results: dict[str, dict]) -> Pat
     halted = report.get("halted") or []
     if halted:
         out.append("<h2 class='bad'>本夜运行已中止 / Night halted</h2><ul>")
-        out += [f"<li><b>{_e(h['check_code'])}</b> {_e(h['feed'])}: {_e(h['message'])}<br>{_e(h['message_zh'])}</li>"
-                for h in halted]
+        out += [
+            f"<li><b>{_e(h['check_code'])}</b> {_e(h['feed'])}: {_e(h['message'])}<br>{_e(h['message_zh'])}</li>"
+            for h in halted
+        ]
         out.append("</ul>")
-    out.append("<h2>Feeds</h2><table><tr><th>feed</th><th>rows_in</th><th>rows_loaded</th><th>rows_quarantined</th>"
-               "<th>GX suite</th></tr>")
+    out.append(
+        "<h2>Feeds</h2><table><tr><th>feed</th><th>rows_in</th><th>rows_loaded</th><th>rows_quarantined</th>"
+        "<th>GX suite</th></tr>"
+    )
     for feed, r in report["feeds"].items():
         ok = report["gx_success"].get(feed)
-        out.append(f"<tr><td><a href='#{_e(feed)}'>{_e(feed)}</a></td><td class='n'>{r['rows_in']}</td>"
-                   f"<td class='n'>{r['rows_loaded']}</td><td class='n'>{r['rows_quarantined']}</td>"
-                   f"<td class='{'ok' if ok else 'bad'}'>{'passed' if ok else 'failed'}"
-                   f"{' — 0 rows / 0 行' if r['rows_in'] == 0 else ''}</td></tr>")
+        out.append(
+            f"<tr><td><a href='#{_e(feed)}'>{_e(feed)}</a></td><td class='n'>{r['rows_in']}</td>"
+            f"<td class='n'>{r['rows_loaded']}</td><td class='n'>{r['rows_quarantined']}</td>"
+            f"<td class='{'ok' if ok else 'bad'}'>{'passed' if ok else 'failed'}"
+            f"{' — 0 rows / 0 行' if r['rows_in'] == 0 else ''}</td></tr>"
+        )
     out.append("</table>")
     for feed, res in gx_results.items():
-        out.append(f"<h2 id='{_e(feed)}'>{_e(feed)}</h2><table><tr><th>check code</th><th>expectation</th>"
-                   "<th>description</th><th>failing rows</th></tr>")
+        out.append(
+            f"<h2 id='{_e(feed)}'>{_e(feed)}</h2><table><tr><th>check code</th><th>expectation</th>"
+            "<th>description</th><th>failing rows</th></tr>"
+        )
         for r in sorted(res["results"], key=lambda r: r["expectation_config"]["meta"]["check_code"]):
             cfg = r["expectation_config"]
             n = r["result"].get("unexpected_count", r["result"].get("observed_value"))
             if n is None and r["result"].get("element_count") == 0:  # an empty table: GX gives no count, 0 rows failed
                 n = 0
-            out.append(f"<tr class='{'ok' if r['success'] else 'bad'}'><td>{_e(cfg['meta']['check_code'])}</td>"
-                       f"<td>{_e(cfg['type'])}</td><td>{_e(cfg.get('description') or '')}</td>"
-                       f"<td class='n'>{_e(n)}</td></tr>")
+            out.append(
+                f"<tr class='{'ok' if r['success'] else 'bad'}'><td>{_e(cfg['meta']['check_code'])}</td>"
+                f"<td>{_e(cfg['type'])}</td><td>{_e(cfg.get('description') or '')}</td>"
+                f"<td class='n'>{_e(n)}</td></tr>"
+            )
         out.append("</table>")
-    out.append("<p>Failing rows are in the <code>quarantine</code> table with file, line and reasons (EN/中文).</p>"
-               "</body></html>\n")
+    out.append(
+        "<p>Failing rows are in the <code>quarantine</code> table with file, line and reasons (EN/中文).</p>"
+        "</body></html>\n"
+    )
     path = docs_dir / "index.html"
     path.write_text("\n".join(out), encoding="utf-8")
     return path

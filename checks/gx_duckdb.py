@@ -38,12 +38,12 @@ import types
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # no telemetry; must be set before GX is imported
 
-import duckdb  # noqa: E402
-import great_expectations as gx  # noqa: E402
-import great_expectations.execution_engine.sqlalchemy_execution_engine as _sa_engine  # noqa: E402
-from duckdb_engine import ConnectionWrapper  # noqa: E402
-from great_expectations.core.result_format import ResultFormatUnion  # noqa: E402
-from great_expectations.data_context.types.base import (  # noqa: E402
+import duckdb
+import great_expectations as gx
+import great_expectations.execution_engine.sqlalchemy_execution_engine as _sa_engine
+from duckdb_engine import ConnectionWrapper
+from great_expectations.core.result_format import ResultFormatUnion
+from great_expectations.data_context.types.base import (
     DataContextConfig,
     InMemoryStoreBackendDefaults,
     ProgressBarsConfig,
@@ -126,7 +126,7 @@ def _reflect_once(engine, tables: list[str]) -> None:
         try:
             with engine.connect() as connection:
                 return {name: value for (_, name), value in getattr(dialect, method)(connection, **multi)}
-        except Exception as err:  # noqa: BLE001 -- replayed to GX, which decides what a failed reflection means
+        except Exception as err:
             return err
 
     answers = {"get_columns": batched("get_multi_columns"), "get_pk_constraint": batched("get_multi_pk_constraint")}
@@ -139,14 +139,16 @@ def _reflect_once(engine, tables: list[str]) -> None:
                     raise found
                 return copy.deepcopy(found[str(table_name)])
             return getattr(cls, method)(self, connection, table_name, schema, **kw)
+
         return per_table
 
     for method in answers:
         setattr(dialect, method, types.MethodType(answer(method), dialect))
 
 
-def validate_tables(context, con: duckdb.DuckDBPyConnection, suites: dict[str, gx.ExpectationSuite],
-                    result_format: ResultFormatUnion) -> dict[str, tuple[dict, float]]:
+def validate_tables(
+    context, con: duckdb.DuckDBPyConnection, suites: dict[str, gx.ExpectationSuite], result_format: ResultFormatUnion
+) -> dict[str, tuple[dict, float]]:
     """Validate each table of `suites` (table name -> suite) with its whole table as the batch, all through one data
     source; returns table -> (the validation result as JSON, seconds). Everything the suites read must be committed
     before this is called (one snapshot, see above). The data source is closed before returning."""

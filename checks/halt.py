@@ -20,8 +20,16 @@ QUARANTINE_RATE = "QUARANTINE_RATE"
 KEY_NOT_UNIQUE = "KEY_NOT_UNIQUE"
 
 HALT_CODES = (
-    FEED_MISSING, HEADER_MISSING_COLUMN, HEADER_INVALID, FILE_UNREADABLE, MANIFEST_MISMATCH, FILE_TRUNCATED, STALE_FEEDS,
-    ROW_COUNT_CHANGE, QUARANTINE_RATE, KEY_NOT_UNIQUE,
+    FEED_MISSING,
+    HEADER_MISSING_COLUMN,
+    HEADER_INVALID,
+    FILE_UNREADABLE,
+    MANIFEST_MISMATCH,
+    FILE_TRUNCATED,
+    STALE_FEEDS,
+    ROW_COUNT_CHANGE,
+    QUARANTINE_RATE,
+    KEY_NOT_UNIQUE,
 )
 
 
@@ -41,7 +49,12 @@ class NightHalted(Exception):
 
     def to_dict(self) -> dict[str, str]:
         """JSON-able form for the run manifest."""
-        return {"feed": self.feed, "check_code": self.check_code, "message": self.message, "message_zh": self.message_zh}
+        return {
+            "feed": self.feed,
+            "check_code": self.check_code,
+            "message": self.message,
+            "message_zh": self.message_zh,
+        }
 
     def __reduce__(self):  # keep attributes through pickling (Prefect may serialise task exceptions)
         return (self.__class__, (self.feed, self.check_code, self.message, self.message_zh))

@@ -67,11 +67,13 @@ def mask_ids_in_text_polars(column: str):
     """Polars expression: `column` with every ID number that stands alone masked (`ID_IN_TEXT`, two passes)."""
     import polars as pl
 
-    return (pl.col(column).str.replace_all(ID_IN_TEXT, ID_IN_TEXT_MASKED_POLARS)
-            .str.replace_all(ID_IN_TEXT, ID_IN_TEXT_MASKED_POLARS))
+    return (
+        pl.col(column)
+        .str.replace_all(ID_IN_TEXT, ID_IN_TEXT_MASKED_POLARS)
+        .str.replace_all(ID_IN_TEXT, ID_IN_TEXT_MASKED_POLARS)
+    )
 
 
 def mask_id_like(text: str) -> str:
     """`text` with every run that may be an ID number masked, wherever it stands (see `ID_LIKE`)."""
     return _ID_LIKE.sub(ID_LIKE_MASKED, text)
-

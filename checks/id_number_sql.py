@@ -13,8 +13,9 @@ from checks.row_check import RowCheck, fmt, fmt_zh, lit
 
 def well_formed(col: str) -> str:
     """18 characters: 17 digits then 0-9 or X, and digits 7-14 a real calendar date."""
-    return (f"(regexp_full_match({col}, '[0-9]{{17}}[0-9X]') "
-            f"AND try_strptime(substr({col}, 7, 8), '%Y%m%d') IS NOT NULL)")
+    return (
+        f"(regexp_full_match({col}, '[0-9]{{17}}[0-9X]') AND try_strptime(substr({col}, 7, 8), '%Y%m%d') IS NOT NULL)"
+    )
 
 
 def digits17(col: str) -> str:
@@ -44,8 +45,10 @@ def sex(col: str) -> str:
 
 def birth_date_of(n: str) -> str:
     """Digits 7-14 of the 17-digit number `n` as a DATE (only for well-formed numbers, whose date is real)."""
-    return f"make_date(CAST({n} // 10000000 % 10000 AS BIGINT), CAST({n} // 100000 % 100 AS BIGINT), " \
-           f"CAST({n} // 1000 % 100 AS BIGINT))"
+    return (
+        f"make_date(CAST({n} // 10000000 % 10000 AS BIGINT), CAST({n} // 100000 % 100 AS BIGINT), "
+        f"CAST({n} // 1000 % 100 AS BIGINT))"
+    )
 
 
 def sex_of(n: str) -> str:
@@ -73,19 +76,35 @@ def id_checks(feed: str, col: str) -> list[RowCheck]:
     derived = (derived_number(col),)
     return [
         RowCheck(
-            f"ID_FORMAT_{col}", feed, f"{c} IS NOT NULL AND {n} IS NULL",
-            fmt(f"{feed}.{col} '{{}}' is not a GB 11643 number: expected 17 digits with a real birth date (digits 7-14) "
-                "and a check character 0-9 or X", c),
-            fmt_zh(f"{feed}.{col} '{{}}' 不符合 GB 11643 公民身份号码格式：应为 17 位数字（第 7-14 位为有效出生日期）"
-                   "加校验码 0-9 或 X", c),
+            f"ID_FORMAT_{col}",
+            feed,
+            f"{c} IS NOT NULL AND {n} IS NULL",
+            fmt(
+                f"{feed}.{col} '{{}}' is not a GB 11643 number: expected 17 digits with a real birth date (digits 7-14) "
+                "and a check character 0-9 or X",
+                c,
+            ),
+            fmt_zh(
+                f"{feed}.{col} '{{}}' 不符合 GB 11643 公民身份号码格式：应为 17 位数字（第 7-14 位为有效出生日期）"
+                "加校验码 0-9 或 X",
+                c,
+            ),
             f"{col} is an 18-character GB 11643 number with a real birth date",
             derived=derived,
         ),
         RowCheck(
-            f"ID_CHECKSUM_{col}", feed, f"{n} IS NOT NULL AND substr({c}, 18, 1) <> {check_char_of(n)}",
-            fmt(f"{feed}.{col} '{{}}' has check character {{}}; GB 11643 (ISO 7064 MOD 11-2) expects {{}}",
-                c, f"substr({c}, 18, 1)", check_char_of(n)),
-            fmt_zh(f"{feed}.{col} '{{}}' 校验码为 {{}}，按 GB 11643 应为 {{}}", c, f"substr({c}, 18, 1)", check_char_of(n)),
+            f"ID_CHECKSUM_{col}",
+            feed,
+            f"{n} IS NOT NULL AND substr({c}, 18, 1) <> {check_char_of(n)}",
+            fmt(
+                f"{feed}.{col} '{{}}' has check character {{}}; GB 11643 (ISO 7064 MOD 11-2) expects {{}}",
+                c,
+                f"substr({c}, 18, 1)",
+                check_char_of(n),
+            ),
+            fmt_zh(
+                f"{feed}.{col} '{{}}' 校验码为 {{}}，按 GB 11643 应为 {{}}", c, f"substr({c}, 18, 1)", check_char_of(n)
+            ),
             f"{col} has the right GB 11643 check character",
             derived=derived,
         ),

@@ -37,8 +37,10 @@ def create_repeats_table(con: duckdb.DuckDBPyConnection, name: str, table: str, 
     candidates = hashes.filter(hashes == hashes.shift(1)).unique().to_frame()  # hashes on two rows or more
     keys = ", ".join(key)
     if candidates.is_empty():
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT _file, _line, {keys}, _line AS first_line "
-                    f"FROM {table} WHERE false")
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT _file, _line, {keys}, _line AS first_line "
+            f"FROM {table} WHERE false"
+        )
         return
     view = f"_{name}_candidates"
     con.register(view, candidates)
@@ -47,8 +49,8 @@ def create_repeats_table(con: duckdb.DuckDBPyConnection, name: str, table: str, 
             WITH rows AS (SELECT _file, _line, {keys} FROM {table}
                           WHERE {not_null} AND {hashed} IN (SELECT h FROM {view})),
                  repeated AS (SELECT _file, {keys}, min(_line) AS first_line FROM rows GROUP BY ALL HAVING count(*) > 1)
-            SELECT r._file, r._line, {', '.join(f'r.{k}' for k in key)}, g.first_line FROM rows r
-            JOIN repeated g ON g._file = r._file AND {' AND '.join(f'g.{k} = r.{k}' for k in key)}
+            SELECT r._file, r._line, {", ".join(f"r.{k}" for k in key)}, g.first_line FROM rows r
+            JOIN repeated g ON g._file = r._file AND {" AND ".join(f"g.{k} = r.{k}" for k in key)}
             WHERE r._line > g.first_line""")
     finally:
         con.unregister(view)

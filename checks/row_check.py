@@ -36,7 +36,9 @@ class RowCheck:
     reason_zh: str
     description: str  # one English sentence for GX Data Docs and the report
     native: gxe.Expectation | None = field(default=None, compare=False)  # an equivalent built-in expectation, if any
-    derived: tuple[tuple[str, str], ...] = ()  # (name, SQL over `t`): per-row facts the predicate/reasons read as t.<name>
+    derived: tuple[
+        tuple[str, str], ...
+    ] = ()  # (name, SQL over `t`): per-row facts the predicate/reasons read as t.<name>
     # (temp table, SELECT or RepeatedKeys): built once before the feed's pass, dropped after. A check with prepared
     # tables fails only rows found in them: when they are all empty, the pass skips its predicate (checks/runner.py).
     prepare: tuple[tuple[str, str | RepeatedKeys], ...] = ()
@@ -77,6 +79,7 @@ def flag_column(code: str) -> str:
 
 # ---- SQL text helpers --------------------------------------------------------------------------------------------------
 
+
 def lit(value: str) -> str:
     """A SQL string literal."""
     return "'" + str(value).replace("'", "''") + "'"
@@ -104,36 +107,49 @@ def in_list(values) -> str:
 
 # ---- checks every feed gets from the contract --------------------------------------------------------------------------
 
+
 def contract_checks(feed: str) -> list[RowCheck]:
     """Required values present, codes inside the contract's sets, amounts >= 0, no record id repeated inside one file."""
     f = FEEDS[feed]
     out: list[RowCheck] = []
     for c in f.columns:
         if not c.nullable:
-            out.append(RowCheck(
-                f"NULL_{c.name}", feed, f"t.{c.name} IS NULL",
-                lit(f"{feed}.{c.name} is required but empty"),
-                lit(f"{feed}.{c.name} 为必填项，但为空"),
-                f"{c.name} is present (required by the contract)",
-                gxe.ExpectColumnValuesToNotBeNull(column=c.name),
-            ))
+            out.append(
+                RowCheck(
+                    f"NULL_{c.name}",
+                    feed,
+                    f"t.{c.name} IS NULL",
+                    lit(f"{feed}.{c.name} is required but empty"),
+                    lit(f"{feed}.{c.name} 为必填项，但为空"),
+                    f"{c.name} is present (required by the contract)",
+                    gxe.ExpectColumnValuesToNotBeNull(column=c.name),
+                )
+            )
         if c.codes:
             codes = ", ".join(c.codes)
-            out.append(RowCheck(
-                f"CODE_{c.name}", feed, f"t.{c.name} NOT IN {in_list(c.codes)}",
-                fmt(f"{feed}.{c.name} must be one of {codes}; found '{{}}'", f"t.{c.name}"),
-                fmt_zh(f"{feed}.{c.name} 应为以下代码之一：{codes}；实际为 '{{}}'", f"t.{c.name}"),
-                f"{c.name} is one of the contract's codes: {codes}",
-                gxe.ExpectColumnValuesToBeInSet(column=c.name, value_set=list(c.codes)),
-            ))
+            out.append(
+                RowCheck(
+                    f"CODE_{c.name}",
+                    feed,
+                    f"t.{c.name} NOT IN {in_list(c.codes)}",
+                    fmt(f"{feed}.{c.name} must be one of {codes}; found '{{}}'", f"t.{c.name}"),
+                    fmt_zh(f"{feed}.{c.name} 应为以下代码之一：{codes}；实际为 '{{}}'", f"t.{c.name}"),
+                    f"{c.name} is one of the contract's codes: {codes}",
+                    gxe.ExpectColumnValuesToBeInSet(column=c.name, value_set=list(c.codes)),
+                )
+            )
         if c.type == "decimal" and not c.signed:
-            out.append(RowCheck(
-                f"NEGATIVE_{c.name}", feed, f"t.{c.name} < 0",
-                fmt(f"{feed}.{c.name} must be >= 0 {c.unit[0]}; found {{}}", f"t.{c.name}"),
-                fmt_zh(f"{feed}.{c.name} 应不小于 0 {c.unit[1]}；实际为 {{}}", f"t.{c.name}"),
-                f"{c.name} is not negative",
-                gxe.ExpectColumnValuesToBeBetween(column=c.name, min_value=0),
-            ))
+            out.append(
+                RowCheck(
+                    f"NEGATIVE_{c.name}",
+                    feed,
+                    f"t.{c.name} < 0",
+                    fmt(f"{feed}.{c.name} must be >= 0 {c.unit[0]}; found {{}}", f"t.{c.name}"),
+                    fmt_zh(f"{feed}.{c.name} 应不小于 0 {c.unit[1]}；实际为 {{}}", f"t.{c.name}"),
+                    f"{c.name} is not negative",
+                    gxe.ExpectColumnValuesToBeBetween(column=c.name, min_value=0),
+                )
+            )
     key = f.key
     # Built once (checks/repeated_keys.py): every row whose (file, key) already occurs on an earlier line, with that first
     # line. "a row of the same file and key on an earlier line exists" <=> "the key's first line in the file is
@@ -142,22 +158,32 @@ def contract_checks(feed: str) -> list[RowCheck]:
     dup = duplicates_table(feed)
     keys = ", ".join(key)
     prepare = ((dup, RepeatedKeys(f"stg_{feed}", key)),)
-    first_line = (f"(SELECT min(d.first_line) FROM {dup} d WHERE d._file = t._file AND d._line = t._line AND "
-                  + " AND ".join(f"d.{k} = t.{k}" for k in key) + ")")
+    first_line = (
+        f"(SELECT min(d.first_line) FROM {dup} d WHERE d._file = t._file AND d._line = t._line AND "
+        + " AND ".join(f"d.{k} = t.{k}" for k in key)
+        + ")"
+    )
     key_text = "(" + ", ".join(key) + ")" if len(key) > 1 else key[0]
-    out.append(RowCheck(
-        "DUPLICATE_IN_FILE", feed,
-        f"(t._file, t._line, {', '.join(f't.{k}' for k in key)}) IN (SELECT _file, _line, {keys} FROM {dup})",
-        fmt(f"{feed}.{key_text} repeats line {{}} of the same file; the first row is kept, this later duplicate is "
-            "quarantined", first_line),
-        fmt_zh(f"{feed}.{key_text} 与同一文件第 {{}} 行重复；保留第一行，隔离此后重复行", first_line),
-        f"{key_text} appears once per file (later duplicates are quarantined, the first row is kept)",
-        prepare=prepare,
-    ))
+    out.append(
+        RowCheck(
+            "DUPLICATE_IN_FILE",
+            feed,
+            f"(t._file, t._line, {', '.join(f't.{k}' for k in key)}) IN (SELECT _file, _line, {keys} FROM {dup})",
+            fmt(
+                f"{feed}.{key_text} repeats line {{}} of the same file; the first row is kept, this later duplicate is "
+                "quarantined",
+                first_line,
+            ),
+            fmt_zh(f"{feed}.{key_text} 与同一文件第 {{}} 行重复；保留第一行，隔离此后重复行", first_line),
+            f"{key_text} appears once per file (later duplicates are quarantined, the first row is kept)",
+            prepare=prepare,
+        )
+    )
     return out
 
 
 # ---- shared builders used by several suites ----------------------------------------------------------------------------
+
 
 def orphan_check(feed: str, column: str, target_feed: str, target_column: str) -> RowCheck:
     """Referential integrity: `feed.column` must be present in `stg_<target_feed>.<target_column>`.
@@ -167,34 +193,46 @@ def orphan_check(feed: str, column: str, target_feed: str, target_column: str) -
     code = {"households": "ORPHAN_HOUSEHOLD", "persons": "ORPHAN_PERSON"}[target_feed]
     orphans = f"orphans_{feed}_{column}"
     return RowCheck(
-        code, feed,
+        code,
+        feed,
         f"t.{column} IN (SELECT v FROM {orphans})",
         fmt(f"{feed}.{column} '{{}}' is not in {target_feed}.csv ({target_column}) of this night", f"t.{column}"),
         fmt_zh(f"{feed}.{column} '{{}}' 在本期 {target_feed}.csv（{target_column}）中不存在", f"t.{column}"),
         f"{column} refers to a {target_column} present in {target_feed}",
-        prepare=((orphans, f"SELECT DISTINCT t.{column} AS v FROM stg_{feed} t ANTI JOIN stg_{target_feed} r "
-                           f"ON r.{target_column} = t.{column} WHERE t.{column} IS NOT NULL"),),
+        prepare=(
+            (
+                orphans,
+                f"SELECT DISTINCT t.{column} AS v FROM stg_{feed} t ANTI JOIN stg_{target_feed} r "
+                f"ON r.{target_column} = t.{column} WHERE t.{column} IS NOT NULL",
+            ),
+        ),
     )
 
 
 def date_not_after_drop(feed: str, column: str, code: str) -> RowCheck:
     """A date the department reports as past must not be after the night the row was delivered."""
     return RowCheck(
-        code, feed, f"t.{column} > t._drop_date",
+        code,
+        feed,
+        f"t.{column} > t._drop_date",
         fmt(f"{feed}.{column} {{}} is after the drop date {{}} of its file", f"t.{column}", "t._drop_date"),
         fmt_zh(f"{feed}.{column} {{}} 晚于所在文件的报送日期 {{}}", f"t.{column}", "t._drop_date"),
         f"{column} is not after the row's drop date",
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="_drop_date", column_B=column, or_equal=True, ignore_row_if="either_value_is_missing"),
+            column_A="_drop_date", column_B=column, or_equal=True, ignore_row_if="either_value_is_missing"
+        ),
     )
 
 
 def end_not_before_start(feed: str, start: str = "start_date", end: str = "end_date") -> RowCheck:
     return RowCheck(
-        "END_BEFORE_START", feed, f"t.{end} < t.{start}",
+        "END_BEFORE_START",
+        feed,
+        f"t.{end} < t.{start}",
         fmt(f"{feed}.{end} {{}} is before {start} {{}}", f"t.{end}", f"t.{start}"),
         fmt_zh(f"{feed}.{end} {{}} 早于 {start} {{}}", f"t.{end}", f"t.{start}"),
         f"{end} is empty or not before {start}",
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A=end, column_B=start, or_equal=True, ignore_row_if="either_value_is_missing"),
+            column_A=end, column_B=start, or_equal=True, ignore_row_if="either_value_is_missing"
+        ),
     )

@@ -55,8 +55,19 @@ assert all(FEEDS[f].key == k for f, k in UNIQUE_KEYS.items())
 # Unexpected counts only: the failing rows themselves go to quarantine through SQL, not GX lists, so GX's sample of
 # unexpected values (a query per expectation, a full scan when nothing fails) is asked for zero rows.
 RESULT_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": 0}
-_VOLATILE_KEYS = {"run_id", "validation_time", "batch_markers", "id", "ge_load_time", "checkpoint_id", "validation_id",
-                  "partial_unexpected_list", "partial_unexpected_counts", "partial_unexpected_index_list", "details"}
+_VOLATILE_KEYS = {
+    "run_id",
+    "validation_time",
+    "batch_markers",
+    "id",
+    "ge_load_time",
+    "checkpoint_id",
+    "validation_id",
+    "partial_unexpected_list",
+    "partial_unexpected_counts",
+    "partial_unexpected_index_list",
+    "details",
+}
 
 
 class CheckDefinitionError(RuntimeError):
@@ -71,8 +82,8 @@ def _shared(checks: list[RowCheck], attr: str) -> dict[str, str]:
     """The checks' derived columns or prepared tables by name, each once (the same name must mean the same SQL)."""
     out: dict[str, str] = {}
     for c in checks:
-        for name, sql in getattr(c, attr):
-            assert out.setdefault(name, sql) == sql, f"{c.feed}: {attr} {name} defined twice, differently"
+        for name, predicate in getattr(c, attr):
+            assert out.setdefault(name, predicate) == predicate, f"{c.feed}: {attr} {name} defined twice, differently"
     return out
 
 
@@ -89,8 +100,10 @@ def check_pass_sql(feed: str, checks: list[RowCheck], empty: frozenset[str] = fr
 
     flags = ", ".join(f"coalesce({predicate(c)}, false) AS {flag_column(c.code)}" for c in checks)
     # a plain table, not TEMP: GX reads it through its own cursor, and DuckDB temp tables are private to one connection
-    return (f"CREATE OR REPLACE TABLE {check_table(feed)} AS SELECT * FROM (SELECT t.*, {flags} FROM "
-            f"(SELECT t.*{derived} FROM stg_{feed} t) t) WHERE {' OR '.join(flag_column(c.code) for c in checks)}")
+    return (
+        f"CREATE OR REPLACE TABLE {check_table(feed)} AS SELECT * FROM (SELECT t.*, {flags} FROM "
+        f"(SELECT t.*{derived} FROM stg_{feed} t) t) WHERE {' OR '.join(flag_column(c.code) for c in checks)}"
+    )
 
 
 def quarantine_sql(feed: str, checks: list[RowCheck]) -> str:
@@ -102,8 +115,11 @@ def quarantine_sql(feed: str, checks: list[RowCheck]) -> str:
         f"{c.reason_zh} AS reason_zh FROM {check_table(feed)} t WHERE t.{flag_column(c.code)}"
         for c in checks
     ]
-    return ("INSERT INTO quarantine (feed, drop_date, file, line, record_id, check_code, reason_en, reason_zh)\n"
-            + "\nUNION ALL\n".join(branches) + "\nORDER BY file, line, check_code")
+    return (
+        "INSERT INTO quarantine (feed, drop_date, file, line, record_id, check_code, reason_en, reason_zh)\n"
+        + "\nUNION ALL\n".join(branches)
+        + "\nORDER BY file, line, check_code"
+    )
 
 
 def _strip_volatile(obj):
@@ -128,7 +144,8 @@ def _files_used(con, feed: str, as_of: dt.date) -> list[tuple[str, int]]:
     """(file, rows_in) of the drops the night uses: the newest file on or before D (full) or all of them (increment)."""
     rows = con.execute(
         "SELECT file, drop_date, rows_in FROM raw_counts WHERE feed = ? AND drop_date <= ? ORDER BY drop_date, file",
-        [feed, as_of]).fetchall()
+        [feed, as_of],
+    ).fetchall()
     if FEEDS[feed].kind == "full" and rows:
         newest = max(r[1] for r in rows)
         rows = [r for r in rows if r[1] == newest]
@@ -139,9 +156,15 @@ def _count(con, sql: str, params=()) -> int:
     return int(con.execute(sql, list(params)).fetchone()[0])
 
 
-def run_checks(con: duckdb.DuckDBPyConnection, as_of: dt.date, params: ParameterSet,
-               previous_counts: dict[str, int] | None, results_dir: Path | None = None,
-               docs_dir: Path | None = None, feeds: tuple[str, ...] | None = None) -> dict:
+def run_checks(
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.date,
+    params: ParameterSet,
+    previous_counts: dict[str, int] | None,
+    results_dir: Path | None = None,
+    docs_dir: Path | None = None,
+    feeds: tuple[str, ...] | None = None,
+) -> dict:
     """Run all suites; quarantine failing rows; raise NightHalted on feed-level failures; return the report.
 
     `feeds` limits the run to some suites (diagnostics and tests); a night always runs them all. The same as
@@ -149,9 +172,15 @@ def run_checks(con: duckdb.DuckDBPyConnection, as_of: dt.date, params: Parameter
     return start_checks(con, as_of, params, previous_counts, results_dir, docs_dir, feeds).wait()
 
 
-def start_checks(con: duckdb.DuckDBPyConnection, as_of: dt.date, params: ParameterSet,
-                 previous_counts: dict[str, int] | None, results_dir: Path | None = None,
-                 docs_dir: Path | None = None, feeds: tuple[str, ...] | None = None) -> PendingChecks:
+def start_checks(
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.date,
+    params: ParameterSet,
+    previous_counts: dict[str, int] | None,
+    results_dir: Path | None = None,
+    docs_dir: Path | None = None,
+    feeds: tuple[str, ...] | None = None,
+) -> PendingChecks:
     """The SQL phase of the checks, then their GX cross-check started in a thread; `wait` on the result.
 
     The SQL phase writes the whole quarantine and decides every feed-level check (`failures`): what the as-of state and
@@ -179,10 +208,17 @@ def start_checks(con: duckdb.DuckDBPyConnection, as_of: dt.date, params: Paramet
         _drop_check_tables(con, suites)
         raise
 
-    report: dict = {"as_of": as_of.isoformat(), "parameters": {
-        "checks.max_row_count_change": max_change, "checks.max_quarantine_rate": max_rate,
-        "checks.max_age_years": ctx.max_age_years, "district.county_code": ctx.county_code},
-        "feeds": {}, "gx_success": {}}
+    report: dict = {
+        "as_of": as_of.isoformat(),
+        "parameters": {
+            "checks.max_row_count_change": max_change,
+            "checks.max_quarantine_rate": max_rate,
+            "checks.max_age_years": ctx.max_age_years,
+            "district.county_code": ctx.county_code,
+        },
+        "feeds": {},
+        "gx_success": {},
+    }
     failures: list[NightHalted] = []
     for feed in suites:
         counts = sql_counts[feed]
@@ -203,48 +239,66 @@ def start_checks(con: duckdb.DuckDBPyConnection, as_of: dt.date, params: Paramet
 
         # ---- feed-level checks (collected, raised after every suite has run)
         if staged + typing_only != rows_in or staged != staged_total:
-            failures.append(NightHalted(
-                feed, ROW_ACCOUNTING,
-                f"{feed}: {rows_in} data rows were read from {', '.join(files) or 'no file'} but {staged} are in "
-                f"stg_{feed} and {typing_only} were quarantined by the typing step "
-                f"({staged_total - staged} staging rows come from other files); expected every row exactly once",
-                f"{feed}：从 {', '.join(files) or '（无文件）'} 读入 {rows_in} 行数据，但暂存表 stg_{feed} 中有 {staged} 行、"
-                f"类型转换隔离 {typing_only} 行（另有 {staged_total - staged} 行来自其他文件）；每行应恰好出现一次"))
+            failures.append(
+                NightHalted(
+                    feed,
+                    ROW_ACCOUNTING,
+                    f"{feed}: {rows_in} data rows were read from {', '.join(files) or 'no file'} but {staged} are in "
+                    f"stg_{feed} and {typing_only} were quarantined by the typing step "
+                    f"({staged_total - staged} staging rows come from other files); expected every row exactly once",
+                    f"{feed}：从 {', '.join(files) or '（无文件）'} 读入 {rows_in} 行数据，但暂存表 stg_{feed} 中有 {staged} 行、"
+                    f"类型转换隔离 {typing_only} 行（另有 {staged_total - staged} 行来自其他文件）；每行应恰好出现一次",
+                )
+            )
         # an optional feed delivered with only a header says "none tonight" (docs/CONTRACT.md v2), not a truncated extract
         optional_emptied = not FEEDS[feed].required and rows_in == 0
         if FEEDS[feed].kind == "full" and previous_counts and previous_counts.get(feed) and not optional_emptied:
             prev = int(previous_counts[feed])
             change = (rows_in - prev) / prev
             if abs(change) > max_change:
-                failures.append(NightHalted(
-                    feed, ROW_COUNT_CHANGE,
-                    f"{', '.join(files) or feed}: {rows_in} data rows, the previous successful night had {prev} "
-                    f"({change:+.1%}); expected a change of at most ±{max_change:.0%} (checks.max_row_count_change) "
-                    "— a truncated or wrong full extract?",
-                    f"{', '.join(files) or feed}：本期 {rows_in} 行，上一次成功运行为 {prev} 行（{change:+.1%}）；"
-                    f"变化应不超过 ±{max_change:.0%}（checks.max_row_count_change），疑似全量文件被截断或报送错误"))
+                failures.append(
+                    NightHalted(
+                        feed,
+                        ROW_COUNT_CHANGE,
+                        f"{', '.join(files) or feed}: {rows_in} data rows, the previous successful night had {prev} "
+                        f"({change:+.1%}); expected a change of at most ±{max_change:.0%} (checks.max_row_count_change) "
+                        "— a truncated or wrong full extract?",
+                        f"{', '.join(files) or feed}：本期 {rows_in} 行，上一次成功运行为 {prev} 行（{change:+.1%}）；"
+                        f"变化应不超过 ±{max_change:.0%}（checks.max_row_count_change），疑似全量文件被截断或报送错误",
+                    )
+                )
         if feed in UNIQUE_KEYS:
             key = UNIQUE_KEYS[feed]
             one_file = staged == staged_total and len(files) == 1  # every staged row comes from the one file used
             dup = key_repeats[feed] if one_file else _key_repeats(con, feed)
             if dup[0]:
                 first_key = mask_id_like(str(dup[1]))  # the message goes to logs and reports: no ID number in it
-                failures.append(NightHalted(
-                    feed, KEY_NOT_UNIQUE,
-                    f"{', '.join(files) or feed}: {dup[0]} values of the key ({', '.join(key)}) occur more than once "
-                    f"(first: {first_key}); expected each at most once in a full extract",
-                    f"{', '.join(files) or feed}：主键（{', '.join(key)}）有 {dup[0]} 个取值重复（首个：{first_key}）；"
-                    "全量文件中每个取值应只出现一次"))
+                failures.append(
+                    NightHalted(
+                        feed,
+                        KEY_NOT_UNIQUE,
+                        f"{', '.join(files) or feed}: {dup[0]} values of the key ({', '.join(key)}) occur more than once "
+                        f"(first: {first_key}); expected each at most once in a full extract",
+                        f"{', '.join(files) or feed}：主键（{', '.join(key)}）有 {dup[0]} 个取值重复（首个：{first_key}）；"
+                        "全量文件中每个取值应只出现一次",
+                    )
+                )
         rate = quarantined / rows_in if rows_in else 0.0
         if rate > max_rate:
-            top = ", ".join(f"{c} {n}" for c, n in sorted(report["feeds"][feed]["checks"].items(),
-                                                         key=lambda kv: (-kv[1], kv[0]))[:5])
-            failures.append(NightHalted(
-                feed, QUARANTINE_RATE,
-                f"{', '.join(files) or feed}: {quarantined} of {rows_in} data rows quarantined ({rate:.2%}); expected at "
-                f"most {max_rate:.2%} (checks.max_quarantine_rate); most frequent checks: {top or 'typing step'}",
-                f"{', '.join(files) or feed}：{rows_in} 行中隔离 {quarantined} 行（{rate:.2%}），"
-                f"应不超过 {max_rate:.2%}（checks.max_quarantine_rate）；主要原因：{top or '类型转换'}"))
+            top = ", ".join(
+                f"{c} {n}"
+                for c, n in sorted(report["feeds"][feed]["checks"].items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+            )
+            failures.append(
+                NightHalted(
+                    feed,
+                    QUARANTINE_RATE,
+                    f"{', '.join(files) or feed}: {quarantined} of {rows_in} data rows quarantined ({rate:.2%}); expected at "
+                    f"most {max_rate:.2%} (checks.max_quarantine_rate); most frequent checks: {top or 'typing step'}",
+                    f"{', '.join(files) or feed}：{rows_in} 行中隔离 {quarantined} 行（{rate:.2%}），"
+                    f"应不超过 {max_rate:.2%}（checks.max_quarantine_rate）；主要原因：{top or '类型转换'}",
+                )
+            )
     report["halted"] = [f.to_dict() for f in failures]
     return PendingChecks(con, suites, sql_counts, report, failures, results_dir, docs_dir)
 
@@ -255,8 +309,16 @@ class PendingChecks:
     completes and writes the report, and raises the first feed-level failure (NightHalted) or a disagreement
     (CheckDefinitionError). The check tables `chk_<feed>` are dropped by `wait`; `stg_<feed>` must outlive it."""
 
-    def __init__(self, con, suites: dict[str, list[RowCheck]], sql_counts: dict[str, dict[str, int]], report: dict,
-                 failures: list[NightHalted], results_dir: Path | None, docs_dir: Path | None):
+    def __init__(
+        self,
+        con,
+        suites: dict[str, list[RowCheck]],
+        sql_counts: dict[str, dict[str, int]],
+        report: dict,
+        failures: list[NightHalted],
+        results_dir: Path | None,
+        docs_dir: Path | None,
+    ):
         self._con, self._suites, self._sql_counts = con, suites, sql_counts
         self.report, self.failures = report, failures
         self._results_dir, self._docs_dir = results_dir, docs_dir
@@ -264,8 +326,11 @@ class PendingChecks:
 
     def _validate(self, cursor) -> dict[str, tuple[dict, float]]:
         return gx_duckdb.validate_tables(
-            gx_duckdb.ephemeral_context(), cursor,
-            {f"stg_{feed}": _suite(feed, checks) for feed, checks in self._suites.items()}, RESULT_FORMAT)
+            gx_duckdb.ephemeral_context(),
+            cursor,
+            {f"stg_{feed}": _suite(feed, checks) for feed, checks in self._suites.items()},
+            RESULT_FORMAT,
+        )
 
     def done(self) -> bool:
         return self._gx.done()
@@ -285,7 +350,8 @@ class PendingChecks:
                 if gx_counts.get(code) != counts.get(code, 0):
                     raise CheckDefinitionError(
                         f"suite {feed}, check {code}: GX counted {gx_counts.get(code)} failing rows, the quarantine SQL "
-                        f"{counts.get(code, 0)}")
+                        f"{counts.get(code, 0)}"
+                    )
             entry = report["feeds"][feed]
             entry["seconds"] = round(entry["quarantine_seconds"] + gx_seconds, 3)
             entry["gx_seconds"] = round(gx_seconds, 3)
@@ -293,6 +359,7 @@ class PendingChecks:
             _write_results(Path(self._results_dir), gx_results, report)
         if self._docs_dir is not None:
             from checks.docs import write_docs
+
             write_docs(Path(self._docs_dir), report, gx_results)
         if self.failures:
             first = self.failures[0]
@@ -311,8 +378,9 @@ def _quarantine_feed(con, feed: str, checks: list[RowCheck]) -> tuple[dict[str, 
     """The feed's SQL: its prepared tables, its one pass into chk_<feed> (kept for GX), its quarantine rows. Returns the
     quarantined rows per check code and, for a feed with a unique key, (keys repeated in a file, the smallest)."""
     codes = [c.code for c in checks]
-    con.execute(f"DELETE FROM quarantine WHERE feed = ? AND check_code IN ({', '.join(lit(c) for c in codes)})",
-                [feed])  # a rerun on the same database replaces, never doubles, this stage's rows
+    con.execute(
+        f"DELETE FROM quarantine WHERE feed = ? AND check_code IN ({', '.join(lit(c) for c in codes)})", [feed]
+    )  # a rerun on the same database replaces, never doubles, this stage's rows
     prepared = _shared(checks, "prepare")
     try:
         for name, select in prepared.items():
@@ -326,13 +394,16 @@ def _quarantine_feed(con, feed: str, checks: list[RowCheck]) -> tuple[dict[str, 
         repeats = (0, None)
         if feed in UNIQUE_KEYS:  # the keys the DUPLICATE_IN_FILE check found repeated (see the feed-level check)
             key = ", ".join(UNIQUE_KEYS[feed])
-            repeats = con.execute(f"SELECT count(*), min(k) FROM (SELECT DISTINCT concat_ws('|', {key}) AS k "
-                                  f"FROM {duplicates_table(feed)})").fetchone()
+            repeats = con.execute(
+                f"SELECT count(*), min(k) FROM (SELECT DISTINCT concat_ws('|', {key}) AS k "
+                f"FROM {duplicates_table(feed)})"
+            ).fetchone()
     finally:
         for name in prepared:
             con.execute(f"DROP TABLE IF EXISTS {name}")
-    counts = dict(con.execute("SELECT check_code, count(*) FROM quarantine WHERE feed = ? GROUP BY ALL",
-                              [feed]).fetchall())
+    counts = dict(
+        con.execute("SELECT check_code, count(*) FROM quarantine WHERE feed = ? GROUP BY ALL", [feed]).fetchall()
+    )
     return {c: int(counts.get(c, 0)) for c in codes}, (int(repeats[0]), repeats[1])
 
 
@@ -341,7 +412,8 @@ def _key_repeats(con, feed: str) -> tuple[int, str | None]:
     key = UNIQUE_KEYS[feed]
     n, first = con.execute(
         f"SELECT count(*), min(k) FROM (SELECT concat_ws('|', {', '.join(key)}) AS k FROM stg_{feed} "
-        f"WHERE {' AND '.join(f'{k} IS NOT NULL' for k in key)} GROUP BY ALL HAVING count(*) > 1)").fetchone()
+        f"WHERE {' AND '.join(f'{k} IS NOT NULL' for k in key)} GROUP BY ALL HAVING count(*) > 1)"
+    ).fetchone()
     return int(n), first
 
 
@@ -353,7 +425,9 @@ def _accounting(con, feed: str, files: list[str]) -> tuple[int, int, int, int]:
     quarantined, typing_only = con.execute(
         f"WITH q AS (SELECT DISTINCT file, line FROM quarantine WHERE feed = ? AND file {in_files}) "
         f"SELECT (SELECT count(*) FROM q), "
-        f"(SELECT count(*) FROM q ANTI JOIN stg_{feed} s ON s._file = q.file AND s._line = q.line)", [feed]).fetchone()
+        f"(SELECT count(*) FROM q ANTI JOIN stg_{feed} s ON s._file = q.file AND s._line = q.line)",
+        [feed],
+    ).fetchone()
     staged = _count(con, f"SELECT count(*) FROM stg_{feed} WHERE _file {in_files}")
     staged_total = _count(con, f"SELECT count(*) FROM stg_{feed}")
     return int(quarantined), staged, staged_total, int(typing_only)
@@ -393,11 +467,20 @@ def _write_results(results_dir: Path, gx_results: dict[str, dict], report: dict)
     for feed, res in gx_results.items():
         (results_dir / f"{feed}.json").write_text(
             json.dumps(_strip_volatile(res), ensure_ascii=False, indent=1, sort_keys=True, default=str) + "\n",
-            encoding="utf-8")
+            encoding="utf-8",
+        )
         (results_dir / "_volatile" / f"{feed}.json").write_text(
-            json.dumps(res, ensure_ascii=False, indent=1, sort_keys=True, default=str) + "\n", encoding="utf-8")
+            json.dumps(res, ensure_ascii=False, indent=1, sort_keys=True, default=str) + "\n", encoding="utf-8"
+        )
     (results_dir / "report.json").write_text(
-        json.dumps(without_timings(report), ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    (results_dir / "_volatile" / "timings.json").write_text(json.dumps(
-        {f: {k: v for k, v in d.items() if k.endswith("seconds")} for f, d in report["feeds"].items()},
-        indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        json.dumps(without_timings(report), ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    (results_dir / "_volatile" / "timings.json").write_text(
+        json.dumps(
+            {f: {k: v for k, v in d.items() if k.endswith("seconds")} for f, d in report["feeds"].items()},
+            indent=1,
+            sort_keys=True,
+        )
+        + "\n",
+        encoding="utf-8",
+    )

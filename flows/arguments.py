@@ -42,8 +42,10 @@ def store_dir(text: str) -> Path:
     for p in (path, *path.parents):
         if p.exists():
             if not p.is_dir():
-                raise argparse.ArgumentTypeError(f"'{text}' is not a folder ({p} is a file); give the store folder "
-                                                 f"(“{text}”不是文件夹，请指定数据库目录)")
+                raise argparse.ArgumentTypeError(
+                    f"'{text}' is not a folder ({p} is a file); give the store folder "
+                    f"(“{text}”不是文件夹，请指定数据库目录)"
+                )
             break
     return path
 
@@ -57,8 +59,10 @@ def drops_root(text: str) -> Path:
     holds_feeds = any((path / f"{feed}.{ext}").exists() for feed in FEEDS for ext in ("csv", "parquet"))
     has_nights = any(p.is_dir() and DATE_DIR.match(p.name) for p in path.iterdir())
     if (holds_feeds or DATE_DIR.match(path.resolve().name)) and not has_nights:
-        raise argparse.ArgumentTypeError(f"'{text}' looks like a single night's drop; pass its parent folder, which "
-                                         f"holds one folder per night: --drops {path.resolve().parent}")
+        raise argparse.ArgumentTypeError(
+            f"'{text}' looks like a single night's drop; pass its parent folder, which "
+            f"holds one folder per night: --drops {path.resolve().parent}"
+        )
     return path
 
 

@@ -36,8 +36,13 @@ def _run_night(drops: Path, as_of: dt.date, store: Path, allow_stale: bool, para
 
     runtime.wait_for_api(meanwhile=_imports_of_a_night)
     with runtime.night_settings():
-        return run_night(drops=str(drops), as_of=as_of, store=str(store), allow_stale=allow_stale,
-                       params_file=str(params) if params else None)
+        return run_night(
+            drops=str(drops),
+            as_of=as_of,
+            store=str(store),
+            allow_stale=allow_stale,
+            params_file=str(params) if params else None,
+        )
 
 
 def _imports_of_a_night() -> None:
@@ -45,7 +50,7 @@ def _imports_of_a_night() -> None:
     imports to encode a flow run's parameters: ~0.5 s): done while the API server is still starting, it is off the
     night's path."""
     import fastapi.encoders  # noqa: F401
-    import prefect.flow_engine  # noqa: F401
+    import prefect.flow_engine
     import prefect.task_engine  # noqa: F401
 
 
@@ -53,7 +58,10 @@ def _print_halt(doc: dict) -> None:
     h = doc["halt"]
     print(f"HALTED night {doc['as_of']}: feed '{h['feed']}' failed {h['check_code']}: {h['message']}", file=sys.stderr)
     print(f"停止：{h['message_zh']}", file=sys.stderr)
-    print("The previous night's queue and exports are unchanged. Fix the delivery and run the night again.", file=sys.stderr)
+    print(
+        "The previous night's queue and exports are unchanged. Fix the delivery and run the night again.",
+        file=sys.stderr,
+    )
 
 
 def cmd_nightly(args) -> int:
@@ -67,7 +75,7 @@ def cmd_nightly(args) -> int:
     if doc["status"] == "halted":
         _print_halt(doc)
         return EXIT_HALTED
-    from flows.summary import night_summary
+    from flows.outputs.summary import night_summary
 
     print(night_summary(args.store, doc))
     return 0
@@ -89,22 +97,26 @@ def demo_store_refusal(store: Path) -> str | None:
     found = Store(store).marker()
     if found is None or found.get("created_by") != "demo":
         what = "a store made by 'safetynet nightly'" if found else f"not a store safetynet created (no {MARKER})"
-        return (f"refusing to empty {store}: it holds {len(others)} entries ({', '.join(others[:3])}"
-                f"{', ...' if len(others) > 3 else ''}) and is {what}; give a new or empty folder with --store "
-                f"(拒绝清空 {store}：该目录不是演示库，请用 --store 指定新的或空的目录)")
+        return (
+            f"refusing to empty {store}: it holds {len(others)} entries ({', '.join(others[:3])}"
+            f"{', ...' if len(others) > 3 else ''}) and is {what}; give a new or empty folder with --store "
+            f"(拒绝清空 {store}：该目录不是演示库，请用 --store 指定新的或空的目录)"
+        )
     try:
         outcomes = Store(store).outcomes_imported()
     except StoreBusy as exc:
         return f"{exc}; run the demo when it has ended"
     if outcomes:
-        return (f"refusing to empty the demo store {store}: it holds {outcomes} imported caseworker outcome(s); move "
-                f"it away or give another folder with --store (演示库中有 {outcomes} 条已导入的核查结果，拒绝清空)")
+        return (
+            f"refusing to empty the demo store {store}: it holds {outcomes} imported caseworker outcome(s); move "
+            f"it away or give another folder with --store (演示库中有 {outcomes} 条已导入的核查结果，拒绝清空)"
+        )
     return None
 
 
 def cmd_demo(args) -> int:
-    from flows.drops import drop_dates
-    from flows.summary import night_summary
+    from flows.ingest.drops import drop_dates
+    from flows.outputs.summary import night_summary
 
     drops = SAMPLES / "drops"
     refusal = demo_store_refusal(args.store)
@@ -137,17 +149,23 @@ def cmd_demo(args) -> int:
 
 
 def cmd_generate(args) -> int:
-    from flows.synthetic import generate
+    from flows.devtools.synthetic import generate
 
-    summary = generate(args.out, households=args.households, nights=args.nights, start=args.start, seed=args.seed,
-                       progress=not args.quiet)
+    summary = generate(
+        args.out,
+        households=args.households,
+        nights=args.nights,
+        start=args.start,
+        seed=args.seed,
+        progress=not args.quiet,
+    )
     print(summary if isinstance(summary, str) else "\n".join(f"{k}: {v}" for k, v in summary.items()))
     return 0
 
 
 def cmd_bench(args) -> int:
     runtime.configure(args.workdir)
-    from flows.bench import run_bench
+    from flows.devtools.bench import run_bench
 
     sizes = [int(s) for s in args.sizes.split(",") if s]
     run_bench(sizes, args.workdir, nights=args.nights, seed=args.seed)
@@ -157,44 +175,67 @@ def cmd_bench(args) -> int:
 def parser() -> argparse.ArgumentParser:
     fmt = argparse.RawDescriptionHelpFormatter
     p = argparse.ArgumentParser(
-        prog="safetynet", formatter_class=fmt,
+        prog="safetynet",
+        formatter_class=fmt,
         description="safetynet: nightly dynamic monitoring and early warning for social assistance (低收入人口动态监测预警).\n"
-                    "It finds possible 漏保 and 错保 cases, edge and rigid-expense families, payment and process problems,\n"
-                    "and routes each warning to its street with a deadline in working days. It never decides a benefit:\n"
-                    "every warning starts a human verification.",
+        "It finds possible 漏保 and 错保 cases, edge and rigid-expense families, payment and process problems,\n"
+        "and routes each warning to its street with a deadline in working days. It never decides a benefit:\n"
+        "every warning starts a human verification.",
         epilog="Exit codes: 0 success, 2 usage error, 3 the checks halted the night.\n"
-               "Run 'safetynet COMMAND --help' for each command's manual.")
+        "Run 'safetynet COMMAND --help' for each command's manual.",
+    )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    n = sub.add_parser("nightly", formatter_class=fmt, help="run one night on the drops into the store",
-                       description="Run one night: read the drops dated on or before --as-of (docs/CONTRACT.md §1), validate\n"
-                                   "them, compute the as-of state, raise warnings, merge them into the queue and write the\n"
-                                   "per-street exports under STORE/exports/AS_OF/ and a run manifest under STORE/runs/.\n"
-                                   "If a feed is missing, truncated or wildly off, the night halts (exit 3) before scoring\n"
-                                   "and yesterday's queue and exports stay as they were; run it again once the drop is fixed.\n"
-                                   "Running the same night again on the same drops gives the same files.",
-                       epilog="example: safetynet nightly --drops /data/drops --as-of 2026-03-04 --store var")
+    n = sub.add_parser(
+        "nightly",
+        formatter_class=fmt,
+        help="run one night on the drops into the store",
+        description="Run one night: read the drops dated on or before --as-of (docs/CONTRACT.md §1), validate\n"
+        "them, compute the as-of state, raise warnings, merge them into the queue and write the\n"
+        "per-street exports under STORE/exports/AS_OF/ and a run manifest under STORE/runs/.\n"
+        "If a feed is missing, truncated or wildly off, the night halts (exit 3) before scoring\n"
+        "and yesterday's queue and exports stay as they were; run it again once the drop is fixed.\n"
+        "Running the same night again on the same drops gives the same files.",
+        epilog="example: safetynet nightly --drops /data/drops --as-of 2026-03-04 --store var",
+    )
     n.add_argument("--drops", type=drops_root, required=True, help="folder holding one sub-folder per drop date")
     n.add_argument("--as-of", type=_date, required=True, help="the night to run, YYYY-MM-DD")
-    n.add_argument("--store", type=store_dir, default=DEFAULT_STORE["nightly"], help="the store folder (default: ./var)")
-    n.add_argument("--allow-stale", action="store_true",
-                   help="when no drop is dated --as-of, score on the newest earlier drop (said in the manifest)")
-    n.add_argument("--params", type=params_file, help="a local parameter override file (YAML), e.g. confirmed standards")
+    n.add_argument(
+        "--store", type=store_dir, default=DEFAULT_STORE["nightly"], help="the store folder (default: ./var)"
+    )
+    n.add_argument(
+        "--allow-stale",
+        action="store_true",
+        help="when no drop is dated --as-of, score on the newest earlier drop (said in the manifest)",
+    )
+    n.add_argument(
+        "--params", type=params_file, help="a local parameter override file (YAML), e.g. confirmed standards"
+    )
     n.set_defaults(func=cmd_nightly)
 
-    d = sub.add_parser("demo", formatter_class=fmt, help="run every night of data_samples/ into a fresh store",
-                       description="Run every night of the bundled synthetic district (data_samples/drops) in order into\n"
-                                   "a fresh store and print a summary: warnings by code and by street, overdue warnings,\n"
-                                   "and where the exports are.")
-    d.add_argument("--store", type=Path, default=DEFAULT_STORE["demo"], help="store to (re)create (default: ./var/demo)")
+    d = sub.add_parser(
+        "demo",
+        formatter_class=fmt,
+        help="run every night of data_samples/ into a fresh store",
+        description="Run every night of the bundled synthetic district (data_samples/drops) in order into\n"
+        "a fresh store and print a summary: warnings by code and by street, overdue warnings,\n"
+        "and where the exports are.",
+    )
+    d.add_argument(
+        "--store", type=Path, default=DEFAULT_STORE["demo"], help="store to (re)create (default: ./var/demo)"
+    )
     d.set_defaults(func=cmd_demo)
 
-    g = sub.add_parser("generate", formatter_class=fmt, help="generate a synthetic district with planted ground truth",
-                       description="Write docs/CONTRACT.md drops for a synthetic 沙坪坝区 to OUT/drops/<date>/ for NIGHTS\n"
-                                   "consecutive nights from START, and the planted ground truth to OUT/truth/ (never read\n"
-                                   "by the pipeline). The same seed gives byte-identical files.",
-                       epilog="example: safetynet generate --out /tmp/district --households 100000 --nights 3 "
-                              "--start 2026-03-02 --seed 7")
+    g = sub.add_parser(
+        "generate",
+        formatter_class=fmt,
+        help="generate a synthetic district with planted ground truth",
+        description="Write docs/CONTRACT.md drops for a synthetic 沙坪坝区 to OUT/drops/<date>/ for NIGHTS\n"
+        "consecutive nights from START, and the planted ground truth to OUT/truth/ (never read\n"
+        "by the pipeline). The same seed gives byte-identical files.",
+        epilog="example: safetynet generate --out /tmp/district --households 100000 --nights 3 "
+        "--start 2026-03-02 --seed 7",
+    )
     g.add_argument("--out", type=Path, required=True, help="output folder")
     g.add_argument("--households", type=positive_int, default=500, help="number of households (default 500)")
     g.add_argument("--nights", type=positive_int, default=3, help="consecutive nights (default 3)")
@@ -203,17 +244,23 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--quiet", action="store_true", help="no progress bar")
     g.set_defaults(func=cmd_generate)
 
-    b = sub.add_parser("bench", formatter_class=fmt, help="measure a night at several district sizes (not a test)",
-                       description="Generate districts of the given sizes, run their nights, and print a table: households,\n"
-                                   "rows loaded, seconds per stage, CPU seconds, rows/s and peak memory, beside the\n"
-                                   "floor of a bare DuckDB script that loads the same drops and runs one rule pass.")
+    b = sub.add_parser(
+        "bench",
+        formatter_class=fmt,
+        help="measure a night at several district sizes (not a test)",
+        description="Generate districts of the given sizes, run their nights, and print a table: households,\n"
+        "rows loaded, seconds per stage, CPU seconds, rows/s and peak memory, beside the\n"
+        "floor of a bare DuckDB script that loads the same drops and runs one rule pass.",
+    )
     b.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated household counts")
     b.add_argument("--nights", type=positive_int, default=2, help="nights per size (the first is a full history load)")
     b.add_argument("--seed", type=int, default=7)
     b.add_argument("--workdir", type=Path, default=Path("var/bench"), help="scratch folder (default ./var/bench)")
     b.set_defaults(func=cmd_bench)
 
-    from flows import outcomes, report, rerun, runs, serve, train
+    from flows import rerun, runs, serve, train
+    from flows.caseworker import outcomes
+    from flows.outputs import report
 
     runs.register(sub)
     rerun.register(sub)
@@ -266,14 +313,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(args)
-    except Exception as exc:  # a full disk is the operator's to fix, not a crash: one line, exit 2; anything else raises
+    except (
+        Exception
+    ) as exc:  # a full disk is the operator's to fix, not a crash: one line, exit 2; anything else raises
         folder = disk_full_folder(exc)
         if folder is None:
             raise
         where = folder or str(getattr(args, "store", None) or getattr(args, "out", None) or ".")
-        print(f"safetynet {args.command}: the disk is full: no space left to write in {where}; free space there and "
-              f"run the command again (nothing half-written is published: a night is recorded in one transaction) "
-              f"/ 磁盘已满：{where} 所在磁盘空间不足，请清理后重新运行", file=sys.stderr)
+        print(
+            f"safetynet {args.command}: the disk is full: no space left to write in {where}; free space there and "
+            f"run the command again (nothing half-written is published: a night is recorded in one transaction) "
+            f"/ 磁盘已满：{where} 所在磁盘空间不足，请清理后重新运行",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
 
 

@@ -21,8 +21,11 @@ import sql
 from checks.contract import FEEDS
 from checks.halt import NightHalted
 from checks.runner import PendingChecks, start_checks
-from flows import care_view, drops, exports, gongshi, manifest, queue, runtime, staging
-from flows.store import Store, StoreBusy, sha256_file
+from flows import runtime
+from flows.ingest import drops, staging
+from flows.outputs import care_view, exports, gongshi
+from flows.queue import merge as queue
+from flows.store import Store, StoreBusy, manifest, sha256_file
 from models.ml.nightly import score_night
 from models.rules.candidates import raise_candidates
 from models.rules.feed_needs import absent_optional_feeds, rules_not_evaluated
@@ -64,8 +67,9 @@ class NightRefused(Exception):
     """Night D cannot start (a usage error, exit 2): nothing was read and nothing written."""
 
 
-def preflight(store_root: Path, as_of: dt.date, params_file: Path | None = None,
-              params: ParameterSet | None = None) -> None:
+def preflight(
+    store_root: Path, as_of: dt.date, params_file: Path | None = None, params: ParameterSet | None = None
+) -> None:
     """Refuse a night that cannot be run into this store, before anything starts:
     - a parameter the night reads with no fallback has no value in force on D (`REQUIRED_PARAMETERS`: the night
       would stop halfway with a traceback);
@@ -79,8 +83,9 @@ def preflight(store_root: Path, as_of: dt.date, params_file: Path | None = None,
     missing = (params or ParameterSet.load(params_file)).not_in_force(as_of, REQUIRED_PARAMETERS)
     if missing:
         names = ", ".join(f"{p.name} (from {p.values[0].effective_from})" for p in missing)
-        raise NightRefused(f"no value in force on {as_of} for: {names}; give values dated on or before {as_of} in a "
-                           "--params file")
+        raise NightRefused(
+            f"no value in force on {as_of} for: {names}; give values dated on or before {as_of} in a --params file"
+        )
     folder = next(p for p in (Path(store_root).resolve(), *Path(store_root).resolve().parents) if p.exists())
     full = runtime.low_disk(store_root)
     if full:
@@ -92,9 +97,11 @@ def preflight(store_root: Path, as_of: dt.date, params_file: Path | None = None,
     except StoreBusy as exc:
         raise NightRefused(f"{exc}; run the night when it has ended") from exc
     if latest is not None and latest[0] > as_of:
-        raise NightRefused(f"night {as_of} is before the latest night already run into {store_root} ({latest[0]}): each "
-                           "night builds on the queue of the night before it, so a past night is not run again into "
-                           f"this store; to rebuild it, run 'safetynet rerun --as-of {as_of} --store {store_root}'")
+        raise NightRefused(
+            f"night {as_of} is before the latest night already run into {store_root} ({latest[0]}): each "
+            "night builds on the queue of the night before it, so a past night is not run again into "
+            f"this store; to rebuild it, run 'safetynet rerun --as-of {as_of} --store {store_root}'"
+        )
 
 
 def open_night(store_root: Path, as_of: dt.date, params_file: Path | None = None) -> Night:
@@ -102,8 +109,14 @@ def open_night(store_root: Path, as_of: dt.date, params_file: Path | None = None
     preflight(store_root, as_of, params=params)
     store = Store(store_root)
     store.init()
-    con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False,
-                                 "memory_limit": MEMORY_LIMIT, "threads": 2})
+    con = duckdb.connect(
+        config={
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+            "memory_limit": MEMORY_LIMIT,
+            "threads": 2,
+        }
+    )
     tmp = store.root / "tmp"
     tmp.mkdir(exist_ok=True)
     con.execute(f"SET temp_directory = '{tmp}'")
@@ -111,8 +124,9 @@ def open_night(store_root: Path, as_of: dt.date, params_file: Path | None = None
         con.execute(f"ATTACH '{store.db_path}' AS store")
     except duckdb.IOException as exc:  # taken since `preflight` looked, or held by a reader it could not see
         con.close()
-        raise NightRefused(f"the store {store.db_path} is in use by another process; run the night when it has "
-                           "ended") from exc
+        raise NightRefused(
+            f"the store {store.db_path} is in use by another process; run the night when it has ended"
+        ) from exc
     _settle_interrupted_exports(con, store)
     params.to_duckdb(con, as_of)
     night = Night(store, as_of, params, con)
@@ -123,13 +137,17 @@ def open_night(store_root: Path, as_of: dt.date, params_file: Path | None = None
 def _settle_interrupted_exports(con, store: Store) -> None:
     """A run killed between recording its night and putting its exports in place left them staged: install them if
     they are exactly what the record says, with that run's check results and manifest file, else remove them
-    (flows/exports.py `settle_staged`); an unfinished run's check results are removed."""
+    (flows/outputs/exports.py `settle_staged`); an unfinished run's check results are removed."""
     root, checks = store.root / "exports", store.root / "checks"
     exports.restore_interrupted_swaps(checks)
     if root.is_dir() and any(p.suffix in (".partial", ".old") for p in root.iterdir()):
-        docs = {as_of: json.loads(doc) for as_of, doc in con.execute(
-            "SELECT as_of, manifest FROM store.runs WHERE status = 'ok' "
-            "QUALIFY row_number() OVER (PARTITION BY as_of ORDER BY seq DESC) = 1").fetchall()}
+        docs = {
+            as_of: json.loads(doc)
+            for as_of, doc in con.execute(
+                "SELECT as_of, manifest FROM store.runs WHERE status = 'ok' "
+                "QUALIFY row_number() OVER (PARTITION BY as_of ORDER BY seq DESC) = 1"
+            ).fetchall()
+        }
         installed, lines = exports.settle_staged(root, {d: doc.get("outputs", {}) for d, doc in docs.items()})
         for night in installed:
             if exports.staged(store.checks_dir(night)).exists():
@@ -147,22 +165,29 @@ def receive(night: Night, drops_dir: Path, allow_stale: bool = False) -> None:
     its manifest halts the night and is not logged); later stages read the logged copies."""
     t = time.perf_counter()
     selection = drops.select(drops_dir, night.as_of, allow_stale, log=night.store)
-    rows = [("drop", f.drop_date, f.name, f.sha256, f.path.stat().st_size, night.as_of)
-            for f in selection.all_files() + selection.manifests]
+    rows = [
+        ("drop", f.drop_date, f.name, f.sha256, f.path.stat().st_size, night.as_of)
+        for f in selection.all_files() + selection.manifests
+    ]
     override = night.params.override_file
     if override is not None:
         sha, stored = night.store.ingest(override)
         rows.append(("params", night.as_of, override.name, sha, stored.stat().st_size, night.as_of))
-    night.con.execute("INSERT OR IGNORE INTO store.input_log VALUES " + ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(rows)),
-                      [v for row in rows for v in row])  # one statement: each one is a commit to the store file
+    night.con.execute(
+        "INSERT OR IGNORE INTO store.input_log VALUES " + ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(rows)),
+        [v for row in rows for v in row],
+    )  # one statement: each one is a commit to the store file
     night.selection = selection
     night.timed("receive", t)
 
 
 def previous_counts(night: Night) -> dict[str, int] | None:
     """Rows read per full-extract feed on the latest earlier night that completed, for the row-count check."""
-    row = night.con.execute("""SELECT manifest FROM store.runs WHERE status = 'ok' AND as_of < ?
-                               ORDER BY as_of DESC LIMIT 1""", [night.as_of]).fetchone()
+    row = night.con.execute(
+        """SELECT manifest FROM store.runs WHERE status = 'ok' AND as_of < ?
+                               ORDER BY as_of DESC LIMIT 1""",
+        [night.as_of],
+    ).fetchone()
     if row is None:
         return None
     feeds = json.loads(row[0]).get("checks", {}).get("feeds", {})
@@ -181,8 +206,9 @@ def load_and_check(night: Night) -> None:
     # `record_halt`), so a halted run never replaces the results of the night that was published
     results = exports.staged(night.store.checks_dir(night.as_of))
     shutil.rmtree(results, ignore_errors=True)
-    pending = start_checks(night.con, night.as_of, night.params, previous_counts(night),
-                           results_dir=results, docs_dir=results / "docs")
+    pending = start_checks(
+        night.con, night.as_of, night.params, previous_counts(night), results_dir=results, docs_dir=results / "docs"
+    )
     if pending.failures:
         night.report["checks"] = pending.wait()  # raises the first failure
     night.checks = pending
@@ -216,7 +242,9 @@ def settle_staging(night: Night, block: bool) -> None:
 def build_state(night: Night) -> None:
     t = time.perf_counter()
     sql.build(night.con, "state")
-    night.report["state_rows"] = {f: night.con.execute(f"SELECT count(*) FROM {f}").fetchone()[0] for f in sorted(FEEDS)}
+    night.report["state_rows"] = {
+        f: night.con.execute(f"SELECT count(*) FROM {f}").fetchone()[0] for f in sorted(FEEDS)
+    }
     night.timed("state", t)
     settle_staging(night, block=False)
 
@@ -247,8 +275,12 @@ def score_ml(night: Night) -> None:
 def merge_queue(night: Night) -> None:
     t = time.perf_counter()
     night.report["queue"] = queue.merge(night.con, night.as_of)
-    touched = {night.as_of.year} | {r[0] for r in night.con.execute(
-        "SELECT DISTINCT year(deadline) FROM queue_next WHERE status IN ('open', 'in_progress')").fetchall()}
+    touched = {night.as_of.year} | {
+        r[0]
+        for r in night.con.execute(
+            "SELECT DISTINCT year(deadline) FROM queue_next WHERE status IN ('open', 'in_progress')"
+        ).fetchall()
+    }
     night.report["calendar_fallback_years"] = night.calendar.missing_years(touched)
     night.timed("queue", t)
 
@@ -275,10 +307,12 @@ def base_manifest(night: Night, halt: dict | None = None) -> dict:
         "inputs": inputs,
         "stale": bool(night.selection and night.selection.stale),
         "latest_drop": night.selection.latest_drop.isoformat() if night.selection else None,
-        "parameters": {"hash": night.params.hash,
-                       "override_file": override.name if override else None,
-                       "override_sha256": sha256_file(override) if override else None,
-                       "needing_confirmation": night.params.needing_confirmation(night.as_of)},
+        "parameters": {
+            "hash": night.params.hash,
+            "override_file": override.name if override else None,
+            "override_sha256": sha256_file(override) if override else None,
+            "needing_confirmation": night.params.needing_confirmation(night.as_of),
+        },
         "code_version": code,
         "lock_sha256": manifest.lock_hash(),
         **night.report,
@@ -288,17 +322,29 @@ def base_manifest(night: Night, halt: dict | None = None) -> dict:
 
 def publish(night: Night, outputs: dict[str, str]) -> dict:
     """Record the night: queue snapshot, run row and manifest, in one store transaction."""
-    doc = base_manifest(night) | {"status": "ok", "outputs": outputs, "output_hash": manifest.output_hash(outputs),
-                                  "queue_hash": queue.snapshot_hash(night.con, "queue_next")}
+    doc = base_manifest(night) | {
+        "status": "ok",
+        "outputs": outputs,
+        "output_hash": manifest.output_hash(outputs),
+        "queue_hash": queue.snapshot_hash(night.con, "queue_next"),
+    }
     by_status = doc["queue"]["by_status"]
     con = night.con
     con.execute("BEGIN TRANSACTION")
     try:
         queue.publish(con, night.as_of)
         con.execute("DELETE FROM store.runs WHERE run_id = ?", [doc["run_id"]])
-        con.execute("INSERT INTO store.runs SELECT ?, ?, 'ok', NULL, NULL, ?, ?, ?, ?, coalesce(max(seq), 0) + 1 FROM store.runs",
-                    [doc["run_id"], night.as_of, by_status.get("open", 0) + by_status.get("in_progress", 0),
-                     doc["queue"]["raised"], doc["output_hash"], manifest.dumps(doc)])
+        con.execute(
+            "INSERT INTO store.runs SELECT ?, ?, 'ok', NULL, NULL, ?, ?, ?, ?, coalesce(max(seq), 0) + 1 FROM store.runs",
+            [
+                doc["run_id"],
+                night.as_of,
+                by_status.get("open", 0) + by_status.get("in_progress", 0),
+                doc["queue"]["raised"],
+                doc["output_hash"],
+                manifest.dumps(doc),
+            ],
+        )
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -312,8 +358,12 @@ def publish(night: Night, outputs: dict[str, str]) -> dict:
 
 def record_halt(night: Night, halted) -> dict:
     """A halted night is recorded (status `halted`, the feed and the reason); the queue and exports are not touched."""
-    doc = base_manifest(night, halted.to_dict()) | {"status": "halted", "halt": halted.to_dict(), "outputs": {},
-                                                     "output_hash": None}
+    doc = base_manifest(night, halted.to_dict()) | {
+        "status": "halted",
+        "halt": halted.to_dict(),
+        "outputs": {},
+        "output_hash": None,
+    }
     staged = exports.staged(night.store.checks_dir(night.as_of))
     if staged.exists():  # the halted run's check results, beside (never over) those of the night's published run
         kept = staged.with_name(f"{night.as_of.isoformat()}-halted-{doc['run_id']}")
@@ -321,8 +371,11 @@ def record_halt(night: Night, halted) -> dict:
         os.replace(staged, kept)
         doc["checks_results"] = kept.relative_to(night.store.root).as_posix()
     night.con.execute("DELETE FROM store.runs WHERE run_id = ?", [doc["run_id"]])
-    night.con.execute("INSERT INTO store.runs SELECT ?, ?, 'halted', ?, ?, NULL, NULL, NULL, ?, coalesce(max(seq), 0) + 1 "
-                      "FROM store.runs", [doc["run_id"], night.as_of, halted.feed, halted.check_code, manifest.dumps(doc)])
+    night.con.execute(
+        "INSERT INTO store.runs SELECT ?, ?, 'halted', ?, ?, NULL, NULL, NULL, ?, coalesce(max(seq), 0) + 1 "
+        "FROM store.runs",
+        [doc["run_id"], night.as_of, halted.feed, halted.check_code, manifest.dumps(doc)],
+    )
     manifest.write(night.store.runs_dir / f"{doc['run_id']}.json", doc)
     return doc
 
@@ -335,13 +388,14 @@ def close(night: Night) -> None:
         if work is not None:
             try:
                 work.wait()
-            except Exception:  # noqa: BLE001 - the night's own outcome is already decided; this is derived data
+            except Exception:
                 pass
     night.con.close()
 
 
-def run(store_root: Path, drops_dir: Path, as_of: dt.date, allow_stale: bool = False,
-        params_file: Path | None = None) -> dict:
+def run(
+    store_root: Path, drops_dir: Path, as_of: dt.date, allow_stale: bool = False, params_file: Path | None = None
+) -> dict:
     """The whole night without Prefect (benchmarks, tests, tools): same stages, same outputs as the flow."""
     night = open_night(store_root, as_of, params_file)
     try:

@@ -80,13 +80,15 @@ def publish(night: stages.Night, outputs: dict[str, str]) -> dict:
 
 @task(name="report", **TASK)
 def report(night: stages.Night) -> None:
-    from flows.report import build_report, publish_artifacts
+    from flows.outputs.report import build_report, publish_artifacts
 
     publish_artifacts(build_report(night.store.root, night.as_of, con=night.con))
 
 
 @flow(name="safetynet-nightly", log_prints=False)
-def nightly(drops: str, as_of: dt.date, store: str = "var", allow_stale: bool = False, params_file: str | None = None) -> dict:
+def nightly(
+    drops: str, as_of: dt.date, store: str = "var", allow_stale: bool = False, params_file: str | None = None
+) -> dict:
     """Run night `as_of` on the drops under `drops` into the store; returns the run manifest (status `ok` or `halted`),
     or a failed state when the night is refused (`run_night` turns it back into NightRefused)."""
     try:
@@ -117,5 +119,5 @@ def run_night(**kwargs) -> dict:
     process took the store in between), one line instead of the flow's traceback."""
     state = nightly(**kwargs, return_state=True)
     if state.is_failed() and (state.message or "").startswith(REFUSED):
-        raise stages.NightRefused(state.message[len(REFUSED):])
+        raise stages.NightRefused(state.message[len(REFUSED) :])
     return state.result()

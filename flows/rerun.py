@@ -27,27 +27,57 @@ import xlsxwriter
 
 import sql
 from checks.id_number import mask_ids_in_text_polars
-from flows import manifest as manifests
-from flows.queue import QUEUE_COLUMNS, ensure_store_tables, snapshot_hash
+from flows.queue.merge import QUEUE_COLUMNS, ensure_store_tables, snapshot_hash
 from flows.runs import latest_ok_manifest
 from flows.store import Store, TamperedInput
+from flows.store import manifest as manifests
 from models.ml import registry
 
 DIFF_FIELDS = ("warning_code", "status", "severity", "deadline", "raised_date", "reasons", "evidence", "score")
 # What a what-if changed for one warning (diff.csv `change`), in the order the auditor reads them, with its Chinese.
 CHANGES_ZH = {
-    "newly_raised": "新增预警", "would_close": "将关闭", "severity_or_deadline": "严重程度或办理时限变化",
-    "parameter_only": "仅证据中的参数变化", "evidence": "证据或原因变化", "other": "其他变化",
+    "newly_raised": "新增预警",
+    "would_close": "将关闭",
+    "severity_or_deadline": "严重程度或办理时限变化",
+    "parameter_only": "仅证据中的参数变化",
+    "evidence": "证据或原因变化",
+    "other": "其他变化",
 }
-CHANGES_EN = {"newly_raised": "newly raised", "would_close": "would close",
-              "severity_or_deadline": "severity/deadline changed", "parameter_only": "evidence changed only in a parameter",
-              "evidence": "evidence changed", "other": "other change"}
-FIELDS_ZH = {"warning_code": "预警代码", "status": "状态", "severity": "严重程度", "deadline": "办理时限",
-             "raised_date": "预警日期", "reasons": "预警原因", "evidence": "证据", "score": "核查命中概率"}
+CHANGES_EN = {
+    "newly_raised": "newly raised",
+    "would_close": "would close",
+    "severity_or_deadline": "severity/deadline changed",
+    "parameter_only": "evidence changed only in a parameter",
+    "evidence": "evidence changed",
+    "other": "other change",
+}
+FIELDS_ZH = {
+    "warning_code": "预警代码",
+    "status": "状态",
+    "severity": "严重程度",
+    "deadline": "办理时限",
+    "raised_date": "预警日期",
+    "reasons": "预警原因",
+    "evidence": "证据",
+    "score": "核查命中概率",
+}
 # diff.xlsx prints these (A4 landscape, one page wide); the reasons and evidence pairs stay to the right, unprinted
-PRINTED_DIFF = ("change", "household_id", "condition_key", "street_code", "changed_fields", "recorded_warning_code",
-                "recorded_status", "rebuilt_status", "recorded_severity", "rebuilt_severity", "recorded_deadline",
-                "rebuilt_deadline", "recorded_score", "rebuilt_score")
+PRINTED_DIFF = (
+    "change",
+    "household_id",
+    "condition_key",
+    "street_code",
+    "changed_fields",
+    "recorded_warning_code",
+    "recorded_status",
+    "rebuilt_status",
+    "recorded_severity",
+    "rebuilt_severity",
+    "recorded_deadline",
+    "rebuilt_deadline",
+    "recorded_score",
+    "rebuilt_score",
+)
 
 
 class RerunError(Exception):
@@ -70,10 +100,14 @@ def _seed_previous_queue(con, as_of: dt.date) -> dt.date | None:
     recorded = latest_ok_manifest(con, prev, "src")
     found = snapshot_hash(con, "src.warning_snapshots", prev)
     if recorded.get("queue_hash") != found:
-        raise RerunError(f"the stored queue of night {prev} has hash {found}, its manifest recorded "
-                         f"{recorded.get('queue_hash')}: the store was altered; rerun with --chain to rebuild from inputs")
+        raise RerunError(
+            f"the stored queue of night {prev} has hash {found}, its manifest recorded "
+            f"{recorded.get('queue_hash')}: the store was altered; rerun with --chain to rebuild from inputs"
+        )
     cols = ", ".join(QUEUE_COLUMNS)
-    con.execute(f"INSERT INTO dst.warning_snapshots SELECT as_of, {cols} FROM src.warning_snapshots WHERE as_of = ?", [prev])
+    con.execute(
+        f"INSERT INTO dst.warning_snapshots SELECT as_of, {cols} FROM src.warning_snapshots WHERE as_of = ?", [prev]
+    )
     # Outcomes that arrived by then are already reflected in that queue; later ones are replayed from their files.
     con.execute("INSERT INTO dst.outcomes SELECT * FROM src.outcomes WHERE imported_as_of <= ?", [prev])
     return prev
@@ -81,16 +115,20 @@ def _seed_previous_queue(con, as_of: dt.date) -> dt.date | None:
 
 def _outcome_files(con, after: dt.date | None, as_of: dt.date) -> list[tuple[dt.date, dt.date, str, str]]:
     """Outcome files applied from a night in (after, as_of], in order: (night applied from, day received, name, sha)."""
-    return con.execute("""SELECT drop_date, first_seen_as_of, name, sha256 FROM src.input_log
+    return con.execute(
+        """SELECT drop_date, first_seen_as_of, name, sha256 FROM src.input_log
                           WHERE kind = 'outcomes' AND drop_date <= ? AND (? IS NULL OR drop_date > ?)
-                          ORDER BY drop_date, first_seen_as_of, name, sha256""", [as_of, after, after]).fetchall()
+                          ORDER BY drop_date, first_seen_as_of, name, sha256""",
+        [as_of, after, after],
+    ).fetchall()
 
 
 def _seed_models(con, store: Store, fresh: Store, docs: list[dict], as_of: dt.date, model: str | None) -> None:
     """Register in the fresh store the models the recorded nights used (artifacts copied, verified when loaded), or,
     for a what-if, the model `model` made active on D."""
-    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'src' AND table_name = 'models'"
-                       ).fetchone()[0]:
+    if not con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'src' AND table_name = 'models'"
+    ).fetchone()[0]:
         if model:
             raise RerunError(f"no model registry in {store.root}; 'safetynet train' registers models")
         return
@@ -100,11 +138,20 @@ def _seed_models(con, store: Store, fresh: Store, docs: list[dict], as_of: dt.da
         kind = con.execute("SELECT kind FROM src.models WHERE model_id = ?", [model]).fetchone()
         if kind is None:
             raise RerunError(f"no model '{model}' in the registry of {store.root}")
-        used = sorted({model} | {m for m in used if con.execute("SELECT kind FROM src.models WHERE model_id = ?",
-                                                                 [m]).fetchone()[0] != kind[0]})
+        used = sorted(
+            {model}
+            | {
+                m
+                for m in used
+                if con.execute("SELECT kind FROM src.models WHERE model_id = ?", [m]).fetchone()[0] != kind[0]
+            }
+        )
     for model_id in used:
-        con.execute("INSERT INTO dst.models SELECT * REPLACE (CASE WHEN model_id = $o THEN $d ELSE activation_date END "
-                    "AS activation_date) FROM src.models WHERE model_id = $m", {"o": model, "d": as_of, "m": model_id})
+        con.execute(
+            "INSERT INTO dst.models SELECT * REPLACE (CASE WHEN model_id = $o THEN $d ELSE activation_date END "
+            "AS activation_date) FROM src.models WHERE model_id = $m",
+            {"o": model, "d": as_of, "m": model_id},
+        )
         shutil.copytree(registry.artifact_dir(store.root, model_id), registry.artifact_dir(fresh.root, model_id))
 
 
@@ -117,8 +164,14 @@ def _params_file(store: Store, doc: dict, work: Path) -> Path | None:
     return path
 
 
-def rebuild(store_root: Path, as_of: dt.date, params_file: Path | None = None, chain: bool = False,
-            keep: Path | None = None, model: str | None = None) -> dict:
+def rebuild(
+    store_root: Path,
+    as_of: dt.date,
+    params_file: Path | None = None,
+    chain: bool = False,
+    keep: Path | None = None,
+    model: str | None = None,
+) -> dict:
     """Rebuild night `as_of` in a fresh store under a new work folder; return {recorded, rebuilt, store, work, ...} for
     comparison (the caller removes `work`; a failure removes it here)."""
     work = Path(tempfile.mkdtemp(prefix=f"rerun-{as_of}-", dir=keep or None))
@@ -129,10 +182,11 @@ def rebuild(store_root: Path, as_of: dt.date, params_file: Path | None = None, c
         raise
 
 
-def _rebuild_in(work: Path, store: Store, as_of: dt.date, params_file: Path | None, chain: bool,
-                model: str | None) -> dict:
+def _rebuild_in(
+    work: Path, store: Store, as_of: dt.date, params_file: Path | None, chain: bool, model: str | None
+) -> dict:
+    from flows.caseworker.outcomes import import_outcomes
     from flows.nightly import nightly  # after runtime.configure
-    from flows.outcomes import import_outcomes
 
     store_root = store.root
     fresh = Store(work / "store")
@@ -143,8 +197,16 @@ def _rebuild_in(work: Path, store: Store, as_of: dt.date, params_file: Path | No
         doc = latest_ok_manifest(con, as_of, "src")
         if doc is None:
             raise RerunError(f"no successful run recorded for {as_of} in {store_root}; 'safetynet runs' lists them")
-        nights = [r[0] for r in con.execute("SELECT DISTINCT as_of FROM src.runs WHERE status = 'ok' AND as_of <= ? "
-                                            "ORDER BY 1", [as_of]).fetchall()] if chain else [as_of]
+        nights = (
+            [
+                r[0]
+                for r in con.execute(
+                    "SELECT DISTINCT as_of FROM src.runs WHERE status = 'ok' AND as_of <= ? ORDER BY 1", [as_of]
+                ).fetchall()
+            ]
+            if chain
+            else [as_of]
+        )
         ensure_store_tables(con, "dst")
         prev = None if chain else _seed_previous_queue(con, as_of)
         outcome_files = _outcome_files(con, prev, as_of)
@@ -163,14 +225,21 @@ def _rebuild_in(work: Path, store: Store, as_of: dt.date, params_file: Path | No
                     shutil.copyfile(store.get(sha), target)
                     import_outcomes(fresh.root, target, received or arrival, applies=arrival)
         override = params_file or _params_file(store, night_doc, work)
-        rebuilt = nightly(drops=str(drops), as_of=night, store=str(fresh.root), allow_stale=bool(night_doc.get("stale")),
-                          params_file=str(override) if override else None)
+        rebuilt = nightly(
+            drops=str(drops),
+            as_of=night,
+            store=str(fresh.root),
+            allow_stale=bool(night_doc.get("stale")),
+            params_file=str(override) if override else None,
+        )
         if rebuilt["status"] != "ok":
             raise RerunError(f"the rebuilt night {night} halted: {rebuilt.get('halt')}")
         chain_hashes[night.isoformat()] = rebuilt["output_hash"]
         if chain and rebuilt["output_hash"] != night_doc["output_hash"]:
-            raise RerunError(f"chain rerun: night {night} rebuilt with output hash {rebuilt['output_hash']}, recorded "
-                             f"{night_doc['output_hash']}; rerun it alone to see the differing warnings")
+            raise RerunError(
+                f"chain rerun: night {night} rebuilt with output hash {rebuilt['output_hash']}, recorded "
+                f"{night_doc['output_hash']}; rerun it alone to see the differing warnings"
+            )
     return {"recorded": doc, "rebuilt": rebuilt, "fresh_store": fresh.root, "work": work, "chain": chain_hashes}
 
 
@@ -186,7 +255,9 @@ def warning_diff(store_root: Path, fresh_root: Path, as_of: dt.date) -> pl.DataF
         active = "('open', 'in_progress')"
         # evidence that differs only in its `parameters` part: a what-if parameter cited, the facts the same
         no_params = "json_merge_patch({}.evidence, '{{\"parameters\": null}}')"
-        diff = sql.frame(con, f"""
+        diff = sql.frame(
+            con,
+            f"""
             WITH a AS (SELECT * FROM a.warning_snapshots WHERE as_of = $d),
                  b AS (SELECT * FROM b.warning_snapshots WHERE as_of = $d)
             SELECT CASE WHEN a.warning_id IS NULL THEN 'newly_raised'
@@ -196,7 +267,7 @@ def warning_diff(store_root: Path, fresh_root: Path, as_of: dt.date) -> pl.DataF
                         WHEN a.severity IS DISTINCT FROM b.severity OR a.deadline IS DISTINCT FROM b.deadline
                             THEN 'severity_or_deadline'
                         WHEN a.evidence IS DISTINCT FROM b.evidence
-                             AND {no_params.format('a')} = {no_params.format('b')}
+                             AND {no_params.format("a")} = {no_params.format("b")}
                              AND a.reasons IS NOT DISTINCT FROM b.reasons THEN 'parameter_only'
                         WHEN a.evidence IS DISTINCT FROM b.evidence OR a.reasons IS DISTINCT FROM b.reasons
                             OR a.score IS DISTINCT FROM b.score THEN 'evidence'
@@ -210,7 +281,9 @@ def warning_diff(store_root: Path, fresh_root: Path, as_of: dt.date) -> pl.DataF
             FROM a FULL OUTER JOIN b ON a.household_id = b.household_id AND a.condition_key = b.condition_key
                                     AND a.raised_date IS NOT DISTINCT FROM b.raised_date
             WHERE a.warning_id IS NULL OR b.warning_id IS NULL OR ({changed})
-            ORDER BY household_id, condition_key, change""", {"d": as_of})
+            ORDER BY household_id, condition_key, change""",
+            {"d": as_of},
+        )
     return diff.with_columns(mask_ids_in_text_polars(c) for c, t in diff.schema.items() if t == pl.String)
 
 
@@ -241,10 +314,12 @@ def provenance_warnings(recorded: dict) -> list[str]:
 def chain_match_line(result: dict, as_of: dt.date) -> str:
     """What a matching `rerun --chain` says: how many nights it rebuilt, from which to which."""
     nights = sorted(result["chain"])
-    return (f"MATCH: {len(nights)} nights rebuilt in order from the input log alone ({nights[0]} .. {nights[-1]}); "
-            f"every night's output hash is the recorded one, and night {as_of}'s "
-            f"{len(result['rebuilt']['outputs'])} outputs and queue snapshot are byte-identical "
-            f"(output hash {result['rebuilt']['output_hash'][:16]})")
+    return (
+        f"MATCH: {len(nights)} nights rebuilt in order from the input log alone ({nights[0]} .. {nights[-1]}); "
+        f"every night's output hash is the recorded one, and night {as_of}'s "
+        f"{len(result['rebuilt']['outputs'])} outputs and queue snapshot are byte-identical "
+        f"(output hash {result['rebuilt']['output_hash'][:16]})"
+    )
 
 
 def summarise_changes(diff: pl.DataFrame) -> str:
@@ -267,8 +342,13 @@ def _header_zh(name: str) -> str:
     for prefix, zh in (("recorded_", "原"), ("rebuilt_", "新")):
         if name.startswith(prefix):
             return f"{zh}·{FIELDS_ZH[name.removeprefix(prefix)]}"
-    return {"change": "变化类型", "household_id": "户编号", "condition_key": "预警条件", "street_code": "镇街代码",
-            "changed_fields": "变化字段"}[name]
+    return {
+        "change": "变化类型",
+        "household_id": "户编号",
+        "condition_key": "预警条件",
+        "street_code": "镇街代码",
+        "changed_fields": "变化字段",
+    }[name]
 
 
 def _write_diff_xlsx(path: Path, diff: pl.DataFrame, as_of: dt.date, label: str) -> None:
@@ -277,10 +357,15 @@ def _write_diff_xlsx(path: Path, diff: pl.DataFrame, as_of: dt.date, label: str)
     columns = list(PRINTED_DIFF) + [c for c in diff.columns if c not in PRINTED_DIFF]
     shown = diff.select(columns).with_columns(
         pl.col("change").replace_strict(CHANGES_ZH, default=pl.col("change")),
-        pl.col("changed_fields").str.split(" ").list.eval(
-            pl.element().replace_strict(FIELDS_ZH, default=pl.element())).list.join("、"))
+        pl.col("changed_fields")
+        .str.split(" ")
+        .list.eval(pl.element().replace_strict(FIELDS_ZH, default=pl.element()))
+        .list.join("、"),
+    )
     wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_urls": False})
-    wb.set_properties({"title": f"what-if {as_of}", "author": "safetynet", "created": dt.datetime.combine(as_of, dt.time())})
+    wb.set_properties(
+        {"title": f"what-if {as_of}", "author": "safetynet", "created": dt.datetime.combine(as_of, dt.time())}
+    )
     ws = wb.add_worksheet("差异")
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "text_wrap": True, "valign": "top", "border": 1})
     wrap = wb.add_format({"text_wrap": True, "valign": "top"})
@@ -303,14 +388,15 @@ def _write_diff_xlsx(path: Path, diff: pl.DataFrame, as_of: dt.date, label: str)
     wb.close()
 
 
-def write_whatif(store_root: Path, as_of: dt.date, params_file: Path | None, model: str | None,
-                 diff: pl.DataFrame, label: str = "") -> Path:
+def write_whatif(
+    store_root: Path, as_of: dt.date, params_file: Path | None, model: str | None, diff: pl.DataFrame, label: str = ""
+) -> Path:
     """The what-if diff as CSV and xlsx, in a folder named for the night and a hash of what was changed."""
     changed = (params_file.read_bytes() if params_file else b"") + b"\0" + (model or "").encode()
     digest = hashlib.sha256(changed).hexdigest()[:10]
     out = store_root / "whatif" / f"{as_of.isoformat()}-{digest}"
     out.mkdir(parents=True, exist_ok=True)
-    diff.write_csv(out / "diff.csv", date_format="%Y-%m-%d", include_bom=True)   # UTF-8 with BOM: opens in Excel
+    diff.write_csv(out / "diff.csv", date_format="%Y-%m-%d", include_bom=True)  # UTF-8 with BOM: opens in Excel
     _write_diff_xlsx(out / "diff.xlsx", diff, as_of, label)
     return out
 
@@ -336,8 +422,14 @@ def cmd_rerun(args) -> int:
             print(f"WARNING: {note}", file=sys.stderr)
         diff = warning_diff(args.store, result["fresh_store"], args.as_of)
         if args.params or args.model:
-            label = " ".join(x for x in (f"parameters {args.params}" if args.params else "",
-                                         f"model {args.model}" if args.model else "") if x)
+            label = " ".join(
+                x
+                for x in (
+                    f"parameters {args.params}" if args.params else "",
+                    f"model {args.model}" if args.model else "",
+                )
+                if x
+            )
             out = write_whatif(args.store, args.as_of, args.params, args.model, diff, label)
             print(f"what-if {args.as_of} with {label}: {summarise_changes(diff)}")
             print(f"diff: {out / 'diff.csv'}  {out / 'diff.xlsx'}")
@@ -347,8 +439,10 @@ def cmd_rerun(args) -> int:
             print(chain_match_line(result, args.as_of))
             return 0
         if not differences:
-            print(f"MATCH: night {args.as_of} rebuilt from the input log; {len(result['rebuilt']['outputs'])} outputs and the "
-                  f"queue snapshot are byte-identical (output hash {result['rebuilt']['output_hash'][:16]})")
+            print(
+                f"MATCH: night {args.as_of} rebuilt from the input log; {len(result['rebuilt']['outputs'])} outputs and the "
+                f"queue snapshot are byte-identical (output hash {result['rebuilt']['output_hash'][:16]})"
+            )
             return 0
         print(f"MISMATCH: night {args.as_of}")
         for line in differences:
@@ -363,19 +457,22 @@ def cmd_rerun(args) -> int:
 def register(sub) -> None:
     from flows.arguments import date, params_file, store_dir
 
-    p = sub.add_parser("rerun", formatter_class=argparse.RawDescriptionHelpFormatter,
-                       help="rebuild a recorded night from the input log and compare (auditors)",
-                       description="Rebuild night AS_OF in a fresh temporary store from what had arrived by then: the drop\n"
-                                   "files it read (from the input log, each verified by its sha256), the queue after the\n"
-                                   "previous recorded night (verified against its manifest), the outcome files that arrived\n"
-                                   "on or before AS_OF, and its parameter override. Compare every output's sha256 with the\n"
-                                   "recorded manifest: prints MATCH (exit 0) or the differences, warning by warning (exit 1).\n"
-                                   "Warns when the code version or lock file differs from the recorded run.\n\n"
-                                   "With --params FILE and/or --model ID it is a what-if: the night under other parameters or\n"
-                                   "another registered model, and a diff of the warnings that appear, disappear or change,\n"
-                                   "with both evidences side by side (STORE/whatif/AS_OF-<hash>/diff.csv and .xlsx).",
-                       epilog="examples:\n  safetynet rerun --store var --as-of 2026-03-03\n"
-                              "  safetynet rerun --store var --as-of 2026-03-03 --params confirmed-2026.yaml")
+    p = sub.add_parser(
+        "rerun",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        help="rebuild a recorded night from the input log and compare (auditors)",
+        description="Rebuild night AS_OF in a fresh temporary store from what had arrived by then: the drop\n"
+        "files it read (from the input log, each verified by its sha256), the queue after the\n"
+        "previous recorded night (verified against its manifest), the outcome files that arrived\n"
+        "on or before AS_OF, and its parameter override. Compare every output's sha256 with the\n"
+        "recorded manifest: prints MATCH (exit 0) or the differences, warning by warning (exit 1).\n"
+        "Warns when the code version or lock file differs from the recorded run.\n\n"
+        "With --params FILE and/or --model ID it is a what-if: the night under other parameters or\n"
+        "another registered model, and a diff of the warnings that appear, disappear or change,\n"
+        "with both evidences side by side (STORE/whatif/AS_OF-<hash>/diff.csv and .xlsx).",
+        epilog="examples:\n  safetynet rerun --store var --as-of 2026-03-03\n"
+        "  safetynet rerun --store var --as-of 2026-03-03 --params confirmed-2026.yaml",
+    )
     p.add_argument("--store", type=store_dir, default=Path("var"), help="the store folder (default ./var)")
     p.add_argument("--as-of", type=date, required=True, help="the recorded night to rebuild, YYYY-MM-DD")
     p.add_argument("--params", type=params_file, help="what-if: a parameter override file instead of the recorded one")

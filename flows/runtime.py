@@ -44,10 +44,14 @@ OFFLINE_ENV = {
 # - automations (triggers and actions: none are defined) and the event persister, which writes every event to the
 #   database for the UI's event feed (and with it the events vacuum). Flow and task runs and their states are still
 #   recorded; the night's own record is the run manifest and the store's `runs` table.
-SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1",
-              "PREFECT_API_BLOCKS_REGISTER_ON_START": "false",
-              "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false",
-              "PREFECT_SERVER_SERVICES_EVENT_PERSISTER_ENABLED": "false"}
+SERVER_ENV = {
+    "PREFECT_UI_ENABLED": "0",
+    "PREFECT__SERVER_EPHEMERAL": "1",
+    "PREFECT__SERVER_FINAL": "1",
+    "PREFECT_API_BLOCKS_REGISTER_ON_START": "false",
+    "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false",
+    "PREFECT_SERVER_SERVICES_EVENT_PERSISTER_ENABLED": "false",
+}
 # Requested as soon as the server answers its health check: the first request to a new server pays for its lazy set-up
 # (0.5-0.9 s here). It is the client's own first request too (its API version check); made early, that set-up is off
 # the night's path whenever the server is up before the night needs it.
@@ -79,10 +83,25 @@ class ApiServer:
         self.api_url = f"http://{HOST}:{self.port}/api"
         self._seed = _seed_database()
         migrate = {} if _migrations_needed() else {"PREFECT_API_DATABASE_MIGRATE_ON_START": "false"}
-        uvicorn = ["-m", "uvicorn", "--factory", "prefect.server.api.server:create_app", "--host", HOST,
-                   "--port", str(self.port), "--log-level", "error", "--lifespan", "on"]
-        self.process = subprocess.Popen([sys.executable, "-c", TIED_TO_PARENT, str(os.getpid()), *uvicorn],
-                                        env=os.environ | SERVER_ENV | migrate, stdin=subprocess.DEVNULL)
+        uvicorn = [
+            "-m",
+            "uvicorn",
+            "--factory",
+            "prefect.server.api.server:create_app",
+            "--host",
+            HOST,
+            "--port",
+            str(self.port),
+            "--log-level",
+            "error",
+            "--lifespan",
+            "on",
+        ]
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", TIED_TO_PARENT, str(os.getpid()), *uvicorn],
+            env=os.environ | SERVER_ENV | migrate,
+            stdin=subprocess.DEVNULL,
+        )
         self._up = threading.Event()
         self._stopping = threading.Event()
         threading.Thread(target=self._await_and_warm_up, name="prefect-api-warm-up", daemon=True).start()
@@ -112,11 +131,15 @@ class ApiServer:
         deadline = time.monotonic() + timeout
         while not self._up.wait(0.05):
             if self.process.poll() is not None:
-                raise RuntimeError(f"Prefect's temporary API server exited with code {self.process.returncode} "
-                                   f"while starting (its database: {os.environ.get('PREFECT_HOME')}/prefect.db)")
+                raise RuntimeError(
+                    f"Prefect's temporary API server exited with code {self.process.returncode} "
+                    f"while starting (its database: {os.environ.get('PREFECT_HOME')}/prefect.db)"
+                )
             if time.monotonic() > deadline:
-                raise RuntimeError(f"Prefect's temporary API server did not answer on {self.api_url} within "
-                                   f"{timeout:.0f} s (PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)")
+                raise RuntimeError(
+                    f"Prefect's temporary API server did not answer on {self.api_url} within "
+                    f"{timeout:.0f} s (PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)"
+                )
 
     def stop(self) -> None:
         self._stopping.set()
@@ -209,7 +232,10 @@ def _keep_template(database: Path, template: Path) -> None:
     partial = template.with_name(f"{template.name}.{os.getpid()}.partial")
     try:
         template.parent.mkdir(parents=True, exist_ok=True)
-        with contextlib.closing(sqlite3.connect(database)) as source, contextlib.closing(sqlite3.connect(partial)) as copy:
+        with (
+            contextlib.closing(sqlite3.connect(database)) as source,
+            contextlib.closing(sqlite3.connect(partial)) as copy,
+        ):
             source.backup(copy)
         os.replace(partial, template)
     except (OSError, sqlite3.Error):  # only a speed-up for the next new store
@@ -231,9 +257,11 @@ def low_disk(store: Path) -> str | None:
     free = shutil.disk_usage(folder).free
     if free >= MIN_FREE_BYTES:
         return None
-    return (f"the disk is full: {free >> 20} MB free in {folder}, a night needs at least {MIN_FREE_BYTES >> 20} MB; "
-            f"free space there or give a --store on another disk / 磁盘已满：{folder} 所在磁盘仅剩 {free >> 20} MB，"
-            f"至少需要 {MIN_FREE_BYTES >> 20} MB")
+    return (
+        f"the disk is full: {free >> 20} MB free in {folder}, a night needs at least {MIN_FREE_BYTES >> 20} MB; "
+        f"free space there or give a --store on another disk / 磁盘已满：{folder} 所在磁盘仅剩 {free >> 20} MB，"
+        f"至少需要 {MIN_FREE_BYTES >> 20} MB"
+    )
 
 
 def start_api(store: Path) -> ApiServer | None:

@@ -36,7 +36,7 @@ from time import monotonic, sleep
 import duckdb
 
 from flows import runtime
-from flows.drops import drop_dates
+from flows.ingest.drops import drop_dates
 from flows.store import Store, StoreBusy
 
 FLOW_NAME = "safetynet-scheduled-night"
@@ -55,6 +55,7 @@ class ServeError(Exception):
 
 
 # --------------------------------------------------------------------------------------------- plain functions
+
 
 def cron_for(time_of_day: str) -> str:
     """'01:30' -> '30 1 * * *' (every day at that wall-clock time)."""
@@ -91,30 +92,44 @@ def plan(drops: Path, store: Path) -> tuple[str, list[dt.date], str | None]:
 def record_no_new_drop(store: Path, newest: dt.date, ok_run_id: str, checked_at: dt.datetime) -> dict:
     """A `runs` row saying that the scheduled run found nothing new: status `no_new_drop`, `as_of` the newest drop,
     a manifest with the message. One row per check (the run id carries the check time), nothing else is touched."""
-    checked_at = checked_at.astimezone(dt.timezone.utc).replace(microsecond=0)
-    doc = {"run_id": f"nodrop-{newest:%Y%m%d}-{checked_at:%Y%m%dT%H%M%SZ}", "status": NO_NEW_DROP,
-           "as_of": newest.isoformat(), "latest_drop": newest.isoformat(), "ok_run_id": ok_run_id,
-           "checked_at": checked_at.isoformat(),
-           "message": f"no new drop: the newest drop {newest} already ran successfully (run {ok_run_id}); nothing raised",
-           "message_zh": f"无新数据：最新一期数据 {newest} 已成功运行（{ok_run_id}），本次未产生预警"}
+    checked_at = checked_at.astimezone(dt.UTC).replace(microsecond=0)
+    doc = {
+        "run_id": f"nodrop-{newest:%Y%m%d}-{checked_at:%Y%m%dT%H%M%SZ}",
+        "status": NO_NEW_DROP,
+        "as_of": newest.isoformat(),
+        "latest_drop": newest.isoformat(),
+        "ok_run_id": ok_run_id,
+        "checked_at": checked_at.isoformat(),
+        "message": f"no new drop: the newest drop {newest} already ran successfully (run {ok_run_id}); nothing raised",
+        "message_zh": f"无新数据：最新一期数据 {newest} 已成功运行（{ok_run_id}），本次未产生预警",
+    }
     s = Store(store)
     s.init()
     with duckdb.connect(str(s.db_path)) as con:
-        columns = {r[0] for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = 'runs'").fetchall()}
+        columns = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'runs'"
+            ).fetchall()
+        }
         con.execute("DELETE FROM runs WHERE run_id = ?", [doc["run_id"]])
         manifest = json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
         if "seq" in columns:  # the run order, where the store keeps one
-            con.execute("INSERT INTO runs (run_id, as_of, status, manifest, seq) "
-                        "SELECT ?, ?, ?, ?, coalesce(max(seq), 0) + 1 FROM runs",
-                        [doc["run_id"], newest, NO_NEW_DROP, manifest])
+            con.execute(
+                "INSERT INTO runs (run_id, as_of, status, manifest, seq) "
+                "SELECT ?, ?, ?, ?, coalesce(max(seq), 0) + 1 FROM runs",
+                [doc["run_id"], newest, NO_NEW_DROP, manifest],
+            )
         else:
-            con.execute("INSERT INTO runs (run_id, as_of, status, manifest) VALUES (?, ?, ?, ?)",
-                        [doc["run_id"], newest, NO_NEW_DROP, manifest])
+            con.execute(
+                "INSERT INTO runs (run_id, as_of, status, manifest) VALUES (?, ?, ?, ?)",
+                [doc["run_id"], newest, NO_NEW_DROP, manifest],
+            )
     return doc
 
 
 # ------------------------------------------------------------------------------------------------------- the flow
+
 
 def _scheduled_start() -> dt.datetime:
     """When this run was scheduled to start (its expected start time), or now outside a flow run."""
@@ -122,7 +137,7 @@ def _scheduled_start() -> dt.datetime:
 
     ctx = FlowRunContext.get()
     when = ctx.flow_run.expected_start_time if ctx and ctx.flow_run else None
-    return when if isinstance(when, dt.datetime) else dt.datetime.now(dt.timezone.utc)
+    return when if isinstance(when, dt.datetime) else dt.datetime.now(dt.UTC)
 
 
 def run_scheduled_night(drops: str, store: str) -> dict:
@@ -161,10 +176,12 @@ def run_scheduled_night(drops: str, store: str) -> dict:
         except NightRefused as refused:  # the store was taken after the preflight
             return Failed(message=f"night {night} not run: {refused}")
         if doc["status"] == "halted":
-            h, waiting = doc["halt"], nights[i + 1:]
+            h, waiting = doc["halt"], nights[i + 1 :]
             later = f"; the later nights ({', '.join(map(str, waiting))}) wait until it runs" if waiting else ""
-            return Failed(message=f"night {night} halted: feed '{h['feed']}' failed {h['check_code']}: "
-                                  f"{h['message']}{later}", data=doc)
+            return Failed(
+                message=f"night {night} halted: feed '{h['feed']}' failed {h['check_code']}: {h['message']}{later}",
+                data=doc,
+            )
     return doc
 
 
@@ -187,13 +204,16 @@ def deployment(drops, store, time: str = DEFAULT_TIME, timezone: str = DEFAULT_T
     schedule = Cron(cron_for(time), timezone=check_timezone(timezone))
     flow_obj = sys.modules[__name__].scheduled_night
     return flow_obj.to_deployment(
-        name=DEPLOYMENT_NAME, schedule=schedule,
+        name=DEPLOYMENT_NAME,
+        schedule=schedule,
         parameters={"drops": str(Path(drops).resolve()), "store": str(Path(store).resolve())},
         description=f"safetynet: run every new drop, in date order, every day at {time} {timezone}",
-        tags=["safetynet"])
+        tags=["safetynet"],
+    )
 
 
 # ----------------------------------------------------------------------------------------------- serving
+
 
 class LocalServer:
     """`prefect server start` on loopback, as a child process group we start and stop ourselves."""
@@ -207,24 +227,31 @@ class LocalServer:
 
     def start(self, timeout: float = SERVER_STARTUP_SECONDS) -> LocalServer:
         if _healthy(self.api_url):
-            raise ServeError(f"something already answers on {self.api_url}: set PREFECT_API_URL={self.api_url} to "
-                             "serve against it, or free the port (PREFECT_SERVER_API_PORT chooses another)")
+            raise ServeError(
+                f"something already answers on {self.api_url}: set PREFECT_API_URL={self.api_url} to "
+                "serve against it, or free the port (PREFECT_SERVER_API_PORT chooses another)"
+            )
         self.home.mkdir(parents=True, exist_ok=True)
-        env = os.environ | {"PREFECT_HOME": str(self.home), "PREFECT_SERVER_API_HOST": SERVER_HOST,
-                            "PREFECT_SERVER_API_PORT": str(self.port)}
+        env = os.environ | {
+            "PREFECT_HOME": str(self.home),
+            "PREFECT_SERVER_API_HOST": SERVER_HOST,
+            "PREFECT_SERVER_API_PORT": str(self.port),
+        }
         env.pop("PREFECT_API_URL", None)
         prefect_cli = Path(sys.executable).with_name("prefect")
         cmd = [str(prefect_cli)] if prefect_cli.exists() else [sys.executable, "-m", "prefect"]
         cmd += ["server", "start", "--host", SERVER_HOST, "--port", str(self.port)]
         log = self.log_path.open("ab")
-        self.process = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                        start_new_session=True)
+        self.process = subprocess.Popen(
+            cmd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+        )
         log.close()
         deadline = monotonic() + timeout
         while monotonic() < deadline:
             if self.process.poll() is not None:
-                raise ServeError(f"prefect server exited with code {self.process.returncode} while starting; "
-                                 f"see {self.log_path}")
+                raise ServeError(
+                    f"prefect server exited with code {self.process.returncode} while starting; see {self.log_path}"
+                )
             if _healthy(self.api_url):
                 return self
             sleep(1)
@@ -263,18 +290,25 @@ def serve_forever(drops, store, time: str = DEFAULT_TIME, timezone: str = DEFAUL
     else:
         port = int(os.environ.get("PREFECT_SERVER_API_PORT", DEFAULT_PORT))
         home = Path(os.environ["PREFECT_HOME"])
-        print(f"no PREFECT_API_URL: starting a local Prefect server on {SERVER_HOST}:{port} "
-              f"(home {home}, log {home / 'server.log'}) ...", flush=True)
+        print(
+            f"no PREFECT_API_URL: starting a local Prefect server on {SERVER_HOST}:{port} "
+            f"(home {home}, log {home / 'server.log'}) ...",
+            flush=True,
+        )
         server = LocalServer(home, port).start()
         os.environ["PREFECT_API_URL"] = server.api_url
-        print(f"local Prefect server is up: PREFECT_API_URL={server.api_url}  UI: http://{SERVER_HOST}:{port}",
-              flush=True)
+        print(
+            f"local Prefect server is up: PREFECT_API_URL={server.api_url}  UI: http://{SERVER_HOST}:{port}", flush=True
+        )
     try:
         from prefect import serve  # only now: Prefect reads PREFECT_API_URL at import
 
         dep = deployment(drops, store, time, timezone)
-        print(f"deployment '{FLOW_NAME}/{DEPLOYMENT_NAME}': every day at {time} {timezone}; "
-              f"drops {Path(drops).resolve()}, store {store.resolve()}. Ctrl-C stops.", flush=True)
+        print(
+            f"deployment '{FLOW_NAME}/{DEPLOYMENT_NAME}': every day at {time} {timezone}; "
+            f"drops {Path(drops).resolve()}, store {store.resolve()}. Ctrl-C stops.",
+            flush=True,
+        )
         serve(dep, print_starting_message=False)
     finally:
         if server is not None:
@@ -283,6 +317,7 @@ def serve_forever(drops, store, time: str = DEFAULT_TIME, timezone: str = DEFAUL
 
 
 # ------------------------------------------------------------------------------------------------------------ CLI
+
 
 def _time(text: str) -> str:
     try:
@@ -311,32 +346,34 @@ def cmd_serve(args) -> int:
 def register(subparsers) -> argparse.ArgumentParser:
     """Add `safetynet serve` to the CLI's sub-parsers."""
     p = subparsers.add_parser(
-        "serve", formatter_class=argparse.RawDescriptionHelpFormatter,
+        "serve",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         help="run every new drop each night on a schedule (a long-running process)",
         description="Serve the nightly schedule and keep running until stopped (Ctrl-C or SIGTERM).\n\n"
-                    "Every day at --time in --timezone (default 01:30 Asia/Shanghai) Prefect starts a run that takes\n"
-                    "every drop folder under --drops dated after the latest night the store ran successfully, and\n"
-                    "runs each night in date order exactly as 'safetynet nightly' would, report included: a night\n"
-                    "missed (server down, a late drop, a halt since fixed) is run before the next, never skipped,\n"
-                    "because each night builds on the queue of the night before it. A night the checks halt shows as\n"
-                    "a failed run in Prefect, with the feed and the reason; the nights after it wait for the next run.\n"
-                    "With nothing new, the run records 'no new drop' (a runs row with status no_new_drop) and ends.\n\n"
-                    "Schedules need a Prefect server:\n"
-                    "  - with PREFECT_API_URL set (e.g. http://prefect.internal:4200/api), the deployment is served\n"
-                    "    against that server;\n"
-                    "  - without it, a local server is started on 127.0.0.1:4200 (PREFECT_SERVER_API_PORT changes the\n"
-                    "    port) with its database in STORE/prefect/, and stopped when serve stops. Its UI is at\n"
-                    "    http://127.0.0.1:4200 on this machine only.\n"
-                    "Running one night by hand ('safetynet nightly') needs no server at all.",
+        "Every day at --time in --timezone (default 01:30 Asia/Shanghai) Prefect starts a run that takes\n"
+        "every drop folder under --drops dated after the latest night the store ran successfully, and\n"
+        "runs each night in date order exactly as 'safetynet nightly' would, report included: a night\n"
+        "missed (server down, a late drop, a halt since fixed) is run before the next, never skipped,\n"
+        "because each night builds on the queue of the night before it. A night the checks halt shows as\n"
+        "a failed run in Prefect, with the feed and the reason; the nights after it wait for the next run.\n"
+        "With nothing new, the run records 'no new drop' (a runs row with status no_new_drop) and ends.\n\n"
+        "Schedules need a Prefect server:\n"
+        "  - with PREFECT_API_URL set (e.g. http://prefect.internal:4200/api), the deployment is served\n"
+        "    against that server;\n"
+        "  - without it, a local server is started on 127.0.0.1:4200 (PREFECT_SERVER_API_PORT changes the\n"
+        "    port) with its database in STORE/prefect/, and stopped when serve stops. Its UI is at\n"
+        "    http://127.0.0.1:4200 on this machine only.\n"
+        "Running one night by hand ('safetynet nightly') needs no server at all.",
         epilog="Exit codes: 0 stopped, 1 the local server did not start, 2 usage error.\n"
-               "example: safetynet serve --drops /data/drops --store /data/safetynet --time 01:30")
+        "example: safetynet serve --drops /data/drops --store /data/safetynet --time 01:30",
+    )
     from flows.arguments import drops_root, store_dir  # the checks `safetynet nightly` uses
 
-    p.add_argument("--drops", type=drops_root, required=True,
-                   help="folder that receives one sub-folder per drop date")
+    p.add_argument("--drops", type=drops_root, required=True, help="folder that receives one sub-folder per drop date")
     p.add_argument("--store", type=store_dir, required=True, help="the store folder")
     p.add_argument("--time", type=_time, default=DEFAULT_TIME, help="time of day to run, HH:MM (default 01:30)")
-    p.add_argument("--timezone", type=_timezone, default=DEFAULT_TIMEZONE,
-                   help="IANA time zone of --time (default Asia/Shanghai)")
+    p.add_argument(
+        "--timezone", type=_timezone, default=DEFAULT_TIMEZONE, help="IANA time zone of --time (default Asia/Shanghai)"
+    )
     p.set_defaults(func=cmd_serve)
     return p

@@ -15,10 +15,16 @@ from hypothesis import HealthCheck, settings  # noqa: E402
 # The property-based bed (tests/property/): a night costs seconds, so CI runs a small fixed, derandomised budget (the
 # same examples every run: a failure reproduces); HYPOTHESIS_PROFILE=long explores more, locally.
 _SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]
-settings.register_profile("ci", max_examples=4, derandomize=True, deadline=None, database=None,
-                          suppress_health_check=_SLOW_IS_FINE, print_blob=True)
-settings.register_profile("long", max_examples=60, deadline=None, suppress_health_check=_SLOW_IS_FINE,
-                          print_blob=True)
+settings.register_profile(
+    "ci",
+    max_examples=4,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=_SLOW_IS_FINE,
+    print_blob=True,
+)
+settings.register_profile("long", max_examples=60, deadline=None, suppress_health_check=_SLOW_IS_FINE, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data_samples"
@@ -49,21 +55,27 @@ def recorded(sample_drops, prefect_harness, tmp_path_factory):
     tests, because a whole night costs seconds."""
     import duckdb
 
-    from flows.drops import drop_dates
+    from flows.caseworker.outcomes import import_outcomes
+    from flows.ingest.drops import drop_dates
     from flows.nightly import nightly
-    from flows.outcomes import import_outcomes
 
     store = tmp_path_factory.mktemp("recorded")
     nights = drop_dates(sample_drops)
     docs = {nights[0]: nightly(drops=str(sample_drops), as_of=nights[0], store=str(store))}
     with duckdb.connect(str(store / "safetynet.duckdb"), read_only=True) as con:
-        picked = con.execute("SELECT warning_id FROM warning_snapshots WHERE as_of = ? AND status = 'open' "
-                             "AND warning_code = 'RANDOM_REVIEW' ORDER BY warning_id LIMIT 2", [nights[0]]).fetchall()
+        picked = con.execute(
+            "SELECT warning_id FROM warning_snapshots WHERE as_of = ? AND status = 'open' "
+            "AND warning_code = 'RANDOM_REVIEW' ORDER BY warning_id LIMIT 2",
+            [nights[0]],
+        ).fetchall()
     assert len(picked) == 2, "the samples' first night raises the monthly random-review slice"
     outcome = store.parent / "outcomes.csv"
-    outcome.write_text("warning_id,outcome,resolved_date,action,caseworker_id,note\n"
-                       f"{picked[0][0]},dismissed,{nights[0]},none,CW001,核实无误\n"
-                       f"{picked[1][0]},in_progress,,,CW001,已入户\n", encoding="utf-8")
+    outcome.write_text(
+        "warning_id,outcome,resolved_date,action,caseworker_id,note\n"
+        f"{picked[0][0]},dismissed,{nights[0]},none,CW001,核实无误\n"
+        f"{picked[1][0]},in_progress,,,CW001,已入户\n",
+        encoding="utf-8",
+    )
     import_outcomes(store, outcome, nights[1])
     for night in nights[1:]:
         docs[night] = nightly(drops=str(sample_drops), as_of=night, store=str(store))

@@ -44,6 +44,7 @@ def test_a_reference_outside_the_repository_is_caught(tmp_path):
     (tmp_path / "docs" / "CONTRACT.md").write_text("# contract\n", encoding="utf-8")
     (tmp_path / "docs" / "POLICY.md").write_text("# policy\n", encoding="utf-8")
     cited = tmp_path / "flows.py"
-    cited.write_text('"""See ../shared/CONTRACT.md §3, docs/CONTRACT.md §3, docs/POLICY.md §2 and model.md5."""\n',
-                     encoding="utf-8")
+    cited.write_text(
+        '"""See ../shared/CONTRACT.md §3, docs/CONTRACT.md §3, docs/POLICY.md §2 and model.md5."""\n', encoding="utf-8"
+    )
     assert missing_references([cited], root=tmp_path) == ["flows.py:1: ../shared/CONTRACT.md"]

@@ -23,7 +23,9 @@ class SuiteContext:
         return cls(
             as_of=as_of,
             county_code=str(params.value("district.county_code", as_of)),
-            streets=MappingProxyType({str(k): str(v) for k, v in dict(params.value("district.streets", as_of)).items()}),
+            streets=MappingProxyType(
+                {str(k): str(v) for k, v in dict(params.value("district.streets", as_of)).items()}
+            ),
             max_age_years=int(params.value("checks.max_age_years", as_of)),
         )
 
@@ -31,9 +33,39 @@ class SuiteContext:
 def suite_modules() -> dict:
     """feed name -> suite module, in contract order."""
     from checks.contract import FEEDS
-    from checks.suites import (applications, assets, care_contacts, communities, enrollment, events, expenses,
-                               households, income, meter_readings, payments, persons, staff_relatives)
-    modules = {m.FEED: m for m in (households, persons, enrollment, income, expenses, assets, events, payments,
-                                   applications, staff_relatives, communities, care_contacts, meter_readings)}
+    from checks.suites import (
+        applications,
+        assets,
+        care_contacts,
+        communities,
+        enrollment,
+        events,
+        expenses,
+        households,
+        income,
+        meter_readings,
+        payments,
+        persons,
+        staff_relatives,
+    )
+
+    modules = {
+        m.FEED: m
+        for m in (
+            households,
+            persons,
+            enrollment,
+            income,
+            expenses,
+            assets,
+            events,
+            payments,
+            applications,
+            staff_relatives,
+            communities,
+            care_contacts,
+            meter_readings,
+        )
+    }
     assert list(modules) == list(FEEDS), "one suite per feed, in contract order"
     return modules

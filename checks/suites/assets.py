@@ -15,13 +15,22 @@ def checks(ctx) -> list[RowCheck]:
     return [
         *contract_checks(FEED),
         RowCheck(
-            "SUBTYPE_MISMATCH", FEED,
+            "SUBTYPE_MISMATCH",
+            FEED,
             f"t.asset_type IN ({', '.join(lit(a) for a in sorted(ASSET_SUBTYPES))}) "
             f"AND NOT list_contains({allowed}, t.subtype)",
-            fmt("assets.subtype '{}' is not a subtype of asset_type '{}' (allowed: {})",
-                "t.subtype", "t.asset_type", f"array_to_string({allowed}, ', ')"),
-            fmt_zh("assets.subtype '{}' 不是 asset_type '{}' 的子类（允许：{}）",
-                   "t.subtype", "t.asset_type", f"array_to_string({allowed}, ', ')"),
+            fmt(
+                "assets.subtype '{}' is not a subtype of asset_type '{}' (allowed: {})",
+                "t.subtype",
+                "t.asset_type",
+                f"array_to_string({allowed}, ', ')",
+            ),
+            fmt_zh(
+                "assets.subtype '{}' 不是 asset_type '{}' 的子类（允许：{}）",
+                "t.subtype",
+                "t.asset_type",
+                f"array_to_string({allowed}, ', ')",
+            ),
             "subtype is one the contract allows for the asset_type",
         ),
         end_not_before_start(FEED),

@@ -15,17 +15,27 @@ def checks(ctx) -> list[RowCheck]:
     return [
         *contract_checks(FEED),
         RowCheck(
-            "COMMUNITY_CODE_FORMAT", FEED, f"t.community_code IS NOT NULL AND NOT {twelve_digits}",
+            "COMMUNITY_CODE_FORMAT",
+            FEED,
+            f"t.community_code IS NOT NULL AND NOT {twelve_digits}",
             fmt("communities.community_code '{}' is not a 12-digit 统计用区划代码", "t.community_code"),
             fmt_zh("communities.community_code '{}' 不是 12 位统计用区划代码", "t.community_code"),
             "community_code has 12 digits",
         ),
         RowCheck(
-            "COMMUNITY_OUTSIDE_STREET", FEED,
+            "COMMUNITY_OUTSIDE_STREET",
+            FEED,
             f"{twelve_digits} AND t.street_code IS NOT NULL AND substr(t.community_code, 1, 9) <> t.street_code",
-            fmt("communities.community_code '{}' does not lie in street {}: its first 9 digits must be the street code",
-                "t.community_code", "t.street_code"),
-            fmt_zh("communities.community_code '{}' 不属于镇街 {}：前 9 位应为镇街代码", "t.community_code", "t.street_code"),
+            fmt(
+                "communities.community_code '{}' does not lie in street {}: its first 9 digits must be the street code",
+                "t.community_code",
+                "t.street_code",
+            ),
+            fmt_zh(
+                "communities.community_code '{}' 不属于镇街 {}：前 9 位应为镇街代码",
+                "t.community_code",
+                "t.street_code",
+            ),
             "community_code starts with its street_code (first 9 digits)",
         ),
     ]

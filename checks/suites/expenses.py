@@ -14,13 +14,18 @@ def checks(ctx) -> list[RowCheck]:
     return [
         *contract_checks(FEED),
         RowCheck(
-            "SELF_PAID_OVER_TOTAL", FEED, "t.self_paid_amount > t.total_amount",
+            "SELF_PAID_OVER_TOTAL",
+            FEED,
+            "t.self_paid_amount > t.total_amount",
             fmt("expenses.self_paid_amount {} is more than total_amount {}", "t.self_paid_amount", "t.total_amount"),
             fmt_zh("expenses.self_paid_amount {} 大于 total_amount {}", "t.self_paid_amount", "t.total_amount"),
             "self_paid_amount is at most total_amount",
             gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A="total_amount", column_B="self_paid_amount", or_equal=True,
-                ignore_row_if="either_value_is_missing"),
+                column_A="total_amount",
+                column_B="self_paid_amount",
+                or_equal=True,
+                ignore_row_if="either_value_is_missing",
+            ),
         ),
         date_not_after_drop(FEED, "date", "EXPENSE_DATE_AFTER_DROP"),
         orphan_check(FEED, "person_id", "persons", "person_id"),

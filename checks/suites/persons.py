@@ -29,39 +29,67 @@ def checks(ctx) -> list[RowCheck]:
         *contract_checks(FEED),
         *idn.id_checks(FEED, "person_id"),
         RowCheck(
-            "SEX_ID_MISMATCH", FEED, f"{n} IS NOT NULL AND t.sex IN ('M', 'F') AND t.sex <> {idn.sex_of(n)}",
-            fmt("persons.sex is {} but person_id '{}' has sequence digit {} which means {}",
-                "t.sex", pid, f"substr({pid}, 17, 1)", idn.sex(pid)),
-            fmt_zh("persons.sex 为 {}，但身份号码 '{}' 第 17 位为 {}，对应性别 {}",
-                   "t.sex", pid, f"substr({pid}, 17, 1)", idn.sex(pid)),
+            "SEX_ID_MISMATCH",
+            FEED,
+            f"{n} IS NOT NULL AND t.sex IN ('M', 'F') AND t.sex <> {idn.sex_of(n)}",
+            fmt(
+                "persons.sex is {} but person_id '{}' has sequence digit {} which means {}",
+                "t.sex",
+                pid,
+                f"substr({pid}, 17, 1)",
+                idn.sex(pid),
+            ),
+            fmt_zh(
+                "persons.sex 为 {}，但身份号码 '{}' 第 17 位为 {}，对应性别 {}",
+                "t.sex",
+                pid,
+                f"substr({pid}, 17, 1)",
+                idn.sex(pid),
+            ),
             "sex agrees with the 17th digit of person_id (odd = M, even = F)",
             derived=(idn.derived_number("person_id"),),
         ),
         RowCheck(
-            "BIRTH_ID_MISMATCH", FEED, f"{n} IS NOT NULL AND t.birth_date <> {idn.birth_date_of(n)}",
+            "BIRTH_ID_MISMATCH",
+            FEED,
+            f"{n} IS NOT NULL AND t.birth_date <> {idn.birth_date_of(n)}",
             fmt("persons.birth_date is {} but person_id '{}' encodes {}", "t.birth_date", pid, idn.birth_date(pid)),
-            fmt_zh("persons.birth_date 为 {}，但身份号码 '{}' 中的出生日期为 {}", "t.birth_date", pid, idn.birth_date(pid)),
+            fmt_zh(
+                "persons.birth_date 为 {}，但身份号码 '{}' 中的出生日期为 {}", "t.birth_date", pid, idn.birth_date(pid)
+            ),
             "birth_date agrees with digits 7-14 of person_id",
             derived=(idn.derived_number("person_id"),),
         ),
         RowCheck(
-            "BIRTH_DATE_FUTURE", FEED, f"t.birth_date > DATE '{ctx.as_of.isoformat()}'",
+            "BIRTH_DATE_FUTURE",
+            FEED,
+            f"t.birth_date > DATE '{ctx.as_of.isoformat()}'",
             fmt(f"persons.birth_date {{}} is after the as-of date {ctx.as_of.isoformat()}", "t.birth_date"),
             fmt_zh(f"persons.birth_date {{}} 晚于数据基准日 {ctx.as_of.isoformat()}", "t.birth_date"),
             f"birth_date is not after the as-of date {ctx.as_of.isoformat()}",
             gxe.ExpectColumnValuesToBeBetween(column="birth_date", max_value=ctx.as_of.isoformat()),
         ),
         RowCheck(
-            "AGE_IMPLAUSIBLE", FEED, f"t.birth_date <= DATE '{too_old.isoformat()}'",
-            fmt(f"persons.birth_date {{}} makes the person older than {ctx.max_age_years} years on "
-                f"{ctx.as_of.isoformat()} (checks.max_age_years)", "t.birth_date"),
-            fmt_zh(f"persons.birth_date {{}} 表明此人在 {ctx.as_of.isoformat()} 已超过 {ctx.max_age_years} 岁"
-                   "（checks.max_age_years），不合常理", "t.birth_date"),
+            "AGE_IMPLAUSIBLE",
+            FEED,
+            f"t.birth_date <= DATE '{too_old.isoformat()}'",
+            fmt(
+                f"persons.birth_date {{}} makes the person older than {ctx.max_age_years} years on "
+                f"{ctx.as_of.isoformat()} (checks.max_age_years)",
+                "t.birth_date",
+            ),
+            fmt_zh(
+                f"persons.birth_date {{}} 表明此人在 {ctx.as_of.isoformat()} 已超过 {ctx.max_age_years} 岁"
+                "（checks.max_age_years），不合常理",
+                "t.birth_date",
+            ),
             f"age on the as-of date is at most {ctx.max_age_years} years (checks.max_age_years)",
             gxe.ExpectColumnValuesToBeBetween(column="birth_date", min_value=too_old.isoformat(), strict_min=True),
         ),
         RowCheck(
-            "DISABILITY_GRADE_RANGE", FEED, "t.disability_grade NOT BETWEEN 0 AND 4",
+            "DISABILITY_GRADE_RANGE",
+            FEED,
+            "t.disability_grade NOT BETWEEN 0 AND 4",
             fmt("persons.disability_grade must be 0 (none) or 1-4 as on the 残疾人证; found {}", "t.disability_grade"),
             fmt_zh("persons.disability_grade 应为 0（无）或残疾人证上的 1-4 级；实际为 {}", "t.disability_grade"),
             "disability_grade is 0 (none) or 1-4",

@@ -59,11 +59,14 @@ class AllowList:
         for col in columns:
             why = self.banned_reason(col)
             if why:
-                raise BannedFeatureError(f"{self.path}: feature {why}: protected traits, their proxies and free text "
-                                         "never reach a model (issue #6 §2)")
+                raise BannedFeatureError(
+                    f"{self.path}: feature {why}: protected traits, their proxies and free text "
+                    "never reach a model (issue #6 §2)"
+                )
             if col not in self.names:
-                raise BannedFeatureError(f"{self.path}: feature '{col}' is not on the reviewed allow-list; "
-                                         f"expected one of {self.names}")
+                raise BannedFeatureError(
+                    f"{self.path}: feature '{col}' is not on the reviewed allow-list; expected one of {self.names}"
+                )
 
 
 def load(path: Path) -> AllowList:
@@ -75,7 +78,9 @@ def load(path: Path) -> AllowList:
     names = frozenset(str(n).lower() for n in banned.get("names", []))
     patterns = tuple(str(p) for p in banned.get("patterns", []))
     if not names or not patterns:
-        raise ValueError(f"{path}: expected 'banned: {{names: [...], patterns: [...]}}' (the ban is part of the review)")
+        raise ValueError(
+            f"{path}: expected 'banned: {{names: [...], patterns: [...]}}' (the ban is part of the review)"
+        )
     features = []
     for name, spec in data["features"].items():
         spec = spec or {}

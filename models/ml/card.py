@@ -8,16 +8,38 @@ from __future__ import annotations
 
 import json
 
-SECTIONS = ("intended_use", "limits", "data", "features", "parameters", "metrics", "calibration", "drift", "fairness",
-            "hashes", "timings")
-TITLES = {"intended_use": "Intended use", "limits": "Limits", "data": "Training data", "features": "Features (allow-list)",
-          "parameters": "Parameters", "metrics": "Metrics", "calibration": "Calibration", "drift": "Drift",
-          "fairness": "Fairness", "hashes": "Hashes",
-          "timings": "Timings"}
+SECTIONS = (
+    "intended_use",
+    "limits",
+    "data",
+    "features",
+    "parameters",
+    "metrics",
+    "calibration",
+    "drift",
+    "fairness",
+    "hashes",
+    "timings",
+)
+TITLES = {
+    "intended_use": "Intended use",
+    "limits": "Limits",
+    "data": "Training data",
+    "features": "Features (allow-list)",
+    "parameters": "Parameters",
+    "metrics": "Metrics",
+    "calibration": "Calibration",
+    "drift": "Drift",
+    "fairness": "Fairness",
+    "hashes": "Hashes",
+    "timings": "Timings",
+}
 
 
-TIMINGS_NOTE = ("measured seconds are in timings.json beside this card: they vary from run to run, so they are kept out "
-                "of the card, which is the same for the same training data, parameters and code")
+TIMINGS_NOTE = (
+    "measured seconds are in timings.json beside this card: they vary from run to run, so they are kept out "
+    "of the card, which is the same for the same training data, parameters and code"
+)
 
 
 def split_timings(card: dict) -> tuple[dict, dict]:
@@ -65,8 +87,13 @@ def _cell(row: dict, col: str) -> str:
     value = row.get(col)
     if value is None:
         return ""
-    if col.endswith("_ratio") and isinstance(value, (int, float)) and not row.get("too_small") \
-            and not 0.8 <= value <= 1.25 and row.get("dimension") != "overall":
+    if (
+        col.endswith("_ratio")
+        and isinstance(value, (int, float))
+        and not row.get("too_small")
+        and not 0.8 <= value <= 1.25
+        and row.get("dimension") != "overall"
+    ):
         n = row.get("warnings")
         return f'<span style="color:red">{value} (n={n})</span>'
     return str(value)

@@ -34,8 +34,10 @@ def add_orders(frame: pl.DataFrame, seed: int) -> pl.DataFrame:
     grp = ["audit_street_code", "week"]
     return f.with_columns(
         pl.struct(-pl.col("score"), "household_id", "condition_key").rank("ordinal").over(grp).alias("rank_model"),
-        pl.struct("deadline_days", "severity_rank", "household_id", "condition_key").rank("ordinal").over(grp)
-          .alias("rank_rules"),
+        pl.struct("deadline_days", "severity_rank", "household_id", "condition_key")
+        .rank("ordinal")
+        .over(grp)
+        .alias("rank_rules"),
         pl.col("_rnd").rank("ordinal").over(grp).alias("rank_random"),
     ).drop("_rnd")
 
@@ -43,8 +45,13 @@ def add_orders(frame: pl.DataFrame, seed: int) -> pl.DataFrame:
 def precision_at_k(frame: pl.DataFrame, rank_col: str, k_by_street: dict, label_col: str) -> dict:
     default = int(k_by_street.get("default", 0))
     ks = pl.DataFrame({"audit_street_code": sorted(frame["audit_street_code"].unique().to_list())})
-    ks = ks.with_columns(pl.col("audit_street_code").replace_strict(
-        {str(s): int(v) for s, v in k_by_street.items() if s != "default"}, default=default, return_dtype=pl.Int64).alias("k"))
+    ks = ks.with_columns(
+        pl.col("audit_street_code")
+        .replace_strict(
+            {str(s): int(v) for s, v in k_by_street.items() if s != "default"}, default=default, return_dtype=pl.Int64
+        )
+        .alias("k")
+    )
     picked = frame.join(ks, on="audit_street_code").filter(pl.col(rank_col) <= pl.col("k"))
     labelled = picked.filter(pl.col(label_col).is_not_null())
     n, hits = labelled.height, int(labelled[label_col].sum() or 0)
@@ -58,16 +65,26 @@ def reliability_table(y: np.ndarray, p: np.ndarray, bins: int = 10) -> list[dict
     for b in range(bins):
         m = idx == b
         if m.any():
-            out.append({"bin": f"{edges[b]:.1f}-{edges[b + 1]:.1f}", "count": int(m.sum()),
-                        "mean_score": round(float(p[m].mean()), 4), "confirmed_rate": round(float(y[m].mean()), 4)})
+            out.append(
+                {
+                    "bin": f"{edges[b]:.1f}-{edges[b + 1]:.1f}",
+                    "count": int(m.sum()),
+                    "mean_score": round(float(p[m].mean()), 4),
+                    "confirmed_rate": round(float(y[m].mean()), 4),
+                }
+            )
     return out
 
 
 def score_metrics(y: np.ndarray, p: np.ndarray) -> dict:
     if len(y) == 0 or len(np.unique(y)) < 2:
         return {"n": int(len(y)), "pr_auc": None, "brier": None, "base_rate": float(np.mean(y)) if len(y) else None}
-    return {"n": int(len(y)), "base_rate": round(float(np.mean(y)), 4), "pr_auc": round(float(average_precision_score(y, p)), 4),
-            "brier": round(float(brier_score_loss(y, p)), 4)}
+    return {
+        "n": int(len(y)),
+        "base_rate": round(float(np.mean(y)), 4),
+        "pr_auc": round(float(average_precision_score(y, p)), 4),
+        "brier": round(float(brier_score_loss(y, p)), 4),
+    }
 
 
 def evaluate(frame: pl.DataFrame, k_by_street: dict, seed: int) -> dict:
@@ -83,13 +100,19 @@ def evaluate(frame: pl.DataFrame, k_by_street: dict, seed: int) -> dict:
         pa, pb = prec[a]["precision"], prec[b]["precision"]
         return round(pa / pb, 3) if pa is not None and pb else None
 
-    return {"label_basis": "truth" if label_col == "truth" else "observed", "warnings": f.height,
-            "weeks": f["week"].n_unique(), "streets": f["audit_street_code"].n_unique(),
-            **score_metrics(y, p), "precision_at_k": prec,
-            "lift_vs_rules": lift("model", "rules"), "lift_vs_random": lift("model", "random"),
-            "rules_lift_vs_random": lift("rules", "random"),
-            "reliability": reliability_table(y, p) if len(y) else [],
-            "by_code": by_code(lab, label_col)}
+    return {
+        "label_basis": "truth" if label_col == "truth" else "observed",
+        "warnings": f.height,
+        "weeks": f["week"].n_unique(),
+        "streets": f["audit_street_code"].n_unique(),
+        **score_metrics(y, p),
+        "precision_at_k": prec,
+        "lift_vs_rules": lift("model", "rules"),
+        "lift_vs_random": lift("model", "random"),
+        "rules_lift_vs_random": lift("rules", "random"),
+        "reliability": reliability_table(y, p) if len(y) else [],
+        "by_code": by_code(lab, label_col),
+    }
 
 
 def by_code(lab: pl.DataFrame, label_col: str) -> list[dict]:
@@ -97,6 +120,13 @@ def by_code(lab: pl.DataFrame, label_col: str) -> list[dict]:
     for code in sorted(lab["warning_code"].unique().to_list()):
         g = lab.filter(pl.col("warning_code") == code)
         y = g[label_col].cast(pl.Int64).to_numpy()
-        rows.append({"warning_code": code, "n": g.height, "confirmed_rate": round(float(y.mean()), 4),
-                     "mean_score": round(float(g["score"].mean()), 4), **{k: v for k, v in score_metrics(y, g["score"].to_numpy()).items() if k == "pr_auc"}})
+        rows.append(
+            {
+                "warning_code": code,
+                "n": g.height,
+                "confirmed_rate": round(float(y.mean()), 4),
+                "mean_score": round(float(g["score"].mean()), 4),
+                **{k: v for k, v in score_metrics(y, g["score"].to_numpy()).items() if k == "pr_auc"},
+            }
+        )
     return rows

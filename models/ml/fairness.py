@@ -13,8 +13,13 @@ from __future__ import annotations
 
 import polars as pl
 
-GROUPS = {"street": "audit_street_code", "age_band": "audit_age_band", "disability": "audit_disability",
-          "household_size": "audit_household_size", "hukou_type": "audit_hukou_type"}
+GROUPS = {
+    "street": "audit_street_code",
+    "age_band": "audit_age_band",
+    "disability": "audit_disability",
+    "household_size": "audit_household_size",
+    "hukou_type": "audit_hukou_type",
+}
 
 
 def _rates(g: pl.DataFrame) -> dict:
@@ -37,15 +42,35 @@ def _ratio(a, b):
 def fairness_table(frame: pl.DataFrame, groups: dict[str, str] = GROUPS) -> list[dict]:
     """Rows: {dimension, group, warnings, flag_rate, flag_rate_ratio, confirmation_rate, ..., false_positive_rate_ratio}."""
     overall = _rates(frame)
-    rows = [{"dimension": "overall", "group": "all", **{k: (round(v, 4) if isinstance(v, float) else v) for k, v in overall.items()},
-             "flag_rate_ratio": 1.0, "confirmation_rate_ratio": 1.0, "false_positive_rate_ratio": 1.0}]
+    rows = [
+        {
+            "dimension": "overall",
+            "group": "all",
+            **{k: (round(v, 4) if isinstance(v, float) else v) for k, v in overall.items()},
+            "flag_rate_ratio": 1.0,
+            "confirmation_rate_ratio": 1.0,
+            "false_positive_rate_ratio": 1.0,
+        }
+    ]
     for dim, col in groups.items():
         for value in sorted(frame[col].cast(pl.String).fill_null("unknown").unique().to_list()):
             g = frame.filter(pl.col(col).cast(pl.String).fill_null("unknown") == value)
             r = _rates(g)
-            rows.append({"dimension": dim, "group": value, "warnings": r["warnings"],
-                         **{m: (round(r[m], 4) if r[m] is not None else None) for m in ("flag_rate", "confirmation_rate", "false_positive_rate")},
-                         **{f"{m}_ratio": _ratio(r[m], overall[m]) for m in ("flag_rate", "confirmation_rate", "false_positive_rate")}})
+            rows.append(
+                {
+                    "dimension": dim,
+                    "group": value,
+                    "warnings": r["warnings"],
+                    **{
+                        m: (round(r[m], 4) if r[m] is not None else None)
+                        for m in ("flag_rate", "confirmation_rate", "false_positive_rate")
+                    },
+                    **{
+                        f"{m}_ratio": _ratio(r[m], overall[m])
+                        for m in ("flag_rate", "confirmation_rate", "false_positive_rate")
+                    },
+                }
+            )
     return rows
 
 
@@ -58,6 +83,13 @@ def outside_four_fifths(rows: list[dict], min_warnings: int = 30) -> list[dict]:
         for m in ("flag_rate", "confirmation_rate", "false_positive_rate"):
             v = r.get(f"{m}_ratio")
             if v is not None and (v < 0.8 or v > 1.25):
-                out.append({"dimension": r["dimension"], "group": r["group"], "measure": m, "ratio": v,
-                            "warnings": r["warnings"]})
+                out.append(
+                    {
+                        "dimension": r["dimension"],
+                        "group": r["group"],
+                        "measure": m,
+                        "ratio": v,
+                        "warnings": r["warnings"],
+                    }
+                )
     return out

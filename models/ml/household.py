@@ -194,8 +194,10 @@ def describe_households(con, scope: str | None = None) -> pl.DataFrame:
     """One row per household with the descriptors and audit attributes above, sorted by household_id; with `scope` (a
     query yielding household_id), only the households it names."""
     in_scope = "TRUE" if scope is None else f"household_id IN (SELECT household_id FROM ({scope}))"
-    has_quarantine = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'quarantine' "
-                                 "AND schema_name = current_schema() AND database_name = current_database()").fetchone()[0]
+    has_quarantine = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'quarantine' "
+        "AND schema_name = current_schema() AND database_name = current_database()"
+    ).fetchone()[0]
     quarantine = "quarantine" if has_quarantine else "(SELECT NULL::VARCHAR AS feed, NULL::VARCHAR AS record_id) "
     authoritative = "(" + ", ".join(f"'{p}'" for p in AUTHORITATIVE) + ")"
     return sql.frame(con, DESCRIBE_SQL.format(in_scope=in_scope, quarantine=quarantine, authoritative=authoritative))

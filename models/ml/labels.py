@@ -1,7 +1,7 @@
 """Labelled warnings for training: each warning's features as of the night it was raised, and its outcome.
 
 Two sources, stacked:
-- a history folder (`--history DIR`, e.g. written by flows/synthetic/outcomes_history.py):
+- a history folder (`--history DIR`, e.g. written by flows/devtools/synthetic/outcomes_history.py):
   `labelled_warnings.parquet`, one row per warning (first raise of a household and condition) with columns
   as_of (raised), week, household_id, warning_code, condition_key, deadline_days, severity_rank, the allow-listed
   features, audit_*, label (1 confirmed / 0 dismissed / null), selected_by, resolved_date and, on synthetic data only,
@@ -22,7 +22,6 @@ import duckdb
 import polars as pl
 
 import sql
-
 from models.rules.catalogue import CATALOGUE, SEVERITY_RANK
 
 FEATURES_DIR = Path("ml") / "candidate_features"
@@ -37,7 +36,9 @@ def frame_sha256(frame: pl.DataFrame) -> str:
 def from_history(history: Path) -> pl.DataFrame:
     path = Path(history) / "labelled_warnings.parquet"
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: no labelled warnings (write them with flows/synthetic/outcomes_history.py)")
+        raise FileNotFoundError(
+            f"{path}: no labelled warnings (write them with flows/devtools/synthetic/outcomes_history.py)"
+        )
     return pl.read_parquet(path)
 
 
@@ -66,7 +67,9 @@ def from_store(store_root: Path, as_of: dt.date) -> pl.DataFrame | None:
         tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
         if not {"outcomes", "warning_snapshots"} <= tables:
             return None
-        rows = sql.frame(con, """
+        rows = sql.frame(
+            con,
+            """
             WITH o AS (
                 SELECT warning_id, outcome, resolved_date, imported_as_of FROM outcomes
                 WHERE imported_as_of <= ? AND outcome IN ('confirmed', 'dismissed')
@@ -79,7 +82,8 @@ def from_store(store_root: Path, as_of: dt.date) -> pl.DataFrame | None:
             )
             SELECT w.*, (o.outcome = 'confirmed')::INTEGER AS label, o.imported_as_of AS resolved_date
             FROM o JOIN w USING (warning_id) ORDER BY w.raised_date, w.household_id, w.condition_key""",
-            [as_of])
+            [as_of],
+        )
     if rows.height == 0:
         return None
     frames = []
@@ -87,8 +91,11 @@ def from_store(store_root: Path, as_of: dt.date) -> pl.DataFrame | None:
         path = folder / f"{raised.isoformat()}.parquet"
         if path.is_file():
             feats = pl.read_parquet(path)
-            frames.append(rows.filter(pl.col("raised_date") == raised)
-                          .join(feats.drop("warning_code"), on=["household_id", "condition_key"], how="inner"))
+            frames.append(
+                rows.filter(pl.col("raised_date") == raised).join(
+                    feats.drop("warning_code"), on=["household_id", "condition_key"], how="inner"
+                )
+            )
     if not frames:
         return None
     out = pl.concat(frames, how="diagonal_relaxed").rename({"raised_date": "as_of"})
@@ -101,11 +108,19 @@ def with_order_keys(frame: pl.DataFrame, deadlines: dict | None = None) -> pl.Da
     if "week" not in f.columns:
         f = f.with_columns((pl.col("as_of") - pl.duration(days=pl.col("as_of").dt.weekday() - 1)).alias("week"))
     if "severity_rank" not in f.columns:
-        f = f.with_columns(pl.col("warning_code").replace_strict(
-            {c: SEVERITY_RANK[w.severity] for c, w in CATALOGUE.items()}, default=3, return_dtype=pl.Int64).alias("severity_rank"))
+        f = f.with_columns(
+            pl.col("warning_code")
+            .replace_strict(
+                {c: SEVERITY_RANK[w.severity] for c, w in CATALOGUE.items()}, default=3, return_dtype=pl.Int64
+            )
+            .alias("severity_rank")
+        )
     if "deadline_days" not in f.columns and deadlines:
-        f = f.with_columns(pl.col("warning_code").replace_strict(
-            {str(k): int(v) for k, v in deadlines.items()}, default=20, return_dtype=pl.Int64).alias("deadline_days"))
+        f = f.with_columns(
+            pl.col("warning_code")
+            .replace_strict({str(k): int(v) for k, v in deadlines.items()}, default=20, return_dtype=pl.Int64)
+            .alias("deadline_days")
+        )
     return f
 
 
@@ -117,7 +132,9 @@ def load(store_root: Path, as_of: dt.date, history: Path | None, deadlines: dict
     if store is not None:
         frames.append(store)
     if not frames:
-        raise FileNotFoundError(f"no labelled warnings: the store {store_root} has no outcomes with saved features on or "
-                                f"before {as_of}, and no --history folder was given")
+        raise FileNotFoundError(
+            f"no labelled warnings: the store {store_root} has no outcomes with saved features on or "
+            f"before {as_of}, and no --history folder was given"
+        )
     out = pl.concat([with_order_keys(f, deadlines) for f in frames], how="diagonal_relaxed")
     return out.sort("as_of", "household_id", "condition_key")

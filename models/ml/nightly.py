@@ -34,8 +34,10 @@ from models.ml.proxy_means.signal import signal_rows
 from models.rules.parameters import ParameterSet
 
 NO_PROXY_MODEL = "no proxy-means model active on this night: PROXY_SIGNAL not raised (train one: safetynet train)"
-SCORES_DDL = ("CREATE OR REPLACE TABLE candidate_scores (household_id VARCHAR, condition_key VARCHAR, score DOUBLE, "
-              "explanation VARCHAR)")
+SCORES_DDL = (
+    "CREATE OR REPLACE TABLE candidate_scores (household_id VARCHAR, condition_key VARCHAR, score DOUBLE, "
+    "explanation VARCHAR)"
+)
 CANDIDATE_COLUMNS = ("household_id", "warning_code", "condition_key", "reasons", "evidence")
 # The households a night describes: its candidates, and with a proxy model every covered household (the proxy reads them).
 SCOPE_CANDIDATES = "SELECT household_id FROM candidates"
@@ -48,14 +50,17 @@ def _insert_candidates(con, rows: list[tuple]) -> int:
     if not rows:
         return 0
     with con.cursor() as cur:  # a fresh connection to the same database: no pending result on `con` can block it
-        cur.register("ml_new_candidates", pl.DataFrame(rows, schema=dict.fromkeys(CANDIDATE_COLUMNS, pl.String),
-                                                       orient="row"))
+        cur.register(
+            "ml_new_candidates", pl.DataFrame(rows, schema=dict.fromkeys(CANDIDATE_COLUMNS, pl.String), orient="row")
+        )
         added = cur.execute("""INSERT INTO candidates SELECT n.* FROM ml_new_candidates n
                                ANTI JOIN candidates c ON c.household_id = n.household_id
                                                      AND c.condition_key = n.condition_key""").fetchall()[0][0]
     if added:
-        con.execute("CREATE OR REPLACE TABLE candidates AS SELECT * FROM candidates "
-                    "ORDER BY household_id, warning_code, condition_key")
+        con.execute(
+            "CREATE OR REPLACE TABLE candidates AS SELECT * FROM candidates "
+            "ORDER BY household_id, warning_code, condition_key"
+        )
     return added
 
 
@@ -69,10 +74,13 @@ def score_candidates(frame: pl.DataFrame, estimator, model_id: str) -> pl.DataFr
     X = cf.matrix(frame, allow, columns)
     scores = estimator.predict_proba(X)[:, 1]
     # the JSON explanations are per-row text (a few thousand rows at 1M households); the numbers are computed vectorised
-    texts = [explain.explanation(model_id, s, x, c, allow, columns)
-             for s, x, c in zip(scores, X, estimator.explain(X, top=3))]
-    return out.with_columns(score=pl.Series(np.round(scores, 6), dtype=pl.Float64),
-                            explanation=pl.Series(texts, dtype=pl.String))
+    texts = [
+        explain.explanation(model_id, s, x, c, allow, columns)
+        for s, x, c in zip(scores, X, estimator.explain(X, top=3))
+    ]
+    return out.with_columns(
+        score=pl.Series(np.round(scores, 6), dtype=pl.Float64), explanation=pl.Series(texts, dtype=pl.String)
+    )
 
 
 def save_candidate_features(frame: pl.DataFrame, store_root: Path, as_of: dt.date) -> str:
@@ -99,18 +107,23 @@ def score_night(con, store_root: Path, params: ParameterSet, as_of: dt.date) -> 
     month_file = Path(store_root) / HOUSEHOLDS_DIR / f"{as_of:%Y-%m}.parquet"
     if not month_file.is_file():
         everyone = describe_households(con)
-        report["households_file"] = save_frame(everyone.with_columns(pl.lit(as_of).alias("as_of")), store_root,
-                                               month_file)
+        report["households_file"] = save_frame(
+            everyone.with_columns(pl.lit(as_of).alias("as_of")), store_root, month_file
+        )
         descriptors = everyone
     else:
         descriptors = describe_households(con, SCOPE_CANDIDATES if proxy[0] is None else SCOPE_WITH_COVERED)
     models = {}
     if proxy[0] is not None:
         entry, est, _ = proxy
-        report["proxy_signals"] = _insert_candidates(con, signal_rows(descriptors, est, entry.model_id, params, as_of,
-                                                                      con))
-        models["proxy_means"] = {"model_id": entry.model_id, "sha256": entry.sha256,
-                                 "activation_date": entry.activation_date.isoformat()}
+        report["proxy_signals"] = _insert_candidates(
+            con, signal_rows(descriptors, est, entry.model_id, params, as_of, con)
+        )
+        models["proxy_means"] = {
+            "model_id": entry.model_id,
+            "sha256": entry.sha256,
+            "activation_date": entry.activation_date.isoformat(),
+        }
     else:
         report["proxy_signals"] = None
         report["proxy_note"] = NO_PROXY_MODEL
@@ -121,12 +134,17 @@ def score_night(con, store_root: Path, params: ParameterSet, as_of: dt.date) -> 
         scores = score_candidates(frame, est, entry.model_id)
         con.register("ml_scores", scores)
         try:
-            con.execute("INSERT INTO candidate_scores SELECT household_id, condition_key, score, explanation FROM ml_scores")
+            con.execute(
+                "INSERT INTO candidate_scores SELECT household_id, condition_key, score, explanation FROM ml_scores"
+            )
         finally:
             con.unregister("ml_scores")
         report["scored"] = scores.height
-        models["confirmation"] = {"model_id": entry.model_id, "sha256": entry.sha256,
-                                  "activation_date": entry.activation_date.isoformat()}
+        models["confirmation"] = {
+            "model_id": entry.model_id,
+            "sha256": entry.sha256,
+            "activation_date": entry.activation_date.isoformat(),
+        }
     report["features_file"] = save_candidate_features(frame, store_root, as_of)
     report["model"] = models or None
     report["seconds"] = round(time.perf_counter() - started, 3)

@@ -36,8 +36,13 @@ def _in_force(params: ParameterSet, name: str, on: dt.date):
 
 
 def _param_evidence(v) -> dict:
-    return {"effective_from": v.effective_from.isoformat(), "name": v.name, "reference": v.reference,
-            "status": v.status, "value": v.value}
+    return {
+        "effective_from": v.effective_from.isoformat(),
+        "name": v.name,
+        "reference": v.reference,
+        "status": v.status,
+        "value": v.value,
+    }
 
 
 def draw_sql(month: dt.date, seed: int, sizes: dict) -> tuple[str, list]:
@@ -84,13 +89,22 @@ def review_rows(con, params: ParameterSet, as_of: dt.date) -> list[tuple]:
                 continue
             drawn.add(hid)
             k = int(dict(size_v.value).get(street, dict(size_v.value).get("default", 0)))
-            evidence = {"method": "md5(seed|month|household_id) rank within street", "month": label,
-                        "parameters": [_param_evidence(v) for v in (size_v, seed_v)], "rank_in_street": int(rank),
-                        "sample_size": k, "seed": int(seed_v.value), "street_code": street}
-            reasons = (f"随机抽查：本户为{label}月{streets.get(street, street)}在保家庭随机抽样（每月 {k} 户）之一。"
-                       "抽中不表示本户存在问题；核查结果用于估计全区错保率，请按常规入户核实收入、财产和家庭成员情况。")
-            rows.append((hid, CODE, f"{CODE}:{label}", reasons,
-                         json.dumps(evidence, ensure_ascii=False, sort_keys=True)))
+            evidence = {
+                "method": "md5(seed|month|household_id) rank within street",
+                "month": label,
+                "parameters": [_param_evidence(v) for v in (size_v, seed_v)],
+                "rank_in_street": int(rank),
+                "sample_size": k,
+                "seed": int(seed_v.value),
+                "street_code": street,
+            }
+            reasons = (
+                f"随机抽查：本户为{label}月{streets.get(street, street)}在保家庭随机抽样（每月 {k} 户）之一。"
+                "抽中不表示本户存在问题；核查结果用于估计全区错保率，请按常规入户核实收入、财产和家庭成员情况。"
+            )
+            rows.append(
+                (hid, CODE, f"{CODE}:{label}", reasons, json.dumps(evidence, ensure_ascii=False, sort_keys=True))
+            )
     return sorted(rows, key=lambda r: (r[0], r[2]))
 
 
@@ -102,8 +116,13 @@ def wilson(k: int, n: int, z: float = 1.96) -> dict:
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return {"n": n, "k": k, "rate": round(p, 4), "ci_low": round(max(0.0, centre - half), 4),
-            "ci_high": round(min(1.0, centre + half), 4)}
+    return {
+        "n": n,
+        "k": k,
+        "rate": round(p, 4),
+        "ci_low": round(max(0.0, centre - half), 4),
+        "ci_high": round(min(1.0, centre + half), 4),
+    }
 
 
 def inclusion_error_estimate(confirmed: int, reviewed: int, z: float = 1.96) -> dict:

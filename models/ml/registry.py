@@ -170,8 +170,17 @@ def _connect(store_root: Path, con=None):
     return duckdb.connect(str(db)), ""
 
 
-def register(store_root: Path, kind: str, model_id: str, sha256: str, training_data_sha256: str, trained_as_of: dt.date,
-             activation_date: dt.date, params: dict, con=None) -> ModelEntry:
+def register(
+    store_root: Path,
+    kind: str,
+    model_id: str,
+    sha256: str,
+    training_data_sha256: str,
+    trained_as_of: dt.date,
+    activation_date: dt.date,
+    params: dict,
+    con=None,
+) -> ModelEntry:
     if kind not in KINDS:
         raise ValueError(f"model kind {kind!r}; expected one of {KINDS}")
     c, schema = _connect(store_root, con)
@@ -179,9 +188,18 @@ def register(store_root: Path, kind: str, model_id: str, sha256: str, training_d
         ensure_table(c, schema)
         t = f"{schema}.models" if schema else "models"
         c.execute(f"DELETE FROM {t} WHERE model_id = ?", [model_id])
-        c.execute(f"INSERT INTO {t} SELECT ?, ?, ?, ?, ?, ?, ?, coalesce(max(registered_seq), 0) + 1 FROM {t}",
-                  [model_id, kind, sha256, training_data_sha256, trained_as_of, activation_date,
-                   json.dumps(params, sort_keys=True, ensure_ascii=False, default=str)])
+        c.execute(
+            f"INSERT INTO {t} SELECT ?, ?, ?, ?, ?, ?, ?, coalesce(max(registered_seq), 0) + 1 FROM {t}",
+            [
+                model_id,
+                kind,
+                sha256,
+                training_data_sha256,
+                trained_as_of,
+                activation_date,
+                json.dumps(params, sort_keys=True, ensure_ascii=False, default=str),
+            ],
+        )
     finally:
         if c is not con:
             c.close()
@@ -195,14 +213,19 @@ def active(store_root: Path, kind: str, as_of: dt.date, con=None) -> ModelEntry 
     c, schema = _connect(store_root, con)
     try:
         t = f"{schema}.models" if schema else "models"
-        exists = c.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'models' AND database_name = ?",
-                           [schema or c.execute("SELECT current_database()").fetchone()[0]]).fetchone()[0]
+        exists = c.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'models' AND database_name = ?",
+            [schema or c.execute("SELECT current_database()").fetchone()[0]],
+        ).fetchone()[0]
         if not exists:
             return None
         # fetchall, not fetchone: a result left unfinished on the night's connection makes its next register() fail
-        rows = c.execute(f"""SELECT model_id, kind, sha256, training_data_sha256, trained_as_of, activation_date FROM {t}
+        rows = c.execute(
+            f"""SELECT model_id, kind, sha256, training_data_sha256, trained_as_of, activation_date FROM {t}
                              WHERE kind = ? AND activation_date <= ?
-                             ORDER BY activation_date DESC, registered_seq DESC LIMIT 1""", [kind, as_of]).fetchall()
+                             ORDER BY activation_date DESC, registered_seq DESC LIMIT 1""",
+            [kind, as_of],
+        ).fetchall()
         row = rows[0] if rows else None
     finally:
         if c is not con:

@@ -26,7 +26,6 @@ import duckdb
 import polars as pl
 
 import sql
-
 from models.ml import fairness
 from models.ml.labels import households_from_store
 from models.ml.random_review import wilson
@@ -56,8 +55,11 @@ def warnings_frame(con, as_of: dt.date, schema: str = "store") -> pl.DataFrame:
     s = f"{schema}." if schema else ""
     rows = sql.frame(con, WARNINGS_SQL.format(s=s), [as_of, as_of])
     return rows.with_columns(
-        pl.when(pl.col("warning_code") == "RANDOM_REVIEW").then(pl.col("condition_key").str.split(":").list.get(1))
-          .otherwise(pl.col("raised_date").dt.strftime("%Y-%m")).alias("month"))
+        pl.when(pl.col("warning_code") == "RANDOM_REVIEW")
+        .then(pl.col("condition_key").str.split(":").list.get(1))
+        .otherwise(pl.col("raised_date").dt.strftime("%Y-%m"))
+        .alias("month")
+    )
 
 
 def monthly_rows(frame: pl.DataFrame) -> list[dict]:
@@ -73,10 +75,14 @@ def monthly_rows(frame: pl.DataFrame) -> list[dict]:
         r = rr if month == "all" else rr.filter(pl.col("month") == month)
         p = ps_lab if month == "all" else ps_lab.filter(pl.col("month") == month)
         errors = r.filter(pl.col("label") == 1)
-        out.append({"month": month,
-                    "inclusion_error": wilson(int(r["label"].sum() or 0), r.height),
-                    "proxy_precision": wilson(int(p["label"].sum() or 0), p.height),
-                    "proxy_recall_on_review_errors": wilson(int(errors["signalled"].sum()), errors.height)})
+        out.append(
+            {
+                "month": month,
+                "inclusion_error": wilson(int(r["label"].sum() or 0), r.height),
+                "proxy_precision": wilson(int(p["label"].sum() or 0), p.height),
+                "proxy_recall_on_review_errors": wilson(int(errors["signalled"].sum()), errors.height),
+            }
+        )
     return out
 
 
@@ -87,8 +93,11 @@ def flat_rows(rows: list[dict]) -> list[dict]:
         flat = {"month": r["month"]}
         for key in ("inclusion_error", "proxy_precision", "proxy_recall_on_review_errors"):
             e = r[key]
-            flat |= {f"{key}_n": e["n"], f"{key}": e["rate"], f"{key}_ci": None if e["rate"] is None
-                     else f"{e['ci_low']:.3f}-{e['ci_high']:.3f}"}
+            flat |= {
+                f"{key}_n": e["n"],
+                f"{key}": e["rate"],
+                f"{key}_ci": None if e["rate"] is None else f"{e['ci_low']:.3f}-{e['ci_high']:.3f}",
+            }
         out.append(flat)
     return out
 
@@ -100,16 +109,22 @@ def signal_fairness(frame: pl.DataFrame, households: pl.DataFrame | None) -> lis
         return []
     signalled = frame.filter(pl.col("warning_code") == "PROXY_SIGNAL")["household_id"].unique().implode()
     audit = households.select("household_id", *fairness.GROUPS.values())
-    f = (rr.unique("household_id", keep="last", maintain_order=True)
-           .join(audit, on="household_id", how="left")
-           .with_columns(pl.col("household_id").is_in(signalled).alias("flagged")))
+    f = (
+        rr.unique("household_id", keep="last", maintain_order=True)
+        .join(audit, on="household_id", how="left")
+        .with_columns(pl.col("household_id").is_in(signalled).alias("flagged"))
+    )
     rows = fairness.fairness_table(f)
     for r in rows:
         r["too_small"] = r["dimension"] != "overall" and r["warnings"] < MIN_GROUP
         ratios = [r.get(f"{m}_ratio") for m in ("flag_rate", "confirmation_rate", "false_positive_rate")]
-        r["judgement"] = ("n too small to judge" if r["too_small"] else
-                          "outside [0.8, 1.25]" if any(v is not None and not BAND[0] <= v <= BAND[1] for v in ratios)
-                          else "within [0.8, 1.25]")
+        r["judgement"] = (
+            "n too small to judge"
+            if r["too_small"]
+            else "outside [0.8, 1.25]"
+            if any(v is not None and not BAND[0] <= v <= BAND[1] for v in ratios)
+            else "within [0.8, 1.25]"
+        )
     return rows
 
 
@@ -120,16 +135,23 @@ def store_measures(store_root: Path, as_of: dt.date, con=None) -> dict:
         con = duckdb.connect(str(Path(store_root) / "safetynet.duckdb"), read_only=True)
     try:
         schema = "store" if not own else ""
-        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = ?",
-                                            [schema or con.execute("SELECT current_database()").fetchone()[0]])
-                  .fetchall()}
+        tables = {
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = ?",
+                [schema or con.execute("SELECT current_database()").fetchone()[0]],
+            ).fetchall()
+        }
         if not {"warning_snapshots", "outcomes"} <= tables:
             return {"monthly": [], "fairness": []}
         frame = warnings_frame(con, as_of, schema)
     finally:
         if own:
             con.close()
-    return {"monthly": monthly_rows(frame), "fairness": signal_fairness(frame, households_from_store(store_root, as_of))}
+    return {
+        "monthly": monthly_rows(frame),
+        "fairness": signal_fairness(frame, households_from_store(store_root, as_of)),
+    }
 
 
 def _fmt(e: dict, pct: bool = True) -> str:
@@ -146,11 +168,15 @@ def html_block(measures: dict) -> str:
         return "<p>暂无随机抽查核实结果 (no random-review outcomes yet)</p>"
     body = "".join(
         f"<tr><td>{html.escape(r['month'])}</td><td>{_fmt(r['inclusion_error'])}</td>"
-        f"<td>{_fmt(r['proxy_precision'])}</td><td>{_fmt(r['proxy_recall_on_review_errors'])}</td></tr>" for r in rows)
-    table = ("<div class='scroll'><table id='table-random-review'><thead><tr><th>月份 month</th><th>错保率 inclusion-error rate</th>"
-             "<th>收入代理指标异常 准确率 PROXY_SIGNAL precision</th>"
-             "<th>抽查错保中被提示比例 PROXY_SIGNAL recall on review errors</th></tr></thead>"
-             f"<tbody>{body}</tbody></table></div>")
+        f"<td>{_fmt(r['proxy_precision'])}</td><td>{_fmt(r['proxy_recall_on_review_errors'])}</td></tr>"
+        for r in rows
+    )
+    table = (
+        "<div class='scroll'><table id='table-random-review'><thead><tr><th>月份 month</th><th>错保率 inclusion-error rate</th>"
+        "<th>收入代理指标异常 准确率 PROXY_SIGNAL precision</th>"
+        "<th>抽查错保中被提示比例 PROXY_SIGNAL recall on review errors</th></tr></thead>"
+        f"<tbody>{body}</tbody></table></div>"
+    )
     fair = measures.get("fairness") or []
     frows = []
     for r in fair:
@@ -161,12 +187,22 @@ def html_block(measures: dict) -> str:
             text = "—" if v is None else f"{100 * v:.1f}% (×{ratio if ratio is not None else '—'})"
             style = ' style="color:#c00"' if bad else ""
             cells.append(f"<td{style}>{text}</td>")
-        frows.append(f"<tr><td>{html.escape(r['dimension'])}</td><td>{html.escape(str(r['group']))}</td>"
-                     f"<td>{r['warnings']}</td>{''.join(cells)}<td>{html.escape(r['judgement'])}</td></tr>")
-    ftable = ("<div class='scroll'><table id='table-proxy-fairness'><thead><tr><th>维度 dimension</th><th>分组 group</th><th>n</th>"
-              "<th>提示率 flag rate</th><th>准确率 precision</th><th>误报率 false-positive rate</th>"
-              "<th>判断 judgement</th></tr></thead>"
-              f"<tbody>{''.join(frows)}</tbody></table></div>") if fair else ""
-    return (f"{table}<p>95% Wilson 置信区间；估算值不是收入，不决定任何事项。</p>"
-            "<h3>收入代理指标异常的公平性 <span class='en'>PROXY_SIGNAL fairness on the random-review slice</span></h3>"
-            f"{ftable}")
+        frows.append(
+            f"<tr><td>{html.escape(r['dimension'])}</td><td>{html.escape(str(r['group']))}</td>"
+            f"<td>{r['warnings']}</td>{''.join(cells)}<td>{html.escape(r['judgement'])}</td></tr>"
+        )
+    ftable = (
+        (
+            "<div class='scroll'><table id='table-proxy-fairness'><thead><tr><th>维度 dimension</th><th>分组 group</th><th>n</th>"
+            "<th>提示率 flag rate</th><th>准确率 precision</th><th>误报率 false-positive rate</th>"
+            "<th>判断 judgement</th></tr></thead>"
+            f"<tbody>{''.join(frows)}</tbody></table></div>"
+        )
+        if fair
+        else ""
+    )
+    return (
+        f"{table}<p>95% Wilson 置信区间；估算值不是收入，不决定任何事项。</p>"
+        "<h3>收入代理指标异常的公平性 <span class='en'>PROXY_SIGNAL fairness on the random-review slice</span></h3>"
+        f"{ftable}"
+    )

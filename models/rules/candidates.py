@@ -96,7 +96,7 @@ def parameters_named_in_sql(layers: tuple[str, ...] = RULE_LAYERS) -> dict[str, 
     """Every parameter name quoted in the rule SQL -> the files naming it (comments excluded)."""
     found: dict[str, list[str]] = {}
     for layer in layers:
-        for name, path in sql.relation_files(layer).items():
+        for path in sql.relation_files(layer).values():
             text = sql.strip_comments(path.read_text(encoding="utf-8"))
             for param in sorted(set(PARAMETER_NAME.findall(text))):
                 found.setdefault(param, []).append(f"sql/{layer}/{path.name}")
@@ -106,18 +106,26 @@ def parameters_named_in_sql(layers: tuple[str, ...] = RULE_LAYERS) -> dict[str, 
 def _check_parameters(params: ParameterSet, as_of: dt.date) -> None:
     for name, files in sorted(parameters_named_in_sql().items()):
         if name not in params:
-            raise ParameterError(f"{files[0]}: names parameter '{name}', which has no file under models/rules/parameters/")
+            raise ParameterError(
+                f"{files[0]}: names parameter '{name}', which has no file under models/rules/parameters/"
+            )
         if params.get(name).values[0].effective_from > as_of:
             # SQL reads NULL for it and the rules using it raise nothing: say so instead of failing the night.
-            log.warning("parameter %s (used by %s) has no value in force on %s; those rules raise nothing",
-                        name, ", ".join(files), as_of.isoformat())
+            log.warning(
+                "parameter %s (used by %s) has no value in force on %s; those rules raise nothing",
+                name,
+                ", ".join(files),
+                as_of.isoformat(),
+            )
 
 
 def raise_candidates(con, params: ParameterSet, as_of: dt.date) -> int:
     """Build features and warnings for `as_of` and (re)create table `candidates`; return its row count."""
     _check_parameters(params, as_of)
     # the households with a quarantined row (sql/state/quarantined_households.sql), empty where no checks ran
-    con.execute("CREATE TABLE IF NOT EXISTS quarantined_households (household_id VARCHAR, feed VARCHAR, check_code VARCHAR)")
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS quarantined_households (household_id VARCHAR, feed VARCHAR, check_code VARCHAR)"
+    )
     params.to_duckdb(con, as_of)
     for macro in _MACROS:
         con.execute(macro)
@@ -130,18 +138,23 @@ def raise_candidates(con, params: ParameterSet, as_of: dt.date) -> int:
         if cols != CANDIDATE_COLUMNS:
             raise RuntimeError(f"sql/warnings/{rule}.sql: expected columns {CANDIDATE_COLUMNS}, found {cols}")
     union = " UNION ALL ".join(
-        f"SELECT {', '.join(f'{c}::VARCHAR AS {c}' for c in CANDIDATE_COLUMNS)} FROM {rule}" for rule in rules)
-    con.execute(f"CREATE OR REPLACE TABLE candidates AS SELECT * FROM ({union}) "
-                "ORDER BY household_id, warning_code, condition_key")
+        f"SELECT {', '.join(f'{c}::VARCHAR AS {c}' for c in CANDIDATE_COLUMNS)} FROM {rule}" for rule in rules
+    )
+    con.execute(
+        f"CREATE OR REPLACE TABLE candidates AS SELECT * FROM ({union}) "
+        "ORDER BY household_id, warning_code, condition_key"
+    )
     unknown = con.execute("SELECT DISTINCT warning_code FROM candidates").fetchall()
     bad = sorted(c for (c,) in unknown if c not in CATALOGUE)
     if bad:
         raise RuntimeError(f"sql/warnings: warning codes {bad} are not in the catalogue (models/rules/catalogue.py)")
-    dup = con.execute("SELECT household_id, warning_code, condition_key, count(*) FROM candidates GROUP BY ALL"
-                      " HAVING count(*) > 1 ORDER BY ALL LIMIT 1").fetchone()
+    dup = con.execute(
+        "SELECT household_id, warning_code, condition_key, count(*) FROM candidates GROUP BY ALL"
+        " HAVING count(*) > 1 ORDER BY ALL LIMIT 1"
+    ).fetchone()
     if dup:
-        raise RuntimeError(f"candidates: household {dup[0]} has {dup[3]} rows for {dup[1]} / {dup[2]};"
-                           " expected one row per household and condition")
+        raise RuntimeError(
+            f"candidates: household {dup[0]} has {dup[3]} rows for {dup[1]} / {dup[2]};"
+            " expected one row per household and condition"
+        )
     return con.execute("SELECT count(*) FROM candidates").fetchone()[0]
-
-

@@ -49,7 +49,11 @@ def load(path: Path = CATALOGUE_FILE) -> dict:
         missing = [f for f in FIELDS if f not in entry]
         if missing:
             raise ValueError(f"{path}: {code} has no {', '.join(missing)}")
-        if entry["category"] not in categories or entry["severity"] not in ranks or entry["raised_by"] not in ("rules", "ml"):
+        if (
+            entry["category"] not in categories
+            or entry["severity"] not in ranks
+            or entry["raised_by"] not in ("rules", "ml")
+        ):
             raise ValueError(f"{path}: {code} has an unknown category, severity or raised_by")
     return data
 
@@ -58,8 +62,17 @@ _DATA = load()
 SEVERITY_RANK: dict[str, int] = dict(_DATA["severity_rank"])
 CATEGORY_ZH: dict[str, str] = {name: c["label_zh"] for name, c in _DATA["categories"].items()}
 CATALOGUE: dict[str, WarningType] = {
-    code: WarningType(code, e["category"], e["label_zh"], e["severity"], tuple(e["counters"] or ()), e["deadline"],
-                      e["raised_by"], " ".join(e["description_en"].split()), e["description_zh"].strip())
+    code: WarningType(
+        code,
+        e["category"],
+        e["label_zh"],
+        e["severity"],
+        tuple(e["counters"] or ()),
+        e["deadline"],
+        e["raised_by"],
+        " ".join(e["description_en"].split()),
+        e["description_zh"].strip(),
+    )
     for code, e in _DATA["codes"].items()
 }
 # Codes raised outside the rule SQL: the monthly random review slice and the proxy-means signal (models/ml/).

@@ -57,7 +57,12 @@ def rules_not_evaluated(absent: list[str]) -> list[dict]:
         missing = [f for f in feeds if f in absent]
         if missing:
             names = ", ".join(f"{f}.csv" for f in missing)
-            out.append({"warning_code": code, "feeds_absent": missing,
-                        "reason_en": f"not evaluated: no {names} delivered on or before this night (optional feed)",
-                        "reason_zh": f"未评估：本期及之前未报送 {names}（可选数据）"})
+            out.append(
+                {
+                    "warning_code": code,
+                    "feeds_absent": missing,
+                    "reason_en": f"not evaluated: no {names} delivered on or before this night (optional feed)",
+                    "reason_zh": f"未评估：本期及之前未报送 {names}（可选数据）",
+                }
+            )
     return out

@@ -63,7 +63,9 @@ class Parameter:
     def at(self, on: dt.date) -> DatedValue:
         in_force = [v for v in self.values if v.effective_from <= on]
         if not in_force:
-            raise ParameterError(f"parameter {self.name}: no value in force on {on} (first value from {self.values[0].effective_from})")
+            raise ParameterError(
+                f"parameter {self.name}: no value in force on {on} (first value from {self.values[0].effective_from})"
+            )
         return in_force[-1]
 
     def effective_to(self, value: DatedValue) -> dt.date | None:
@@ -82,7 +84,9 @@ def _as_date(key: object, where: str) -> dt.date:
 
 def _dated_values(name: str, raw_values: object, where: str) -> list[DatedValue]:
     if not isinstance(raw_values, dict) or not raw_values:
-        raise ParameterError(f"{where}: expected a non-empty mapping 'values: {{YYYY-MM-DD: {{value, reference, status}}}}'")
+        raise ParameterError(
+            f"{where}: expected a non-empty mapping 'values: {{YYYY-MM-DD: {{value, reference, status}}}}'"
+        )
     out = []
     for key, entry in raw_values.items():
         if not isinstance(entry, dict) or "value" not in entry:
@@ -90,19 +94,23 @@ def _dated_values(name: str, raw_values: object, where: str) -> list[DatedValue]
         reference = str(entry.get("reference") or "").strip()
         status = entry.get("status")
         if not reference:
-            raise ParameterError(f"{where}: value dated {key} has no 'reference' (every policy number cites its source)")
+            raise ParameterError(
+                f"{where}: value dated {key} has no 'reference' (every policy number cites its source)"
+            )
         if status not in STATUSES:
             raise ParameterError(f"{where}: value dated {key} has status {status!r}; expected one of {STATUSES}")
         verified_on = entry.get("verified_on")
-        out.append(DatedValue(
-            name=name,
-            effective_from=_as_date(key, where),
-            value=entry["value"],
-            reference=reference,
-            status=status,
-            verified_on=_as_date(verified_on, where) if verified_on is not None else None,
-            source_file=where,
-        ))
+        out.append(
+            DatedValue(
+                name=name,
+                effective_from=_as_date(key, where),
+                value=entry["value"],
+                reference=reference,
+                status=status,
+                verified_on=_as_date(verified_on, where) if verified_on is not None else None,
+                source_file=where,
+            )
+        )
     return out
 
 
@@ -132,8 +140,12 @@ class ParameterSet:
             if not isinstance(data, dict):
                 raise ParameterError(f"{path}: expected a mapping with description, unit, values")
             values = _dated_values(name, data.get("values"), str(rel))
-            parameters[name] = Parameter(name, str(data.get("description", "")), str(data.get("unit", "")),
-                                         tuple(sorted(values, key=lambda v: v.effective_from)))
+            parameters[name] = Parameter(
+                name,
+                str(data.get("description", "")),
+                str(data.get("unit", "")),
+                tuple(sorted(values, key=lambda v: v.effective_from)),
+            )
             digest.update(str(rel).encode() + b"\0" + path.read_bytes() + b"\0")
         if override is not None:
             data = _read_yaml(override)
@@ -146,11 +158,16 @@ class ParameterSet:
                     raise ParameterError(f"{override}: unknown parameter '{name}'; {hint}")
                 where = f"{override.name}:{name}"
                 if not isinstance(body, dict):
-                    short = "" if isinstance(body, (dict, list)) or body is None else (
-                        f" (found the short form '{name}: {body}': a value needs its date and source)")
-                    raise ParameterError(f"{where}: expected a mapping with 'values: {{YYYY-MM-DD: {{value, reference, "
-                                         f"status}}}}', e.g. {name}: {{values: {{2026-01-01: {{value: ..., reference: "
-                                         f"..., status: unconfirmed}}}}}}{short}")
+                    short = (
+                        ""
+                        if isinstance(body, (dict, list)) or body is None
+                        else (f" (found the short form '{name}: {body}': a value needs its date and source)")
+                    )
+                    raise ParameterError(
+                        f"{where}: expected a mapping with 'values: {{YYYY-MM-DD: {{value, reference, "
+                        f"status}}}}', e.g. {name}: {{values: {{2026-01-01: {{value: ..., reference: "
+                        f"..., status: unconfirmed}}}}}}{short}"
+                    )
                 extra = _dated_values(name, body.get("values"), where)
                 merged = {v.effective_from: v for v in parameters[name].values}
                 merged.update({v.effective_from: v for v in extra})
@@ -188,8 +205,11 @@ class ParameterSet:
 
     def not_in_force(self, on: dt.date, prefixes: tuple[str, ...]) -> list[Parameter]:
         """The parameters whose names start with one of `prefixes` and that have no value in force on `on`."""
-        return [p for name, p in sorted(self._parameters.items())
-                if name.startswith(prefixes) and p.values[0].effective_from > on]
+        return [
+            p
+            for name, p in sorted(self._parameters.items())
+            if name.startswith(prefixes) and p.values[0].effective_from > on
+        ]
 
     def needing_confirmation(self, on: dt.date, max_age_days: int = 365) -> list[dict]:
         """Values in force on `on` that were last verified more than `max_age_days` before `on` (`why` says when), or
@@ -208,8 +228,15 @@ class ParameterSet:
                 why = "unconfirmed"
             else:
                 continue
-            out.append({"name": v.name, "value": v.value, "effective_from": v.effective_from.isoformat(),
-                        "reference": v.reference, "why": why})
+            out.append(
+                {
+                    "name": v.name,
+                    "value": v.value,
+                    "effective_from": v.effective_from.isoformat(),
+                    "reference": v.reference,
+                    "why": why,
+                }
+            )
         return out
 
     def to_duckdb(self, con, as_of: dt.date) -> None:
@@ -219,10 +246,26 @@ class ParameterSet:
             p = self._parameters[name]
             for v in p.values:
                 num = v.value if isinstance(v.value, (int, float)) and not isinstance(v.value, bool) else None
-                rows.append((name, v.effective_from, p.effective_to(v), None if num is None else float(num),
-                             json.dumps(v.value, ensure_ascii=False, sort_keys=True, default=str), v.reference, v.status))
-        columns = {"name": pl.String, "effective_from": pl.Date, "effective_to": pl.Date, "value": pl.Float64,
-                   "value_json": pl.String, "reference": pl.String, "status": pl.String}
+                rows.append(
+                    (
+                        name,
+                        v.effective_from,
+                        p.effective_to(v),
+                        None if num is None else float(num),
+                        json.dumps(v.value, ensure_ascii=False, sort_keys=True, default=str),
+                        v.reference,
+                        v.status,
+                    )
+                )
+        columns = {
+            "name": pl.String,
+            "effective_from": pl.Date,
+            "effective_to": pl.Date,
+            "value": pl.Float64,
+            "value_json": pl.String,
+            "reference": pl.String,
+            "status": pl.String,
+        }
         with con.cursor() as cur:  # a fresh connection to the same database: no pending result can block it
             cur.register("params_frame", pl.DataFrame(rows, schema=columns, orient="row"))
             cur.execute("CREATE OR REPLACE TABLE params AS SELECT * FROM params_frame")

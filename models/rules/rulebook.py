@@ -30,12 +30,17 @@ def _rule_file(code: str) -> Path:
 def _entry(code: str, params: ParameterSet) -> str:
     w = CATALOGUE[code]
     deadline = params.get(w.deadline).values[-1].value[code]
-    facts = [f"{w.category} ({_DATA['categories'][w.category]['label_zh']})", f"severity {w.severity}",
-             f"deadline {deadline} working days (`{w.deadline}`)"]
+    facts = [
+        f"{w.category} ({_DATA['categories'][w.category]['label_zh']})",
+        f"severity {w.severity}",
+        f"deadline {deadline} working days (`{w.deadline}`)",
+    ]
     if w.raised_by == "rules":
         path = _rule_file(code)
         names = sorted(set(PARAMETER_NAME.findall(path.read_text(encoding="utf-8"))))
-        facts.append(f"rule `{path.relative_to(ROOT)}`" + (", reads " + ", ".join(f"`{n}`" for n in names) if names else ""))
+        facts.append(
+            f"rule `{path.relative_to(ROOT)}`" + (", reads " + ", ".join(f"`{n}`" for n in names) if names else "")
+        )
     else:
         facts.append("raised by `models/ml/nightly.py`")
     if w.counters:
@@ -51,7 +56,9 @@ def render(params: ParameterSet | None = None) -> str:
         codes = [code for code, w in CATALOGUE.items() if w.category == category and w.raised_by == "rules"]
         if codes:
             scope = f" — {c['scope']}" if c.get("scope") else ""
-            rules.append(f"## {c['title']} ({c['label_zh']}){scope}\n\n" + "\n".join(_entry(code, params) for code in codes))
+            rules.append(
+                f"## {c['title']} ({c['label_zh']}){scope}\n\n" + "\n".join(_entry(code, params) for code in codes)
+            )
     ml = [_entry(code, params) for code, w in CATALOGUE.items() if w.raised_by == "ml"]
     text = TEMPLATE.read_text(encoding="utf-8")
     return text.replace("{rule_codes}", "\n".join(rules)).replace("{ml_codes}", "\n" + "\n".join(ml))

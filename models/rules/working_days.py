@@ -66,7 +66,8 @@ class WorkingCalendar:
         days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
         flags = [self.is_working(d) for d in days]
         calendar = pl.DataFrame({"date": days, "is_working": flags}).with_columns(
-            working_day_index=pl.col("is_working").cast(pl.Int32).cum_sum())
+            working_day_index=pl.col("is_working").cast(pl.Int32).cum_sum()
+        )
         with con.cursor() as cur:  # a fresh connection to the same database: no pending result can block it
             cur.register("calendar_frame", calendar)
             cur.execute("CREATE OR REPLACE TABLE working_days AS SELECT * FROM calendar_frame ORDER BY date")

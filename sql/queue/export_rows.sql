@@ -3,7 +3,7 @@
 -- the head's, and any that the reasons or evidence name (first 6 and last 4 characters kept, docs/CONTRACT.md §4), standing
 -- alone, not inside a longer id such as an expense record's (the pattern and why it runs twice: checks/id_number.py).
 -- v2 columns (docs/CONTRACT.md §4 extensions): the household's address, its community code and name (communities.csv; NULL
--- when not delivered). progress_*: an in-progress warning's latest report (flows/queue.py `progress_in_force`), which
+-- when not delivered). progress_*: an in-progress warning's latest report (flows/queue/merge.py `progress_in_force`), which
 -- the workbook carries into every later night until the warning is closed.
 WITH heads AS (
     SELECT household_id, name AS head_name,

@@ -1,7 +1,7 @@
 -- The night's candidate warnings routed through the three-level network and given their catalogue fields.
 -- Grain: one row per household and condition (household_id, condition_key).
 -- Inputs: candidates (models/rules and models/ml), candidate_scores (models/ml: empty without an active model),
--- households (state), streets and catalogue (written by flows/queue.py). The evidence hash is taken on the rules'
+-- households (state), streets and catalogue (written by flows/queue/merge.py). The evidence hash is taken on the rules'
 -- evidence before the model's explanation is added, so a new score never counts as changed evidence, and without the
 -- code's counters (catalogue.evidence_patch: days elapsed, a look-back period ending on D), which change every night on
 -- their own: a warning a caseworker closed comes back when its records change, not because a night has passed.

@@ -14,7 +14,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from flows import gongshi
+from flows.outputs import gongshi
 from models.rules.candidates import raise_candidates
 from models.rules.parameters import ParameterSet
 from tests.checks.staging import make_id
@@ -27,9 +27,16 @@ INCOME, ADDRESS = 2345.67, "小龙坎正街 88 号"
 
 def build() -> StateBuilder:
     s = StateBuilder()
-    a, _, child = s.household("A", members=[dict(person_id=ID_A, name="张小明"), dict(name="王芳", relation="spouse"),
-                                            dict(name="张一", relation="child", disability_grade=1,
-                                                 disability_type="visual")], region_code=C1, address=ADDRESS)
+    a, _, child = s.household(
+        "A",
+        members=[
+            dict(person_id=ID_A, name="张小明"),
+            dict(name="王芳", relation="spouse"),
+            dict(name="张一", relation="child", disability_grade=1, disability_type="visual"),
+        ],
+        region_code=C1,
+        address=ADDRESS,
+    )
     s.event(child, "death", "2026-01-05")  # size 2 on D
     s.income(a, "2026-01", INCOME)
     s.enroll("A", "dibao", covered_persons=2, monthly_benefit=1234.56, start_date="2024-03-15")
@@ -39,9 +46,12 @@ def build() -> StateBuilder:
     s.enroll("C", "dibao", status="gradual_exit", monthly_benefit=300, start_date="2023-01-01")
     s.household("D_OTHER", members=[dict(name="赵六")], region_code=C2)
     s.enroll("D_OTHER", "dibao", monthly_benefit=500)
-    for hid, program, status, end in (("E_SUSPENDED", "dibao", "suspended", None), ("F_EDGE", "edge", "active", None),
-                                      ("G_ENDED", "dibao", "terminated", "2026-02-28"),
-                                      ("H_ALLOWANCE", "age_allowance", "active", None)):
+    for hid, program, status, end in (
+        ("E_SUSPENDED", "dibao", "suspended", None),
+        ("F_EDGE", "edge", "active", None),
+        ("G_ENDED", "dibao", "terminated", "2026-02-28"),
+        ("H_ALLOWANCE", "age_allowance", "active", None),
+    ):
         s.household(hid, members=[dict(name=f"不列{hid}")], region_code=C1)
         s.enroll(hid, program, status=status, end_date=end, monthly_benefit=100)
     return s
@@ -64,17 +74,30 @@ def written(night, tmp_path_factory):
 
 def test_listed_households_masked_and_sorted(night):
     frame = gongshi.roster_frame(night)
-    rows = [(r["community_code"], r["head_name_masked"], r["household_size"], r["program"], float(r["monthly_benefit"]),
-             r["start_month"]) for r in frame.iter_rows(named=True)]
-    assert rows == [(C1, "张*明", 2, "dibao", 1234.56, "2024-03"), (C1, "李*", 1, "tekun", 1001.0, "2025-11"),
-                    (C1, "欧**华", 1, "dibao", 300.0, "2023-01"), (C2, "赵*", 1, "dibao", 500.0, "2024-01")]
+    rows = [
+        (
+            r["community_code"],
+            r["head_name_masked"],
+            r["household_size"],
+            r["program"],
+            float(r["monthly_benefit"]),
+            r["start_month"],
+        )
+        for r in frame.iter_rows(named=True)
+    ]
+    assert rows == [
+        (C1, "张*明", 2, "dibao", 1234.56, "2024-03"),
+        (C1, "李*", 1, "tekun", 1001.0, "2025-11"),
+        (C1, "欧**华", 1, "dibao", 300.0, "2023-01"),
+        (C2, "赵*", 1, "dibao", 500.0, "2024-01"),
+    ]
 
 
 def test_one_csv_and_one_workbook_per_community(written):
     folder, hashes = written
     assert sorted(hashes) == [f"gongshi/{c}.{x}" for c in (C1, C2) for x in ("csv", "xlsx")]
     assert (folder / f"{C1}.csv").read_text(encoding="utf-8-sig").splitlines()[0] == ",".join(gongshi.CSV_COLUMNS)
-    assert (folder / f"{C1}.csv").read_bytes()[:3] == b"\xef\xbb\xbf"   # a BOM: Excel reads the Chinese names right
+    assert (folder / f"{C1}.csv").read_bytes()[:3] == b"\xef\xbb\xbf"  # a BOM: Excel reads the Chinese names right
     ws = openpyxl.load_workbook(folder / f"{C1}.xlsx")["公示"]
     assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "portrait"
     assert [ws.cell(r, 2).value for r in (3, 4, 5)] == ["张*明", "李*", "欧**华"]
@@ -83,8 +106,22 @@ def test_one_csv_and_one_workbook_per_community(written):
 def test_nothing_private_appears(written):
     """No ID number, income, address, disability or health detail, and no full name, in any file of the roster."""
     folder, _ = written
-    forbidden = [ID_A, ID_A[:6] + "19700101", f"{INCOME}", "2345", ADDRESS, "小龙坎正街", "张小明", "欧阳小华", "李四",
-                 "visual", "视力", "disability", "张一", "王芳"]
+    forbidden = [
+        ID_A,
+        ID_A[:6] + "19700101",
+        f"{INCOME}",
+        "2345",
+        ADDRESS,
+        "小龙坎正街",
+        "张小明",
+        "欧阳小华",
+        "李四",
+        "visual",
+        "视力",
+        "disability",
+        "张一",
+        "王芳",
+    ]
     for path in sorted(folder.iterdir()):
         if path.suffix == ".csv":
             texts = [path.read_text(encoding="utf-8")]

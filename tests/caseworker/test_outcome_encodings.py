@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from flows.outcomes import OutcomeImportError, decode_csv, import_outcomes
+from flows.caseworker.outcomes import OutcomeImportError, decode_csv, import_outcomes
 from tests.caseworker.helpers import CSV_HEADER, make_store, outcomes, snap
 
 ARRIVAL = dt.date(2026, 3, 5)
@@ -26,8 +26,7 @@ def _file(tmp_path, name: str, encoding: str, bom: bytes = b"") -> object:
     return path
 
 
-@pytest.mark.parametrize("encoding, bom", [("gbk", b""), ("gb18030", b""), ("utf-8", b""),
-                                           ("utf-8", b"\xef\xbb\xbf")])
+@pytest.mark.parametrize("encoding, bom", [("gbk", b""), ("gb18030", b""), ("utf-8", b""), ("utf-8", b"\xef\xbb\xbf")])
 def test_the_same_outcomes_whatever_the_offices_encoding(tmp_path, store, encoding, bom):
     report = import_outcomes(store.root, _file(tmp_path, "o.csv", encoding, bom), ARRIVAL)
     assert report["applied"] == 2 and report["rejected"] == []
@@ -36,10 +35,10 @@ def test_the_same_outcomes_whatever_the_offices_encoding(tmp_path, store, encodi
 
 
 def test_utf8_is_tried_first_and_gbk_only_when_it_is_not_utf8():
-    assert decode_csv("核实".encode("utf-8")) == ("核实", "utf-8")
+    assert decode_csv("核实".encode()) == ("核实", "utf-8")
     assert decode_csv("核实".encode("gbk")) == ("核实", "gb18030")
     with pytest.raises(UnicodeDecodeError):  # UTF-8 cut inside its last character: a truncated copy, not GBK
-        decode_csv("核实".encode("utf-8")[:-1])
+        decode_csv("核实".encode()[:-1])
 
 
 def test_a_legacy_xls_is_refused_with_a_chinese_reason(tmp_path, store):
@@ -50,13 +49,16 @@ def test_a_legacy_xls_is_refused_with_a_chinese_reason(tmp_path, store):
     assert "另存为 .xlsx" in err.value.zh and outcomes(store) == []
 
 
-@pytest.mark.parametrize("content, zh", [
-    (None, "无法读取该文件"),
-    (b"", "是空文件"),
-    ("warning_id,result\nW1,ok\n".encode(), "表头缺少"),
-    (b"PK\x03\x04 not a zip", "不是可读取的 .xlsx"),
-    (b"\x00\x01\x02binary", "是二进制文件"),
-])
+@pytest.mark.parametrize(
+    "content, zh",
+    [
+        (None, "无法读取该文件"),
+        (b"", "是空文件"),
+        (b"warning_id,result\nW1,ok\n", "表头缺少"),
+        (b"PK\x03\x04 not a zip", "不是可读取的 .xlsx"),
+        (b"\x00\x01\x02binary", "是二进制文件"),
+    ],
+)
 def test_every_file_level_refusal_has_a_chinese_reason(tmp_path, store, capsys, content, zh):
     from flows.cli import main
 

@@ -21,11 +21,14 @@ def store(tmp_path):
     return s
 
 
-@pytest.mark.parametrize("raised, due", [
-    (D(2026, 2, 13), D(2026, 2, 27)),  # docs/CONTRACT.md §3: 2/14 make-up day 1, 2/15-2/23 off, 2/24-2/27 days 2-5
-    (D(2026, 2, 27), D(2026, 3, 5)),   # 2/28 make-up Saturday day 1, 3/2-3/5 days 2-5
-    (D(2026, 2, 12), D(2026, 2, 26)),  # 2/13 1, 2/14 2, 2/24 3, 2/25 4, 2/26 5
-])
+@pytest.mark.parametrize(
+    "raised, due",
+    [
+        (D(2026, 2, 13), D(2026, 2, 27)),  # docs/CONTRACT.md §3: 2/14 make-up day 1, 2/15-2/23 off, 2/24-2/27 days 2-5
+        (D(2026, 2, 27), D(2026, 3, 5)),  # 2/28 make-up Saturday day 1, 3/2-3/5 days 2-5
+        (D(2026, 2, 12), D(2026, 2, 26)),  # 2/13 1, 2/14 2, 2/24 3, 2/25 4, 2/26 5
+    ],
+)
 def test_the_sql_deadline_across_spring_festival(store, raised, due):
     assert ParameterSet.load().value("catalogue.deadline_working_days", raised)["MEMBER_DECEASED"] == 5
     (w,) = night(store, raised, [(H1, "death:P1", "MEMBER_DECEASED")]).values()
@@ -34,7 +37,7 @@ def test_the_sql_deadline_across_spring_festival(store, raised, due):
 
 def test_changed_evidence_updates_the_open_warning_instead_of_raising_another(store):
     first = night(store, D(2026, 3, 2), [(H1, "inc", "INCOME_OVER_LIMIT", json.dumps({"per_capita": 900}))])
-    (wid, w1), = first.items()
+    ((wid, w1),) = first.items()
     second = night(store, D(2026, 3, 3), [(H1, "inc", "INCOME_OVER_LIMIT", json.dumps({"per_capita": 950}))])
     assert list(second) == [wid]
     w2 = second[wid]

@@ -9,8 +9,9 @@ import openpyxl
 import polars as pl
 import pytest
 
-from flows import exports, queue
-from flows.outcomes import import_outcomes
+from flows.caseworker.outcomes import import_outcomes
+from flows.outputs import exports
+from flows.queue import merge as queue
 from flows.store import Store
 from models.rules.parameters import ParameterSet
 from tests.caseworker.helpers import CSV_HEADER, write_csv
@@ -26,19 +27,31 @@ def night(store: Store, as_of: dt.date, candidates: list[tuple], out: dict | Non
     con.execute(f"ATTACH '{store.db_path}' AS store")
     PARAMS.to_duckdb(con, as_of)
     queue.write_reference_tables(con, PARAMS, as_of)
-    con.execute("CREATE TABLE candidates (household_id VARCHAR, condition_key VARCHAR, warning_code VARCHAR, "
-                "reasons VARCHAR, evidence VARCHAR)")
+    con.execute(
+        "CREATE TABLE candidates (household_id VARCHAR, condition_key VARCHAR, warning_code VARCHAR, "
+        "reasons VARCHAR, evidence VARCHAR)"
+    )
     if candidates:
-        con.executemany("INSERT INTO candidates VALUES (?, ?, ?, '原因', ?)", [(*c[:3], c[3] if len(c) > 3 else "{}")
-                                                                           for c in candidates])
-    con.execute("CREATE TABLE households AS SELECT * FROM (VALUES ('H0001', '500106001001', '土湾路1号'), "
-                "('H0002', '500106002003', '天星桥路2号')) t(household_id, region_code, address)")
-    con.execute("CREATE TABLE communities AS SELECT * FROM (VALUES ('500106001001', '土湾社区', '500106001')) "
-                "t(community_code, community_name, street_code)")
-    con.execute("CREATE TABLE persons AS SELECT * FROM (VALUES ('H0001', '张三', '500106195001011234', 'head')) "
-                "t(household_id, name, person_id, relation)")
-    con.execute("CREATE TABLE quarantine (feed VARCHAR, drop_date DATE, file VARCHAR, line INTEGER, record_id VARCHAR, "
-                "check_code VARCHAR, reason_zh VARCHAR, reason_en VARCHAR)")
+        con.executemany(
+            "INSERT INTO candidates VALUES (?, ?, ?, '原因', ?)",
+            [(*c[:3], c[3] if len(c) > 3 else "{}") for c in candidates],
+        )
+    con.execute(
+        "CREATE TABLE households AS SELECT * FROM (VALUES ('H0001', '500106001001', '土湾路1号'), "
+        "('H0002', '500106002003', '天星桥路2号')) t(household_id, region_code, address)"
+    )
+    con.execute(
+        "CREATE TABLE communities AS SELECT * FROM (VALUES ('500106001001', '土湾社区', '500106001')) "
+        "t(community_code, community_name, street_code)"
+    )
+    con.execute(
+        "CREATE TABLE persons AS SELECT * FROM (VALUES ('H0001', '张三', '500106195001011234', 'head')) "
+        "t(household_id, name, person_id, relation)"
+    )
+    con.execute(
+        "CREATE TABLE quarantine (feed VARCHAR, drop_date DATE, file VARCHAR, line INTEGER, record_id VARCHAR, "
+        "check_code VARCHAR, reason_zh VARCHAR, reason_en VARCHAR)"
+    )
     queue.merge(con, as_of)
     queue.publish(con, as_of)
     if out is not None:
@@ -64,7 +77,7 @@ def store(tmp_path):
 
 def test_in_progress_keeps_the_warning_active_until_a_final_outcome_closes_it(tmp_path, store):
     d1, d2, d3, d4 = dt.date(2026, 3, 2), dt.date(2026, 3, 3), dt.date(2026, 3, 4), dt.date(2026, 3, 5)
-    (wid, raised), = night(store, d1, [(H1, "inc", "INCOME_OVER_LIMIT")]).items()
+    ((wid, raised),) = night(store, d1, [(H1, "inc", "INCOME_OVER_LIMIT")]).items()
     outcome(store, tmp_path, d2, f"{wid},in_progress,,,CW7,入户中")
     w = night(store, d2, [(H1, "inc", "INCOME_OVER_LIMIT")])[wid]
     assert (w["status"], w["deadline"], w["resolved_date"]) == ("in_progress", raised["deadline"], None)
@@ -83,13 +96,21 @@ def test_a_closed_warning_comes_back_when_its_records_change_not_because_a_night
     d1, d2, d3, d4 = dt.date(2026, 3, 2), dt.date(2026, 3, 3), dt.date(2026, 3, 4), dt.date(2026, 3, 5)
 
     def overdue(elapsed, submitted="2026-01-05"):
-        return (H1, "APPLICATION_OVERDUE:A1", "APPLICATION_OVERDUE",
-                f'{{"application_id": "A1", "submitted_date": "{submitted}", "working_days_elapsed": {elapsed}}}')
+        return (
+            H1,
+            "APPLICATION_OVERDUE:A1",
+            "APPLICATION_OVERDUE",
+            f'{{"application_id": "A1", "submitted_date": "{submitted}", "working_days_elapsed": {elapsed}}}',
+        )
 
     def medical(start, end, total="52000.00"):
-        return (H2, "MEDICAL_SHOCK", "MEDICAL_SHOCK",
-                f'{{"expenses": [{{"record_id": "X1", "self_paid_amount": {total}}}], "period": "{start}..{end}", '
-                f'"self_paid_total": {total}}}')
+        return (
+            H2,
+            "MEDICAL_SHOCK",
+            "MEDICAL_SHOCK",
+            f'{{"expenses": [{{"record_id": "X1", "self_paid_amount": {total}}}], "period": "{start}..{end}", '
+            f'"self_paid_total": {total}}}',
+        )
 
     first = night(store, d1, [overdue(31), medical("2025-03-03", "2026-03-02")])
     ids = {w["warning_code"]: wid for wid, w in first.items()}
@@ -102,7 +123,14 @@ def test_a_closed_warning_comes_back_when_its_records_change_not_because_a_night
     new = {w["warning_code"]: w for wid, w in q3.items() if wid not in ids.values()}
     assert sorted(new) == ["APPLICATION_OVERDUE", "MEDICAL_SHOCK"]
     assert {(w["status"], w["raised_date"]) for w in new.values()} == {("open", d3)}
-    assert len(night(store, d4, [overdue(34, submitted="2026-01-06"), medical("2025-03-06", "2026-03-05", total="61000.00")])) == 4
+    assert (
+        len(
+            night(
+                store, d4, [overdue(34, submitted="2026-01-06"), medical("2025-03-06", "2026-03-05", total="61000.00")]
+            )
+        )
+        == 4
+    )
 
 
 def test_days_left_on_a_weekend_night_counts_a_passed_deadline_as_overdue(tmp_path, store):
@@ -114,8 +142,10 @@ def test_days_left_on_a_weekend_night_counts_a_passed_deadline_as_overdue(tmp_pa
     night(store, dt.date(2026, 3, 2), [death])
     raised = night(store, dt.date(2026, 3, 3), [death, app])
     assert sorted(w["deadline"] for w in raised.values()) == [dt.date(2026, 3, 6), dt.date(2026, 3, 9)]
-    for saturday, expected in ((dt.date(2026, 3, 7), {"APPLICATION_OVERDUE": -1, "MEMBER_DECEASED": 0}),
-                               (dt.date(2026, 3, 14), {"APPLICATION_OVERDUE": -6, "MEMBER_DECEASED": -5})):
+    for saturday, expected in (
+        (dt.date(2026, 3, 7), {"APPLICATION_OVERDUE": -1, "MEMBER_DECEASED": 0}),
+        (dt.date(2026, 3, 14), {"APPLICATION_OVERDUE": -6, "MEMBER_DECEASED": -5}),
+    ):
         night(store, saturday, [death, app], {})
         files = sorted(store.exports_dir(saturday).glob("50010600?.csv"))
         rows = pl.concat([pl.read_csv(f, infer_schema=False) for f in files])
@@ -124,12 +154,12 @@ def test_days_left_on_a_weekend_night_counts_a_passed_deadline_as_overdue(tmp_pa
 
 def test_in_progress_never_reopens_a_warning_the_data_closed(tmp_path, store):
     d1, d2, d3 = dt.date(2026, 3, 2), dt.date(2026, 3, 3), dt.date(2026, 3, 4)
-    (wid, _), = night(store, d1, [(H1, "inc", "INCOME_OVER_LIMIT")]).items()
+    ((wid, _),) = night(store, d1, [(H1, "inc", "INCOME_OVER_LIMIT")]).items()
     outcome(store, tmp_path, d2, f"{wid},in_progress,,,CW7,")
     assert night(store, d2, [(H1, "inc", "INCOME_OVER_LIMIT")])[wid]["status"] == "in_progress"
-    w = night(store, d3, [])[wid]                      # the condition disappeared from the data
+    w = night(store, d3, [])[wid]  # the condition disappeared from the data
     assert (w["status"], w["resolved_date"]) == ("resolved_by_data", d3)
-    w = night(store, dt.date(2026, 3, 5), [])[wid]     # the old in_progress outcome does not reopen it
+    w = night(store, dt.date(2026, 3, 5), [])[wid]  # the old in_progress outcome does not reopen it
     assert (w["status"], w["resolved_date"]) == ("resolved_by_data", d3)
 
 
@@ -144,7 +174,9 @@ def test_district_escalation_lists_warnings_overdue_by_more_than_the_parameter(t
     escalated = pl.read_csv(folder / "district_escalation.csv", infer_schema=False)
     street = pl.read_csv(folder / "500106001.csv", infer_schema=False)
     assert escalated.columns == street.columns
-    assert street.select("address", "community_code", "community_name").rows() == [("土湾路1号", "500106001001", "土湾社区")]
+    assert street.select("address", "community_code", "community_name").rows() == [
+        ("土湾路1号", "500106001001", "土湾社区")
+    ]
     assert escalated["warning_code"].to_list() == ["MEMBER_DECEASED"]
     assert int(escalated["days_left"][0]) < -PARAMS.value("queue.escalation_overdue_working_days", today)
     wb = openpyxl.load_workbook(folder / "district_escalation.xlsx")

@@ -19,8 +19,10 @@ from checks.id_number import check_char
 AS_OF = dt.date(2026, 3, 2)
 DROP_1 = dt.date(2026, 3, 1)
 DROP_2 = dt.date(2026, 3, 2)
-QUARANTINE_DDL = ("CREATE TABLE quarantine (feed VARCHAR, drop_date DATE, file VARCHAR, line BIGINT, record_id VARCHAR, "
-                  "check_code VARCHAR, reason_en VARCHAR, reason_zh VARCHAR)")
+QUARANTINE_DDL = (
+    "CREATE TABLE quarantine (feed VARCHAR, drop_date DATE, file VARCHAR, line BIGINT, record_id VARCHAR, "
+    "check_code VARCHAR, reason_en VARCHAR, reason_zh VARCHAR)"
+)
 
 
 def make_id(birth: str, seq: str, region: str = "500106") -> str:
@@ -34,8 +36,9 @@ def stg_ddl(feed: str) -> str:
     return f"CREATE TABLE stg_{feed} ({', '.join(cols)}, _drop_date DATE, _file VARCHAR, _line BIGINT)"
 
 
-def build(rows: dict[str, list[dict]], typing_quarantine: list[dict] | None = None,
-          parquet_dir: Path | None = None) -> duckdb.DuckDBPyConnection:
+def build(
+    rows: dict[str, list[dict]], typing_quarantine: list[dict] | None = None, parquet_dir: Path | None = None
+) -> duckdb.DuckDBPyConnection:
     """rows: feed -> list of dicts with the contract columns and `_drop_date` (default: the as-of date).
     Lines are numbered per file in list order from 2 (line 1 is the header); `_line` in a dict overrides."""
     con = duckdb.connect()
@@ -52,18 +55,31 @@ def build(rows: dict[str, list[dict]], typing_quarantine: list[dict] | None = No
             file = f"{drop.isoformat()}/{feed}.csv"
             line = r.get("_line", next_line.get(file, 2))
             next_line[file] = line + 1
-            con.execute(f"INSERT INTO stg_{feed} VALUES ({', '.join('?' * (len(names) + 3))})",
-                        [r.get(n) for n in names] + [drop, file, line])
+            con.execute(
+                f"INSERT INTO stg_{feed} VALUES ({', '.join('?' * (len(names) + 3))})",
+                [r.get(n) for n in names] + [drop, file, line],
+            )
             counts[(feed, file, drop)] = counts.get((feed, file, drop), 0) + 1
     for q in typing_quarantine or []:
         drop = q.get("drop_date", AS_OF)
         file = f"{drop.isoformat()}/{q['feed']}.csv"
-        con.execute("INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [q["feed"], drop, file, q["line"], q.get("record_id", ""), q["check_code"],
-                     q.get("reason_en", "could not be typed"), q.get("reason_zh", "类型转换失败")])
+        con.execute(
+            "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                q["feed"],
+                drop,
+                file,
+                q["line"],
+                q.get("record_id", ""),
+                q["check_code"],
+                q.get("reason_en", "could not be typed"),
+                q.get("reason_zh", "类型转换失败"),
+            ],
+        )
         counts[(q["feed"], file, drop)] = counts.get((q["feed"], file, drop), 0) + 1
-    con.executemany("INSERT INTO raw_counts VALUES (?, ?, ?, ?)",
-                    [(f, file, d, n) for (f, file, d), n in sorted(counts.items())])
+    con.executemany(
+        "INSERT INTO raw_counts VALUES (?, ?, ?, ?)", [(f, file, d, n) for (f, file, d), n in sorted(counts.items())]
+    )
     if parquet_dir is not None:
         for feed in FEEDS:
             path = Path(parquet_dir) / f"stg_{feed}.parquet"

@@ -14,12 +14,18 @@ def _validate(con):
     context = gx_duckdb.ephemeral_context()
     source = gx_duckdb.add_duckdb_datasource(context, con)
     batch = source.add_table_asset("people", table_name="people").add_batch_definition_whole_table("all")
-    suite = context.suites.add(gx.ExpectationSuite("people", expectations=[
-        gxe.ExpectColumnValuesToBeInSet(column="sex", value_set=["M", "F"]),  # passes
-        gxe.ExpectColumnValuesToBeBetween(column="age", min_value=0, max_value=120),  # fails on one row
-    ]))
+    suite = context.suites.add(
+        gx.ExpectationSuite(
+            "people",
+            expectations=[
+                gxe.ExpectColumnValuesToBeInSet(column="sex", value_set=["M", "F"]),  # passes
+                gxe.ExpectColumnValuesToBeBetween(column="age", min_value=0, max_value=120),  # fails on one row
+            ],
+        )
+    )
     return context.validation_definitions.add(gx.ValidationDefinition(name="v", data=batch, suite=suite)).run(
-        result_format="BASIC")
+        result_format="BASIC"
+    )
 
 
 def _people():
@@ -60,10 +66,17 @@ def test_a_new_data_source_sees_tables_the_caller_created_after_earlier_queries(
 
     def failing(source, table: str) -> int:
         batch = source.add_table_asset(table, table_name=table).add_batch_definition_whole_table("all")
-        suite = context.suites.add(gx.ExpectationSuite(table, expectations=[
-            gxe.ExpectColumnValuesToBeBetween(column="age", min_value=0, max_value=120)]))
-        return context.validation_definitions.add(gx.ValidationDefinition(name=table, data=batch, suite=suite)).run(
-            result_format="BASIC").results[0].result["unexpected_count"]
+        suite = context.suites.add(
+            gx.ExpectationSuite(
+                table, expectations=[gxe.ExpectColumnValuesToBeBetween(column="age", min_value=0, max_value=120)]
+            )
+        )
+        return (
+            context.validation_definitions.add(gx.ValidationDefinition(name=table, data=batch, suite=suite))
+            .run(result_format="BASIC")
+            .results[0]
+            .result["unexpected_count"]
+        )
 
     assert failing(gx_duckdb.add_duckdb_datasource(context, con, name="first"), "people") == 1
     con.execute("CREATE TABLE later AS SELECT * FROM people")

@@ -18,8 +18,9 @@ def _halt(rows, params, previous=None, feeds=None, con=None) -> NightHalted:
     return exc.value
 
 
-@pytest.mark.parametrize("feed, key", [("households", "household_id"), ("enrollment", "enrollment_id"),
-                                       ("assets", "asset_id")])
+@pytest.mark.parametrize(
+    "feed, key", [("households", "household_id"), ("enrollment", "enrollment_id"), ("assets", "asset_id")]
+)
 def test_full_extract_key_not_unique(params, feed, key):
     rows = clean()
     twin = dict(rows[feed][0])

@@ -7,8 +7,14 @@ import duckdb
 import polars as pl
 import pytest
 
-from checks.id_number import (ID_IN_TEXT, ID_IN_TEXT_MASKED, ID_LIKE, ID_LIKE_MASKED_POLARS, mask_id_like,
-                              mask_ids_in_text_polars)
+from checks.id_number import (
+    ID_IN_TEXT,
+    ID_IN_TEXT_MASKED,
+    ID_LIKE,
+    ID_LIKE_MASKED_POLARS,
+    mask_id_like,
+    mask_ids_in_text_polars,
+)
 
 ANYWHERE = [
     ("500106198810210025|H00000001", "500106********0025|H00000001"),
@@ -38,8 +44,10 @@ def test_anywhere_python_and_polars(text, masked):
 def test_standing_alone_in_duckdb():
     once = f"regexp_replace(t, '{ID_IN_TEXT}', '{ID_IN_TEXT_MASKED}', 'g')"
     twice = once.replace("regexp_replace(t,", f"regexp_replace({once},", 1)
-    got = duckdb.sql(f"SELECT {twice} FROM unnest($texts) WITH ORDINALITY u(t, i) ORDER BY i",
-                     params={"texts": [t for t, _ in STANDING_ALONE]}).fetchall()
+    got = duckdb.sql(
+        f"SELECT {twice} FROM unnest($texts) WITH ORDINALITY u(t, i) ORDER BY i",
+        params={"texts": [t for t, _ in STANDING_ALONE]},
+    ).fetchall()
     assert [r[0] for r in got] == [m for _, m in STANDING_ALONE]
 
 
@@ -63,8 +71,9 @@ def test_the_rerun_diff_masks_id_numbers_standing_alone(tmp_path):
     from tests.caseworker.helpers import make_store, snap
 
     evidence = '{"person_id": "500106196603030014", "record_id": "X0000001234567890123"}'
-    recorded = make_store(tmp_path / "a", [snap(1) | {"condition_key": "TEKUN_CANDIDATE:500106196603030014",
-                                                      "evidence": evidence}])
+    recorded = make_store(
+        tmp_path / "a", [snap(1) | {"condition_key": "TEKUN_CANDIDATE:500106196603030014", "evidence": evidence}]
+    )
     rebuilt = make_store(tmp_path / "b", [])
     [row] = warning_diff(recorded.root, rebuilt.root, dt.date(2026, 3, 2)).iter_rows(named=True)
     assert (row["change"], row["condition_key"]) == ("would_close", "TEKUN_CANDIDATE:500106********0014")

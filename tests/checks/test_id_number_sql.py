@@ -6,7 +6,8 @@ import random
 
 import duckdb
 
-from checks import id_number, id_number_sql as idn
+from checks import id_number
+from checks import id_number_sql as idn
 from tests.checks.staging import make_id
 
 
@@ -27,9 +28,9 @@ def test_sql_agrees_with_python():
     numbers = _numbers()
     con.execute("CREATE TABLE ids (id VARCHAR)")
     con.executemany("INSERT INTO ids VALUES (?)", [[n] for n in numbers])
-    rows = con.execute(f"""SELECT id, {idn.well_formed('id')} AND substr(id, 18, 1) = {idn.check_char('id')},
-        CASE WHEN {idn.well_formed('id')} THEN {idn.birth_date('id')} END,
-        CASE WHEN {idn.well_formed('id')} THEN {idn.sex('id')} END FROM ids""").fetchall()
+    rows = con.execute(f"""SELECT id, {idn.well_formed("id")} AND substr(id, 18, 1) = {idn.check_char("id")},
+        CASE WHEN {idn.well_formed("id")} THEN {idn.birth_date("id")} END,
+        CASE WHEN {idn.well_formed("id")} THEN {idn.sex("id")} END FROM ids""").fetchall()
     assert len(rows) == len(numbers)
     valid = 0
     for number, ok, birth, sex in rows:

@@ -20,17 +20,27 @@ BY_HAND = [
     ("500106201001200315", dt.date(2010, 1, 20), "M"),
     ("412726199111115654", dt.date(1991, 11, 11), "M"),
 ]
-WRONG_CHECK = ["110105194912310020", "440524188001010015", "50010619650304011X", "500106194002100443",
-               "500106201001200310", "412726199111115658"]
+WRONG_CHECK = [
+    "110105194912310020",
+    "440524188001010015",
+    "50010619650304011X",
+    "500106194002100443",
+    "500106201001200310",
+    "412726199111115658",
+]
 
 
 def _sql(numbers: list[str]) -> dict[str, tuple]:
     con = duckdb.connect()
     con.execute("CREATE TABLE ids (id VARCHAR)")
     con.executemany("INSERT INTO ids VALUES (?)", [[n] for n in numbers])
-    return {r[0]: r[1:] for r in con.execute(
-        f"SELECT id, {idn.well_formed('id')} AND substr(id, 18, 1) = {idn.check_char('id')}, "
-        f"{idn.birth_date('id')}, {idn.sex('id')} FROM ids").fetchall()}
+    return {
+        r[0]: r[1:]
+        for r in con.execute(
+            f"SELECT id, {idn.well_formed('id')} AND substr(id, 18, 1) = {idn.check_char('id')}, "
+            f"{idn.birth_date('id')}, {idn.sex('id')} FROM ids"
+        ).fetchall()
+    }
 
 
 @pytest.mark.parametrize("number, birth, sex", BY_HAND)

@@ -32,7 +32,9 @@ def test_known_bad_row_is_quarantined_with_its_code(corrupted, case):
     con, _, _ = corrupted
     rows = con.execute(
         "SELECT line, check_code, reason_en, reason_zh, file, drop_date FROM quarantine "
-        "WHERE feed = ? AND record_id = ? ORDER BY line, check_code", [case.feed, _record_id(case)]).fetchall()
+        "WHERE feed = ? AND record_id = ? ORDER BY line, check_code",
+        [case.feed, _record_id(case)],
+    ).fetchall()
     last_line = max(r[0] for r in rows) if rows else None
     mine = [r for r in rows if r[0] == last_line]
     assert [r[1] for r in mine] == [case.code], rows
@@ -55,8 +57,9 @@ def test_row_accounting_holds_on_the_corrupted_night(corrupted):
     con, report, _ = corrupted
     for feed, r in report["feeds"].items():
         raw = con.execute("SELECT coalesce(sum(rows_in), 0) FROM raw_counts WHERE feed = ?", [feed]).fetchone()[0]
-        lines = con.execute("SELECT count(*) FROM (SELECT DISTINCT file, line FROM quarantine WHERE feed = ?)",
-                            [feed]).fetchone()[0]
+        lines = con.execute(
+            "SELECT count(*) FROM (SELECT DISTINCT file, line FROM quarantine WHERE feed = ?)", [feed]
+        ).fetchone()[0]
         assert r["rows_in"] == r["rows_loaded"] + r["rows_quarantined"] == raw, feed
         assert r["rows_quarantined"] == lines, feed
     assert report["feeds"]["income"]["rows_quarantined"] == 5  # 4 bad rows + 1 typing reject
@@ -77,7 +80,9 @@ def test_results_are_written_deterministically(corrupted, lenient_params, tmp_pa
     some = ("persons", "income")  # a second run of two suites keeps the test fast
     again = run_checks(build(rows, TYPING_REJECTS), AS_OF, lenient_params, None, results_dir=tmp_path, feeds=some)
     assert {f: (tmp_path / f"{f}.json").read_bytes() for f in some} == {f: first[f"{f}.json"] for f in some}
-    assert {f: without_timings(again)["feeds"][f] for f in some} == {f: without_timings(report)["feeds"][f] for f in some}
+    assert {f: without_timings(again)["feeds"][f] for f in some} == {
+        f: without_timings(report)["feeds"][f] for f in some
+    }
     assert (out / "docs" / "index.html").exists()
 
 

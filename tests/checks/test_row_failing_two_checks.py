@@ -17,7 +17,8 @@ def test_one_row_two_checks_one_quarantined_row(lenient_params):
     feed = report["feeds"]["households"]
     assert feed["checks"] == {"CODE_hukou_type": 1, "REGION_OUTSIDE_DISTRICT": 1}
     assert (feed["rows_in"], feed["rows_quarantined"], feed["rows_loaded"]) == (3, 1, 2)
-    assert con.execute("SELECT line, count(*) FROM quarantine WHERE feed = 'households' GROUP BY line").fetchall() \
-        == [(3, 2)]
+    assert con.execute("SELECT line, count(*) FROM quarantine WHERE feed = 'households' GROUP BY line").fetchall() == [
+        (3, 2)
+    ]
     sql.build(con, "state", only=["households"])
     assert sorted(r[0] for r in con.execute("SELECT household_id FROM households").fetchall()) == ["H1", "H3"]

@@ -9,8 +9,9 @@ from pathlib import Path
 from checks.contract import FEEDS, MANIFEST_FILE
 
 
-def write_drop(root: Path, date: str, rows: dict[str, list[dict]], manifest: bool = False,
-               skip: tuple[str, ...] = ()) -> Path:
+def write_drop(
+    root: Path, date: str, rows: dict[str, list[dict]], manifest: bool = False, skip: tuple[str, ...] = ()
+) -> Path:
     """A drop folder with every required feed (header only unless rows are given) plus any optional feed given."""
     folder = root / date
     folder.mkdir(parents=True, exist_ok=True)

@@ -7,14 +7,27 @@ import pytest
 
 import sql
 from checks.halt import NightHalted
-from flows import drops, staging
+from flows.ingest import drops, staging
 from tests.flows.drop_writer import write_drop
 
-HH = {"household_id": "H1", "region_code": "500106001001", "hukou_type": "urban", "address": "a", "registered_date": "2020-01-01"}
+HH = {
+    "household_id": "H1",
+    "region_code": "500106001001",
+    "hukou_type": "urban",
+    "address": "a",
+    "registered_date": "2020-01-01",
+}
 
 
 def income(record_id, amount, month="2026-01"):
-    return {"record_id": record_id, "person_id": "P1", "month": month, "source_type": "wage", "amount": amount, "provider": "tax"}
+    return {
+        "record_id": record_id,
+        "person_id": "P1",
+        "month": month,
+        "source_type": "wage",
+        "amount": amount,
+        "provider": "tax",
+    }
 
 
 def state(root, as_of, **kw):

@@ -11,8 +11,9 @@ import pytest
 from checks import gx_duckdb, runner
 from checks.halt import NightHalted
 from checks.runner import CheckDefinitionError
-from flows import night, staging
-from flows.drops import drop_dates
+from flows import night
+from flows.ingest import staging
+from flows.ingest.drops import drop_dates
 
 
 @pytest.fixture

@@ -18,13 +18,16 @@ def _usage_error(argv: list[str], capsys) -> str:
     return err
 
 
-@pytest.mark.parametrize("content, expected", [
-    (None, "does not exist"),
-    ("no_such_param: 5\n", "unknown parameter 'no_such_param'"),
-    ("dibao.standard_urban: [\n", "not valid YAML"),
-    ("dibao.standard_urban: 5\n", "expected a mapping with 'values"),
-    ("dibao.standard_urban: {values: {2026-13-01: {value: 700}}}\n", "month must be in 1..12"),
-])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (None, "does not exist"),
+        ("no_such_param: 5\n", "unknown parameter 'no_such_param'"),
+        ("dibao.standard_urban: [\n", "not valid YAML"),
+        ("dibao.standard_urban: 5\n", "expected a mapping with 'values"),
+        ("dibao.standard_urban: {values: {2026-13-01: {value: 700}}}\n", "month must be in 1..12"),
+    ],
+)
 @pytest.mark.parametrize("command", ["nightly", "rerun"])
 def test_bad_params_file_is_a_usage_error(tmp_path, capsys, content, expected, command):
     path = tmp_path / "override.yaml"
@@ -36,6 +39,7 @@ def test_bad_params_file_is_a_usage_error(tmp_path, capsys, content, expected, c
 
 
 # ---- `demo` never empties a folder it did not create -------------------------------------------------------------------
+
 
 def _demo(store, capsys) -> tuple[int, str]:
     from flows.cli import main
@@ -62,7 +66,7 @@ def test_demo_refuses_a_store_made_by_nightly(tmp_path, capsys):
 def test_demo_refuses_its_own_store_once_it_holds_imported_outcomes(tmp_path, capsys):
     import duckdb
 
-    from flows.queue import OUTCOMES_DDL
+    from flows.queue.merge import OUTCOMES_DDL
     from flows.store import Store
 
     Store(tmp_path).mark("demo")
@@ -97,6 +101,7 @@ def test_demo_store_that_is_a_file(tmp_path, capsys):
 
 # ---- --params: the nearest name, the short form, the format message -------------------------------------------------
 
+
 def test_an_unknown_parameter_name_suggests_the_nearest(tmp_path, capsys):
     path = tmp_path / "p.yaml"
     path.write_text("dibao.standard_urbn: {values: {2026-01-01: {value: 700, reference: x}}}\n", encoding="utf-8")
@@ -115,15 +120,19 @@ def test_the_short_form_is_explained_with_the_full_form(tmp_path, capsys):
 
 # ---- the store, the drops, the sizes -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("argv", [
-    ["nightly", "--drops", "{drops}", "--as-of", "2026-03-02", "--store", "{store}"],
-    ["rerun", "--as-of", "2026-03-02", "--store", "{store}"],
-    ["runs", "--store", "{store}"],
-    ["report", "--store", "{store}"],
-    ["train", "--store", "{store}", "--as-of", "2026-03-02"],
-    ["outcomes", "import", "{drops}/o.csv", "--store", "{store}"],
-    ["serve", "--drops", "{drops}", "--store", "{store}"],
-])
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["nightly", "--drops", "{drops}", "--as-of", "2026-03-02", "--store", "{store}"],
+        ["rerun", "--as-of", "2026-03-02", "--store", "{store}"],
+        ["runs", "--store", "{store}"],
+        ["report", "--store", "{store}"],
+        ["train", "--store", "{store}", "--as-of", "2026-03-02"],
+        ["outcomes", "import", "{drops}/o.csv", "--store", "{store}"],
+        ["serve", "--drops", "{drops}", "--store", "{store}"],
+    ],
+)
 def test_a_store_that_is_a_file(tmp_path, capsys, argv):
     (tmp_path / "drops").mkdir()
     (tmp_path / "var").write_text("not a folder")
@@ -152,8 +161,9 @@ def test_the_drops_root_itself_is_accepted(tmp_path):
     assert args.drops == tmp_path / "drops"
 
 
-@pytest.mark.parametrize("flag, value", [("--households", "0"), ("--households", "-5"), ("--nights", "0"),
-                                         ("--households", "ten")])
+@pytest.mark.parametrize(
+    "flag, value", [("--households", "0"), ("--households", "-5"), ("--nights", "0"), ("--households", "ten")]
+)
 def test_generate_with_no_or_negative_size(tmp_path, capsys, flag, value):
     err = _usage_error(["generate", "--out", str(tmp_path), flag, value], capsys)
     assert f"argument {flag}" in err
@@ -162,13 +172,16 @@ def test_generate_with_no_or_negative_size(tmp_path, capsys, flag, value):
 def test_train_with_no_labelled_outcomes_says_how_many_and_what_is_needed(tmp_path, capsys):
     import duckdb
 
-    from flows.queue import OUTCOMES_DDL
+    from flows.queue.merge import OUTCOMES_DDL
 
     (tmp_path / "s").mkdir()
     with duckdb.connect(str(tmp_path / "s" / "safetynet.duckdb")) as con:
         con.execute(OUTCOMES_DDL)
-        con.execute("INSERT INTO outcomes (warning_id, outcome, imported_as_of) VALUES ('W1', 'confirmed', ?), "
-                    "('W2', 'confirmed', ?), ('W3', 'dismissed', ?)", [dt.date(2026, 3, 2)] * 2 + [dt.date(2026, 3, 9)])
+        con.execute(
+            "INSERT INTO outcomes (warning_id, outcome, imported_as_of) VALUES ('W1', 'confirmed', ?), "
+            "('W2', 'confirmed', ?), ('W3', 'dismissed', ?)",
+            [dt.date(2026, 3, 2)] * 2 + [dt.date(2026, 3, 9)],
+        )
     assert main(["train", "--store", str(tmp_path / "s"), "--as-of", "2026-03-04"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "holds 2 confirmed and 0 dismissed outcomes imported on or before 2026-03-04" in err
@@ -191,9 +204,17 @@ def test_a_store_taken_after_the_preflight_is_refused_without_a_traceback(tmp_pa
     from flows.store import Store
 
     Store(tmp_path / "s").init()
-    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); "
-                               "print('held', flush=True); sys.stdin.read()", str(tmp_path / "s" / "safetynet.duckdb")],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('held', flush=True); sys.stdin.read()",
+            str(tmp_path / "s" / "safetynet.duckdb"),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         with pytest.raises(NightRefused, match="in use by another process"):

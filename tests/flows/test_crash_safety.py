@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from flows import night
-from flows.drops import drop_dates
+from flows.ingest.drops import drop_dates
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -19,7 +19,8 @@ PROJECT = Path(__file__).resolve().parents[2]
 KILLER = textwrap.dedent("""
     import os, signal, sys, datetime as dt
     from pathlib import Path
-    from flows import night as st, queue
+    from flows import night as st
+    from flows.queue import merge as queue
     drops, store, stage, as_of = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], dt.date.fromisoformat(sys.argv[4])
     def die(*a, **k):
         os.kill(os.getpid(), signal.SIGKILL)
@@ -47,16 +48,23 @@ def baseline(sample_drops, tmp_path_factory):
 
 def _state(store: Path, as_of: dt.date) -> tuple[int, int]:
     with duckdb.connect(str(store / "safetynet.duckdb"), read_only=True) as con:
-        return (con.execute("SELECT count(*) FROM warning_snapshots WHERE as_of = ?", [as_of]).fetchone()[0],
-                con.execute("SELECT count(*) FROM runs WHERE as_of = ?", [as_of]).fetchone()[0])
+        return (
+            con.execute("SELECT count(*) FROM warning_snapshots WHERE as_of = ?", [as_of]).fetchone()[0],
+            con.execute("SELECT count(*) FROM runs WHERE as_of = ?", [as_of]).fetchone()[0],
+        )
 
 
 @pytest.mark.parametrize("stage", ["after_exports", "inside_publish"])
 def test_killed_night_leaves_store_consistent_and_rerun_is_identical(sample_drops, baseline, tmp_path, stage):
     as_of, expected = baseline
     store = tmp_path / "store"
-    proc = subprocess.run([sys.executable, "-c", KILLER, str(sample_drops), str(store), stage, as_of.isoformat()],
-                          cwd=PROJECT, env=os.environ.copy(), capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", KILLER, str(sample_drops), str(store), stage, as_of.isoformat()],
+        cwd=PROJECT,
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == -9, proc.stderr[-2000:]
     assert _state(store, as_of) == (0, 0), "nothing of the killed night may count as done"
     assert not (store / "exports" / as_of.isoformat()).exists(), "no exports without a recorded night"
@@ -65,18 +73,25 @@ def test_killed_night_leaves_store_consistent_and_rerun_is_identical(sample_drop
     assert _state(store, as_of)[1] == 1
 
 
-def test_exports_left_staged_after_the_night_was_recorded_are_installed_by_the_next_run(sample_drops, baseline,
-                                                                                         tmp_path):
+def test_exports_left_staged_after_the_night_was_recorded_are_installed_by_the_next_run(
+    sample_drops, baseline, tmp_path
+):
     as_of, expected = baseline
     store = tmp_path / "store"
-    proc = subprocess.run([sys.executable, "-c", KILLER, str(sample_drops), str(store), "after_commit",
-                           as_of.isoformat()], cwd=PROJECT, env=os.environ.copy(), capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", KILLER, str(sample_drops), str(store), "after_commit", as_of.isoformat()],
+        cwd=PROJECT,
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == -9, proc.stderr[-2000:]
     assert _state(store, as_of)[1] == 1 and not (store / "exports" / as_of.isoformat()).exists()
     night.close(night.open_night(store, as_of))  # any later command on the store settles it
     folder = store / "exports" / as_of.isoformat()
-    assert {p.relative_to(folder).as_posix(): night.sha256_file(p) for p in folder.rglob("*") if p.is_file()} \
-        == expected["outputs"]  # the exports and, on the first night of a month, the 公示 roster in gongshi/
+    assert {
+        p.relative_to(folder).as_posix(): night.sha256_file(p) for p in folder.rglob("*") if p.is_file()
+    } == expected["outputs"]  # the exports and, on the first night of a month, the 公示 roster in gongshi/
     assert not list((store / "exports").glob("*.partial"))
     assert (store / "checks" / as_of.isoformat() / "report.json").exists()  # the recorded run's check results
     assert (store / "runs" / f"{expected['run_id']}.json").exists()

@@ -10,18 +10,22 @@ import subprocess
 import duckdb
 import pytest
 
-from flows import exports
 from flows import night as night_flow
 from flows.cli import disk_full_folder, main
-from tests.flows.test_optional_feeds import _rows
+from flows.outputs import exports
 from tests.flows.drop_writer import write_drop
+from tests.flows.test_optional_feeds import _rows
 
 
 @contextlib.contextmanager
 def _tiny_disk(folder, size: str):
     folder.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
-                      capture_output=True).returncode != 0:
+    if (
+        subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True
+        ).returncode
+        != 0
+    ):
         pytest.skip("mounting a tmpfs is not permitted here")
     try:
         yield folder
@@ -40,8 +44,9 @@ def test_a_command_that_fills_the_disk_says_which_folder(tmp_path, capsys):
 def test_a_night_on_a_full_disk_is_refused_before_it_starts(tmp_path, capsys):
     with _tiny_disk(tmp_path / "full", "1m") as full:
         (tmp_path / "drops" / "2026-03-02").mkdir(parents=True)
-        code = main(["nightly", "--drops", str(tmp_path / "drops"), "--as-of", "2026-03-02", "--store",
-                     str(full / "s")])
+        code = main(
+            ["nightly", "--drops", str(tmp_path / "drops"), "--as-of", "2026-03-02", "--store", str(full / "s")]
+        )
         left = sorted(p.name for p in full.iterdir())
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and f"MB free in {full}" in err and left == []

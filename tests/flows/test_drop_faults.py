@@ -6,11 +6,17 @@ import duckdb
 import pytest
 
 from checks.halt import NightHalted
-from flows import drops, staging
+from flows.ingest import drops, staging
 from tests.flows.drop_writer import write_drop
 
 D = dt.date(2026, 3, 2)
-HH = {"household_id": "H1", "region_code": "500106001001", "hukou_type": "urban", "address": "a", "registered_date": "2020-01-01"}
+HH = {
+    "household_id": "H1",
+    "region_code": "500106001001",
+    "hukou_type": "urban",
+    "address": "a",
+    "registered_date": "2020-01-01",
+}
 
 
 def _select_halts(drops_dir) -> NightHalted:
@@ -18,6 +24,7 @@ def _select_halts(drops_dir) -> NightHalted:
     with pytest.raises(NightHalted) as err:
         drops.select(drops_dir, D)
     return err.value
+
 
 def test_missing_required_feed_halts_naming_the_file(tmp_path):
     write_drop(tmp_path, "2026-03-02", {"households": [HH]}, skip=("persons",))
@@ -27,7 +34,9 @@ def test_missing_required_feed_halts_naming_the_file(tmp_path):
 
 def test_header_without_a_contract_column_halts(tmp_path):
     folder = write_drop(tmp_path, "2026-03-02", {"households": [HH]})
-    (folder / "households.csv").write_text("household_id,region_code,address,registered_date\nH1,500106001001,a,2020-01-01\n")
+    (folder / "households.csv").write_text(
+        "household_id,region_code,address,registered_date\nH1,500106001001,a,2020-01-01\n"
+    )
     err = _select_halts(tmp_path)
     assert err.check_code == "HEADER_MISSING_COLUMN" and "hukou_type" in err.message
 
@@ -54,9 +63,10 @@ def test_untypable_and_malformed_rows_are_quarantined_and_counted(tmp_path):
     (folder / "households.csv").write_text(
         "household_id,region_code,hukou_type,address,registered_date\n"
         "H1,500106001001,urban,a,2020-01-01\n"
-        "H2,500106001001,urban,b,2020-13-01\n"      # line 3: impossible date
-        "H3,500106001001\n"                         # line 4: too few columns
-        "H4,500106001002,rural,\"x, y\",2021-02-02\n")
+        "H2,500106001001,urban,b,2020-13-01\n"  # line 3: impossible date
+        "H3,500106001001\n"  # line 4: too few columns
+        'H4,500106001002,rural,"x, y",2021-02-02\n'
+    )
     con = duckdb.connect()
     staging.load(con, drops.select(tmp_path, D))
     assert con.execute("SELECT household_id, _line FROM stg_households ORDER BY 2").fetchall() == [("H1", 2), ("H4", 5)]
@@ -69,8 +79,22 @@ def test_untypable_and_malformed_rows_are_quarantined_and_counted(tmp_path):
 
 
 def test_money_with_more_than_two_decimals_is_not_silently_rounded(tmp_path):
-    write_drop(tmp_path, "2026-03-02", {"income": [{"record_id": "R1", "person_id": "P1", "month": "2026-01",
-                                                    "source_type": "wage", "amount": "10.005", "provider": "tax"}]})
+    write_drop(
+        tmp_path,
+        "2026-03-02",
+        {
+            "income": [
+                {
+                    "record_id": "R1",
+                    "person_id": "P1",
+                    "month": "2026-01",
+                    "source_type": "wage",
+                    "amount": "10.005",
+                    "provider": "tax",
+                }
+            ]
+        },
+    )
     con = duckdb.connect()
     staging.load(con, drops.select(tmp_path, D))
     assert con.execute("SELECT check_code FROM quarantine").fetchall() == [("TYPE_amount",)]
@@ -85,8 +109,13 @@ def test_file_not_in_utf8_halts_without_quoting_it(tmp_path):
     assert "沙坪坝" not in str(err) and "H1" not in str(err)
 
 
-@pytest.mark.parametrize("header", ["household_id,region_code,hukou_type,address,registered_date,address",
-                                   "household_id,region_code,hukou_type,address,registered_date,"])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "household_id,region_code,hukou_type,address,registered_date,address",
+        "household_id,region_code,hukou_type,address,registered_date,",
+    ],
+)
 def test_header_with_a_repeated_or_empty_column_halts(tmp_path, header):
     folder = write_drop(tmp_path, "2026-03-02", {"households": [HH]})
     (folder / "households.csv").write_text(header + "\nH1,500106001001,urban,a,2020-01-01,x\n")
@@ -95,8 +124,14 @@ def test_header_with_a_repeated_or_empty_column_halts(tmp_path, header):
 
 
 def test_file_listed_in_the_manifest_but_not_delivered_halts(tmp_path):
-    app = {"application_id": "A1", "household_id": "H1", "program": "dibao", "submitted_date": "2026-02-01",
-           "decided_date": "", "decision": ""}
+    app = {
+        "application_id": "A1",
+        "household_id": "H1",
+        "program": "dibao",
+        "submitted_date": "2026-02-01",
+        "decided_date": "",
+        "decision": "",
+    }
     folder = write_drop(tmp_path, "2026-03-02", {"households": [HH], "applications": [app]}, manifest=True)
     (folder / "applications.csv").unlink()  # an optional feed, lost in transfer
     err = _select_halts(tmp_path)
@@ -133,8 +168,9 @@ HH_HEADER = "household_id,region_code,hukou_type,address,registered_date\n"
 def test_an_unterminated_quote_that_swallows_lines_halts(tmp_path):
     folder = write_drop(tmp_path, "2026-03-02", {})
     body = "".join(f"H{i},500106001001,urban,a,2020-01-01\n" for i in range(5, 2000))
-    (folder / "households.csv").write_text(HH_HEADER + "H1,500106001001,urban,a,2020-01-01\n"
-                                           'H2,500106001001,urban,"open,2020-01-01\n' + body)
+    (folder / "households.csv").write_text(
+        HH_HEADER + 'H1,500106001001,urban,a,2020-01-01\nH2,500106001001,urban,"open,2020-01-01\n' + body
+    )
     with pytest.raises(NightHalted) as err:
         staging.load(duckdb.connect(), drops.select(tmp_path, D))
     assert err.value.check_code == "FILE_UNREADABLE" and "2026-03-02/households.csv" in err.value.message
@@ -145,11 +181,12 @@ def test_quoted_line_breaks_blank_lines_and_a_short_open_quote_lose_nothing(tmp_
     folder = write_drop(tmp_path, "2026-03-02", {})
     (folder / "households.csv").write_text(
         HH_HEADER
-        + 'H1,500106001001,urban,"重庆市\n沙坪坝区",2020-01-01\n'   # lines 2-3: a quoted value with a line break
-        + "\n"                                                       # line 4: blank
-        + "H2,500106001001,urban,b,2020-01-01\n"                     # line 5
-        + 'H3,500106001001,urban,"c,2020-01-01\n'                    # line 6: the quote is never closed ...
-        + "H4,500106001001,urban,d,2020-01-01\n")                    # line 7: ... and takes this line with it
+        + 'H1,500106001001,urban,"重庆市\n沙坪坝区",2020-01-01\n'  # lines 2-3: a quoted value with a line break
+        + "\n"  # line 4: blank
+        + "H2,500106001001,urban,b,2020-01-01\n"  # line 5
+        + 'H3,500106001001,urban,"c,2020-01-01\n'  # line 6: the quote is never closed ...
+        + "H4,500106001001,urban,d,2020-01-01\n"
+    )  # line 7: ... and takes this line with it
     con = duckdb.connect()
     staging.load(con, drops.select(tmp_path, D))
     staged = con.execute("SELECT household_id, address FROM stg_households ORDER BY household_id").fetchall()
@@ -160,9 +197,11 @@ def test_quoted_line_breaks_blank_lines_and_a_short_open_quote_lose_nothing(tmp_
 
 def test_a_line_break_in_an_extra_column_is_accounted_for(tmp_path):
     folder = write_drop(tmp_path, "2026-03-02", {})
-    (folder / "households.csv").write_text(HH_HEADER.rstrip("\n") + ",note\n"
-                                           'H1,500106001001,urban,a,2020-01-01,"x\ny"\n'   # extra column, two lines
-                                           "H2,500106001001,urban,b,2020-01-01,z\n")
+    (folder / "households.csv").write_text(
+        HH_HEADER.rstrip("\n") + ",note\n"
+        'H1,500106001001,urban,a,2020-01-01,"x\ny"\n'  # extra column, two lines
+        "H2,500106001001,urban,b,2020-01-01,z\n"
+    )
     con = duckdb.connect()
     staging.load(con, drops.select(tmp_path, D))
     assert con.execute("SELECT household_id FROM stg_households ORDER BY 1").fetchall() == [("H1",), ("H2",)]
@@ -182,7 +221,9 @@ def test_a_file_cut_off_in_its_last_record_halts_without_a_manifest(tmp_path):
 
 def test_a_whole_last_record_without_a_line_end_loads(tmp_path):
     folder = write_drop(tmp_path, "2026-03-02", {})
-    (folder / "households.csv").write_text(HH_HEADER + "H1,500106001001,urban,a,2020-01-01\nH2,500106001001,urban,b,2020-01-01")
+    (folder / "households.csv").write_text(
+        HH_HEADER + "H1,500106001001,urban,a,2020-01-01\nH2,500106001001,urban,b,2020-01-01"
+    )
     con = duckdb.connect()
     staging.load(con, drops.select(tmp_path, D))
     assert con.execute("SELECT household_id FROM stg_households ORDER BY 1").fetchall() == [("H1",), ("H2",)]
@@ -191,9 +232,12 @@ def test_a_whole_last_record_without_a_line_end_loads(tmp_path):
 
 def test_a_file_that_mixes_line_endings_halts_with_the_reason(tmp_path):
     folder = write_drop(tmp_path, "2026-03-02", {})
-    (folder / "households.csv").write_bytes((HH_HEADER.replace("\n", "\r\n") + "H1,500106001001,urban,a,2020-01-01\r\n"
-                                             "H2,500106001001,urban,b,2020-01-01\nH3,500106001001,urban,c,2020-01-01\r\n"
-                                             ).encode())
+    (folder / "households.csv").write_bytes(
+        (
+            HH_HEADER.replace("\n", "\r\n") + "H1,500106001001,urban,a,2020-01-01\r\n"
+            "H2,500106001001,urban,b,2020-01-01\nH3,500106001001,urban,c,2020-01-01\r\n"
+        ).encode()
+    )
     with pytest.raises(NightHalted) as err:
         staging.load(duckdb.connect(), drops.select(tmp_path, D))
     assert err.value.check_code == "FILE_UNREADABLE" and "2026-03-02/households.csv" in err.value.message

@@ -9,7 +9,7 @@ import pytest
 
 from flows import night
 from flows.cli import main
-from flows.drops import drop_dates
+from flows.ingest.drops import drop_dates
 
 
 def _queue(store):
@@ -18,8 +18,11 @@ def _queue(store):
 
 
 def _exports(store):
-    return {p.relative_to(store).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted((store / "exports").rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(store).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted((store / "exports").rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture
@@ -45,8 +48,9 @@ def test_truncated_feed_halts_with_exit_3_and_the_queue_is_untouched(first_night
     assert "MANIFEST_MISMATCH" in err and f"{second.isoformat()}/persons.csv" in err
     assert (_queue(store), _exports(store)) == before
     with duckdb.connect(str(store / "safetynet.duckdb"), read_only=True) as con:
-        assert con.execute("SELECT status, halted_feed, halted_check FROM runs WHERE as_of = ?", [second]).fetchall() \
-            == [("halted", "persons", "MANIFEST_MISMATCH")]
+        assert con.execute(
+            "SELECT status, halted_feed, halted_check FROM runs WHERE as_of = ?", [second]
+        ).fetchall() == [("halted", "persons", "MANIFEST_MISMATCH")]
     persons.write_bytes(good)  # the department delivers again
     assert main(["nightly", "--drops", str(drops), "--as-of", second.isoformat(), "--store", str(store)]) == 0
     assert _queue(store) != before[0]
@@ -75,7 +79,8 @@ def test_a_halt_in_the_checks_is_one_log_line_not_a_traceback(first_night_done, 
     assert code == 3 and "ROW_COUNT_CHANGE" in capsys.readouterr().err
     task_records = [r for r in caplog.records if r.name.startswith("prefect.task_runs")]
     assert [r.getMessage() for r in task_records if r.levelname == "ERROR"] == [
-        next(r.getMessage() for r in task_records if "night halted: [ROW_COUNT_CHANGE] households" in r.getMessage())]
+        next(r.getMessage() for r in task_records if "night halted: [ROW_COUNT_CHANGE] households" in r.getMessage())
+    ]
     assert not any(r.exc_info for r in task_records)
 
 
@@ -97,8 +102,11 @@ def test_a_halted_rerun_keeps_the_published_check_results_and_its_own_apart(firs
     published night, the halted run's are kept beside them under its run id, and each halt is its own record."""
     drops, store, second = first_night_done
     assert night.run(store, drops, second)["status"] == "ok"
-    published = {p.relative_to(store).as_posix(): p.read_bytes()
-                 for p in sorted((store / "checks" / second.isoformat()).rglob("*.json")) if "_volatile" not in p.parts}
+    published = {
+        p.relative_to(store).as_posix(): p.read_bytes()
+        for p in sorted((store / "checks" / second.isoformat()).rglob("*.json"))
+        if "_volatile" not in p.parts
+    }
     assert published
     folder = drops / second.isoformat()
     lines = (folder / "households.csv").read_text(encoding="utf-8").splitlines(keepends=True)
@@ -113,5 +121,6 @@ def test_a_halted_rerun_keeps_the_published_check_results_and_its_own_apart(firs
     missing = night.run(store, drops, second)
     assert missing["halt"]["check_code"] == "FEED_MISSING" and missing["run_id"] != halted["run_id"]
     with duckdb.connect(str(store / "safetynet.duckdb"), read_only=True) as con:
-        assert sorted(con.execute("SELECT halted_check FROM runs WHERE as_of = ? AND status = 'halted'",
-                                  [second]).fetchall()) == [("FEED_MISSING",), ("ROW_COUNT_CHANGE",)]
+        assert sorted(
+            con.execute("SELECT halted_check FROM runs WHERE as_of = ? AND status = 'halted'", [second]).fetchall()
+        ) == [("FEED_MISSING",), ("ROW_COUNT_CHANGE",)]

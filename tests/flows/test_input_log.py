@@ -8,12 +8,19 @@ import duckdb
 import pytest
 
 from checks.halt import NightHalted
-from flows import drops, night
+from flows import night
+from flows.ingest import drops
 from flows.store import DigestMismatch, Store, TamperedInput
 from tests.flows.drop_writer import write_drop
 
 D = dt.date(2026, 3, 2)
-HH = {"household_id": "H1", "region_code": "500106001001", "hukou_type": "urban", "address": "a", "registered_date": "2020-01-01"}
+HH = {
+    "household_id": "H1",
+    "region_code": "500106001001",
+    "hukou_type": "urban",
+    "address": "a",
+    "registered_date": "2020-01-01",
+}
 
 
 @pytest.fixture
@@ -70,7 +77,9 @@ def test_a_file_that_is_not_what_was_declared_is_not_logged(store, tmp_path):
 
 
 def test_a_manifest_mismatch_halts_and_logs_nothing_of_that_file(store, tmp_path):
-    folder = write_drop(tmp_path / "drops", "2026-03-02", {"households": [HH, HH | {"household_id": "H2"}]}, manifest=True)
+    folder = write_drop(
+        tmp_path / "drops", "2026-03-02", {"households": [HH, HH | {"household_id": "H2"}]}, manifest=True
+    )
     data = (folder / "households.csv").read_bytes()
     (folder / "households.csv").write_bytes(data[: data.rindex(b"H2")])  # truncated in transfer
     with pytest.raises(NightHalted) as err:

@@ -25,29 +25,42 @@ def store(tmp_path):
 
 def _ran(store: Store, as_of: dt.date, status: str = "ok") -> None:
     with duckdb.connect(str(store.db_path)) as con:
-        con.execute("INSERT INTO runs (run_id, as_of, status, seq) VALUES (?, ?, ?, "
-                    "(SELECT coalesce(max(seq), 0) + 1 FROM runs))", [f"{as_of}-{status}", as_of, status])
+        con.execute(
+            "INSERT INTO runs (run_id, as_of, status, seq) VALUES (?, ?, ?, "
+            "(SELECT coalesce(max(seq), 0) + 1 FROM runs))",
+            [f"{as_of}-{status}", as_of, status],
+        )
 
 
 def test_a_night_before_the_latest_night_run_is_refused(store):
     _ran(store, D + dt.timedelta(days=1))
-    with pytest.raises(NightRefused, match=r"before the latest night already run .*\(2026-03-04\).*safetynet rerun "
-                                           r"--as-of 2026-03-03"):
+    with pytest.raises(
+        NightRefused,
+        match=r"before the latest night already run .*\(2026-03-04\).*safetynet rerun "
+        r"--as-of 2026-03-03",
+    ):
         preflight(store.root, D)
 
 
 def test_the_latest_night_again_or_after_a_halted_later_night_is_allowed(store):
     _ran(store, D)
     _ran(store, D + dt.timedelta(days=1), status="halted")
-    preflight(store.root, D)                          # the same night again: idempotent
-    preflight(store.root, D + dt.timedelta(days=1))   # the halted night, fixed
-    preflight(store.root.parent / "new-store", D)     # no store yet
+    preflight(store.root, D)  # the same night again: idempotent
+    preflight(store.root, D + dt.timedelta(days=1))  # the halted night, fixed
+    preflight(store.root.parent / "new-store", D)  # no store yet
 
 
 def test_a_store_locked_by_another_process_is_refused(store):
-    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-                               "print('locked', flush=True); time.sleep(60)", str(store.db_path)],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('locked', flush=True); time.sleep(60)",
+            str(store.db_path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         with pytest.raises(NightRefused, match="in use by another process"):
@@ -73,8 +86,11 @@ def test_a_store_that_cannot_be_written_is_refused(store, monkeypatch):
 
 
 def test_a_date_before_a_parameter_is_in_force_is_refused(store):
-    with pytest.raises(NightRefused, match=r"no value in force on 2023-06-01 for: .*catalogue\.deadline_working_days "
-                                           r"\(from 2023-10-19\)"):
+    with pytest.raises(
+        NightRefused,
+        match=r"no value in force on 2023-06-01 for: .*catalogue\.deadline_working_days "
+        r"\(from 2023-10-19\)",
+    ):
         preflight(store.root, dt.date(2023, 6, 1))
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from checks.contract import FEEDS
 from flows import night as night_flow
-from flows.summary import night_summary
+from flows.outputs.summary import night_summary
 from models.rules.feed_needs import absent_optional_feeds, rules_not_evaluated
 from tests.checks.clean_night import clean
 from tests.flows.drop_writer import write_drop
@@ -27,6 +27,7 @@ def _csv_rows(feed: str, rows: list[dict]) -> list[dict]:
         if isinstance(v, dt.date):
             return v.strftime("%Y-%m") if k in months else v.isoformat()
         return "" if v is None else "true" if v is True else "false" if v is False else str(v)
+
     return [{k: text(k, v) for k, v in r.items() if not k.startswith("_")} for r in rows]
 
 
@@ -47,12 +48,16 @@ def _run(tmp_path, drops: dict[str, dict], as_of: str) -> dict:
 
 
 def test_a_drop_without_the_optional_feeds_runs_and_names_the_rules_not_evaluated(tmp_path):
-    doc = _run(tmp_path, {"2026-03-02": _rows(without=OPTIONAL, header_only=("income", "expenses", "events"))},
-               "2026-03-02")
+    doc = _run(
+        tmp_path, {"2026-03-02": _rows(without=OPTIONAL, header_only=("income", "expenses", "events"))}, "2026-03-02"
+    )
     assert doc["feeds_absent"] == sorted(OPTIONAL)
     got = {r["warning_code"]: r["feeds_absent"] for r in doc["rules_not_evaluated"]}
-    assert got == {**{c: ["payments"] for c in NEED_PAYMENTS}, "APPLICATION_OVERDUE": ["applications"],
-                   "STAFF_RELATIVE_UNFILED": ["staff_relatives"]}
+    assert got == {
+        **{c: ["payments"] for c in NEED_PAYMENTS},
+        "APPLICATION_OVERDUE": ["applications"],
+        "STAFF_RELATIVE_UNFILED": ["staff_relatives"],
+    }
     feeds = doc["checks"]["feeds"]
     for feed in (*OPTIONAL, "income", "expenses", "events"):
         assert (feeds[feed]["rows_in"], feeds[feed]["rows_loaded"], feeds[feed]["rows_quarantined"]) == (0, 0, 0)
@@ -75,8 +80,11 @@ def test_header_only_optional_feeds_are_evaluated_and_raise_nothing(tmp_path):
 def test_optional_feeds_absent_on_a_later_night_only(tmp_path):
     """Night 2 has no optional feed: the full extracts of night 1 are still the newest truth (docs/CONTRACT.md §1), the
     payments increment of night 1 still counts; every rule is evaluated."""
-    doc = _run(tmp_path, {"2026-03-02": _rows(), "2026-03-03": _rows(without=OPTIONAL, header_only=("income",
-               "expenses", "events"))}, "2026-03-03")
+    doc = _run(
+        tmp_path,
+        {"2026-03-02": _rows(), "2026-03-03": _rows(without=OPTIONAL, header_only=("income", "expenses", "events"))},
+        "2026-03-03",
+    )
     assert doc["rules_not_evaluated"] == []
     assert doc["checks"]["feeds"]["applications"]["rows_in"] == 1
     assert doc["checks"]["feeds"]["payments"]["rows_in"] == 1
@@ -85,8 +93,14 @@ def test_optional_feeds_absent_on_a_later_night_only(tmp_path):
 def test_an_optional_extract_emptied_to_its_header_is_no_truncation(tmp_path):
     """Applications on night 1, a header-only applications.csv on night 2: none in process that night, not a
     ROW_COUNT_CHANGE halt (a required extract emptied still halts: the test below)."""
-    doc = _run(tmp_path, {"2026-03-02": _rows(), "2026-03-03": _rows(header_only=("applications", "income",
-               "expenses", "events", "payments"))}, "2026-03-02")
+    doc = _run(
+        tmp_path,
+        {
+            "2026-03-02": _rows(),
+            "2026-03-03": _rows(header_only=("applications", "income", "expenses", "events", "payments")),
+        },
+        "2026-03-02",
+    )
     night_2 = night_flow.run(tmp_path / "store", tmp_path / "drops", dt.date(2026, 3, 3))
     assert doc["status"] == "ok" and night_2["status"] == "ok", night_2.get("halt")
     assert night_2["checks"]["feeds"]["applications"]["rows_in"] == 0 and night_2["rules_not_evaluated"] == []
@@ -109,8 +123,14 @@ def test_a_required_extract_emptied_to_its_header_still_halts():
 @pytest.mark.parametrize("feed", OPTIONAL)
 def test_only_the_rules_of_the_absent_feed_are_not_evaluated(feed):
     got = {r["warning_code"] for r in rules_not_evaluated([feed])}
-    assert got == {"payments": NEED_PAYMENTS, "applications": {"APPLICATION_OVERDUE"},
-                   "staff_relatives": {"STAFF_RELATIVE_UNFILED"}}[feed]
+    assert (
+        got
+        == {
+            "payments": NEED_PAYMENTS,
+            "applications": {"APPLICATION_OVERDUE"},
+            "staff_relatives": {"STAFF_RELATIVE_UNFILED"},
+        }[feed]
+    )
 
 
 def test_no_absent_feed_no_rule_left_out():
@@ -123,8 +143,14 @@ def test_a_night_without_optional_feeds_reruns_byte_identical(tmp_path, prefect_
     """The auditor's rerun of a night that had no optional feed, after one that had only headers, matches."""
     from flows.rerun import compare, rebuild
 
-    _run(tmp_path, {"2026-03-02": _rows(header_only=OPTIONAL),
-                    "2026-03-03": _rows(without=OPTIONAL, header_only=("income", "expenses", "events"))}, "2026-03-02")
+    _run(
+        tmp_path,
+        {
+            "2026-03-02": _rows(header_only=OPTIONAL),
+            "2026-03-03": _rows(without=OPTIONAL, header_only=("income", "expenses", "events")),
+        },
+        "2026-03-02",
+    )
     doc = night_flow.run(tmp_path / "store", tmp_path / "drops", dt.date(2026, 3, 3))
     assert doc["status"] == "ok" and doc["rules_not_evaluated"] == []  # header-only files of night 1 still count
     result = rebuild(tmp_path / "store", dt.date(2026, 3, 3), keep=tmp_path)

@@ -12,8 +12,11 @@ from tests.flows.test_optional_feeds import _rows
 
 
 def _modes(root) -> dict[str, int]:
-    return {p.relative_to(root).as_posix() or ".": stat.S_IMODE(p.lstat().st_mode)
-            for p in (root, *root.rglob("*")) if not p.is_symlink()}
+    return {
+        p.relative_to(root).as_posix() or ".": stat.S_IMODE(p.lstat().st_mode)
+        for p in (root, *root.rglob("*"))
+        if not p.is_symlink()
+    }
 
 
 def test_everything_a_night_writes_is_owner_only(tmp_path):
@@ -28,8 +31,7 @@ def test_everything_a_night_writes_is_owner_only(tmp_path):
     written = {p.split("/")[0] for p in modes}
     assert {"safetynet.duckdb", "log", "exports", "runs", "checks", "cache"} <= written
     assert any(p.startswith("exports/2026-03-02/") and p.endswith(".xlsx") for p in modes)
-    loose = {p: oct(m) for p, m in modes.items()
-             if m != (0o700 if (tmp_path / "store" / p).is_dir() else 0o600)}
+    loose = {p: oct(m) for p, m in modes.items() if m != (0o700 if (tmp_path / "store" / p).is_dir() else 0o600)}
     assert loose == {}
 
 

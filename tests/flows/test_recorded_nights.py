@@ -10,12 +10,11 @@ import duckdb
 import polars as pl
 import pytest
 
-from flows.exports import CSV_COLUMNS, EXPORT_COLUMNS
-from flows.recovery import recovery_table
+from flows.devtools.recovery import recovery_table
+from flows.outputs.exports import CSV_COLUMNS, EXPORT_COLUMNS
 from flows.store import TamperedInput
 from models.rules.catalogue import CATALOGUE, RAISED_BY_ML
 from tests.conftest import SAMPLES
-
 
 # -------------------- The night under Prefect: manifest, exports, determinism
 
@@ -26,13 +25,21 @@ def test_night_succeeds_and_records_its_manifest(recorded):
     store, nights, docs, _ = recorded
     doc = docs[nights[0]]
     manifest = json.loads((store / "runs" / f"{doc['run_id']}.json").read_text(encoding="utf-8"))
-    summary = summary_lines(manifest)          # what `safetynet runs show RUN` prints (--json: the manifest)
+    summary = summary_lines(manifest)  # what `safetynet runs show RUN` prints (--json: the manifest)
     assert summary[0] == f"run {doc['run_id']} · night {nights[0]} · ok" and len(summary) <= 12
     assert any(line.startswith(f"queue: open {manifest['queue']['by_status']['open']}") for line in summary)
     assert summary[-1] == f"whole manifest: safetynet runs show {doc['run_id']} --json"
     assert manifest["status"] == "ok" and manifest["as_of"] == nights[0].isoformat()
-    assert {i["feed"] for i in manifest["inputs"]} >= {"households", "persons", "enrollment", "income", "expenses",
-                                                       "assets", "events", "_manifest"}
+    assert {i["feed"] for i in manifest["inputs"]} >= {
+        "households",
+        "persons",
+        "enrollment",
+        "income",
+        "expenses",
+        "assets",
+        "events",
+        "_manifest",
+    }
     assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
     assert set(manifest["timings_seconds"]) >= {"receive", "load", "checks", "state", "rules", "ml", "queue", "export"}
     assert manifest["parameters"]["needing_confirmation"], "the 2021 standards and local settings must be reported"
@@ -47,11 +54,11 @@ def test_every_street_gets_its_own_files_with_only_its_households(recorded):
     assert len(csvs) == 26 and len(list(out.glob("500106*_*街道.xlsx")) + list(out.glob("500106*_*镇.xlsx"))) == 26
     total = 0
     for path in csvs:
-        assert path.read_bytes().startswith(b"\xef\xbb\xbf")      # UTF-8 with BOM: Excel shows the Chinese right
+        assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM: Excel shows the Chinese right
         frame = pl.read_csv(path, infer_schema=False)
-        assert tuple(frame.columns) == CSV_COLUMNS and CSV_COLUMNS[:len(EXPORT_COLUMNS)] == EXPORT_COLUMNS
+        assert tuple(frame.columns) == CSV_COLUMNS and CSV_COLUMNS[: len(EXPORT_COLUMNS)] == EXPORT_COLUMNS
         assert frame["community_code"].eq(frame["region_code"]).all() and frame["address"].is_not_null().all()
-        assert frame["community_name"].str.contains("(社区|村)$").all()   # the samples deliver communities.csv
+        assert frame["community_name"].str.contains("(社区|村)$").all()  # the samples deliver communities.csv
         assert frame["street_code"].eq(path.stem).all()
         assert frame["region_code"].str.starts_with(path.stem).all()
         assert frame["head_id_masked"].str.contains(r"^\d{6}\*{8}\d{3}[\dX]$").all()
@@ -93,14 +100,17 @@ def test_each_rule_code_finds_every_planted_case_and_no_twin(recorded):
 
 
 def test_planted_fast_track_flags_are_exported(recorded):
-    """The 免申即享 scenarios' warnings carry the flag truth/fast_track.csv gives (worked out in flows/synthetic/care.py)."""
+    """The 免申即享 scenarios' warnings carry the flag truth/fast_track.csv gives (worked out in flows/devtools/synthetic/care.py)."""
     store, nights, _, _ = recorded
     truth = pl.read_csv(SAMPLES / "truth" / "fast_track.csv", infer_schema=False)
     assert set(truth["fast_track"]) == {"true", "false"}
     out = store / "exports" / nights[-1].isoformat()
     exported = pl.concat([pl.read_csv(p, infer_schema=False) for p in sorted(out.glob("500106*.csv"))])
-    got = truth.join(exported.select("household_id", "warning_code", pl.col("fast_track").alias("exported")),
-                     on=["household_id", "warning_code"], how="left")
+    got = truth.join(
+        exported.select("household_id", "warning_code", pl.col("fast_track").alias("exported")),
+        on=["household_id", "warning_code"],
+        how="left",
+    )
     assert got["exported"].to_list() == got["fast_track"].to_list()
 
 
@@ -125,13 +135,16 @@ def test_chain_rerun_from_inputs_alone_matches_every_night(recorded):
     assert result["chain"] == {n.isoformat(): docs[n]["output_hash"] for n in nights}
     assert result["rebuilt"]["queue_hash"] == docs[nights[-1]]["queue_hash"]
     assert chain_match_line(result, nights[-1]).startswith(
-        f"MATCH: 3 nights rebuilt in order from the input log alone ({nights[0]} .. {nights[-1]})")
+        f"MATCH: 3 nights rebuilt in order from the input log alone ({nights[0]} .. {nights[-1]})"
+    )
 
 
 def test_imported_outcome_is_applied_on_the_next_night(recorded):
     store, nights, _, picked = recorded
     with duckdb.connect(str(store / "safetynet.duckdb"), read_only=True) as con:
-        statuses = dict(con.execute("SELECT warning_id, status FROM warning_snapshots WHERE as_of = ?", [nights[1]]).fetchall())
+        statuses = dict(
+            con.execute("SELECT warning_id, status FROM warning_snapshots WHERE as_of = ?", [nights[1]]).fetchall()
+        )
     assert statuses[picked[0]] == "dismissed"
     assert statuses[picked[1]] == "in_progress"
 
@@ -144,14 +157,22 @@ def test_what_if_lists_exactly_the_warnings_the_parameter_drives(recorded, tmp_p
     store, nights, _, _ = recorded
     night = nights[-1]
     override = tmp_path / "no-medical-shock.yaml"
-    override.write_text("medical.shock_threshold_yuan:\n  values:\n    2026-01-01:\n      value: 100000000\n"
-                        "      reference: what-if test\n      status: unconfirmed\n", encoding="utf-8")
+    override.write_text(
+        "medical.shock_threshold_yuan:\n  values:\n    2026-01-01:\n      value: 100000000\n"
+        "      reference: what-if test\n      status: unconfirmed\n",
+        encoding="utf-8",
+    )
     result = rebuild(store, night, params_file=override)
     diff = warning_diff(store, result["fresh_store"], night)
     with duckdb.connect(str(store / "safetynet.duckdb"), read_only=True) as con:
-        expected = {r[0] for r in con.execute("SELECT household_id FROM warning_snapshots WHERE as_of = ? AND "
-                                              "warning_code = 'MEDICAL_SHOCK' AND status IN ('open', 'in_progress')",
-                                              [night]).fetchall()}
+        expected = {
+            r[0]
+            for r in con.execute(
+                "SELECT household_id FROM warning_snapshots WHERE as_of = ? AND "
+                "warning_code = 'MEDICAL_SHOCK' AND status IN ('open', 'in_progress')",
+                [night],
+            ).fetchall()
+        }
     assert expected, "the samples plant MEDICAL_SHOCK households"
     assert set(diff["household_id"]) == expected
     assert diff["condition_key"].str.starts_with("MEDICAL_SHOCK").all()

@@ -50,8 +50,9 @@ def _env(**extra) -> dict:
 
 def test_the_server_starts_early_in_the_store_and_stops_with_the_command(tmp_path):
     store = tmp_path / "store"
-    proc = subprocess.run([sys.executable, "-c", EARLY, str(store)], cwd=PROJECT, env=_env(), capture_output=True,
-                          text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", EARLY, str(store)], cwd=PROJECT, env=_env(), capture_output=True, text=True, timeout=300
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     pid, waited = (int(x) for x in proc.stdout.split())
     assert (store / "prefect" / "prefect.db").is_file(), "Prefect's database lives in the store"
@@ -67,11 +68,23 @@ def test_the_server_starts_early_in_the_store_and_stops_with_the_command(tmp_pat
 
 
 def test_an_operators_server_or_an_already_configured_prefect_is_left_alone(tmp_path):
-    named = subprocess.run([sys.executable, "-c", LEFT_ALONE, str(tmp_path), "-"], cwd=PROJECT, capture_output=True,
-                           env=_env(PREFECT_API_URL="http://prefect.internal:4200/api"), text=True, timeout=120)
+    named = subprocess.run(
+        [sys.executable, "-c", LEFT_ALONE, str(tmp_path), "-"],
+        cwd=PROJECT,
+        capture_output=True,
+        env=_env(PREFECT_API_URL="http://prefect.internal:4200/api"),
+        text=True,
+        timeout=120,
+    )
     assert named.returncode == 0 and named.stdout.strip() == "http://prefect.internal:4200/api", named.stderr[-2000:]
-    harness = subprocess.run([sys.executable, "-c", LEFT_ALONE, str(tmp_path), "prefect imported"], cwd=PROJECT,
-                             capture_output=True, env=_env(), text=True, timeout=120)
+    harness = subprocess.run(
+        [sys.executable, "-c", LEFT_ALONE, str(tmp_path), "prefect imported"],
+        cwd=PROJECT,
+        capture_output=True,
+        env=_env(),
+        text=True,
+        timeout=120,
+    )
     assert harness.returncode == 0 and harness.stdout.strip() == "None", harness.stderr[-2000:]
 
 
@@ -132,12 +145,14 @@ def test_the_api_server_process_dies_with_the_night_even_on_kill_9(tmp_path):
     from flows.runtime import TIED_TO_PARENT
 
     pidfile = tmp_path / "child.pid"
-    (tmp_path / "child.py").write_text(f"import os, time\nopen({str(pidfile)!r}, 'w').write(str(os.getpid()))\n"
-                                       "time.sleep(60)\n")
+    (tmp_path / "child.py").write_text(
+        f"import os, time\nopen({str(pidfile)!r}, 'w').write(str(os.getpid()))\ntime.sleep(60)\n"
+    )
     (tmp_path / "parent.py").write_text(
         "import os, subprocess, sys, time\n"
         f"subprocess.Popen([sys.executable, '-c', {TIED_TO_PARENT!r}, str(os.getpid()), {str(tmp_path / 'child.py')!r}])\n"
-        "time.sleep(60)\n")
+        "time.sleep(60)\n"
+    )
     parent = subprocess.Popen([sys.executable, str(tmp_path / "parent.py")])
     deadline = time.monotonic() + 20
     while not (pidfile.exists() and pidfile.read_text()) and time.monotonic() < deadline:

@@ -1,18 +1,31 @@
-"""The staging cache (flows/staging.py): a later night reads the increments it typed before instead of parsing them again,
+"""The staging cache (flows/ingest/staging.py): a later night reads the increments it typed before instead of parsing them again,
 and gets exactly the staging a fresh store gets, quarantine included."""
 
 import datetime as dt
 
 import duckdb
 
-from flows import drops, staging
+from flows.ingest import drops, staging
 from tests.flows.drop_writer import write_drop
 
-HH = {"household_id": "H1", "region_code": "500106001001", "hukou_type": "urban", "address": "a", "registered_date": "2020-01-01"}
+HH = {
+    "household_id": "H1",
+    "region_code": "500106001001",
+    "hukou_type": "urban",
+    "address": "a",
+    "registered_date": "2020-01-01",
+}
 
 
 def income(record_id, amount, month="2026-01"):
-    return {"record_id": record_id, "person_id": "P1", "month": month, "source_type": "wage", "amount": amount, "provider": "tax"}
+    return {
+        "record_id": record_id,
+        "person_id": "P1",
+        "month": month,
+        "source_type": "wage",
+        "amount": amount,
+        "provider": "tax",
+    }
 
 
 def staged(root, as_of, cache_root):
@@ -20,15 +33,20 @@ def staged(root, as_of, cache_root):
     writer = staging.load(con, drops.select(root, as_of), cache_root=cache_root)
     if writer is not None:
         writer.wait()
-    return (con.execute("SELECT * FROM stg_income ORDER BY _drop_date, _line").fetchall(),
-            con.execute("SELECT * FROM quarantine ORDER BY file, line, check_code").fetchall(),
-            con.execute("SELECT * FROM raw_counts ORDER BY feed, file").fetchall())
+    return (
+        con.execute("SELECT * FROM stg_income ORDER BY _drop_date, _line").fetchall(),
+        con.execute("SELECT * FROM quarantine ORDER BY file, line, check_code").fetchall(),
+        con.execute("SELECT * FROM raw_counts ORDER BY feed, file").fetchall(),
+    )
 
 
 def drops_with_a_bad_amount(root):
     # 1.234 has three decimals: quarantined as TYPE_amount, never rounded
-    write_drop(root, "2026-03-02",
-               {"households": [HH], "income": [income("R1", "100.00"), income("R2", "1.234"), income("R3", "7.00")]})
+    write_drop(
+        root,
+        "2026-03-02",
+        {"households": [HH], "income": [income("R1", "100.00"), income("R2", "1.234"), income("R3", "7.00")]},
+    )
     write_drop(root, "2026-03-03", {"households": [HH], "income": [income("R1", "120.00")]})
 
 
@@ -54,7 +72,9 @@ def test_cached_entry_is_read_instead_of_the_file(tmp_path):
     staged(tmp_path / "drops", dt.date(2026, 3, 2), cache)
     rows = next((cache / staging.CACHE_VERSION).glob("income-*.rows.parquet"))
     con = duckdb.connect()  # mark the cached rows, so that reading them (not the CSV) shows
-    con.execute(f"COPY (SELECT * REPLACE (amount + 1 AS amount) FROM read_parquet('{rows}')) TO '{rows}.new' (FORMAT parquet)")
+    con.execute(
+        f"COPY (SELECT * REPLACE (amount + 1 AS amount) FROM read_parquet('{rows}')) TO '{rows}.new' (FORMAT parquet)"
+    )
     (rows.parent / f"{rows.name}.new").replace(rows)
     stg = staged(tmp_path / "drops", dt.date(2026, 3, 3), cache)[0]
     assert [(r[0], str(r[4])) for r in stg] == [("R1", "101.00"), ("R3", "8.00"), ("R1", "120.00")]

@@ -1,7 +1,6 @@
 """The ML scorers' contracts on small hand-made data: estimator, allow-list, fairness, card, artifact loading."""
 
 import datetime as dt
-import json
 import pickle
 import zipfile
 
@@ -31,8 +30,9 @@ def _data(n=600, p=5, seed=0):
 
 def test_confirmation_scorer_keeps_the_estimator_contract_and_is_deterministic():
     X, y = _data()
-    est = ConfirmationScorer(max_iter=30, categorical=[True, False, False, False, False], calibration_min_rows=100,
-                             random_state=3)
+    est = ConfirmationScorer(
+        max_iter=30, categorical=[True, False, False, False, False], calibration_min_rows=100, random_state=3
+    )
     assert clone(est).get_params() == est.get_params()
     a = est.fit(X, y).predict_proba(X)
     b = clone(est).fit(X, y).predict_proba(X)
@@ -83,6 +83,7 @@ def test_an_allow_list_naming_a_banned_feature_is_refused(tmp_path):
     path = tmp_path / "allow_list.yaml"
     path.write_text(text, encoding="utf-8")
     from models.ml import allow_list
+
     with pytest.raises(BannedFeatureError, match="banned"):
         allow_list.load(path)
 
@@ -90,16 +91,32 @@ def test_an_allow_list_naming_a_banned_feature_is_refused(tmp_path):
 def test_both_allow_lists_load_and_keep_income_out_of_the_proxy():
     assert "warning_code" in cf.load_allow_list().names
     names = pf.load_allow_list().names
-    recorded_income = {"per_capita", "per_capita_to_std", "recent_to_std", "prior_to_std", "income_known", "income_records",
-                       "income_months", "declared_share", "income_sources", "exempt_income_to_std"}
+    recorded_income = {
+        "per_capita",
+        "per_capita_to_std",
+        "recent_to_std",
+        "prior_to_std",
+        "income_known",
+        "income_records",
+        "income_months",
+        "declared_share",
+        "income_sources",
+        "exempt_income_to_std",
+    }
     assert names and not recorded_income & set(names)
 
 
 def test_fairness_table_on_known_rates():
     # group A: 10 warnings, 4 flagged (3 confirmed, 1 dismissed), 6 not flagged (all dismissed) -> FPR 1/7
     # group B: 10 warnings, 2 flagged (0 confirmed), 8 not flagged (2 confirmed, 6 dismissed) -> FPR 2/8
-    rows = ([("A", True, 1)] * 3 + [("A", True, 0)] + [("A", False, 0)] * 6
-            + [("B", True, 0)] * 2 + [("B", False, 1)] * 2 + [("B", False, 0)] * 6)
+    rows = (
+        [("A", True, 1)] * 3
+        + [("A", True, 0)]
+        + [("A", False, 0)] * 6
+        + [("B", True, 0)] * 2
+        + [("B", False, 1)] * 2
+        + [("B", False, 0)] * 6
+    )
     f = pl.DataFrame(rows, schema=["audit_street_code", "flagged", "label"], orient="row")
     table = {(r["dimension"], r["group"]): r for r in fairness_table(f, {"street": "audit_street_code"})}
     overall, a, b = table[("overall", "all")], table[("street", "A")], table[("street", "B")]
@@ -159,8 +176,9 @@ def test_the_same_fit_gives_the_same_artifact_bytes(tmp_path):
     X, y = _data(300)
     shas = []
     for name in ("a", "b"):
-        est = ConfirmationScorer(max_iter=10, categorical=[True, False, False, False, False], calibration_min_rows=50,
-                                 random_state=3).fit(X, y)
+        est = ConfirmationScorer(
+            max_iter=10, categorical=[True, False, False, False, False], calibration_min_rows=50, random_state=3
+        ).fit(X, y)
         shas.append(registry.save_model(est, tmp_path / name / "model.skops"))
     assert shas[0] == shas[1]
     assert (tmp_path / "a" / "model.skops").read_bytes() == (tmp_path / "b" / "model.skops").read_bytes()
@@ -170,11 +188,17 @@ def test_the_same_fit_gives_the_same_artifact_bytes(tmp_path):
 
 
 def test_a_card_keeps_its_measured_seconds_apart():
-    card = {"model_id": "m", "timings": {"fit_seconds": 1.5},
-            "metrics": {"pr_auc": 0.4, "estimator_comparison": [{"estimator": "lr", "fit_seconds": 0.2, "brier": 0.1}]}}
+    card = {
+        "model_id": "m",
+        "timings": {"fit_seconds": 1.5},
+        "metrics": {"pr_auc": 0.4, "estimator_comparison": [{"estimator": "lr", "fit_seconds": 0.2, "brier": 0.1}]},
+    }
     stable, timings = cards.split_timings(card)
-    assert stable == {"model_id": "m", "timings": cards.TIMINGS_NOTE,
-                      "metrics": {"pr_auc": 0.4, "estimator_comparison": [{"estimator": "lr", "brier": 0.1}]}}
+    assert stable == {
+        "model_id": "m",
+        "timings": cards.TIMINGS_NOTE,
+        "metrics": {"pr_auc": 0.4, "estimator_comparison": [{"estimator": "lr", "brier": 0.1}]},
+    }
     assert timings == {"timings": {"fit_seconds": 1.5}, "metrics.estimator_comparison[0].fit_seconds": 0.2}
 
 

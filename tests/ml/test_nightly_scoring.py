@@ -9,7 +9,8 @@ import polars as pl
 import pytest
 
 import sql
-from flows import drops, queue, staging
+from flows.ingest import drops, staging
+from flows.queue import merge as queue
 from models.ml import registry
 from models.ml.confirmation import features as cf
 from models.ml.confirmation.estimator import ConfirmationScorer
@@ -45,16 +46,23 @@ def test_without_a_model_scores_are_empty_and_the_random_slice_is_raised(night, 
     report = score_night(con, tmp_path, params, as_of)
     assert report["model"] is None
     assert con.execute("SELECT count(*) FROM candidate_scores").fetchone()[0] == 0
-    rr = con.execute("SELECT household_id, condition_key, reasons, evidence FROM candidates "
-                     "WHERE warning_code = 'RANDOM_REVIEW' ORDER BY ALL").fetchall()
+    rr = con.execute(
+        "SELECT household_id, condition_key, reasons, evidence FROM candidates "
+        "WHERE warning_code = 'RANDOM_REVIEW' ORDER BY ALL"
+    ).fetchall()
     assert len(rr) == report["random_reviews"] > 0
     ev = json.loads(rr[0][3])
     assert list(ev) == sorted(ev) and ev["sample_size"] == 3 and "随机抽查" in rr[0][2]
     # the draw is a pure function of the night: run again, same rows
     _reset(con)
     score_night(con, tmp_path, params, as_of)
-    assert rr == con.execute("SELECT household_id, condition_key, reasons, evidence FROM candidates "
-                             "WHERE warning_code = 'RANDOM_REVIEW' ORDER BY ALL").fetchall()
+    assert (
+        rr
+        == con.execute(
+            "SELECT household_id, condition_key, reasons, evidence FROM candidates "
+            "WHERE warning_code = 'RANDOM_REVIEW' ORDER BY ALL"
+        ).fetchall()
+    )
 
 
 def test_with_an_active_model_every_candidate_gets_a_score_and_an_explanation(night, tmp_path):
@@ -113,7 +121,9 @@ def test_with_a_proxy_model_its_signals_are_those_of_every_covered_household(nig
         report = score_night(con, tmp_path, params, as_of)
     finally:
         con.execute("DETACH store")
-    raised = con.execute("SELECT * FROM candidates WHERE warning_code = 'PROXY_SIGNAL' ORDER BY household_id").fetchall()
+    raised = con.execute(
+        "SELECT * FROM candidates WHERE warning_code = 'PROXY_SIGNAL' ORDER BY household_id"
+    ).fetchall()
     ruled = {(h, k) for h, k in con.execute("SELECT household_id, condition_key FROM rules_candidates").fetchall()}
     assert raised == sorted(r for r in expected if (r[0], r[2]) not in ruled) and report["proxy_signals"] == len(raised)
 
@@ -130,26 +140,39 @@ def test_income_reliable_follows_its_definition_and_each_near_miss_breaks_it(nig
     hid = full.filter((pl.col("income_reliable") == 1) & (pl.col("n_working_age_full") > 0))["household_id"][0]
     ctx = con.execute("SELECT window_start, month_of_d FROM rule_context").fetchone()
     # by hand: its window records all come from the four authoritative providers
-    providers = {r[0] for r in con.execute(
-        "SELECT DISTINCT i.provider FROM income i JOIN member_presence m USING (person_id) WHERE m.household_id = ? "
-        "AND m.is_present AND i.month >= ? AND i.month < ?", [hid, *ctx]).fetchall()}
+    providers = {
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT i.provider FROM income i JOIN member_presence m USING (person_id) WHERE m.household_id = ? "
+            "AND m.is_present AND i.month >= ? AND i.month < ?",
+            [hid, *ctx],
+        ).fetchall()
+    }
     assert providers and providers <= {"tax", "social_insurance", "hr", "agriculture"}
     worker, rec = con.execute(
         "SELECT m.person_id, max(i.record_id) FROM member_presence m JOIN income i USING (person_id) JOIN rule_context c "
         "ON TRUE WHERE m.household_id = ? AND m.is_present AND m.labor_capacity = 'full' AND m.age >= "
         "c.tekun_supporter_min_age AND m.age < c.tekun_min_age AND i.month >= c.window_start AND i.month < c.month_of_d "
-        "GROUP BY 1 ORDER BY 1 LIMIT 1", [hid]).fetchone()
+        "GROUP BY 1 ORDER BY 1 LIMIT 1",
+        [hid],
+    ).fetchone()
     con.execute("CREATE OR REPLACE TABLE income_kept AS SELECT * FROM income")
     con.execute("CREATE OR REPLACE TABLE quarantine_kept AS SELECT * FROM quarantine")
     try:
         # a declared record beside the department's: not reliable
-        con.execute("INSERT INTO income SELECT * REPLACE ('X-declared' AS record_id, 'declared' AS provider) "
-                    "FROM income WHERE record_id = ?", [rec])
+        con.execute(
+            "INSERT INTO income SELECT * REPLACE ('X-declared' AS record_id, 'declared' AS provider) "
+            "FROM income WHERE record_id = ?",
+            [rec],
+        )
         assert _reliable(con, hid) == 0
         con.execute("CREATE OR REPLACE TABLE income AS SELECT * FROM income_kept")
         # a working-age worker's department record missing for one window month: not reliable
-        con.execute("DELETE FROM income WHERE person_id = ? AND month = (SELECT max(month) FROM income WHERE "
-                    "person_id = ? AND month < (SELECT month_of_d FROM rule_context))", [worker, worker])
+        con.execute(
+            "DELETE FROM income WHERE person_id = ? AND month = (SELECT max(month) FROM income WHERE "
+            "person_id = ? AND month < (SELECT month_of_d FROM rule_context))",
+            [worker, worker],
+        )
         assert _reliable(con, hid) == 0
         con.execute("CREATE OR REPLACE TABLE income AS SELECT * FROM income_kept")
         # a quarantined row whose record id has a valid version in the household: not reliable

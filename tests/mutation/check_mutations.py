@@ -24,27 +24,43 @@ PROJECT = Path(__file__).resolve().parents[2]
 
 # (name, file, original text, mutated text, tests that must fail)
 MUTATIONS = [
-    ("quarantined rows counted without DISTINCT", "checks/runner.py",
-     "WITH q AS (SELECT DISTINCT file, line FROM quarantine", "WITH q AS (SELECT file, line FROM quarantine",
-     ["tests/checks/test_row_failing_two_checks.py"]),
-    ("queue anti-join also on the evidence hash", "sql/queue/queue_next.sql",
-     "ANTI JOIN active AS a USING (household_id, condition_key)",
-     "ANTI JOIN active AS a USING (household_id, condition_key, evidence_hash)",
-     ["tests/caseworker/test_queue_by_hand.py::test_changed_evidence_updates_the_open_warning_instead_of_raising_another"]),
-    ("SQL calendar without make-up working days", "models/rules/working_days.py",
-     "flags = [self.is_working(d) for d in days]",
-     "flags = [d.weekday() < 5 and d not in self._off for d in days]",
-     ["tests/caseworker/test_queue_by_hand.py::test_the_sql_deadline_across_spring_festival"]),
-    ("a wrong GB 11643 weight", "checks/id_number.py",
-     "WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)",
-     "WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 3)",
-     ["tests/checks/test_id_numbers_by_hand.py"]),
+    (
+        "quarantined rows counted without DISTINCT",
+        "checks/runner.py",
+        "WITH q AS (SELECT DISTINCT file, line FROM quarantine",
+        "WITH q AS (SELECT file, line FROM quarantine",
+        ["tests/checks/test_row_failing_two_checks.py"],
+    ),
+    (
+        "queue anti-join also on the evidence hash",
+        "sql/queue/queue_next.sql",
+        "ANTI JOIN active AS a USING (household_id, condition_key)",
+        "ANTI JOIN active AS a USING (household_id, condition_key, evidence_hash)",
+        [
+            "tests/caseworker/test_queue_by_hand.py::test_changed_evidence_updates_the_open_warning_instead_of_raising_another"
+        ],
+    ),
+    (
+        "SQL calendar without make-up working days",
+        "models/rules/working_days.py",
+        "flags = [self.is_working(d) for d in days]",
+        "flags = [d.weekday() < 5 and d not in self._off for d in days]",
+        ["tests/caseworker/test_queue_by_hand.py::test_the_sql_deadline_across_spring_festival"],
+    ),
+    (
+        "a wrong GB 11643 weight",
+        "checks/id_number.py",
+        "WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)",
+        "WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 3)",
+        ["tests/checks/test_id_numbers_by_hand.py"],
+    ),
 ]
 
 
 def _copy() -> Path:
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=PROJECT, check=True,
-                           capture_output=True, text=True).stdout.split("\n")
+    files = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"], cwd=PROJECT, check=True, capture_output=True, text=True
+    ).stdout.split("\n")
     root = Path(tempfile.mkdtemp(prefix="safetynet-mutants-"))
     for rel in filter(None, files):
         src = PROJECT / rel
@@ -56,8 +72,13 @@ def _copy() -> Path:
 
 def _tests_pass(root: Path, tests: list[str]) -> bool:
     env = os.environ | {"PYTHONPATH": str(root)}  # the copy before the editable install of the project
-    run = subprocess.run([sys.executable, "-m", "pytest", "-n", "0", "-q", "-x", "-p", "no:cacheprovider", *tests],
-                         cwd=root, env=env, capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-n", "0", "-q", "-x", "-p", "no:cacheprovider", *tests],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     return run.returncode == 0
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows.queue import QUEUE_COLUMNS, ensure_store_tables
+from flows.queue.merge import QUEUE_COLUMNS, ensure_store_tables
 from flows.store import Store
 
 S1, S2 = ("500106001", "小龙坎街道"), ("500106002", "沙坪坝街道")
@@ -30,18 +30,43 @@ D = dt.date.fromisoformat
 # id: (street, code, raised, deadline, [(first night in this state, status, resolved_date), ...])
 WARNINGS = {
     "W1": (S1, "MEMBER_DECEASED", "2026-03-02", "2026-03-09", [("2026-03-02", "open", None)]),
-    "W2": (S1, "INCOME_OVER_LIMIT", "2026-03-02", "2026-03-23",
-           [("2026-03-02", "open", None), ("2026-03-09", "in_progress", None)]),
+    "W2": (
+        S1,
+        "INCOME_OVER_LIMIT",
+        "2026-03-02",
+        "2026-03-23",
+        [("2026-03-02", "open", None), ("2026-03-09", "in_progress", None)],
+    ),
     "W3": (S2, "APPLICATION_OVERDUE", "2026-03-03", "2026-03-06", [("2026-03-03", "open", None)]),
     "W4": (S2, "APPLICATION_OVERDUE", "2026-03-09", "2026-03-12", [("2026-03-09", "open", None)]),
-    "W5": (S1, "MEMBER_DECEASED", "2026-03-02", "2026-03-09",
-           [("2026-03-02", "open", None), ("2026-03-09", "confirmed", "2026-03-05")]),
-    "W6": (S2, "INCOME_OVER_LIMIT", "2026-03-02", "2026-03-04",
-           [("2026-03-02", "open", None), ("2026-03-09", "dismissed", "2026-03-06")]),
-    "W7": (S2, "EDGE_FAMILY", "2026-03-03", "2026-03-31",
-           [("2026-03-03", "open", None), ("2026-03-09", "resolved_by_data", "2026-03-09")]),
-    "W8": (S1, "PAYMENT_LATE", "2026-03-03", "2026-03-10",
-           [("2026-03-03", "open", None), ("2026-03-10", "confirmed", "2026-03-10")]),
+    "W5": (
+        S1,
+        "MEMBER_DECEASED",
+        "2026-03-02",
+        "2026-03-09",
+        [("2026-03-02", "open", None), ("2026-03-09", "confirmed", "2026-03-05")],
+    ),
+    "W6": (
+        S2,
+        "INCOME_OVER_LIMIT",
+        "2026-03-02",
+        "2026-03-04",
+        [("2026-03-02", "open", None), ("2026-03-09", "dismissed", "2026-03-06")],
+    ),
+    "W7": (
+        S2,
+        "EDGE_FAMILY",
+        "2026-03-03",
+        "2026-03-31",
+        [("2026-03-03", "open", None), ("2026-03-09", "resolved_by_data", "2026-03-09")],
+    ),
+    "W8": (
+        S1,
+        "PAYMENT_LATE",
+        "2026-03-03",
+        "2026-03-10",
+        [("2026-03-03", "open", None), ("2026-03-10", "confirmed", "2026-03-10")],
+    ),
 }
 NIGHTS = ("2026-03-02", "2026-03-03", "2026-03-09", "2026-03-10")
 HALTED_NIGHT = "2026-03-11"
@@ -53,11 +78,28 @@ def _row(night: str, wid: str) -> dict | None:
         return None
     in_force = [s for s in states if D(s[0]) <= D(night)]
     _, status, resolved = in_force[-1]
-    return {"as_of": D(night), "warning_id": wid, "household_id": f"H{wid}", "condition_key": code,
-            "warning_code": code, "category": "", "label_zh": "", "severity": "high", "region_code": street + "001",
-            "street_code": street, "street_name": street_name, "reasons": "测试", "evidence": "{}",
-            "evidence_hash": "x", "score": None, "raised_date": D(raised), "deadline": D(deadline),
-            "last_seen_date": D(night), "status": status, "resolved_date": D(resolved) if resolved else None}
+    return {
+        "as_of": D(night),
+        "warning_id": wid,
+        "household_id": f"H{wid}",
+        "condition_key": code,
+        "warning_code": code,
+        "category": "",
+        "label_zh": "",
+        "severity": "high",
+        "region_code": street + "001",
+        "street_code": street,
+        "street_name": street_name,
+        "reasons": "测试",
+        "evidence": "{}",
+        "evidence_hash": "x",
+        "score": None,
+        "raised_date": D(raised),
+        "deadline": D(deadline),
+        "last_seen_date": D(night),
+        "status": status,
+        "resolved_date": D(resolved) if resolved else None,
+    }
 
 
 def build_store(root: Path) -> Path:
@@ -70,13 +112,19 @@ def build_store(root: Path) -> Path:
             for wid in sorted(WARNINGS):
                 row = _row(night, wid)
                 if row:
-                    con.execute(f"INSERT INTO warning_snapshots ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                                [row[c] for c in cols])
-            con.execute("INSERT INTO runs (run_id, as_of, status) VALUES (?, ?, 'ok')",
-                        [f"{night.replace('-', '')}-test", D(night)])
-        con.execute("INSERT INTO runs (run_id, as_of, status, halted_feed) VALUES (?, ?, 'halted', 'income')",
-                    [f"{HALTED_NIGHT.replace('-', '')}-halt", D(HALTED_NIGHT)])
-    # the night's exports are already there, as flows/exports.py leaves them
+                    con.execute(
+                        f"INSERT INTO warning_snapshots ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                        [row[c] for c in cols],
+                    )
+            con.execute(
+                "INSERT INTO runs (run_id, as_of, status) VALUES (?, ?, 'ok')",
+                [f"{night.replace('-', '')}-test", D(night)],
+            )
+        con.execute(
+            "INSERT INTO runs (run_id, as_of, status, halted_feed) VALUES (?, ?, 'halted', 'income')",
+            [f"{HALTED_NIGHT.replace('-', '')}-halt", D(HALTED_NIGHT)],
+        )
+    # the night's exports are already there, as flows/outputs/exports.py leaves them
     for night in NIGHTS:
         folder = store.exports_dir(D(night))
         folder.mkdir(parents=True, exist_ok=True)

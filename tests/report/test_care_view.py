@@ -1,4 +1,4 @@
-"""The care view (flows/care_view.py): the night's figures per street, the meter feed's notice as a quarantine row, and
+"""The care view (flows/outputs/care_view.py): the night's figures per street, the meter feed's notice as a quarantine row, and
 the report's HTML block.
 
 By hand, D = 2026-03-10, judged week 2026-03-02..08 (2026-W10), reading day 2026-03-09. Street 500106001: two people
@@ -12,7 +12,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from flows import care_view
+from flows.outputs import care_view
 from models.rules.candidates import raise_candidates
 from models.rules.parameters import ParameterSet
 from tests.rules.conftest import AS_OF, StateBuilder, load_working_days
@@ -28,7 +28,8 @@ def con():
     for d in ("2026-03-03", "2026-03-04", "2026-03-05"):
         s.contact(a, d)
     [b] = s.household("B", members=[OLD], region_code="500106001002")
-    s.contact(b, "2026-03-03"); s.contact(b, "2026-03-04")
+    s.contact(b, "2026-03-03")
+    s.contact(b, "2026-03-04")
     s.readings("B", "2026-02-01", "2026-03-09", 100)
     s.household("C", members=[OLD], region_code="500106002001")
     s.readings("C", "2026-02-01", "2026-03-07", 100)
@@ -44,7 +45,8 @@ def test_night_figures_per_street(con):
     assert (fig["iso_week"], fig["week"], fig["contacts_evaluated"]) == ("2026-W10", "2026-03-02..2026-03-08", True)
     assert fig["by_street"] == [
         {"street_code": "500106001", "living_alone": 2, "met": 1, "missed": 1, "metered": 1, "silent": 0},
-        {"street_code": "500106002", "living_alone": 1, "met": 0, "missed": 1, "metered": 1, "silent": 1}]
+        {"street_code": "500106002", "living_alone": 1, "met": 0, "missed": 1, "metered": 1, "silent": 1},
+    ]
     assert (fig["meter_notice"]["metered"], fig["meter_notice"]["silent"]) == (2, 1)
 
 
@@ -56,10 +58,23 @@ def test_the_notice_is_one_quarantine_row(con):
 
 def test_report_block_shows_the_figures(con):
     fig = care_view.night_figures(con)
-    rows = [{"street_code": r["street_code"], "street_name": r["street_code"], "iso_week": fig["iso_week"],
-             "living_alone": r["living_alone"], "met": r["met"], "missed": r["missed"], "metered": r["metered"],
-             "silent": r["silent"], "open_care_alerts": 0, "open_contact_missed": 0, "open_concern": 0, "open_water": 0}
-            for r in fig["by_street"]]
+    rows = [
+        {
+            "street_code": r["street_code"],
+            "street_name": r["street_code"],
+            "iso_week": fig["iso_week"],
+            "living_alone": r["living_alone"],
+            "met": r["met"],
+            "missed": r["missed"],
+            "metered": r["metered"],
+            "silent": r["silent"],
+            "open_care_alerts": 0,
+            "open_contact_missed": 0,
+            "open_concern": 0,
+            "open_water": 0,
+        }
+        for r in fig["by_street"]
+    ]
     html = care_view.render_html(fig | {"fast_track_open": 5, "by_street": rows})
     assert 'id="kpi-fast-track">5<' in html and "达标 met 1+3" in html and care_view.NOTICE_CODE in html
     assert "<td>合计 total</td><td>3</td><td>1</td><td>2</td><td>2</td><td>1</td><td>0</td>" in html

@@ -1,4 +1,4 @@
-"""The hand-written SVG charts (flows/charts.py): geometry worked out by hand, escaping, same input -> same bytes."""
+"""The hand-written SVG charts (flows/outputs/charts.py): geometry worked out by hand, escaping, same input -> same bytes."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from flows import charts
-from flows.charts import Series
+from flows.outputs import charts
+from flows.outputs.charts import Series
 
 NS = "{http://www.w3.org/2000/svg}"
 OPEN, OVERDUE = "#5B8FF9", "#E8684A"
@@ -23,14 +23,17 @@ def _bars_chart() -> str:
     return charts.hbars("title", ["a", "b"], [Series("open", OPEN, [10, 0]), Series("overdue", OVERDUE, [4, 0])])
 
 
-@pytest.mark.parametrize("limit, ticks", [
-    (1.15, [0, 1]),  # nothing to show: the axis still goes to 1.15
-    (4.6, [0, 1, 2, 3, 4]),
-    (11.5, [0, 2, 4, 6, 8, 10]),  # steps of 1 would give 12 ticks, more than 8
-    (14.95, [0, 2, 4, 6, 8, 10, 12, 14]),
-    (62.1, [0, 10, 20, 30, 40, 50, 60]),  # 5 would give 13
-    (230, [0, 50, 100, 150, 200]),  # 10 and 20 would give 24 and 12
-])
+@pytest.mark.parametrize(
+    "limit, ticks",
+    [
+        (1.15, [0, 1]),  # nothing to show: the axis still goes to 1.15
+        (4.6, [0, 1, 2, 3, 4]),
+        (11.5, [0, 2, 4, 6, 8, 10]),  # steps of 1 would give 12 ticks, more than 8
+        (14.95, [0, 2, 4, 6, 8, 10, 12, 14]),
+        (62.1, [0, 10, 20, 30, 40, 50, 60]),  # 5 would give 13
+        (230, [0, 50, 100, 150, 200]),  # 10 and 20 would give 24 and 12
+    ],
+)
 def test_ticks_are_round_integer_steps(limit, ticks):
     assert charts.nice_ticks(limit) == ticks
 
@@ -56,7 +59,7 @@ def test_zero_values_write_no_bar_and_no_value():
 
 
 def test_labels_are_escaped():
-    svg = charts.hbars("各镇街 <b> & co", ["<&>", "小龙坎街道"], [Series("未办结 \"open\"", OPEN, [1, 2])])
+    svg = charts.hbars("各镇街 <b> & co", ["<&>", "小龙坎街道"], [Series('未办结 "open"', OPEN, [1, 2])])
     assert "<b>" not in svg and "<&>" not in svg and '"open"' not in svg
     root = ET.fromstring(svg)
     texts = [t.text for t in root.iter(f"{NS}text")]
@@ -75,9 +78,17 @@ def _trend(weeks: int = 3) -> ET.Element:
     # largest value 10: the axis goes to 11.5 over TREND_HEIGHT; y ticks 0..10 step 2, the widest "10" is 12 wide,
     # so the plot runs from x = 8 + 12 + 8 = 28 to 704: one slot of 676 / 3 per week
     raised, opened = [10, 0, 4] + [1] * (weeks - 3), [8, None, 6] + [1] * (weeks - 3)
-    return ET.fromstring(charts.trend("trend", [f"2026-W{10 + i}" for i in range(weeks)], bars=[
-        Series("raised", "#A0B4D0", raised), Series("resolved", "#5AD8A6", [2] * weeks)], lines=[
-        Series("open", OPEN, opened), Series("overdue", OVERDUE, [1, None, 0] + [1] * (weeks - 3), marker="square")]))
+    return ET.fromstring(
+        charts.trend(
+            "trend",
+            [f"2026-W{10 + i}" for i in range(weeks)],
+            bars=[Series("raised", "#A0B4D0", raised), Series("resolved", "#5AD8A6", [2] * weeks)],
+            lines=[
+                Series("open", OPEN, opened),
+                Series("overdue", OVERDUE, [1, None, 0] + [1] * (weeks - 3), marker="square"),
+            ],
+        )
+    )
 
 
 def test_trend_bars_and_lines_on_the_same_scale():

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from flows import report
+from flows.outputs import report
 from models.rules.parameters import STANDARDS, ParameterSet
 from tests.report.handmade_store import build_store
 
@@ -42,7 +42,8 @@ def store(tmp_path_factory):
 
 def _params(tmp_path, verified_on: str) -> ParameterSet:
     f = tmp_path / f"override-{verified_on}.yaml"
-    f.write_text(f"""
+    f.write_text(
+        f"""
 dibao.standard_urban:
   values:
     2025-07-29:
@@ -50,7 +51,9 @@ dibao.standard_urban:
       reference: test override
       status: unconfirmed
       verified_on: {verified_on}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return ParameterSet.load(override=f)
 
 

@@ -74,8 +74,14 @@ class Result:
         return {r["warning_code"] for r in self.for_household(hid)}
 
     def one(self, hid: str, code: str, key: str | None = None) -> dict:
-        hits = [r for r in self.for_household(hid) if r["warning_code"] == code and (key is None or r["condition_key"] == key)]
-        assert len(hits) == 1, f"{hid}: expected one {code} {key or ''}, found {[(r['warning_code'], r['condition_key']) for r in self.for_household(hid)]}"
+        hits = [
+            r
+            for r in self.for_household(hid)
+            if r["warning_code"] == code and (key is None or r["condition_key"] == key)
+        ]
+        assert len(hits) == 1, (
+            f"{hid}: expected one {code} {key or ''}, found {[(r['warning_code'], r['condition_key']) for r in self.for_household(hid)]}"
+        )
         row = dict(hits[0])
         row["evidence"] = json.loads(row["evidence"])
         return row
@@ -93,90 +99,210 @@ class StateBuilder:
 
     def household(self, hid: str, hukou_type: str = "urban", members: int | list[dict] = 1, **kw) -> list[str]:
         """A household and its members; `members` is a count of default adults or a list of person keyword dicts."""
-        self.rows["households"].append(dict(household_id=hid, region_code="500106001001", hukou_type=hukou_type,
-                                            address="沙坪坝区某街道", registered_date=_date("2015-01-01")) | kw)
+        self.rows["households"].append(
+            dict(
+                household_id=hid,
+                region_code="500106001001",
+                hukou_type=hukou_type,
+                address="沙坪坝区某街道",
+                registered_date=_date("2015-01-01"),
+            )
+            | kw
+        )
         specs = [{} for _ in range(members)] if isinstance(members, int) else members
         return [self.person(hid, **spec) for spec in specs]
 
     def person(self, hid: str, person_id: str | None = None, **kw) -> str:
         pid = person_id or f"{hid}-P{sum(1 for p in self.rows['persons'] if p['household_id'] == hid) + 1}"
-        row = dict(person_id=pid, household_id=hid, name=f"成员{pid}", sex="M", birth_date=_date("1980-05-01"),
-                   relation="head", disability_grade=0, disability_type=None, labor_capacity="full", in_school=False)
+        row = dict(
+            person_id=pid,
+            household_id=hid,
+            name=f"成员{pid}",
+            sex="M",
+            birth_date=_date("1980-05-01"),
+            relation="head",
+            disability_grade=0,
+            disability_type=None,
+            labor_capacity="full",
+            in_school=False,
+        )
         row.update({k: (_date(v) if k == "birth_date" else v) for k, v in kw.items()})
         self.rows["persons"].append(row)
         return pid
 
-    def enroll(self, hid: str, program: str = "dibao", status: str = "active", covered_persons: int = 1,
-               monthly_benefit: float = 0, start_date: str = "2024-01-01", end_date: str | None = None,
-               enrollment_id: str | None = None) -> str:
+    def enroll(
+        self,
+        hid: str,
+        program: str = "dibao",
+        status: str = "active",
+        covered_persons: int = 1,
+        monthly_benefit: float = 0,
+        start_date: str = "2024-01-01",
+        end_date: str | None = None,
+        enrollment_id: str | None = None,
+    ) -> str:
         eid = enrollment_id or self._id("E")
-        self.rows["enrollment"].append(dict(enrollment_id=eid, household_id=hid, program=program,
-                                            covered_persons=covered_persons, monthly_benefit=monthly_benefit,
-                                            status=status, start_date=_date(start_date), end_date=_date(end_date)))
+        self.rows["enrollment"].append(
+            dict(
+                enrollment_id=eid,
+                household_id=hid,
+                program=program,
+                covered_persons=covered_persons,
+                monthly_benefit=monthly_benefit,
+                status=status,
+                start_date=_date(start_date),
+                end_date=_date(end_date),
+            )
+        )
         return eid
 
-    def income(self, pid: str, month: str, amount: float, source_type: str = "wage", provider: str = "tax",
-               record_id: str | None = None) -> str:
+    def income(
+        self,
+        pid: str,
+        month: str,
+        amount: float,
+        source_type: str = "wage",
+        provider: str = "tax",
+        record_id: str | None = None,
+    ) -> str:
         rid = record_id or self._id("I")
-        self.rows["income"].append(dict(record_id=rid, person_id=pid, month=_date(month), source_type=source_type,
-                                        amount=amount, provider=provider))
+        self.rows["income"].append(
+            dict(
+                record_id=rid,
+                person_id=pid,
+                month=_date(month),
+                source_type=source_type,
+                amount=amount,
+                provider=provider,
+            )
+        )
         return rid
 
     def monthly(self, pid: str, amount: float, months=WINDOW, source_type: str = "wage") -> None:
         for m in months:
             self.income(pid, m, amount, source_type)
 
-    def expense(self, pid: str, date: str, self_paid: float, category: str = "medical_inpatient",
-                record_id: str | None = None) -> str:
+    def expense(
+        self, pid: str, date: str, self_paid: float, category: str = "medical_inpatient", record_id: str | None = None
+    ) -> str:
         rid = record_id or self._id("X")
-        self.rows["expenses"].append(dict(record_id=rid, person_id=pid, date=_date(date), category=category,
-                                          total_amount=self_paid * 2, self_paid_amount=self_paid,
-                                          provider="medical_insurance"))
+        self.rows["expenses"].append(
+            dict(
+                record_id=rid,
+                person_id=pid,
+                date=_date(date),
+                category=category,
+                total_amount=self_paid * 2,
+                self_paid_amount=self_paid,
+                provider="medical_insurance",
+            )
+        )
         return rid
 
-    def asset(self, pid: str, asset_type: str, subtype: str = "-", value: float = 0, start_date: str = "2020-01-01",
-              end_date: str | None = None, asset_id: str | None = None) -> str:
+    def asset(
+        self,
+        pid: str,
+        asset_type: str,
+        subtype: str = "-",
+        value: float = 0,
+        start_date: str = "2020-01-01",
+        end_date: str | None = None,
+        asset_id: str | None = None,
+    ) -> str:
         aid = asset_id or self._id("A")
-        self.rows["assets"].append(dict(asset_id=aid, person_id=pid, asset_type=asset_type, subtype=subtype, value=value,
-                                        start_date=_date(start_date), end_date=_date(end_date)))
+        self.rows["assets"].append(
+            dict(
+                asset_id=aid,
+                person_id=pid,
+                asset_type=asset_type,
+                subtype=subtype,
+                value=value,
+                start_date=_date(start_date),
+                end_date=_date(end_date),
+            )
+        )
         return aid
 
-    def event(self, pid: str, event_type: str, date: str, event_id: str | None = None, source: str = "public_security") -> str:
+    def event(
+        self, pid: str, event_type: str, date: str, event_id: str | None = None, source: str = "public_security"
+    ) -> str:
         evid = event_id or self._id("V")
-        self.rows["events"].append(dict(event_id=evid, person_id=pid, event_type=event_type, event_date=_date(date),
-                                        source=source))
+        self.rows["events"].append(
+            dict(event_id=evid, person_id=pid, event_type=event_type, event_date=_date(date), source=source)
+        )
         return evid
 
-    def payment(self, hid: str, period: str, amount: float, paid_date: str, account_holder_id: str,
-                program: str = "dibao", payment_id: str | None = None) -> str:
+    def payment(
+        self,
+        hid: str,
+        period: str,
+        amount: float,
+        paid_date: str,
+        account_holder_id: str,
+        program: str = "dibao",
+        payment_id: str | None = None,
+    ) -> str:
         pay = payment_id or self._id("PAY")
-        self.rows["payments"].append(dict(payment_id=pay, household_id=hid, program=program, period=_date(period),
-                                          amount=amount, paid_date=_date(paid_date), account_holder_id=account_holder_id))
+        self.rows["payments"].append(
+            dict(
+                payment_id=pay,
+                household_id=hid,
+                program=program,
+                period=_date(period),
+                amount=amount,
+                paid_date=_date(paid_date),
+                account_holder_id=account_holder_id,
+            )
+        )
         return pay
 
-    def application(self, hid: str, submitted: str, decided: str | None = None, decision: str | None = None,
-                    program: str = "dibao", application_id: str | None = None) -> str:
+    def application(
+        self,
+        hid: str,
+        submitted: str,
+        decided: str | None = None,
+        decision: str | None = None,
+        program: str = "dibao",
+        application_id: str | None = None,
+    ) -> str:
         aid = application_id or self._id("APP")
-        self.rows["applications"].append(dict(application_id=aid, household_id=hid, program=program,
-                                              submitted_date=_date(submitted), decided_date=_date(decided),
-                                              decision=decision))
+        self.rows["applications"].append(
+            dict(
+                application_id=aid,
+                household_id=hid,
+                program=program,
+                submitted_date=_date(submitted),
+                decided_date=_date(decided),
+                decision=decision,
+            )
+        )
         return aid
 
     def staff_relative(self, staff: str, relative: str, filed_date: str | None = None, relation: str = "子女") -> None:
-        self.rows["staff_relatives"].append(dict(staff_person_id=staff, relative_person_id=relative, relation=relation,
-                                                 filed_date=_date(filed_date)))
+        self.rows["staff_relatives"].append(
+            dict(staff_person_id=staff, relative_person_id=relative, relation=relation, filed_date=_date(filed_date))
+        )
 
-    def contact(self, pid: str, date: str, mode: str = "call", result: str = "ok", contact_id: str | None = None,
-                staff_id: str = "S01") -> str:
+    def contact(
+        self,
+        pid: str,
+        date: str,
+        mode: str = "call",
+        result: str = "ok",
+        contact_id: str | None = None,
+        staff_id: str = "S01",
+    ) -> str:
         cid = contact_id or self._id("C")
-        self.rows["care_contacts"].append(dict(contact_id=cid, person_id=pid, contact_date=_date(date), mode=mode,
-                                               staff_id=staff_id, result=result))
+        self.rows["care_contacts"].append(
+            dict(contact_id=cid, person_id=pid, contact_date=_date(date), mode=mode, staff_id=staff_id, result=result)
+        )
         return cid
 
     def reading(self, hid: str, date: str, litres: float, reading_id: str | None = None) -> str:
         rid = reading_id or self._id("M")
-        self.rows["meter_readings"].append(dict(reading_id=rid, household_id=hid, reading_date=_date(date),
-                                                litres=litres))
+        self.rows["meter_readings"].append(
+            dict(reading_id=rid, household_id=hid, reading_date=_date(date), litres=litres)
+        )
         return rid
 
     def readings(self, hid: str, first: str, last: str, litres: float) -> None:
@@ -196,12 +322,18 @@ class StateBuilder:
             con.execute(f"CREATE OR REPLACE TABLE {name} ({cols})")
             if self.rows[name]:
                 marks = ", ".join("?" for _ in feed.columns)
-                con.executemany(f"INSERT INTO {name} VALUES ({marks})",
-                                [[r.get(c) for c in feed.column_names] for r in self.rows[name]])
-        con.execute("CREATE OR REPLACE TABLE quarantined_households (household_id VARCHAR, feed VARCHAR, check_code VARCHAR)")
+                con.executemany(
+                    f"INSERT INTO {name} VALUES ({marks})",
+                    [[r.get(c) for c in feed.column_names] for r in self.rows[name]],
+                )
+        con.execute(
+            "CREATE OR REPLACE TABLE quarantined_households (household_id VARCHAR, feed VARCHAR, check_code VARCHAR)"
+        )
         if self.quarantine_rows:
-            con.executemany("INSERT INTO quarantined_households VALUES (?, ?, ?)",
-                            [[r["household_id"], r["feed"], r["check_code"]] for r in self.quarantine_rows])
+            con.executemany(
+                "INSERT INTO quarantined_households VALUES (?, ?, ?)",
+                [[r["household_id"], r["feed"], r["check_code"]] for r in self.quarantine_rows],
+            )
 
     def run(self, as_of: dt.date = AS_OF, params: ParameterSet | None = None) -> Result:
         con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": "false"})
@@ -225,8 +357,10 @@ def load_working_days(con) -> None:
         days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
         _WORKING_DAYS.append(pa.table({"date": days, "is_working": [chinese_calendar.is_workday(d) for d in days]}))
     con.register("working_days_arrow", _WORKING_DAYS[0])
-    con.execute("CREATE OR REPLACE TABLE working_days AS SELECT date::DATE AS date, is_working::BOOLEAN AS is_working"
-                " FROM working_days_arrow")
+    con.execute(
+        "CREATE OR REPLACE TABLE working_days AS SELECT date::DATE AS date, is_working::BOOLEAN AS is_working"
+        " FROM working_days_arrow"
+    )
     con.unregister("working_days_arrow")
 
 

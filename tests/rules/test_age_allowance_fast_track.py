@@ -27,22 +27,29 @@ def build():
 
     [ids["AA_80"]] = s.household("AA_80", members=[dict(birth_date="1946-03-10")])
     s.household("AA_79", members=[dict(birth_date="1946-03-11")])
-    s.household("AA_ENROLLED", members=[OLD]); s.enroll("AA_ENROLLED", program="age_allowance", monthly_benefit=100)
+    s.household("AA_ENROLLED", members=[OLD])
+    s.enroll("AA_ENROLLED", program="age_allowance", monthly_benefit=100)
     s.household("AA_SUSPENDED", members=[OLD])
     s.enroll("AA_SUSPENDED", program="age_allowance", status="suspended", monthly_benefit=100)
     [ids["AA_ENDED"]] = s.household("AA_ENDED", members=[OLD])
     s.enroll("AA_ENDED", program="age_allowance", status="terminated", end_date="2026-01-31", monthly_benefit=100)
     ids["AA_TWO_ONE_COVERED"] = s.household("AA_TWO_ONE_COVERED", members=[OLD, dict(OLD, relation="spouse")])
     s.enroll("AA_TWO_ONE_COVERED", program="age_allowance", monthly_benefit=100, covered_persons=1)
-    [p] = s.household("AA_DEAD", members=[OLD]); s.event(p, "death", "2026-02-01")
+    [p] = s.household("AA_DEAD", members=[OLD])
+    s.event(p, "death", "2026-02-01")
     [ids["AA_QUARANTINED"]] = s.household("AA_QUARANTINED", members=[OLD])
     s.quarantined("AA_QUARANTINED", "persons", "ID_CHECKSUM_person_id")
 
-    [p] = s.household("FT_ENC_AUTH"); _wage(s, p); s.asset(p, "deposit", value=1000)
-    [p] = s.household("FT_ENC_DECLARED"); ids["FT_ENC_DECLARED"] = _wage(s, p, declared_month="2025-11")[2]
-    [p] = s.household("FT_ENC_SURVEY"); _wage(s, p, provider="survey")
+    [p] = s.household("FT_ENC_AUTH")
+    _wage(s, p)
+    s.asset(p, "deposit", value=1000)
+    [p] = s.household("FT_ENC_DECLARED")
+    ids["FT_ENC_DECLARED"] = _wage(s, p, declared_month="2025-11")[2]
+    [p] = s.household("FT_ENC_SURVEY")
+    _wage(s, p, provider="survey")
     s.household("FT_ENC_UNKNOWN")
-    [p] = s.household("FT_ENC_QUARANTINED"); _wage(s, p)
+    [p] = s.household("FT_ENC_QUARANTINED")
+    _wage(s, p)
     s.quarantined("FT_ENC_QUARANTINED", "income", "NEGATIVE_amount")
     s.household("FT_TK_AUTH", members=[dict(birth_date="1950-01-01", labor_capacity="none")])
     [p] = s.household("FT_TK_SURVEY", members=[dict(birth_date="1950-01-01", labor_capacity="none")])
@@ -91,19 +98,28 @@ def test_a_quarantined_row_takes_the_fast_track_away(result):
 
 def test_eligible_from_authoritative_feeds_is_fast_track(result):
     ft = result.one("FT_ENC_AUTH", ENC)["evidence"]["fast_track"]
-    assert ft == {"facts": [{"fact": "assets", "source": "assets"}, {"fact": "income", "source": "income: tax"},
-                            {"fact": "members_ages", "source": "persons"},
-                            {"fact": "members_present", "source": "events"},
-                            {"fact": "not_enrolled", "source": "enrollment"}],
-                  "missing": [], "value": True}
+    assert ft == {
+        "facts": [
+            {"fact": "assets", "source": "assets"},
+            {"fact": "income", "source": "income: tax"},
+            {"fact": "members_ages", "source": "persons"},
+            {"fact": "members_present", "source": "events"},
+            {"fact": "not_enrolled", "source": "enrollment"},
+        ],
+        "missing": [],
+        "value": True,
+    }
 
 
-@pytest.mark.parametrize("hid,missing", [
-    ("FT_ENC_DECLARED", ["income_self_reported"]),
-    ("FT_ENC_SURVEY", ["income_self_reported"]),
-    ("FT_ENC_UNKNOWN", ["income_unknown"]),
-    ("FT_ENC_QUARANTINED", ["quarantined_rows"]),
-])
+@pytest.mark.parametrize(
+    "hid,missing",
+    [
+        ("FT_ENC_DECLARED", ["income_self_reported"]),
+        ("FT_ENC_SURVEY", ["income_self_reported"]),
+        ("FT_ENC_UNKNOWN", ["income_unknown"]),
+        ("FT_ENC_QUARANTINED", ["quarantined_rows"]),
+    ],
+)
 def test_eligible_not_fast_track_names_the_missing_fact(result, hid, missing):
     ft = result.one(hid, ENC)["evidence"]["fast_track"]
     assert ft["value"] is False and [m["code"] for m in ft["missing"]] == missing
@@ -123,6 +139,7 @@ def test_tekun_fast_track(result):
 
 def test_no_asset_extract_is_no_fast_track():
     s = StateBuilder()
-    [p] = s.household("NO_ASSETS"); _wage(s, p)
+    [p] = s.household("NO_ASSETS")
+    _wage(s, p)
     ft = s.run().one("NO_ASSETS", ENC)["evidence"]["fast_track"]
     assert ft["value"] is False and [m["code"] for m in ft["missing"]] == ["asset_extract_missing"]

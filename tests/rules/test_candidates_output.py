@@ -6,43 +6,62 @@ import json
 import duckdb
 import pytest
 
-from models.rules.candidates import CANDIDATE_COLUMNS, raise_candidates
 from models.rules import catalogue
+from models.rules.candidates import CANDIDATE_COLUMNS, raise_candidates
 from models.rules.catalogue import CATALOGUE
-
-RULE_CODES = set(CATALOGUE) - set(getattr(catalogue, "RAISED_BY_ML", ()))  # codes the rule SQL raises
 from models.rules.parameters import ParameterSet
 from tests.rules.conftest import AS_OF, PRIOR, RECENT, StateBuilder, load_working_days
+
+RULE_CODES = set(CATALOGUE) - set(getattr(catalogue, "RAISED_BY_ML", ()))  # codes the rule SQL raises
 
 
 def everything() -> StateBuilder:
     """A handful of households that together raise every code once or more."""
     s = StateBuilder()
     # not covered: low pension with drop + unemployment + medical, an elder without support, no assets
-    e, c = s.household("A_EXCL", members=[dict(birth_date="1950-01-01", labor_capacity="none"), dict(birth_date="1990-01-01", labor_capacity="partial")])
-    s.monthly(c, 1000, months=PRIOR, source_type="pension"); s.monthly(c, 200, months=RECENT, source_type="pension")
-    s.event(c, "unemployment_registered", "2026-02-01", source="hr"); s.expense(e, "2025-12-01", 25000)
+    e, c = s.household(
+        "A_EXCL",
+        members=[
+            dict(birth_date="1950-01-01", labor_capacity="none"),
+            dict(birth_date="1990-01-01", labor_capacity="partial"),
+        ],
+    )
+    s.monthly(c, 1000, months=PRIOR, source_type="pension")
+    s.monthly(c, 200, months=RECENT, source_type="pension")
+    s.event(c, "unemployment_registered", "2026-02-01", source="hr")
+    s.expense(e, "2025-12-01", 25000)
     s.staff_relative("S1", c)
-    s.event(c, "hukou_out", "2026-01-01"); s.event(c, "hukou_in", "2026-01-02")
+    s.event(c, "hukou_out", "2026-01-01")
+    s.event(c, "hukou_in", "2026-01-02")
     # edge family candidate and rigid family candidate
-    [p] = s.household("B_EDGE"); s.monthly(p, 800, source_type="pension")
-    [p] = s.household("C_RIGID"); s.monthly(p, 1000, source_type="pension"); s.expense(p, "2025-12-01", 7000, "education")
-    [p] = s.household("D_SEVERE", members=[dict(disability_grade=1, disability_type="visual")]); s.enroll("D_SEVERE", program="edge")
+    [p] = s.household("B_EDGE")
+    s.monthly(p, 800, source_type="pension")
+    [p] = s.household("C_RIGID")
+    s.monthly(p, 1000, source_type="pension")
+    s.expense(p, "2025-12-01", 7000, "education")
+    [p] = s.household("D_SEVERE", members=[dict(disability_grade=1, disability_type="visual")])
+    s.enroll("D_SEVERE", program="edge")
     # covered household with everything wrong
     a, b, c = s.household("E_INCL", members=3)
-    s.enroll("E_INCL", covered_persons=3, monthly_benefit=900); s.enroll("E_INCL", program="tekun", covered_persons=1)
-    s.monthly(a, 3000, source_type="pension"); s.asset(a, "vehicle", "car", 50000)
-    s.event(b, "death", "2025-12-01"); s.event(c, "incarceration", "2025-12-15", source="justice")
+    s.enroll("E_INCL", covered_persons=3, monthly_benefit=900)
+    s.enroll("E_INCL", program="tekun", covered_persons=1)
+    s.monthly(a, 3000, source_type="pension")
+    s.asset(a, "vehicle", "car", 50000)
+    s.event(b, "death", "2025-12-01")
+    s.event(c, "incarceration", "2025-12-15", source="justice")
     s.staff_relative("S1", a)
     s.payment("E_INCL", "2026-01", 800, "2026-02-03", "OUTSIDER-ID")
-    s.household("F_DUP", members=[dict(person_id=a)]); s.enroll("F_DUP")
-    [p] = s.household("G_END"); s.enroll("G_END", status="terminated", end_date="2025-10-31", monthly_benefit=500)
+    s.household("F_DUP", members=[dict(person_id=a)])
+    s.enroll("F_DUP")
+    [p] = s.household("G_END")
+    s.enroll("G_END", status="terminated", end_date="2025-10-31", monthly_benefit=500)
     s.payment("G_END", "2025-12", 500, "2025-12-15", p)
     s.application("G_END", "2025-11-03")
     # an 85-year-old living alone: no age allowance, one call in the week (a concern), a meter showing no use
     [p] = s.household("H_CARE", members=[dict(birth_date="1940-06-01", labor_capacity="none")])
     s.contact(p, "2026-03-04", result="concern")
-    s.readings("H_CARE", "2026-02-01", "2026-03-08", 90); s.reading("H_CARE", "2026-03-09", 0)
+    s.readings("H_CARE", "2026-02-01", "2026-03-08", 90)
+    s.reading("H_CARE", "2026-03-09", 0)
     return s
 
 
@@ -95,4 +114,5 @@ def test_deterministic():
         load_working_days(c)
         raise_candidates(c, ParameterSet.load(), AS_OF)
         return c.execute("SELECT * FROM candidates").fetchall()
+
     assert once() == once()

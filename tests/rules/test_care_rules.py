@@ -42,15 +42,23 @@ def build() -> tuple[StateBuilder, dict]:
 
     # ---- CARE_CONTACT_MISSED
     _met_week(s, alone("CM_MET"))
-    p = alone("CM_TWO_CALLS"); s.contact(p, "2026-03-02", "visit"); s.contact(p, "2026-03-03"); s.contact(p, "2026-03-04")
+    p = alone("CM_TWO_CALLS")
+    s.contact(p, "2026-03-02", "visit")
+    s.contact(p, "2026-03-03")
+    s.contact(p, "2026-03-04")
     p = alone("CM_CALLS_NO_VISIT")
     for day in ("2026-03-02", "2026-03-03", "2026-03-04", "2026-03-05"):
         s.contact(p, day, "call")
     p = alone("CM_UNANSWERED_CALL")
-    s.contact(p, "2026-03-02", "visit"); s.contact(p, "2026-03-03"); s.contact(p, "2026-03-04")
+    s.contact(p, "2026-03-02", "visit")
+    s.contact(p, "2026-03-03")
+    s.contact(p, "2026-03-04")
     s.contact(p, "2026-03-05", result="no_answer")
     p = alone("CM_CALL_AFTER_WEEK")  # the third call falls on Monday 2026-03-09, in the week still going on
-    s.contact(p, "2026-03-02", "visit"); s.contact(p, "2026-03-03"); s.contact(p, "2026-03-04"); s.contact(p, "2026-03-09")
+    s.contact(p, "2026-03-02", "visit")
+    s.contact(p, "2026-03-03")
+    s.contact(p, "2026-03-04")
+    s.contact(p, "2026-03-09")
     p = alone("CM_CONCERN_COUNTS")  # a visit that found a problem still reached the person
     s.contact(p, "2026-03-02", "visit", result="concern")
     for day in ("2026-03-03", "2026-03-05", "2026-03-08"):
@@ -63,41 +71,67 @@ def build() -> tuple[StateBuilder, dict]:
     s.event(b, "death", "2026-01-15")
 
     # ---- CARE_CONCERN
-    p = alone("CC_CONCERN_IN"); ids["CC_CONCERN_IN:c"] = s.contact(p, "2026-02-25", "visit", result="concern")
-    p = alone("CC_CONCERN_OLD"); s.contact(p, "2026-02-24", "visit", result="concern")
-    p = alone("CM_FEED_IN_W08"); s.contact(p, "2026-02-20", "visit")  # the feed covers W08 (02-16..02-22) too
+    p = alone("CC_CONCERN_IN")
+    ids["CC_CONCERN_IN:c"] = s.contact(p, "2026-02-25", "visit", result="concern")
+    p = alone("CC_CONCERN_OLD")
+    s.contact(p, "2026-02-24", "visit", result="concern")
+    p = alone("CM_FEED_IN_W08")
+    s.contact(p, "2026-02-20", "visit")  # the feed covers W08 (02-16..02-22) too
     p = alone("CC_NO_ANSWER_3")
     s.contact(p, "2026-03-01", result="ok")
     ids["CC_NO_ANSWER_3:first"] = s.contact(p, "2026-03-03", result="no_answer")
-    s.contact(p, "2026-03-05", "visit", result="no_answer"); s.contact(p, "2026-03-07", result="no_answer")
+    s.contact(p, "2026-03-05", "visit", result="no_answer")
+    s.contact(p, "2026-03-07", result="no_answer")
     p = alone("CC_NO_ANSWER_2")
-    s.contact(p, "2026-03-01", result="ok"); s.contact(p, "2026-03-05", result="no_answer")
+    s.contact(p, "2026-03-01", result="ok")
+    s.contact(p, "2026-03-05", result="no_answer")
     s.contact(p, "2026-03-07", result="no_answer")
     p = alone("CC_NO_ANSWER_BROKEN")
-    s.contact(p, "2026-03-01", result="no_answer"); s.contact(p, "2026-03-03", result="no_answer")
-    s.contact(p, "2026-03-05", result="ok"); s.contact(p, "2026-03-07", result="no_answer")
+    s.contact(p, "2026-03-01", result="no_answer")
+    s.contact(p, "2026-03-03", result="no_answer")
+    s.contact(p, "2026-03-05", result="ok")
+    s.contact(p, "2026-03-07", result="no_answer")
     p = alone("CC_NEVER_REACHED")
     ids["CC_NEVER_REACHED:first"] = s.contact(p, "2026-03-02", result="no_answer")
-    s.contact(p, "2026-03-04", result="no_answer"); s.contact(p, "2026-03-06", result="no_answer")
-    p = alone("CC_CONCERN_DEAD"); s.contact(p, "2026-03-05", "visit", result="concern"); s.event(p, "death", "2026-03-06")
+    s.contact(p, "2026-03-04", result="no_answer")
+    s.contact(p, "2026-03-06", result="no_answer")
+    p = alone("CC_CONCERN_DEAD")
+    s.contact(p, "2026-03-05", "visit", result="concern")
+    s.event(p, "death", "2026-03-06")
 
     # ---- WATER_USAGE_ANOMALY (13 metered households, 2 silent: 15 % <= 30 %, no feed notice)
     for hid in ("WU_NORMAL", "WU_NORMAL_2", "WU_NORMAL_3"):
-        alone(hid); s.readings(hid, "2026-02-01", "2026-03-09", 100)
-    alone("WU_ZERO"); s.readings("WU_ZERO", "2026-02-01", "2026-03-08", 100); s.reading("WU_ZERO", "2026-03-09", 0)
-    alone("WU_ZERO_RUN"); s.readings("WU_ZERO_RUN", "2026-02-01", "2026-03-06", 100)
+        alone(hid)
+        s.readings(hid, "2026-02-01", "2026-03-09", 100)
+    alone("WU_ZERO")
+    s.readings("WU_ZERO", "2026-02-01", "2026-03-08", 100)
+    s.reading("WU_ZERO", "2026-03-09", 0)
+    alone("WU_ZERO_RUN")
+    s.readings("WU_ZERO_RUN", "2026-02-01", "2026-03-06", 100)
     s.readings("WU_ZERO_RUN", "2026-03-07", "2026-03-09", 0)
-    alone("WU_LOW"); s.readings("WU_LOW", "2026-02-01", "2026-03-08", 100); s.reading("WU_LOW", "2026-03-09", 19.99)
-    alone("WU_AT_LIMIT"); s.readings("WU_AT_LIMIT", "2026-02-01", "2026-03-08", 100); s.reading("WU_AT_LIMIT", "2026-03-09", 20)
-    alone("WU_SILENT"); s.readings("WU_SILENT", "2026-02-01", "2026-03-07", 100)
+    alone("WU_LOW")
+    s.readings("WU_LOW", "2026-02-01", "2026-03-08", 100)
+    s.reading("WU_LOW", "2026-03-09", 19.99)
+    alone("WU_AT_LIMIT")
+    s.readings("WU_AT_LIMIT", "2026-02-01", "2026-03-08", 100)
+    s.reading("WU_AT_LIMIT", "2026-03-09", 20)
+    alone("WU_SILENT")
+    s.readings("WU_SILENT", "2026-02-01", "2026-03-07", 100)
     # a reading dated D itself is not the judged day: 2026-03-09 is still missing
-    alone("WU_ONLY_TODAY"); s.readings("WU_ONLY_TODAY", "2026-02-01", "2026-03-08", 100)
+    alone("WU_ONLY_TODAY")
+    s.readings("WU_ONLY_TODAY", "2026-02-01", "2026-03-08", 100)
     s.reading("WU_ONLY_TODAY", "2026-03-10", 100)
-    alone("WU_NEW_ZERO"); s.readings("WU_NEW_ZERO", "2026-03-01", "2026-03-08", 100); s.reading("WU_NEW_ZERO", "2026-03-09", 0)
-    alone("WU_NEW_LOW"); s.readings("WU_NEW_LOW", "2026-03-01", "2026-03-08", 100); s.reading("WU_NEW_LOW", "2026-03-09", 5)
-    alone("WU_BASELINE_14"); s.readings("WU_BASELINE_14", "2026-02-23", "2026-03-08", 100)
+    alone("WU_NEW_ZERO")
+    s.readings("WU_NEW_ZERO", "2026-03-01", "2026-03-08", 100)
+    s.reading("WU_NEW_ZERO", "2026-03-09", 0)
+    alone("WU_NEW_LOW")
+    s.readings("WU_NEW_LOW", "2026-03-01", "2026-03-08", 100)
+    s.reading("WU_NEW_LOW", "2026-03-09", 5)
+    alone("WU_BASELINE_14")
+    s.readings("WU_BASELINE_14", "2026-02-23", "2026-03-08", 100)
     s.reading("WU_BASELINE_14", "2026-03-09", 5)
-    alone("WU_BASELINE_13"); s.readings("WU_BASELINE_13", "2026-02-24", "2026-03-08", 100)
+    alone("WU_BASELINE_13")
+    s.readings("WU_BASELINE_13", "2026-02-24", "2026-03-08", 100)
     s.reading("WU_BASELINE_13", "2026-03-09", 5)
     return s, ids
 
@@ -110,14 +144,17 @@ def result():
     return STATE.run()
 
 
-@pytest.mark.parametrize("hid,missed", [
-    ("CM_TWO_CALLS", ["calls"]),
-    ("CM_CALLS_NO_VISIT", ["visits"]),
-    ("CM_UNANSWERED_CALL", ["calls"]),
-    ("CM_CALL_AFTER_WEEK", ["calls"]),
-    ("CM_AGE_60", ["visits", "calls"]),
-    ("CM_SPOUSE_DIED", ["visits", "calls"]),
-])
+@pytest.mark.parametrize(
+    "hid,missed",
+    [
+        ("CM_TWO_CALLS", ["calls"]),
+        ("CM_CALLS_NO_VISIT", ["visits"]),
+        ("CM_UNANSWERED_CALL", ["calls"]),
+        ("CM_CALL_AFTER_WEEK", ["calls"]),
+        ("CM_AGE_60", ["visits", "calls"]),
+        ("CM_SPOUSE_DIED", ["visits", "calls"]),
+    ],
+)
 def test_contact_missed_fires(result, hid, missed):
     row = result.one(hid, CM, f"{CM}:{IDS[hid]}:2026-W10")
     assert row["evidence"]["missed"] == missed
@@ -182,20 +219,25 @@ def test_no_answer_runs_fire(result):
         assert row["evidence"]["no_answer_run"] == 3
 
 
-@pytest.mark.parametrize("hid", ["CC_CONCERN_OLD", "CC_NO_ANSWER_2", "CC_NO_ANSWER_BROKEN", "CC_CONCERN_DEAD", "CM_MET"])
+@pytest.mark.parametrize(
+    "hid", ["CC_CONCERN_OLD", "CC_NO_ANSWER_2", "CC_NO_ANSWER_BROKEN", "CC_CONCERN_DEAD", "CM_MET"]
+)
 def test_concern_near_misses(result, hid):
     assert CC not in result.codes(hid)
 
 
-@pytest.mark.parametrize("hid,status,since,days", [
-    ("WU_ZERO", "no_use", "2026-03-09", 1),
-    ("WU_ZERO_RUN", "no_use", "2026-03-07", 3),
-    ("WU_LOW", "low_use", "2026-03-09", 1),
-    ("WU_SILENT", "silent", "2026-03-08", 2),
-    ("WU_ONLY_TODAY", "silent", "2026-03-09", 1),
-    ("WU_NEW_ZERO", "no_use", "2026-03-09", 1),
-    ("WU_BASELINE_14", "low_use", "2026-03-09", 1),
-])
+@pytest.mark.parametrize(
+    "hid,status,since,days",
+    [
+        ("WU_ZERO", "no_use", "2026-03-09", 1),
+        ("WU_ZERO_RUN", "no_use", "2026-03-07", 3),
+        ("WU_LOW", "low_use", "2026-03-09", 1),
+        ("WU_SILENT", "silent", "2026-03-08", 2),
+        ("WU_ONLY_TODAY", "silent", "2026-03-09", 1),
+        ("WU_NEW_ZERO", "no_use", "2026-03-09", 1),
+        ("WU_BASELINE_14", "low_use", "2026-03-09", 1),
+    ],
+)
 def test_water_anomaly_fires(result, hid, status, since, days):
     row = result.one(hid, WU)
     assert row["condition_key"] == f"{WU}:{status}:{since}"
@@ -221,17 +263,25 @@ def test_water_evidence_names_silence_and_baseline(result):
 def _notice_run(silent: int, normal: int) -> tuple[list[tuple], list[dict]]:
     s = StateBuilder()
     for i in range(normal):
-        s.household(f"N{i}", members=[OLD]); s.readings(f"N{i}", "2026-02-01", "2026-03-09", 100)
+        s.household(f"N{i}", members=[OLD])
+        s.readings(f"N{i}", "2026-02-01", "2026-03-09", 100)
     for i in range(silent):
-        s.household(f"S{i}", members=[OLD]); s.readings(f"S{i}", "2026-02-01", "2026-03-05", 100)
-    s.household("Z", members=[OLD]); s.readings("Z", "2026-02-01", "2026-03-08", 100); s.reading("Z", "2026-03-09", 0)
+        s.household(f"S{i}", members=[OLD])
+        s.readings(f"S{i}", "2026-02-01", "2026-03-05", 100)
+    s.household("Z", members=[OLD])
+    s.readings("Z", "2026-02-01", "2026-03-08", 100)
+    s.reading("Z", "2026-03-09", 0)
     con = duckdb.connect(":memory:")
     s.load(con)
     load_working_days(con)
     raise_candidates(con, ParameterSet.load(), dt.date(2026, 3, 10))
     notice = con.execute("SELECT metered, silent FROM meter_feed_notice").fetchall()
-    rows = [dict(zip(("household_id", "condition_key"), r)) for r in con.execute(
-        "SELECT household_id, condition_key FROM candidates WHERE warning_code = ? ORDER BY 1", [WU]).fetchall()]
+    rows = [
+        dict(zip(("household_id", "condition_key"), r))
+        for r in con.execute(
+            "SELECT household_id, condition_key FROM candidates WHERE warning_code = ? ORDER BY 1", [WU]
+        ).fetchall()
+    ]
     con.close()
     return notice, rows
 

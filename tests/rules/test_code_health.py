@@ -5,12 +5,12 @@ import json
 import re
 
 import sql
-from models.rules.candidates import parameters_named_in_sql
 from models.rules import catalogue
+from models.rules.candidates import parameters_named_in_sql
 from models.rules.catalogue import CATALOGUE
+from models.rules.parameters import ROOT, ParameterSet, _read_yaml
 
 RULE_CODES = set(CATALOGUE) - set(getattr(catalogue, "RAISED_BY_ML", ()))  # codes the rule SQL raises
-from models.rules.parameters import ROOT, ParameterSet, _read_yaml
 
 # numbers that are not policy values: 0 and 1, 2 (2 x recent months, 2 decimals), 12 months a year, 100 per cent,
 # 9: the digits of a street code in a region code (docs/CONTRACT.md §2)
@@ -42,17 +42,30 @@ def test_every_parameter_named_in_sql_exists():
 def test_the_rule_parameters_of_issue_4_keep_their_defaults():
     params = ParameterSet.load()
     import datetime as dt
+
     on = dt.date(2026, 3, 10)
     expected = {
-        "dibao.standard_urban": 770, "dibao.standard_rural": 630, "tekun.basic_living_standard": 1001,
-        "income.window_months": 6, "income.excluded_sources": ["allowance_exempt", "assistance"],
-        "income.employment_cost_share": 0.3, "assets.financial_limit_months": 24,
-        "assets.exempt_vehicle_subtypes": ["disability_mobility", "agricultural"], "assets.max_residential_properties": 1,
-        "tekun.min_age": 60, "tekun.max_child_age": 16, "disability.severe_grades": [1, 2],
-        "disability.severe_grade3_types": ["intellectual", "mental"], "edge.income_multiple": 1.5,
-        "shock.event_lookback_days": 90, "shock.income_drop_share": 0.5, "medical.shock_threshold_yuan": 20000,
-        "payment.mismatch_tolerance_yuan": 0, "payment.due_offset_days": 0,
-        "application.processing_limit_working_days": 30, "rigid.disposable_income_annual": 37595,
+        "dibao.standard_urban": 770,
+        "dibao.standard_rural": 630,
+        "tekun.basic_living_standard": 1001,
+        "income.window_months": 6,
+        "income.excluded_sources": ["allowance_exempt", "assistance"],
+        "income.employment_cost_share": 0.3,
+        "assets.financial_limit_months": 24,
+        "assets.exempt_vehicle_subtypes": ["disability_mobility", "agricultural"],
+        "assets.max_residential_properties": 1,
+        "tekun.min_age": 60,
+        "tekun.max_child_age": 16,
+        "disability.severe_grades": [1, 2],
+        "disability.severe_grade3_types": ["intellectual", "mental"],
+        "edge.income_multiple": 1.5,
+        "shock.event_lookback_days": 90,
+        "shock.income_drop_share": 0.5,
+        "medical.shock_threshold_yuan": 20000,
+        "payment.mismatch_tolerance_yuan": 0,
+        "payment.due_offset_days": 0,
+        "application.processing_limit_working_days": 30,
+        "rigid.disposable_income_annual": 37595,
         "rigid.expense_share_of_income": 0.5,
     }
     for name, value in expected.items():
@@ -64,6 +77,7 @@ def test_the_standards_are_those_of_policy_section_3_on_each_side_of_the_2025_re
     """docs/POLICY.md §3: the 2021 values (verified) until the day before the 2025-07-29 report, its values (in force by
     that date, the exact date of each raise unknown: unconfirmed) from that day."""
     import datetime as dt
+
     params = ParameterSet.load()
     standards = ("dibao.standard_urban", "dibao.standard_rural", "tekun.basic_living_standard")
     before, on = dt.date(2025, 7, 28), dt.date(2025, 7, 29)
@@ -72,25 +86,27 @@ def test_the_standards_are_those_of_policy_section_3_on_each_side_of_the_2025_re
     assert {params.at(n, before).status for n in standards} == {"verified"}
     assert {params.at(n, on).status for n in standards} == {"unconfirmed"}
     assert {params.at(n, on).verified_on for n in standards} == {on}
-    assert all("2025-07-29" in params.at(n, on).reference and "cqrd.gov.cn" in params.at(n, on).reference
-               for n in standards)
+    assert all(
+        "2025-07-29" in params.at(n, on).reference and "cqrd.gov.cn" in params.at(n, on).reference for n in standards
+    )
 
 
 def _code_without_strings(text: str) -> str:
     text = sql.strip_comments(text)
-    text = re.sub(r"'(?:[^']|'')*'", "''", text)                     # string literals
+    text = re.sub(r"'(?:[^']|'')*'", "''", text)  # string literals
     text = re.sub(r"DECIMAL\(\s*\d+\s*,\s*\d+\s*\)", "DECIMAL", text)  # types are not policy values
     return text
 
 
 def test_no_policy_number_is_a_literal_in_rule_sql():
     for layer in ("features", "warnings"):
-        for name, path in sql.relation_files(layer).items():
+        for path in sql.relation_files(layer).values():
             code = _code_without_strings(path.read_text(encoding="utf-8"))
             numbers = set(re.findall(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])", code))
             assert numbers <= ALLOWED_LITERALS, (
                 f"sql/{layer}/{path.name}: numeric literals {sorted(numbers - ALLOWED_LITERALS)}; policy values belong in "
-                "a parameter file read through param()")
+                "a parameter file read through param()"
+            )
 
 
 def test_one_warning_relation_per_catalogue_code():
@@ -107,11 +123,14 @@ def test_one_warning_relation_per_catalogue_code():
 
 
 def test_parameter_evidence_json_is_sorted_and_complete():
-    import duckdb
     import datetime as dt
+
+    import duckdb
+
     con = duckdb.connect()
     ParameterSet.load().to_duckdb(con, dt.date(2026, 3, 10))
     from models.rules.candidates import _MACROS
+
     for m in _MACROS:
         con.execute(m)
     sql.build(con, "features", only=["param_evidence"])

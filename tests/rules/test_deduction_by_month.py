@@ -11,7 +11,7 @@ from tests.rules.conftest import PRIOR, RECENT, STD_URBAN, StateBuilder, deducti
 IOL, ENC, SHOCK = "INCOME_OVER_LIMIT", "ELIGIBLE_NOT_COVERED", "INCOME_SHOCK"
 U, DU = STD_URBAN, deduction(STD_URBAN)
 EARNED = yuan(0.6 * DU)  # each of wage and business below the cap, together above it: 138.60 + 138.60 = 277.20 > 231
-PENSION = yuan(U - 40)   # 730
+PENSION = yuan(U - 40)  # 730
 assert 200 < DU < 300
 
 
@@ -20,12 +20,17 @@ def result():
     s = StateBuilder()
     # every month: wage 138.60 + business 138.60 (deduction 231.00, not 138.60 + 138.60) + pension 730
     # -> net 776.20 > 770 (deducting per record: 730 < 770, no warning)
-    [p] = s.household("TWO_EARNED_EVERY_MONTH"); s.enroll("TWO_EARNED_EVERY_MONTH")
-    s.monthly(p, EARNED); s.monthly(p, EARNED, source_type="business"); s.monthly(p, PENSION, source_type="pension")
+    [p] = s.household("TWO_EARNED_EVERY_MONTH")
+    s.enroll("TWO_EARNED_EVERY_MONTH")
+    s.monthly(p, EARNED)
+    s.monthly(p, EARNED, source_type="business")
+    s.monthly(p, PENSION, source_type="pension")
     # two wage records in the recent months only: 3 x (500 - 231) + 3 x (300 + 200 - 231) = 1614.00 -> 269.00
     # a month (per record it would be 3 x (500 - 231) + 3 x (300 - 231 + 200 - 231) = 921.00 -> 153.50)
     [p] = s.household("TWO_EARNED_RECENT")
-    s.monthly(p, 500, months=PRIOR); s.monthly(p, 300, months=RECENT); s.monthly(p, 200, months=RECENT)
+    s.monthly(p, 500, months=PRIOR)
+    s.monthly(p, 300, months=RECENT)
+    s.monthly(p, 200, months=RECENT)
     return s.run()
 
 

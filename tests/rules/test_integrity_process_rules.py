@@ -64,7 +64,10 @@ def test_integrity_process_case(result, hid):
 
 
 def test_hand_count_agrees_with_the_calendar():
-    days = [dt.date(2026, 1, 22) + dt.timedelta(days=i) for i in range((dt.date(2026, 3, 10) - dt.date(2026, 1, 22)).days + 1)]
+    days = [
+        dt.date(2026, 1, 22) + dt.timedelta(days=i)
+        for i in range((dt.date(2026, 3, 10) - dt.date(2026, 1, 22)).days + 1)
+    ]
     assert sum(chinese_calendar.is_workday(d) for d in days) == 30
 
 

@@ -30,35 +30,53 @@ def build():
             s.monthly(people[0], pension, source_type="pension")
         return people
 
-    case("EF_AT_STANDARD", EF, True, U)                                        # 770
-    case("EF_BELOW_STANDARD", EF, False, yuan(U - 0.01))                       # 769.99
-    case("EF_JUST_BELOW_LINE", EF, True, yuan(LINE - 0.01))                    # 1154.99
-    case("EF_AT_LINE", EF, False, LINE)                                        # 1155
-    case("EF_RURAL_AT", EF, True, R, hukou_type="rural")                       # 630
+    case("EF_AT_STANDARD", EF, True, U)  # 770
+    case("EF_BELOW_STANDARD", EF, False, yuan(U - 0.01))  # 769.99
+    case("EF_JUST_BELOW_LINE", EF, True, yuan(LINE - 0.01))  # 1154.99
+    case("EF_AT_LINE", EF, False, LINE)  # 1155
+    case("EF_RURAL_AT", EF, True, R, hukou_type="rural")  # 630
     case("EF_RURAL_BELOW_LINE", EF, True, yuan(LINE_RURAL - 0.01), hukou_type="rural")  # 944.99
-    case("EF_RURAL_AT_LINE", EF, False, LINE_RURAL, hukou_type="rural")        # 945
-    case("EF_ALREADY_EDGE", EF, False, MID); s.enroll("EF_ALREADY_EDGE", program="edge")
+    case("EF_RURAL_AT_LINE", EF, False, LINE_RURAL, hukou_type="rural")  # 945
+    case("EF_ALREADY_EDGE", EF, False, MID)
+    s.enroll("EF_ALREADY_EDGE", program="edge")
     case("EF_EDGE_TERMINATED", EF, True, MID)
     s.enroll("EF_EDGE_TERMINATED", program="edge", status="terminated", end_date="2025-12-31")
-    case("EF_ON_ROSTER", EF, False, MID); s.enroll("EF_ON_ROSTER", status="suspended")
-    [p] = case("EF_HAS_CAR", EF, False, MID); s.asset(p, "vehicle", "car", 30000)
+    case("EF_ON_ROSTER", EF, False, MID)
+    s.enroll("EF_ON_ROSTER", status="suspended")
+    [p] = case("EF_HAS_CAR", EF, False, MID)
+    s.asset(p, "vehicle", "car", 30000)
     case("EF_UNKNOWN_INCOME", EF, False)
 
     # pension 1000 -> annual income 12000, spending line 6000
-    [p] = case("RF_ABOVE", RF, True, 1000); s.expense(p, "2025-10-01", 6000.01)
-    [p] = case("RF_AT", RF, False, 1000); s.expense(p, "2025-10-01", 6000)
-    [p] = case("RF_EDUCATION", RF, True, 1000); s.expense(p, "2025-10-01", 7000, category="education")
-    [p] = case("RF_REHAB", RF, True, 1000); s.expense(p, "2025-10-01", 7000, category="disability_rehab")
-    [p] = case("RF_OTHER", RF, False, 1000); s.expense(p, "2025-10-01", 7000, category="other")
+    [p] = case("RF_ABOVE", RF, True, 1000)
+    s.expense(p, "2025-10-01", 6000.01)
+    [p] = case("RF_AT", RF, False, 1000)
+    s.expense(p, "2025-10-01", 6000)
+    [p] = case("RF_EDUCATION", RF, True, 1000)
+    s.expense(p, "2025-10-01", 7000, category="education")
+    [p] = case("RF_REHAB", RF, True, 1000)
+    s.expense(p, "2025-10-01", 7000, category="disability_rehab")
+    [p] = case("RF_OTHER", RF, False, 1000)
+    s.expense(p, "2025-10-01", 7000, category="other")
     # income line: 3132.91 x 12 = 37594.92 < 37595; spending line 18797.46
-    [p] = case("RF_INCOME_BELOW_LINE", RF, True, 3132.91); s.expense(p, "2025-10-01", 18797.47)
+    [p] = case("RF_INCOME_BELOW_LINE", RF, True, 3132.91)
+    s.expense(p, "2025-10-01", 18797.47)
     # 3132.92 x 12 = 37595.04, not below 37595
-    [p] = case("RF_INCOME_AT_LINE", RF, False, 3132.92); s.expense(p, "2025-10-01", 30000)
-    [p] = case("RF_ALREADY_RIGID", RF, False, 1000); s.expense(p, "2025-10-01", 7000); s.enroll("RF_ALREADY_RIGID", program="rigid")
-    [p] = case("RF_EDGE", RF, False, 1000); s.expense(p, "2025-10-01", 7000); s.enroll("RF_EDGE", program="edge")
-    [p] = case("RF_HAS_BUSINESS", RF, False, 1000); s.expense(p, "2025-10-01", 7000); s.asset(p, "business", "company", 1)
-    [p] = case("RF_UNKNOWN_INCOME", RF, False); s.expense(p, "2025-10-01", 7000)
-    [p] = case("RF_OLD_EXPENSE", RF, False, 1000); s.expense(p, "2025-03-10", 7000)
+    [p] = case("RF_INCOME_AT_LINE", RF, False, 3132.92)
+    s.expense(p, "2025-10-01", 30000)
+    [p] = case("RF_ALREADY_RIGID", RF, False, 1000)
+    s.expense(p, "2025-10-01", 7000)
+    s.enroll("RF_ALREADY_RIGID", program="rigid")
+    [p] = case("RF_EDGE", RF, False, 1000)
+    s.expense(p, "2025-10-01", 7000)
+    s.enroll("RF_EDGE", program="edge")
+    [p] = case("RF_HAS_BUSINESS", RF, False, 1000)
+    s.expense(p, "2025-10-01", 7000)
+    s.asset(p, "business", "company", 1)
+    [p] = case("RF_UNKNOWN_INCOME", RF, False)
+    s.expense(p, "2025-10-01", 7000)
+    [p] = case("RF_OLD_EXPENSE", RF, False, 1000)
+    s.expense(p, "2025-03-10", 7000)
     return s, expect
 
 

@@ -37,7 +37,7 @@ def texts(path) -> list[tuple[str, str]]:
             continue
         if m["raw"].strip()[:1] in (">", "|"):
             block = []
-            for nxt in lines[i + 1:]:
+            for nxt in lines[i + 1 :]:
                 if nxt.strip() and len(nxt) - len(nxt.lstrip()) <= len(m["indent"]):
                     break
                 block.append(nxt.strip())
@@ -59,22 +59,28 @@ def test_description_and_references_load_as_written(path):
     parameter = params.get(name)
     lines = texts(path)
     descriptions = [t for k, t in lines if k == "description"]
-    assert [words(parameter.description, d) for d in descriptions] == descriptions, \
+    assert [words(parameter.description, d) for d in descriptions] == descriptions, (
         f"{path}: description loads as {parameter.description!r}"
+    )
     dates = list(yaml.safe_load(path.read_text(encoding="utf-8"))["values"])  # in the file's order, as the lines
     references = [t for k, t in lines if k == "reference"]
     loaded = {v.effective_from: v.reference for v in parameter.values}
     assert len(references) == len(dates), f"{path}: one reference line per dated value"
     for date, written in zip(dates, references, strict=True):
-        assert words(loaded[date], written) == written, f"{path} {date}: loads as {loaded[date]!r}, the line says {written!r}"
+        assert words(loaded[date], written) == written, (
+            f"{path} {date}: loads as {loaded[date]!r}, the line says {written!r}"
+        )
 
 
 def test_a_plain_text_with_a_hash_is_caught(tmp_path):
     """The check itself can fail: the line of an unquoted ` #` text says more than the loader gives."""
     folder = tmp_path / "p" / "x"
     folder.mkdir(parents=True)
-    (folder / "y.yaml").write_text("description: a value\nunit: days\nvalues:\n  2020-01-01:\n    value: 1\n"
-                                   "    reference: local setting (issue #5)\n    status: unconfirmed\n", encoding="utf-8")
+    (folder / "y.yaml").write_text(
+        "description: a value\nunit: days\nvalues:\n  2020-01-01:\n    value: 1\n"
+        "    reference: local setting (issue #5)\n    status: unconfirmed\n",
+        encoding="utf-8",
+    )
     loaded = ParameterSet.load(root=tmp_path / "p").get("x.y").values[0].reference
     [(_, written)] = [t for t in texts(folder / "y.yaml") if t[0] == "reference"]
     assert (loaded, written) == ("local setting (issue", "local setting (issue #5)")

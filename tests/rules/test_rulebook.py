@@ -10,7 +10,8 @@ from models.rules import catalogue, rulebook
 
 def test_rulebook_is_fresh():
     assert rulebook.OUTPUT.read_text(encoding="utf-8") == rulebook.render(), (
-        "docs/rulebook.md is stale: regenerate it with `uv run python -m models.rules.rulebook`")
+        "docs/rulebook.md is stale: regenerate it with `uv run python -m models.rules.rulebook`"
+    )
 
 
 def test_every_code_has_its_section_and_its_rule_file():

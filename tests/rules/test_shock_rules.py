@@ -27,9 +27,9 @@ def build():
             s.monthly(people[0], recent, months=RECENT, source_type=source)
         return people
 
-    case("IS_DROP_HALF", IS, True, prior=1000, recent=500)          # 500 <= 0.5 x 1000, 500 < 1155
+    case("IS_DROP_HALF", IS, True, prior=1000, recent=500)  # 500 <= 0.5 x 1000, 500 < 1155
     case("IS_DROP_NOT_ENOUGH", IS, False, prior=1000, recent=500.01)
-    case("IS_DROP_BUT_HIGH", IS, False, prior=3000, recent=1500)    # drop, but 1500 >= 1155
+    case("IS_DROP_BUT_HIGH", IS, False, prior=3000, recent=1500)  # drop, but 1500 >= 1155
     case("IS_DROP_JUST_LOW", IS, True, prior=yuan(2 * (LINE - 0.01)), recent=yuan(LINE - 0.01))  # 2309.98, 1154.99
     case("IS_DROP_AT_LINE", IS, False, prior=yuan(2 * LINE), recent=LINE)  # 1155 is not below 1155
     # wage stops: prior wage 1500 - 231.00 = 1269.00 per month; no recent record -> recent 0 <= 634.50
@@ -45,21 +45,32 @@ def build():
     # unemployment but no income record at all: missing data is not zero income -> no INCOME_SHOCK
     [p] = case("IS_UNEMPLOYED_NO_DATA", IS, False)
     s.event(p, "unemployment_registered", "2026-02-01", source="hr")
-    [p] = case("IS_COVERED", IS, False, prior=1000, recent=100); s.enroll("IS_COVERED")
+    [p] = case("IS_COVERED", IS, False, prior=1000, recent=100)
+    s.enroll("IS_COVERED")
 
-    [p] = case("MS_ABOVE", MS, True); s.expense(p, "2025-10-01", 20000.01)
-    [p] = case("MS_AT", MS, False); s.expense(p, "2025-10-01", 20000)
+    [p] = case("MS_ABOVE", MS, True)
+    s.expense(p, "2025-10-01", 20000.01)
+    [p] = case("MS_AT", MS, False)
+    s.expense(p, "2025-10-01", 20000)
     [p] = case("MS_WINDOW_EDGE_OUT", MS, False)
-    s.expense(p, "2025-03-10", 15000); s.expense(p, "2025-03-11", 10000)   # only 10000 in (D-365, D]
+    s.expense(p, "2025-03-10", 15000)
+    s.expense(p, "2025-03-11", 10000)  # only 10000 in (D-365, D]
     [p] = case("MS_WINDOW_EDGE_IN", MS, True)
-    s.expense(p, "2025-03-11", 15000); s.expense(p, "2026-03-10", 5000.01, category="medical_outpatient")
-    [p] = case("MS_AFTER_D", MS, False); s.expense(p, "2026-03-11", 30000)
-    [p] = case("MS_EDUCATION", MS, False); s.expense(p, "2025-10-01", 30000, category="education")
+    s.expense(p, "2025-03-11", 15000)
+    s.expense(p, "2026-03-10", 5000.01, category="medical_outpatient")
+    [p] = case("MS_AFTER_D", MS, False)
+    s.expense(p, "2026-03-11", 30000)
+    [p] = case("MS_EDUCATION", MS, False)
+    s.expense(p, "2025-10-01", 30000, category="education")
     a, b = case("MS_TWO_MEMBERS", MS, True, members=2)
-    s.expense(a, "2025-10-01", 10000.01, category="medical_chronic"); s.expense(b, "2025-11-01", 10000)
-    [p] = case("MS_COVERED", MS, False); s.expense(p, "2025-10-01", 30000); s.enroll("MS_COVERED")
+    s.expense(a, "2025-10-01", 10000.01, category="medical_chronic")
+    s.expense(b, "2025-11-01", 10000)
+    [p] = case("MS_COVERED", MS, False)
+    s.expense(p, "2025-10-01", 30000)
+    s.enroll("MS_COVERED")
     a, b = case("MS_DEAD_MEMBER", MS, False, members=2)
-    s.expense(b, "2025-10-01", 30000); s.event(b, "death", "2026-01-01")
+    s.expense(b, "2025-10-01", 30000)
+    s.event(b, "death", "2026-01-01")
     return s, expect
 
 

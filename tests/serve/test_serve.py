@@ -17,7 +17,7 @@ from flows.store import Store
 
 def test_importing_the_module_does_not_import_prefect():
     # the CLI builds its parser before runtime.configure(store); Prefect must not be imported by then
-    code = "import sys, flows.serve, flows.report; sys.exit('prefect' in sys.modules)"
+    code = "import sys, flows.serve, flows.outputs.report; sys.exit('prefect' in sys.modules)"
     import subprocess
 
     assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
@@ -31,7 +31,10 @@ def test_default_deployment_runs_at_0130_shanghai_time(tmp_path):
     assert schedule.cron == "30 1 * * *"
     assert schedule.timezone == "Asia/Shanghai"  # a bare cron string would mean UTC
     assert dep.schedules[0].active
-    assert dep.parameters == {"drops": str((tmp_path / "drops").resolve()), "store": str((tmp_path / "store").resolve())}
+    assert dep.parameters == {
+        "drops": str((tmp_path / "drops").resolve()),
+        "store": str((tmp_path / "store").resolve()),
+    }
 
 
 def test_other_time_and_zone(tmp_path):
@@ -61,7 +64,9 @@ def _store_with_ok(tmp_path, night: str):
     store = Store(tmp_path / "store")
     store.init()
     with duckdb.connect(str(store.db_path)) as con:
-        con.execute("INSERT INTO runs (run_id, as_of, status) VALUES (?, ?, 'ok')", [f"{night}-x", dt.date.fromisoformat(night)])
+        con.execute(
+            "INSERT INTO runs (run_id, as_of, status) VALUES (?, ?, 'ok')", [f"{night}-x", dt.date.fromisoformat(night)]
+        )
     return store.root
 
 
@@ -70,7 +75,7 @@ def test_plan_runs_every_drop_after_the_latest_successful_night_in_order(tmp_pat
     nights = [dt.date(2026, 3, 2), dt.date(2026, 3, 3), dt.date(2026, 3, 4)]
     assert serve.plan(drops, tmp_path / "fresh") == ("run", nights, None)
     store = _store_with_ok(tmp_path, "2026-03-02")
-    assert serve.plan(drops, store) == ("run", nights[1:], None)   # 03-03 was missed: run before 03-04
+    assert serve.plan(drops, store) == ("run", nights[1:], None)  # 03-03 was missed: run before 03-04
 
 
 def test_plan_retries_a_halted_night_before_the_next(tmp_path):

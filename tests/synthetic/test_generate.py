@@ -11,7 +11,7 @@ import pytest
 
 from checks import id_number
 from checks.contract import FEEDS, MANIFEST_FILE
-from flows.synthetic import generate
+from flows.devtools.synthetic import generate
 from models.rules.catalogue import CATALOGUE, RAISED_BY_ML
 from models.rules.parameters import ParameterSet
 
@@ -45,7 +45,9 @@ def test_same_seed_gives_identical_bytes(district, tmp_path):
 def test_other_seed_differs(district, tmp_path):
     generate(tmp_path, households=300, nights=1, start=START, seed=8, progress=False)
     night = START.isoformat()
-    assert (tmp_path / "drops" / night / "persons.csv").read_bytes() != (district / "drops" / night / "persons.csv").read_bytes()
+    assert (tmp_path / "drops" / night / "persons.csv").read_bytes() != (
+        district / "drops" / night / "persons.csv"
+    ).read_bytes()
 
 
 def test_every_file_has_the_contract_columns_in_order(district):

@@ -31,9 +31,20 @@ class ConfirmationScorer(ClassifierMixin, BaseEstimator):
     `random_state`.
     """
 
-    def __init__(self, learning_rate=0.08, max_iter=200, max_leaf_nodes=31, min_samples_leaf=40, l2_regularization=1.0,
-                 calibration="isotonic", calibration_fraction=0.25, calibration_min_rows=500, categorical=None,
-                 feature_names=None, random_state=0):
+    def __init__(
+        self,
+        learning_rate=0.08,
+        max_iter=200,
+        max_leaf_nodes=31,
+        min_samples_leaf=40,
+        l2_regularization=1.0,
+        calibration="isotonic",
+        calibration_fraction=0.25,
+        calibration_min_rows=500,
+        categorical=None,
+        feature_names=None,
+        random_state=0,
+    ):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.max_leaf_nodes = max_leaf_nodes
@@ -57,18 +68,29 @@ class ConfirmationScorer(ClassifierMixin, BaseEstimator):
         self.feature_names_ = list(self.feature_names) if self.feature_names is not None else []
         n_cal = int(round(len(y) * self.calibration_fraction)) if self.calibration else 0
         cut = len(y) - n_cal
-        can_calibrate = (self.calibration and n_cal >= self.calibration_min_rows
-                         and len(np.unique(y[cut:])) == 2 and len(np.unique(y[:cut])) == 2)
+        can_calibrate = (
+            self.calibration
+            and n_cal >= self.calibration_min_rows
+            and len(np.unique(y[cut:])) == 2
+            and len(np.unique(y[:cut])) == 2
+        )
         if not can_calibrate:
             cut = len(y)
         if len(np.unique(y[:cut])) < 2:
-            raise ValueError(f"training labels hold one class only ({np.unique(y)}): need confirmed and dismissed outcomes")
+            raise ValueError(
+                f"training labels hold one class only ({np.unique(y)}): need confirmed and dismissed outcomes"
+            )
         cat = None if self.categorical is None else np.asarray(self.categorical, dtype=bool)
         self.booster_ = HistGradientBoostingClassifier(
-            learning_rate=self.learning_rate, max_iter=self.max_iter, max_leaf_nodes=self.max_leaf_nodes,
-            min_samples_leaf=self.min_samples_leaf, l2_regularization=self.l2_regularization,
+            learning_rate=self.learning_rate,
+            max_iter=self.max_iter,
+            max_leaf_nodes=self.max_leaf_nodes,
+            min_samples_leaf=self.min_samples_leaf,
+            l2_regularization=self.l2_regularization,
             categorical_features=cat if cat is not None and cat.any() else None,
-            early_stopping=False, random_state=self.random_state)
+            early_stopping=False,
+            random_state=self.random_state,
+        )
         sw = None if sample_weight is None else np.asarray(sample_weight)[:cut]
         self.booster_.fit(X[:cut], y[:cut], sample_weight=sw)
         if can_calibrate:
@@ -111,4 +133,6 @@ class ConfirmationScorer(ClassifierMixin, BaseEstimator):
             Xj[:, j] = self.reference_[j]
             effects[:, j] = base - self.predict_proba(Xj)[:, 1]
         order = np.argsort(-np.abs(effects), axis=1, kind="stable")[:, :top]
-        return [[(int(j), float(effects[i, j])) for j in order[i] if abs(effects[i, j]) >= 0.005] for i in range(len(X))]
+        return [
+            [(int(j), float(effects[i, j])) for j in order[i] if abs(effects[i, j]) >= 0.005] for i in range(len(X))
+        ]

@@ -29,7 +29,12 @@ def explanation(model_id: str, score: float, row, contributions, allow: AllowLis
         name = columns[j]
         points = round(abs(effect) * 100)
         direction = "提高" if effect > 0 else "降低"
-        items.append({"effect": round(effect, 3), "feature": name,
-                      "text_zh": f"{allow.label_zh(name)}：{_value_text(name, row[j])}（使确认可能性{direction}约 {points} 个百分点）"})
+        items.append(
+            {
+                "effect": round(effect, 3),
+                "feature": name,
+                "text_zh": f"{allow.label_zh(name)}：{_value_text(name, row[j])}（使确认可能性{direction}约 {points} 个百分点）",
+            }
+        )
     doc = {"model_id": model_id, "note_zh": NOTE_ZH, "score": round(float(score), 4), "top_features": items}
     return json.dumps(doc, ensure_ascii=False, sort_keys=True)

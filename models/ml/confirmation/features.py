@@ -18,7 +18,6 @@ import numpy as np
 import polars as pl
 
 import sql
-
 from models.ml import allow_list
 from models.rules.catalogue import CATALOGUE, SEVERITY_RANK
 
@@ -33,15 +32,19 @@ def load_allow_list() -> allow_list.AllowList:
 
 
 def candidate_frame(con, descriptors: pl.DataFrame) -> pl.DataFrame:
-    cands = sql.frame(con, "SELECT household_id, warning_code, condition_key FROM candidates "
-                               "ORDER BY household_id, condition_key")
-    sev = pl.DataFrame({"warning_code": list(CATALOGUE),
-                        "severity_rank": [SEVERITY_RANK[w.severity] for w in CATALOGUE.values()]})
+    cands = sql.frame(
+        con, "SELECT household_id, warning_code, condition_key FROM candidates ORDER BY household_id, condition_key"
+    )
+    sev = pl.DataFrame(
+        {"warning_code": list(CATALOGUE), "severity_rank": [SEVERITY_RANK[w.severity] for w in CATALOGUE.values()]}
+    )
     counts = cands.group_by("household_id").agg(pl.len().cast(pl.Int32).alias("household_candidates"))
-    out = (cands.join(sev, on="warning_code", how="left")
-                .join(counts, on="household_id", how="left")
-                .with_columns((pl.col("household_candidates") - 1).alias("household_candidates"))
-                .join(descriptors, on="household_id", how="left"))
+    out = (
+        cands.join(sev, on="warning_code", how="left")
+        .join(counts, on="household_id", how="left")
+        .with_columns((pl.col("household_candidates") - 1).alias("household_candidates"))
+        .join(descriptors, on="household_id", how="left")
+    )
     return out.sort("household_id", "condition_key")
 
 
@@ -55,8 +58,12 @@ def matrix(frame: pl.DataFrame, allow: allow_list.AllowList, columns: list[str] 
     parts = []
     for col in columns:
         if col == "warning_code":
-            codes = frame[col].replace_strict(list(WARNING_CODES), [float(i) for i in range(len(WARNING_CODES))],
-                                              default=None, return_dtype=pl.Float64)
+            codes = frame[col].replace_strict(
+                list(WARNING_CODES),
+                [float(i) for i in range(len(WARNING_CODES))],
+                default=None,
+                return_dtype=pl.Float64,
+            )
             parts.append(codes.fill_null(np.nan).to_numpy().astype(np.float64))
         else:
             parts.append(frame[col].cast(pl.Float64).fill_null(np.nan).to_numpy().astype(np.float64))

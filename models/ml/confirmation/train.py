@@ -21,10 +21,19 @@ from sklearn.preprocessing import StandardScaler
 from models.ml import evaluation, fairness
 from models.ml.confirmation import features as cf
 from models.ml.confirmation.estimator import ConfirmationScorer
-from models.ml.random_review import CODE as RANDOM_REVIEW, inclusion_error_estimate
+from models.ml.random_review import CODE as RANDOM_REVIEW
+from models.ml.random_review import inclusion_error_estimate
 
-HYPER = {"learning_rate": 0.08, "max_iter": 200, "max_leaf_nodes": 31, "min_samples_leaf": 40, "l2_regularization": 1.0,
-         "calibration": "isotonic", "calibration_fraction": 0.25, "calibration_min_rows": 500}
+HYPER = {
+    "learning_rate": 0.08,
+    "max_iter": 200,
+    "max_leaf_nodes": 31,
+    "min_samples_leaf": 40,
+    "l2_regularization": 1.0,
+    "calibration": "isotonic",
+    "calibration_fraction": 0.25,
+    "calibration_min_rows": 500,
+}
 
 
 def months_before(d: dt.date, months: int) -> dt.date:
@@ -48,15 +57,26 @@ def selection_weights(rows: pl.DataFrame, covered_by_street: dict[str, int] | No
     month = pl.col("as_of").dt.strftime("%Y-%m")
     rr = pl.col("warning_code") == RANDOM_REVIEW
     reviewed = pl.len().over("audit_street_code", month)
-    covered = pl.col("audit_street_code").replace_strict({str(k): float(v) for k, v in covered_by_street.items()},
-                                                         default=None, return_dtype=pl.Float64)
-    w = (rows.with_columns(pl.when(rr).then(reviewed).alias("_reviewed"))
-             .with_columns(pl.when(rr & covered.is_not_null()).then(covered / pl.col("_reviewed")).otherwise(1.0)
-                           .clip(lower_bound=1.0).alias("_w"))["_w"].to_numpy())
+    covered = pl.col("audit_street_code").replace_strict(
+        {str(k): float(v) for k, v in covered_by_street.items()}, default=None, return_dtype=pl.Float64
+    )
+    w = (
+        rows.with_columns(pl.when(rr).then(reviewed).alias("_reviewed"))
+        .with_columns(
+            pl.when(rr & covered.is_not_null())
+            .then(covered / pl.col("_reviewed"))
+            .otherwise(1.0)
+            .clip(lower_bound=1.0)
+            .alias("_w")
+        )["_w"]
+        .to_numpy()
+    )
     return w / w.mean()
 
 
-def _fit(rows: pl.DataFrame, allow, columns, seed: int, weights: np.ndarray | None = None, **over) -> ConfirmationScorer:
+def _fit(
+    rows: pl.DataFrame, allow, columns, seed: int, weights: np.ndarray | None = None, **over
+) -> ConfirmationScorer:
     X = cf.matrix(rows, allow, columns)
     cat = [allow.features[allow.names.index(c)].kind == "category" for c in columns]
     est = ConfirmationScorer(**(HYPER | over), categorical=cat, feature_names=columns, random_state=seed)
@@ -73,9 +93,11 @@ def random_review_slice(scored: pl.DataFrame, label_col: str, seed: int, share: 
     top = max(1, int(round(share * rr.height)))
     rnd = [evaluation._random_key(seed, h, k) for h, k in zip(rr["household_id"], rr["condition_key"])]
     rr = rr.with_columns(pl.Series("_rnd", rnd))
-    orders = {"model": rr.sort([-pl.col("score"), "household_id"]),
-              "rules": rr.sort([-pl.col("household_candidates").fill_null(0), "severity_rank", "household_id"]),
-              "random": rr.sort("_rnd")}
+    orders = {
+        "model": rr.sort([-pl.col("score"), "household_id"]),
+        "rules": rr.sort([-pl.col("household_candidates").fill_null(0), "severity_rank", "household_id"]),
+        "random": rr.sort("_rnd"),
+    }
     out = {"rows": rr.height, "base_rate": round(float(rr[label_col].mean()), 4), "top_share": share, "top_rows": top}
     for name, f in orders.items():
         out[f"precision_top_{name}"] = round(float(f.head(top)[label_col].mean()), 4)
@@ -83,27 +105,46 @@ def random_review_slice(scored: pl.DataFrame, label_col: str, seed: int, share: 
 
 
 def _known(frame: pl.DataFrame, by: dt.date) -> pl.DataFrame:
-    return (frame.filter(pl.col("label").is_not_null() & (pl.col("resolved_date") < by))
-                 .sort("as_of", "household_id", "condition_key"))
+    return frame.filter(pl.col("label").is_not_null() & (pl.col("resolved_date") < by)).sort(
+        "as_of", "household_id", "condition_key"
+    )
 
 
-def compare_estimators(train: pl.DataFrame, hold: pl.DataFrame, allow, columns, seed: int, label_col: str) -> list[dict]:
+def compare_estimators(
+    train: pl.DataFrame, hold: pl.DataFrame, allow, columns, seed: int, label_col: str
+) -> list[dict]:
     """The choice by numbers: logistic regression vs gradient boosting, raw and calibrated, on the held-out window."""
     Xt, yt = cf.matrix(train, allow, columns), train["label"].cast(pl.Int64).to_numpy()
     hold = hold.filter(pl.col(label_col).is_not_null())
     Xh, yh = cf.matrix(hold, allow, columns), hold[label_col].cast(pl.Int64).to_numpy()
     out = []
     t = time.perf_counter()
-    lr = make_pipeline(SimpleImputer(strategy="median", keep_empty_features=True), StandardScaler(),
-                       LogisticRegression(max_iter=500, C=1.0)).fit(np.nan_to_num(Xt, nan=np.nan), yt)
-    out.append({"estimator": "logistic regression (median-imputed, standardised)", "fit_seconds": round(time.perf_counter() - t, 2),
-                **evaluation.score_metrics(yh, lr.predict_proba(Xh)[:, 1])})
-    for label, cal in (("gradient boosting, uncalibrated", None), ("gradient boosting + sigmoid calibration", "sigmoid"),
-                       ("gradient boosting + isotonic calibration", "isotonic")):
+    lr = make_pipeline(
+        SimpleImputer(strategy="median", keep_empty_features=True),
+        StandardScaler(),
+        LogisticRegression(max_iter=500, C=1.0),
+    ).fit(np.nan_to_num(Xt, nan=np.nan), yt)
+    out.append(
+        {
+            "estimator": "logistic regression (median-imputed, standardised)",
+            "fit_seconds": round(time.perf_counter() - t, 2),
+            **evaluation.score_metrics(yh, lr.predict_proba(Xh)[:, 1]),
+        }
+    )
+    for label, cal in (
+        ("gradient boosting, uncalibrated", None),
+        ("gradient boosting + sigmoid calibration", "sigmoid"),
+        ("gradient boosting + isotonic calibration", "isotonic"),
+    ):
         t = time.perf_counter()
         est = _fit(train, allow, columns, seed, calibration=cal, calibration_min_rows=20)  # compare even on few rows
-        out.append({"estimator": label, "fit_seconds": round(time.perf_counter() - t, 2),
-                    **evaluation.score_metrics(yh, est.predict_proba(Xh)[:, 1])})
+        out.append(
+            {
+                "estimator": label,
+                "fit_seconds": round(time.perf_counter() - t, 2),
+                **evaluation.score_metrics(yh, est.predict_proba(Xh)[:, 1]),
+            }
+        )
     return out
 
 
@@ -111,9 +152,15 @@ def _scored(est, hold: pl.DataFrame, allow, columns) -> pl.DataFrame:
     return hold.with_columns(pl.Series("score", est.predict_proba(cf.matrix(hold, allow, columns))[:, 1]))
 
 
-def train_confirmation(labelled: pl.DataFrame, as_of: dt.date, k_by_street: dict, seed: int,
-                       valid_months: int = 2, drift_months: int = 6, covered_by_street: dict[str, int] | None = None
-                       ) -> tuple[ConfirmationScorer, dict, pl.DataFrame]:
+def train_confirmation(
+    labelled: pl.DataFrame,
+    as_of: dt.date,
+    k_by_street: dict,
+    seed: int,
+    valid_months: int = 2,
+    drift_months: int = 6,
+    covered_by_street: dict[str, int] | None = None,
+) -> tuple[ConfirmationScorer, dict, pl.DataFrame]:
     allow = cf.load_allow_list()
     columns = allow.names
     allow.check_columns(columns)
@@ -139,46 +186,67 @@ def train_confirmation(labelled: pl.DataFrame, as_of: dt.date, k_by_street: dict
         report["comparison"] = compare_estimators(train_eval, hold, allow, columns, seed, label_col)
         flagged = evaluation.add_orders(_scored(evaluated, hold, allow, columns), seed)
         ks = flagged["audit_street_code"].replace_strict(
-            {str(s): int(v) for s, v in k_by_street.items() if s != "default"}, default=int(k_by_street.get("default", 0)),
-            return_dtype=pl.Int64)
+            {str(s): int(v) for s, v in k_by_street.items() if s != "default"},
+            default=int(k_by_street.get("default", 0)),
+            return_dtype=pl.Int64,
+        )
         flagged = flagged.with_columns(ks.alias("k"))
-        fair_in = flagged.with_columns((pl.col("rank_model") <= pl.col("k")).alias("flagged"),
-                                       pl.col(label_col).alias("label"))
+        fair_in = flagged.with_columns(
+            (pl.col("rank_model") <= pl.col("k")).alias("flagged"), pl.col(label_col).alias("label")
+        )
         report["fairness"] = fairness.fairness_table(fair_in)
         report["fairness_rules_order"] = fairness.fairness_table(
-            fair_in.with_columns((pl.col("rank_rules") <= pl.col("k")).alias("flagged")))
+            fair_in.with_columns((pl.col("rank_rules") <= pl.col("k")).alias("flagged"))
+        )
         report["fairness_screen"] = fairness.outside_four_fifths(report["fairness"])
         drift_train = _known(data.filter(pl.col("as_of") < drift_cut), drift_cut)
         if drift_train.height >= 50 and drift_train["label"].n_unique() == 2:
             old = _fit(drift_train, allow, columns, seed)
             drift_eval = evaluation.evaluate(_scored(old, hold, allow, columns), k_by_street, seed)
-            report["drift"] = {"older_model_trained_before": drift_cut.isoformat(), "older_training_rows": drift_train.height,
-                               **{k: drift_eval[k] for k in ("pr_auc", "brier", "precision_at_k", "lift_vs_rules")}}
+            report["drift"] = {
+                "older_model_trained_before": drift_cut.isoformat(),
+                "older_training_rows": drift_train.height,
+                **{k: drift_eval[k] for k in ("pr_auc", "brier", "precision_at_k", "lift_vs_rules")},
+            }
         else:
-            report["drift"] = {"older_model_trained_before": drift_cut.isoformat(), "older_training_rows": drift_train.height,
-                               "note": "too few outcomes that old to fit a comparison model (need >= 50 of both kinds)"}
+            report["drift"] = {
+                "older_model_trained_before": drift_cut.isoformat(),
+                "older_training_rows": drift_train.height,
+                "note": "too few outcomes that old to fit a comparison model (need >= 50 of both kinds)",
+            }
     else:
-        report["evaluation"] = {"note": f"too few outcomes before {valid_start} ({train_eval.height}) or no held-out warnings"}
+        report["evaluation"] = {
+            "note": f"too few outcomes before {valid_start} ({train_eval.height}) or no held-out warnings"
+        }
     report["evaluation_seconds"] = round(time.perf_counter() - t, 2)
 
     t = time.perf_counter()
     weights = selection_weights(train_all, covered_by_street)
     final = _fit(train_all, allow, columns, seed, weights)
-    report["weights"] = {"method": "inverse probability of selection (selection_weights)" if covered_by_street
-                         else "none: no street coverage counts (history folder)",
-                         "random_review_mean_weight": round(float(weights[(train_all["warning_code"] == RANDOM_REVIEW)
-                                                                          .to_numpy()].mean()), 3)
-                         if (train_all["warning_code"] == RANDOM_REVIEW).any() else None}
+    report["weights"] = {
+        "method": "inverse probability of selection (selection_weights)"
+        if covered_by_street
+        else "none: no street coverage counts (history folder)",
+        "random_review_mean_weight": round(
+            float(weights[(train_all["warning_code"] == RANDOM_REVIEW).to_numpy()].mean()), 3
+        )
+        if (train_all["warning_code"] == RANDOM_REVIEW).any()
+        else None,
+    }
     report["fit_seconds"] = round(time.perf_counter() - t, 2)
     rr = train_all.filter(pl.col("warning_code") == RANDOM_REVIEW)
     report["random_review"] = inclusion_error_estimate(int(rr["label"].sum() or 0), rr.height)
     report["training_rows"] = train_all.height
     report["training_positive_rate"] = round(float(train_all["label"].mean()), 4)
-    report["selection"] = (train_all.group_by("selected_by").agg(pl.len().alias("rows"), pl.col("label").mean().round(4)
-                                                                 .alias("confirmed_rate"))
-                           .sort("selected_by").to_dicts())
+    report["selection"] = (
+        train_all.group_by("selected_by")
+        .agg(pl.len().alias("rows"), pl.col("label").mean().round(4).alias("confirmed_rate"))
+        .sort("selected_by")
+        .to_dicts()
+    )
     report["period"] = f"{train_all['as_of'].min()}..{train_all['as_of'].max()}"
     report["allow_list_sha256"] = allow.sha256
-    report["features"] = [{"feature": f.name, "kind": f.kind, "label_zh": f.label_zh, "policy": f.policy}
-                          for f in allow.features]
+    report["features"] = [
+        {"feature": f.name, "kind": f.kind, "label_zh": f.label_zh, "policy": f.policy} for f in allow.features
+    ]
     return final, report, train_all

@@ -16,8 +16,15 @@ from sklearn.utils.validation import check_is_fitted
 
 
 class ProxyMeansRegressor(RegressorMixin, BaseEstimator):
-    def __init__(self, learning_rate=0.1, max_iter=200, max_leaf_nodes=31, min_samples_leaf=50, feature_names=None,
-                 random_state=0):
+    def __init__(
+        self,
+        learning_rate=0.1,
+        max_iter=200,
+        max_leaf_nodes=31,
+        min_samples_leaf=50,
+        feature_names=None,
+        random_state=0,
+    ):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.max_leaf_nodes = max_leaf_nodes
@@ -34,8 +41,13 @@ class ProxyMeansRegressor(RegressorMixin, BaseEstimator):
         self.n_features_in_ = X.shape[1]
         self.feature_names_ = list(self.feature_names) if self.feature_names is not None else []
         self.booster_ = HistGradientBoostingRegressor(
-            learning_rate=self.learning_rate, max_iter=self.max_iter, max_leaf_nodes=self.max_leaf_nodes,
-            min_samples_leaf=self.min_samples_leaf, early_stopping=False, random_state=self.random_state)
+            learning_rate=self.learning_rate,
+            max_iter=self.max_iter,
+            max_leaf_nodes=self.max_leaf_nodes,
+            min_samples_leaf=self.min_samples_leaf,
+            early_stopping=False,
+            random_state=self.random_state,
+        )
         self.booster_.fit(X, np.log1p(np.clip(y, 0, None)))
         resid = np.log1p(np.clip(y, 0, None)) - self.booster_.predict(X)
         self.residual_sd_ = float(np.std(resid))

@@ -25,8 +25,12 @@ def load_allow_list() -> allow_list.AllowList:
 
 def training_rows(descriptors: pl.DataFrame, window_months: int) -> pl.DataFrame:
     reliable = (pl.col("income_reliable") == 1) if "income_reliable" in descriptors.columns else pl.lit(True)
-    return descriptors.filter((pl.col("n_present") > 0) & (pl.col("income_months") >= window_months) & reliable
-                              & pl.col("per_capita_to_std").is_not_null()).sort("household_id")
+    return descriptors.filter(
+        (pl.col("n_present") > 0)
+        & (pl.col("income_months") >= window_months)
+        & reliable
+        & pl.col("per_capita_to_std").is_not_null()
+    ).sort("household_id")
 
 
 def matrix(frame: pl.DataFrame, allow: allow_list.AllowList) -> np.ndarray:

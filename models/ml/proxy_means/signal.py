@@ -15,7 +15,7 @@ that is, what the household records plus what its assets and spending imply beyo
 of the same composition. A verification finds a household ineligible when its whole income exceeds the standard: a
 household just under the line with a little unexplained wealth is likelier to be above it than one far below with the
 same, and household composition alone (which sets most of the estimate) says nothing about income a covered household
-hides. The difference is taken in multiples of the standard: on the generated district (flows/synthetic/proxy_trial.py)
+hides. The difference is taken in multiples of the standard: on the generated district (flows/devtools/synthetic/proxy_trial.py)
 the same difference on the model's log scale found fewer of the households hidden income lifts. The priority only
 orders verification; it is not an income and is never shown as one.
 What was raised earlier in the month is read from the store's latest earlier queue snapshot, so the cap holds across
@@ -44,8 +44,13 @@ def _in_force(params: ParameterSet, name: str, as_of: dt.date):
 
 
 def _param_evidence(v) -> dict:
-    return {"effective_from": v.effective_from.isoformat(), "name": v.name, "reference": v.reference,
-            "status": v.status, "value": v.value}
+    return {
+        "effective_from": v.effective_from.isoformat(),
+        "name": v.name,
+        "reference": v.reference,
+        "status": v.status,
+        "value": v.value,
+    }
 
 
 def _fmt(x: float) -> str:
@@ -54,8 +59,15 @@ def _fmt(x: float) -> str:
 
 def proxy_text(allow, drivers: list[tuple[int, float]], row: np.ndarray) -> tuple[str, list[dict]]:
     """The proxies that drove the estimate up, in Chinese (label and the household's value), and as evidence."""
-    items = [{"feature": allow.names[j], "label_zh": allow.label_zh(allow.names[j]), "value": round(float(row[j]), 2),
-              "raises_estimate_by_standard": round(eff, 2)} for j, eff in drivers]
+    items = [
+        {
+            "feature": allow.names[j],
+            "label_zh": allow.label_zh(allow.names[j]),
+            "value": round(float(row[j]), 2),
+            "raises_estimate_by_standard": round(eff, 2),
+        }
+        for j, eff in drivers
+    ]
     text = "、".join(f"{i['label_zh']}（{_fmt(i['value'])}）" for i in items)
     return text, items
 
@@ -81,26 +93,36 @@ def candidates(descriptors: pl.DataFrame, estimator, params: ParameterSet, as_of
     typical[:, wealth] = np.nanmedian(np.where(np.isfinite(X[:, wealth]), X[:, wealth], np.nan), axis=0)
     excess = est - estimator.predict(typical)
     priority = np.where(known, np.nan_to_num(declared), 0.0) + excess
-    return (covered.with_columns(pl.Series("estimate", est), pl.Series("below", below),
-                                 pl.Series("excess", excess), pl.Series("priority", priority))
-                   .filter(pl.Series(below | missing)))
+    return covered.with_columns(
+        pl.Series("estimate", est),
+        pl.Series("below", below),
+        pl.Series("excess", excess),
+        pl.Series("priority", priority),
+    ).filter(pl.Series(below | missing))
 
 
 def previous_signals(con, as_of: dt.date) -> pl.DataFrame:
     """(household_id, street_code, raised_date, status) of the PROXY_SIGNAL warnings in the store's latest queue
     snapshot before D; empty when the night has no store attached or no earlier night."""
-    empty = pl.DataFrame(schema={"household_id": pl.String, "street_code": pl.String, "raised_date": pl.Date,
-                                 "status": pl.String})
+    empty = pl.DataFrame(
+        schema={"household_id": pl.String, "street_code": pl.String, "raised_date": pl.Date, "status": pl.String}
+    )
     if con is None:
         return empty
     attached = {r[0] for r in con.execute("SELECT database_name FROM duckdb_databases()").fetchall()}
-    if "store" not in attached or not con.execute(
+    if (
+        "store" not in attached
+        or not con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'store' AND table_name = 'warning_snapshots'"
-    ).fetchone()[0]:
+        ).fetchone()[0]
+    ):
         return empty
-    rows = con.execute("""SELECT household_id, street_code, raised_date, status FROM store.warning_snapshots
+    rows = con.execute(
+        """SELECT household_id, street_code, raised_date, status FROM store.warning_snapshots
                           WHERE warning_code = ? AND as_of = (SELECT max(as_of) FROM store.warning_snapshots
-                                                              WHERE as_of < ?)""", [CODE, as_of]).fetchall()
+                                                              WHERE as_of < ?)""",
+        [CODE, as_of],
+    ).fetchall()
     return pl.DataFrame(rows, schema=empty.schema, orient="row") if rows else empty
 
 
@@ -112,23 +134,32 @@ def within_capacity(cands: pl.DataFrame, prev: pl.DataFrame, sizes: dict, as_of:
     month_start = as_of.replace(day=1)
     street = pl.col("audit_street_code")
     open_ids = prev.filter(pl.col("status").is_in(["open", "in_progress"]))["household_id"].to_list()
-    used = (prev.filter(pl.col("raised_date") >= month_start).group_by("street_code").agg(pl.len().alias("used"))
-                .rename({"street_code": "audit_street_code"}))
+    used = (
+        prev.filter(pl.col("raised_date") >= month_start)
+        .group_by("street_code")
+        .agg(pl.len().alias("used"))
+        .rename({"street_code": "audit_street_code"})
+    )
     default = int(sizes.get("default", 0))
     per_street = {str(k): int(v) for k, v in sizes.items() if k != "default"}
     kept = cands.filter(pl.col("household_id").is_in(open_ids))
-    fresh = (cands.filter(~pl.col("household_id").is_in(open_ids))
-                  .join(used, on="audit_street_code", how="left")
-                  .with_columns(street.replace_strict(per_street, default=default, return_dtype=pl.Int64).alias("k"),
-                                pl.col("used").fill_null(0).cast(pl.Int64))
-                  .with_columns(pl.struct(-pl.col("priority"), "household_id").rank("ordinal").over(street).alias("rank"))
-                  .filter(pl.col("rank") <= pl.col("k") - pl.col("used"))
-                  .drop("used", "k", "rank"))
+    fresh = (
+        cands.filter(~pl.col("household_id").is_in(open_ids))
+        .join(used, on="audit_street_code", how="left")
+        .with_columns(
+            street.replace_strict(per_street, default=default, return_dtype=pl.Int64).alias("k"),
+            pl.col("used").fill_null(0).cast(pl.Int64),
+        )
+        .with_columns(pl.struct(-pl.col("priority"), "household_id").rank("ordinal").over(street).alias("rank"))
+        .filter(pl.col("rank") <= pl.col("k") - pl.col("used"))
+        .drop("used", "k", "rank")
+    )
     return pl.concat([kept, fresh]).sort("household_id")
 
 
-def signal_rows(descriptors: pl.DataFrame, estimator, model_id: str, params: ParameterSet, as_of: dt.date,
-                con=None) -> list[tuple]:
+def signal_rows(
+    descriptors: pl.DataFrame, estimator, model_id: str, params: ParameterSet, as_of: dt.date, con=None
+) -> list[tuple]:
     cands = candidates(descriptors, estimator, params, as_of)
     cap = _in_force(params, PARAM_CAPACITY, as_of)
     if cands.height and cap is not None:
@@ -148,10 +179,16 @@ def signal_rows(descriptors: pl.DataFrame, estimator, model_id: str, params: Par
     for i, hid in enumerate(cands["household_id"].to_list()):
         est_yuan = round(float(est[i] * std[i]) / 10) * 10  # rounded: a warning's evidence should not wobble nightly
         why, items = proxy_text(allow, drivers[i], X[i])
-        ev = {"estimate_per_capita_yuan": est_yuan, "estimate_to_standard": round(float(est[i]), 1),
-              "assets_and_spending_beyond_typical_covered_to_standard": round(float(excess[i]), 1),
-              "model_id": model_id, "note": "proxy estimate for verification only; not income, not a decision",
-              "parameters": param_ev, "proxies": items, "standard": float(std[i])}
+        ev = {
+            "estimate_per_capita_yuan": est_yuan,
+            "estimate_to_standard": round(float(est[i]), 1),
+            "assets_and_spending_beyond_typical_covered_to_standard": round(float(excess[i]), 1),
+            "model_id": model_id,
+            "note": "proxy estimate for verification only; not income, not a decision",
+            "parameters": param_ev,
+            "proxies": items,
+            "standard": float(std[i]),
+        }
         if below[i]:
             dec_yuan = round(float(declared[i] * std[i]), 2)
             ev |= {"case": "recorded_far_below_estimate", "recorded_per_capita_yuan": dec_yuan}

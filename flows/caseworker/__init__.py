@@ -1,0 +1,1 @@
+"""What comes back from caseworkers: the outcome import (docs/CONTRACT.md §5)."""

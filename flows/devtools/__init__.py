@@ -1,0 +1,1 @@
+"""Tools for developers, apart from the pipeline: the synthetic district generator and the benchmarks."""
