@@ -67,6 +67,10 @@ def _print_halt(doc: dict) -> None:
 def cmd_nightly(args) -> int:
     from flows.night import NightRefused
 
+    if args.partition:
+        from flows.partition.command import run_partitioned
+
+        return run_partitioned(args)
     try:
         doc = _run_night(args.drops, args.as_of, args.store, args.allow_stale, args.params)
     except NightRefused as refused:
@@ -211,6 +215,16 @@ def parser() -> argparse.ArgumentParser:
     n.add_argument(
         "--params", type=params_file, help="a local parameter override file (YAML), e.g. confirmed standards"
     )
+    n.add_argument(
+        "--partition",
+        choices=["county"],
+        help="a municipality's night: split by county, one night per county on Dask (docs/adr/0015)",
+    )
+    n.add_argument("--dask", metavar="ADDRESS", help="with --partition: a Dask scheduler, e.g. tcp://host:8786")
+    n.add_argument(
+        "--workers", type=positive_int, default=2, help="with --partition and no --dask: local workers (default 2)"
+    )
+    n.add_argument("--memory-limit", metavar="M", help="with --partition and no --dask: memory per worker, e.g. 6GB")
     n.set_defaults(func=cmd_nightly)
 
     d = sub.add_parser(

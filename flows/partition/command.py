@@ -1,0 +1,82 @@
+"""`safetynet nightly --partition county`: run the partitioned night and print which counties ran.
+
+Exit 0 when every county published, 3 when any halted (the others published: the summary names both), 2 for a usage
+error (one line, nothing run). The refusals are the single night's (`flows/night.py` `preflight`), checked for the
+municipality store and every county store already there.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from flows import runtime
+
+EXIT_USAGE, EXIT_HALTED = 2, 3
+
+
+def _refusal(args) -> str | None:
+    from flows.night import NightRefused, preflight
+
+    if args.dask and not args.dask.startswith(("tcp://", "tls://", "inproc://")):
+        return f"--dask {args.dask}: expected a scheduler address such as tcp://host:8786"
+    if args.dask and args.memory_limit:
+        return "--memory-limit sets the local cluster's workers; a scheduler's workers have their own (--dask)"
+    stores = [args.store] + sorted(p for p in (Path(args.store) / "counties").glob("*") if p.is_dir())
+    try:
+        for store in stores:
+            preflight(store, args.as_of, args.params)
+    except NightRefused as refused:
+        return str(refused)
+    return None
+
+
+def summary_lines(doc: dict) -> list[str]:
+    lines = [f"safetynet municipality night {doc['as_of']}  run {doc['run_id']}  status {doc['status']}"]
+    if doc.get("halt"):
+        h = doc["halt"]
+        return lines + [f"HALTED: feed '{h['feed']}' failed {h['check_code']}: {h['message']}", f"停止：{h['message_zh']}"]
+    for county, entry in doc["counties"].items():
+        if entry["status"] == "ok":
+            queue = entry.get("queue", {})
+            lines.append(
+                f"  county {county}: published, {queue.get('raised', '?')} raised, "
+                f"worker {entry['worker'].get('finish')}"
+            )
+        else:
+            h = entry.get("halt", {})
+            lines.append(
+                f"  county {county}: HALTED, feed '{h.get('feed')}' failed {h.get('check_code')}: {h.get('message')}"
+                " — its previous queue and exports are unchanged"
+            )
+    lines.append(f"counties published: {', '.join(doc['counties_ran']) or 'none'}")
+    if doc["counties_halted"]:
+        lines.append(
+            f"counties halted: {', '.join(doc['counties_halted'])} (停止的区县沿用上一晚清单；已在 NIGHT_STATUS.txt 注明)"
+        )
+    return lines
+
+
+def run_partitioned(args) -> int:
+    refused = _refusal(args)
+    if refused:
+        print(f"safetynet nightly: {refused}", file=sys.stderr)
+        return EXIT_USAGE
+    runtime.start_api(args.store)
+    from flows.partition import municipality
+
+    runtime.wait_for_api()
+    with runtime.night_settings():
+        doc = municipality.run(
+            args.drops,
+            args.as_of,
+            args.store,
+            allow_stale=args.allow_stale,
+            params_file=args.params,
+            address=args.dask,
+            workers=args.workers,
+            memory_limit=args.memory_limit,
+        )
+    out = sys.stdout if doc["status"] == "ok" else sys.stderr
+    print("\n".join(summary_lines(doc)), file=out)
+    return 0 if doc["status"] == "ok" else EXIT_HALTED

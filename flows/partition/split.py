@@ -1,0 +1,146 @@
+"""The split stage of a partitioned night: the municipality's delivery, read once, written again as one drop folder per
+county (docs/adr/0015-partitioned-night-on-dask.md).
+
+Input: the night's `Selection` (flows/ingest/drops.py `select`: every file's header and manifest sha256 already checked,
+each file logged in the municipality store's input log). Output: `<out>/county=<code>/<drop date>/<feed>.parquet`,
+with a `_MANIFEST.csv` per folder, in the drop layout a single night reads (docs/CONTRACT.md §1), so that each county's
+night is an ordinary night over its own drops: every delivered file has its county's part, header-only when the county
+has no row of it, every value as the text delivered (the county's night types it, and quarantines what it cannot).
+
+Routing (set-based, one DuckDB read of each file into a table, then one ordered write per county):
+- a household goes to the county named by digits 1-6 of its region code when that county is configured; every row of a
+  household id goes to one county (the smallest, when its rows disagree), so its duplicate-key check stays whole;
+- persons, enrollment, applications, payments and meter readings follow their household; a person listed in households
+  of two counties goes to both, and so do the person's income, expenses, events, assets and care contacts;
+- staff relatives follow the relative; communities the county of their street code;
+- a row that names no household or person of the night, or a household whose region code names no configured county,
+  goes to the first configured county (the municipality's default), whose checks quarantine it as a single night would.
+Rows keep their order in the delivered file. A CSV record the reader cannot split into columns is not routed (it has no
+county): it is counted in the split's report, which the night's manifest carries.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+from checks.contract import FEEDS, MANIFEST_FILE
+from flows.ingest import staging
+from flows.ingest.drops import DropFile, Selection
+from flows.store import sha256_file
+
+# How each feed finds its county: the column it routes by and the key map it looks it up in.
+HOUSEHOLD_FEEDS = ("persons", "enrollment", "applications", "payments", "meter_readings")
+PERSON_FEEDS = {
+    "income": "person_id",
+    "expenses": "person_id",
+    "events": "person_id",
+    "assets": "person_id",
+    "care_contacts": "person_id",
+    "staff_relatives": "relative_person_id",
+}
+
+
+def county_dir(out: Path, county: str) -> Path:
+    return out / f"county={county}"
+
+
+def _text_source(f: DropFile) -> str:
+    """The file's contract columns as text, in file order, read as staging reads it (a CSV's reader rejects go to
+    `reject_errors`); created as a table, its rowid is the record's order in the file."""
+    if f.fmt == "parquet":
+        text = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in FEEDS[f.feed].column_names)
+        path = str(f.path).replace("'", "''")
+        return f"SELECT {text} FROM read_parquet('{path}', file_row_number = true) ORDER BY file_row_number"
+    names = ", ".join(f'"{c}"' for c in FEEDS[f.feed].column_names)
+    return f"SELECT {names} FROM {staging._csv(f, True)}"
+
+
+def _county_expr(column: str, counties: list[str]) -> str:
+    listed = ", ".join(f"'{c}'" for c in counties)
+    return (
+        f"CASE WHEN regexp_full_match({column}, '[0-9]{{12}}|[0-9]{{9}}') AND substr({column}, 1, 6) IN ({listed}) "
+        f"THEN substr({column}, 1, 6) ELSE '{counties[0]}' END"
+    )
+
+
+def _routing(con, feed: str, counties: list[str]) -> str:
+    """SQL giving (`_row`, county) for each row of table `src` of `feed`; a row may get several counties."""
+    default = f"'{counties[0]}'"
+    if feed == "households":
+        return f"""SELECT s.rowid AS _row, coalesce(h.county, {default}) AS county
+                   FROM src s LEFT JOIN household_county h USING (household_id)"""
+    if feed == "communities":
+        return f"SELECT rowid AS _row, {_county_expr('street_code', counties)} AS county FROM src"
+    if feed in HOUSEHOLD_FEEDS:
+        return f"""SELECT s.rowid AS _row, coalesce(h.county, {default}) AS county
+                   FROM src s LEFT JOIN household_county h USING (household_id)"""
+    column = PERSON_FEEDS[feed]
+    return f"""SELECT s.rowid AS _row, coalesce(p.county, {default}) AS county
+               FROM src s LEFT JOIN person_county p ON p.person_id = s.{column}"""
+
+
+def _key_maps(con, selection: Selection, counties: list[str]) -> None:
+    """`household_county` from the night's households file, `person_county` from its persons file (full extracts: the
+    newest delivery of each; an absent one maps nothing and every row goes to the default county)."""
+    households = selection.files.get("households", [])
+    con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
+    if households:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE hh_src AS {_text_source(households[-1])}")
+    else:
+        con.execute("CREATE OR REPLACE TEMP TABLE hh_src (household_id VARCHAR, region_code VARCHAR)")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE household_county AS
+        SELECT household_id, min({_county_expr("region_code", counties)}) AS county
+        FROM hh_src WHERE household_id IS NOT NULL GROUP BY household_id""")
+    persons = selection.files.get("persons", [])
+    source = _text_source(persons[-1]) if persons else "SELECT NULL::VARCHAR AS person_id, NULL AS household_id"
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE person_county AS
+        SELECT DISTINCT p.person_id, coalesce(h.county, '{counties[0]}') AS county
+        FROM ({source}) p LEFT JOIN household_county h USING (household_id) WHERE p.person_id IS NOT NULL""")
+
+
+def split(con, selection: Selection, counties: list[str], out: Path) -> dict:
+    """Write each county's drops under `out`; return {"counties": [...], "files": {county: {rel: rows}},
+    "unsplit_records": {rel: n}} (CSV records the reader could not split, not routed)."""
+    _key_maps(con, selection, counties)
+    households = selection.files.get("households", [])
+    present = [
+        c
+        for (c,) in con.execute(
+            "SELECT DISTINCT county FROM household_county UNION SELECT ? ORDER BY 1", [counties[0]]
+        ).fetchall()
+    ]
+    report = {"counties": present, "files": {c: {} for c in present}, "unsplit_records": {}}
+    manifests: dict[tuple[str, dt.date], dict[str, tuple[int, str]]] = {}
+    for f in selection.all_files():
+        if households and f == households[-1]:  # read once already, for the key maps (its rejects kept)
+            con.execute("DROP TABLE IF EXISTS src; ALTER TABLE hh_src RENAME TO src")
+        else:
+            con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE src AS {_text_source(f)}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE routed AS {_routing(con, f.feed, counties)}")
+        if f.fmt == "csv":
+            lost = con.execute("SELECT count(DISTINCT line) FROM reject_errors").fetchone()[0]
+            if lost:
+                report["unsplit_records"][f.rel] = lost
+        names = ", ".join(f's."{c}"' for c in FEEDS[f.feed].column_names)
+        for county in present:
+            folder = county_dir(out, county) / f.drop_date.isoformat()
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / f"{f.feed}.parquet"
+            con.execute(
+                f"""COPY (SELECT {names} FROM src s JOIN routed r ON r._row = s.rowid WHERE r.county = ? ORDER BY s.rowid)
+                    TO '{staging._quote(target)}' (FORMAT parquet)""",
+                [county],
+            )
+            rows = con.execute("SELECT count(*) FROM routed WHERE county = ?", [county]).fetchone()[0]
+            manifests.setdefault((county, f.drop_date), {})[target.name] = (rows, sha256_file(target))
+            report["files"][county][f"{f.drop_date.isoformat()}/{target.name}"] = rows
+    for (county, day), files in manifests.items():
+        with (county_dir(out, county) / day.isoformat() / MANIFEST_FILE).open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(["file", "rows", "sha256"])
+            writer.writerows([name, rows, sha] for name, (rows, sha) in sorted(files.items()))
+    con.execute("DROP TABLE IF EXISTS src; DROP TABLE IF EXISTS routed; DROP TABLE IF EXISTS hh_src")
+    return report
