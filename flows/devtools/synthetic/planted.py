@@ -165,7 +165,7 @@ def build(
                         "relation": m.rel,
                         "male": m.male,
                         "birth": birth,
-                        "region6": 500106,
+                        "region6": ctx.home_region,
                         "grade": m.grade,
                         "dtype": m.dtype,
                         "labor": m.labor,

@@ -22,6 +22,7 @@ class Ctx:
     start: dt.date
     nights: list[dt.date]
     wd: WorkdayIndex
+    home_region: int = 500106  # the county the planted households live in (6-digit code, as in ID numbers)
 
     @property
     def smi(self) -> int:
