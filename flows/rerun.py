@@ -404,7 +404,11 @@ def write_whatif(
 def cmd_rerun(args) -> int:
     from flows import runtime
     from flows.night import NightRefused
+    from flows.partition import rerun as partitioned
 
+    partition_doc = partitioned.recorded(args.store, args.as_of)
+    if partition_doc is not None:  # a municipality night partitioned by county (flows/partition/)
+        return partitioned.cmd(args, partition_doc)
     runtime.configure(args.store)
     try:
         result = rebuild(args.store, args.as_of, params_file=args.params, chain=args.chain, model=args.model)

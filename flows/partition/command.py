@@ -35,7 +35,10 @@ def summary_lines(doc: dict) -> list[str]:
     lines = [f"safetynet municipality night {doc['as_of']}  run {doc['run_id']}  status {doc['status']}"]
     if doc.get("halt"):
         h = doc["halt"]
-        return lines + [f"HALTED: feed '{h['feed']}' failed {h['check_code']}: {h['message']}", f"停止：{h['message_zh']}"]
+        return lines + [
+            f"HALTED: feed '{h['feed']}' failed {h['check_code']}: {h['message']}",
+            f"停止：{h['message_zh']}",
+        ]
     for county, entry in doc["counties"].items():
         if entry["status"] == "ok":
             queue = entry.get("queue", {})

@@ -1,0 +1,105 @@
+"""A small 3-county municipality for the partitioned-night tests, and the comparisons they make.
+
+The generator's 3-county drop (600 households) plus one hand-made case across counties: a member of a covered household
+of 沙坪坝区 (500106) is also listed in a covered household of the first placeholder county, so one process raises
+DUPLICATE_COVERAGE for both households, and a partitioned night must raise it through its cross-county stage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+AS_OF = dt.date(2026, 3, 2)
+COUNTIES = ("500106", "500160", "500161")
+QUEUE_COLUMNS = "warning_id, household_id, warning_code, condition_key, status, deadline, reasons, evidence, score"
+
+
+def _covered(drop: Path, county: str) -> str:
+    households = pl.read_csv(drop / "households.csv", infer_schema=False)
+    enrollment = pl.read_csv(drop / "enrollment.csv", infer_schema=False)
+    in_county = households.filter(pl.col("region_code").str.starts_with(county))["household_id"]
+    covered = enrollment.filter(
+        pl.col("household_id").is_in(in_county.implode())
+        & pl.col("program").is_in(["dibao", "tekun"])
+        & (pl.col("status") == "active")
+        & (pl.col("start_date") <= AS_OF.isoformat())
+        & pl.col("end_date").is_null()
+    )
+    return sorted(covered["household_id"].to_list())[0]
+
+
+def add_person_across_counties(drop: Path) -> tuple[str, str, str]:
+    """List a member of a covered 500106 household in a covered 500160 household too; returns (person, hh A, hh B)."""
+    a, b = _covered(drop, COUNTIES[0]), _covered(drop, COUNTIES[1])
+    persons = pl.read_csv(drop / "persons.csv", infer_schema=False)
+    member = persons.filter(pl.col("household_id") == a).head(1)
+    persons = pl.concat([persons, member.with_columns(pl.lit(b).alias("household_id"))])
+    persons.write_csv(drop / "persons.csv")
+    manifest = pl.read_csv(drop / "_MANIFEST.csv", infer_schema=False)
+    data = (drop / "persons.csv").read_bytes()
+    manifest = manifest.with_columns(
+        pl.when(pl.col("file") == "persons.csv")
+        .then(pl.lit(str(persons.height)))
+        .otherwise(pl.col("rows"))
+        .alias("rows"),
+        pl.when(pl.col("file") == "persons.csv")
+        .then(pl.lit(hashlib.sha256(data).hexdigest()))
+        .otherwise(pl.col("sha256"))
+        .alias("sha256"),
+    )
+    manifest.write_csv(drop / "_MANIFEST.csv")
+    return member["person_id"][0], a, b
+
+
+def make(out: Path) -> tuple[Path, Path, tuple[str, str, str]]:
+    """(drops folder, params file, the person listed across counties and the two households)."""
+    from flows.devtools.synthetic import generate
+
+    generate(out, households=600, nights=1, start=AS_OF, seed=20260302, progress=False, counties=3)
+    across = add_person_across_counties(out / "drops" / AS_OF.isoformat())
+    return out / "drops", out / "municipality.yaml", across
+
+
+def safetynet(*args: str, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
+    """The command as a user runs it, in its own process (its own Prefect API server and Dask cluster)."""
+    return subprocess.run(
+        [sys.executable, "-c", "import sys; from flows.cli import main; sys.exit(main())", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=os.environ | {"PREFECT_HOME": str(Path(args[args.index("--store") + 1]) / "prefect")} | (env or {}),
+    )
+
+
+def queue(store: Path) -> list[tuple]:
+    with duckdb.connect(str(store / "safetynet.duckdb"), read_only=True) as con:
+        return con.execute(
+            f"SELECT {QUEUE_COLUMNS} FROM warning_snapshots WHERE as_of = ? ORDER BY warning_id", [AS_OF]
+        ).fetchall()
+
+
+def partitioned_queue(root: Path) -> list[tuple]:
+    rows = [r for county in sorted((root / "counties").iterdir()) for r in queue(county)]
+    return sorted(rows, key=lambda r: r[0])
+
+
+def street_files(single: Path, root: Path) -> dict[str, tuple[bytes, bytes | None]]:
+    """Every street file of the single night's exports with its county's counterpart (None when missing)."""
+    out = {}
+    for f in sorted((single / "exports" / AS_OF.isoformat()).iterdir()):
+        if f.name[:9].isdigit():
+            twin = root / "counties" / f.name[:6] / "exports" / AS_OF.isoformat() / f.name
+            out[f.name] = (f.read_bytes(), twin.read_bytes() if twin.exists() else None)
+    return out
+
+
+def csv_rows(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8-sig").splitlines()[1:]
