@@ -103,3 +103,43 @@ def street_files(single: Path, root: Path) -> dict[str, tuple[bytes, bytes | Non
 
 def csv_rows(path: Path) -> list[str]:
     return path.read_text(encoding="utf-8-sig").splitlines()[1:]
+
+
+def tiny(out: Path) -> tuple[Path, Path]:
+    """Two counties of one covered household each (500106 and 500160), every other required feed header-only, and the
+    parameter override naming both counties and their streets: a night of seconds, for the cluster tests."""
+    import yaml
+
+    from checks.id_number import check_char
+    from tests.flows.drop_writer import write_drop
+
+    rows: dict[str, list[dict]] = {"households": [], "persons": [], "enrollment": []}
+    for i, region in enumerate(("500106001001", "500160001001"), start=1):
+        rows["households"].append(
+            {"household_id": f"H{i}", "region_code": region, "hukou_type": "urban", "address": "a",
+             "registered_date": "2020-01-01"}
+        )  # fmt: skip
+        first17 = f"{region[:6]}19500101{i:02d}1"  # odd 17th digit: a man
+        rows["persons"].append(
+            {"person_id": first17 + check_char(first17), "household_id": f"H{i}", "name": f"张{i}", "sex": "M",
+             "birth_date": "1950-01-01", "relation": "head", "disability_grade": "0", "disability_type": "",
+             "labor_capacity": "none", "in_school": "false"}
+        )  # fmt: skip
+        rows["enrollment"].append(
+            {"enrollment_id": f"E{i}", "household_id": f"H{i}", "program": "dibao", "covered_persons": "1",
+             "monthly_benefit": "600.00", "status": "active", "start_date": "2024-01-01", "end_date": ""}
+        )  # fmt: skip
+    write_drop(out / "drops", AS_OF.isoformat(), rows, manifest=True)
+    streets = yaml.safe_load(
+        (Path(__file__).resolve().parents[2] / "models/rules/parameters/district/streets.yaml").read_text("utf-8")
+    )
+    listed = dict(next(iter(streets["values"].values()))["value"]) | {"500160001": "示例街道01"}
+    dated = {"reference": "tests/flows/municipality.py", "status": "unconfirmed"}
+    params = {
+        "district.counties": {
+            "values": {"2023-01-01": dated | {"value": {"500106": "沙坪坝区", "500160": "示例县01"}}}
+        },
+        "district.streets": {"values": {"2023-01-01": dated | {"value": listed}}},
+    }
+    (out / "municipality.yaml").write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
+    return out / "drops", out / "municipality.yaml"
