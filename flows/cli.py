@@ -175,9 +175,16 @@ def cmd_generate(args) -> int:
 
 def cmd_bench(args) -> int:
     runtime.configure(args.workdir)
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    if args.counties:
+        from flows.devtools.partition_bench import run_partition_bench
+
+        run_partition_bench(
+            sizes, args.counties, args.workdir, args.workers, args.memory_limit, args.single, seed=args.seed
+        )
+        return 0
     from flows.devtools.bench import run_bench
 
-    sizes = [int(s) for s in args.sizes.split(",") if s]
     run_bench(sizes, args.workdir, nights=args.nights, seed=args.seed)
     return 0
 
@@ -290,6 +297,14 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--nights", type=positive_int, default=2, help="nights per size (the first is a full history load)")
     b.add_argument("--seed", type=int, default=7)
     b.add_argument("--workdir", type=Path, default=Path("var/bench"), help="scratch folder (default ./var/bench)")
+    b.add_argument(
+        "--counties",
+        type=positive_int,
+        help="a municipality of N counties: the partitioned night on Dask (docs/adr/0015)",
+    )
+    b.add_argument("--workers", type=positive_int, default=2, help="with --counties: local Dask workers (default 2)")
+    b.add_argument("--memory-limit", metavar="M", help="with --counties: memory per worker, e.g. 6GB")
+    b.add_argument("--single", action="store_true", help="with --counties: the same night single-process beside it")
     b.set_defaults(func=cmd_bench)
 
     from flows import rerun, runs, serve, train

@@ -1,7 +1,7 @@
 """`safetynet nightly --partition county`: run the partitioned night and print which counties ran.
 
 Exit 0 when every county published, 3 when any halted (the others published: the summary names both), 2 for a usage
-error (one line, nothing run). The refusals are the single night's (`flows/night.py` `preflight`), checked for the
+error (one line, nothing run), 1 when the night failed (a worker lost for good): one line naming the counties published. The refusals are the single night's (`flows/night.py` `preflight`), checked for the
 municipality store and every county store already there.
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flows import runtime
 
-EXIT_USAGE, EXIT_HALTED = 2, 3
+EXIT_FAILED, EXIT_USAGE, EXIT_HALTED = 1, 2, 3
 
 
 def _refusal(args) -> str | None:
@@ -66,20 +66,35 @@ def run_partitioned(args) -> int:
         print(f"safetynet nightly: {refused}", file=sys.stderr)
         return EXIT_USAGE
     runtime.start_api(args.store)
-    from flows.partition import municipality
+    from flows.partition import municipality, night_manifest
 
     runtime.wait_for_api()
-    with runtime.night_settings():
-        doc = municipality.run(
-            args.drops,
-            args.as_of,
-            args.store,
-            allow_stale=args.allow_stale,
-            params_file=args.params,
-            address=args.dask,
-            workers=args.workers,
-            memory_limit=args.memory_limit,
+    try:
+        with runtime.night_settings():
+            doc = _run(municipality, args)
+    except Exception as exc:  # a worker lost for good, the scheduler gone: one line, and what was published
+        published = municipality.published_counties(args.store, args.as_of)
+        night_manifest.failed(args.store, args.as_of, published)
+        print(
+            f"safetynet nightly: the partitioned night {args.as_of} failed ({type(exc).__name__}: "
+            f"{str(exc).splitlines()[0] if str(exc) else ''}); counties published: {', '.join(published) or 'none'}; "
+            "run the night again (the same night run again gives the same files)",
+            file=sys.stderr,
         )
+        return EXIT_FAILED
     out = sys.stdout if doc["status"] == "ok" else sys.stderr
     print("\n".join(summary_lines(doc)), file=out)
     return 0 if doc["status"] == "ok" else EXIT_HALTED
+
+
+def _run(municipality, args) -> dict:
+    return municipality.run(
+        args.drops,
+        args.as_of,
+        args.store,
+        allow_stale=args.allow_stale,
+        params_file=args.params,
+        address=args.dask,
+        workers=args.workers,
+        memory_limit=args.memory_limit,
+    )

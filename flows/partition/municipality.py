@@ -101,6 +101,16 @@ def _receive_and_split(root: Path, drops_dir: Path, as_of: dt.date, params: Para
     return selection, report, round(time.perf_counter() - t, 3)
 
 
+def published_counties(root: Path, as_of: dt.date) -> list[str]:
+    """The counties whose store holds a published night `as_of`."""
+    found = []
+    for county in sorted(p for p in (Path(root) / "counties").glob("*") if (p / "safetynet.duckdb").exists()):
+        with duckdb.connect(str(county / "safetynet.duckdb"), read_only=True) as con:
+            if con.execute("SELECT count(*) FROM runs WHERE status = 'ok' AND as_of = ?", [as_of]).fetchone()[0]:
+                found.append(county.name)
+    return found
+
+
 def night_dir(root: Path, as_of: dt.date) -> Path:
     return root / "nights" / as_of.isoformat()
 

@@ -111,6 +111,12 @@ def record(
     return doc
 
 
+def failed(root: Path, as_of: dt.date, published: list[str]) -> None:
+    """The night failed (no manifest): NIGHT_STATUS.txt says so, and which counties had published before it did."""
+    _status_file(Store(Path(root)), as_of, {"status": "failed", "counties_ran": published, "counties_halted": []})
+    shutil.rmtree(Path(root) / "nights" / as_of.isoformat(), ignore_errors=True)
+
+
 def _status_file(store: Store, as_of: dt.date, doc: dict) -> None:
     """`exports/<as-of>/NIGHT_STATUS.txt`: which counties published this night, in Chinese and English."""
     folder = store.exports_dir(as_of)
@@ -125,6 +131,11 @@ def _status_file(store: Store, as_of: dt.date, doc: dict) -> None:
         lines.append(
             "停止的区县沿用上一晚的预警清单；本晚未与其比对跨区县重复享受。"
             " / A halted county keeps its previous night's queue; its people were not compared across counties tonight."
+        )
+    if doc["status"] == "failed":
+        lines.append(
+            "本晚运行失败：仅上列区县已发布，其余区县沿用上一晚清单，请重新运行。"
+            " / The night failed: only the counties above published; the others keep their previous queue."
         )
     if doc.get("halt"):
         lines.append(f"整晚停止 / whole night halted: {doc['halt'].get('message')}")
