@@ -142,3 +142,22 @@ def test_a_worker_killed_mid_night_completes_or_publishes_nothing(cluster, tmp_p
     else:  # failed cleanly: one line, no traceback, nothing published
         assert "Traceback" not in err, err[-3000:]
         assert _published(store) == []
+
+
+def test_a_countys_bad_delivery_halts_that_county_only(tmp_path):
+    """500160's only person has an invalid ID number (its persons file 100 % quarantined: QUARANTINE_RATE halts a
+    night): that county is recorded halted, 500106 publishes, and the summary and NIGHT_STATUS.txt say so."""
+    drops, params = m.tiny(tmp_path / "tiny")
+    folder = drops / m.AS_OF.isoformat()
+    persons = (folder / "persons.csv").read_text(encoding="utf-8").splitlines()
+    persons[-1] = persons[-1].replace(persons[-1].split(",")[0], persons[-1].split(",")[0][:-1] + "0", 1)
+    (folder / "persons.csv").write_text("\n".join(persons) + "\n", encoding="utf-8")
+    (folder / "_MANIFEST.csv").unlink()
+    store = tmp_path / "store"
+    done = m.safetynet(*_nightly(drops, params, store, "")[:-2], "--workers", "1")
+    assert done.returncode == 3, done.stderr[-3000:]
+    assert "county 500160: HALTED, feed 'persons' failed QUARANTINE_RATE" in done.stderr
+    assert "counties published: 500106" in done.stderr
+    assert _published(store) == ["500106"]
+    status = (store / "exports" / m.AS_OF.isoformat() / "NIGHT_STATUS.txt").read_text(encoding="utf-8")
+    assert "partial" in status and "已停止的区县 / counties halted: 500160" in status
