@@ -67,7 +67,7 @@ def _print_halt(doc: dict) -> None:
 def cmd_nightly(args) -> int:
     from flows.night import NightRefused
 
-    if args.partition:
+    if getattr(args, "partition", None):  # a Namespace made by hand (tests) has no --partition
         from flows.partition.command import run_partitioned
 
         return run_partitioned(args)
