@@ -219,6 +219,8 @@ def run(
     memory_limit: str | None = None,
 ) -> dict:
     """The partitioned night on Dask; its manifest."""
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")  # read when distributed is imported: start and stop
+    logging.getLogger("distributed").setLevel(logging.WARNING)  # of the cluster are no news (imported already: tests)
     night = municipality_night.with_options(task_runner=task_runner(address, workers, memory_limit))
     return night(
         drops=str(drops_dir),

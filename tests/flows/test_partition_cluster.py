@@ -136,6 +136,7 @@ def test_a_worker_killed_mid_night_completes_or_publishes_nothing(cluster, tmp_p
         time.sleep(0.1)  # a county's first half has finished on some worker: the night is under way
     cluster.workers[0].send_signal(signal.SIGKILL)
     out, err = night.communicate(timeout=240)
+    print(f"night after the kill: exit {night.returncode}\n{out[-1500:]}\n{err[-1500:]}")  # which way it went (-s)
     if night.returncode == 0:  # completed on the remaining worker: the same night as without the kill
         assert m.partitioned_queue(store) == m.partitioned_queue(undisturbed)
         assert _published(store) == ["500106", "500160"]
