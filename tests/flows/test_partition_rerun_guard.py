@@ -37,3 +37,11 @@ def test_a_finished_county_half_run_again_publishes_nothing_new(tmp_path):
     with duckdb.connect(str(store / "safetynet.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 1
         assert con.execute("SELECT count(DISTINCT as_of) FROM warning_snapshots").fetchone()[0] == 1
+
+
+def test_the_guard_is_looked_at_again_on_an_upgrade():
+    """The guard works around PrefectHQ/prefect#15442 as of these versions; an upgrade of either fails this test, to
+    check whether the issue is fixed (then rerun_guard.py and this test go) before moving the pins."""
+    from importlib.metadata import version
+
+    assert (version("prefect"), version("prefect-dask"), version("distributed")) == ("3.9.1", "0.3.7", "2026.8.0")
