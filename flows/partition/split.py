@@ -65,7 +65,7 @@ def _county_expr(column: str, counties: list[str]) -> str:
     )
 
 
-def _routing(con, feed: str, counties: list[str]) -> str:
+def _routing(feed: str, counties: list[str]) -> str:
     """SQL giving (`_row`, county) for each row of table `src` of `feed`; a row may get several counties."""
     default = f"'{counties[0]}'"
     if feed == "households":
@@ -119,7 +119,7 @@ def split(con, selection: Selection, counties: list[str], out: Path) -> dict:
         else:
             con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
             con.execute(f"CREATE OR REPLACE TEMP TABLE src AS {_text_source(f)}")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE routed AS {_routing(con, f.feed, counties)}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE routed AS {_routing(f.feed, counties)}")
         if f.fmt == "csv":
             lost = con.execute("SELECT count(DISTINCT line) FROM reject_errors").fetchone()[0]
             if lost:
