@@ -79,7 +79,7 @@ class Cluster:
                 p.terminate()
         for p in [*self.workers, self.scheduler]:
             try:
-                p.wait(timeout=15)
+                p.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
