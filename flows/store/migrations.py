@@ -42,7 +42,8 @@ def _has_table(con, db: str, name: str) -> bool:
 
 
 def version(con, db: str) -> int:
-    """The schema version of the database attached as `db` (1 when it keeps none: a store from before versions)."""
+    """The schema version of the database attached as `db` — its catalog name, which for a file opened directly is
+    `current_database()`, not `main` — (1 when it keeps none: a store from before versions)."""
     if not _has_table(con, db, "store_meta"):
         return 1
     found = con.execute(f"SELECT max(schema_version) FROM {db}.store_meta").fetchone()[0]
