@@ -316,6 +316,11 @@ def main(argv: list[str] | None = None) -> int:
     except (
         Exception
     ) as exc:  # a full disk is the operator's to fix, not a crash: one line, exit 2; anything else raises
+        from flows.store import StoreTooNew  # imported here: DuckDB's import would delay the API server's start
+
+        if isinstance(exc, StoreTooNew):  # a store a later release wrote: one line, nothing touched
+            print(f"safetynet {args.command}: {exc}", file=sys.stderr)
+            return EXIT_USAGE
         folder = disk_full_folder(exc)
         if folder is None:
             raise

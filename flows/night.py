@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import logging
 import os
 import shutil
@@ -25,7 +24,8 @@ from flows import runtime
 from flows.ingest import drops, staging
 from flows.outputs import care_view, exports, gongshi
 from flows.queue import merge as queue
-from flows.store import Store, StoreBusy, manifest, sha256_file
+from flows.store import Store, StoreBusy, StoreTooNew, input_log, manifest, runs, sha256_file
+from flows.store import attach as attach_store
 from models.ml.nightly import score_night
 from models.rules.candidates import raise_candidates
 from models.rules.feed_needs import absent_optional_feeds, rules_not_evaluated
@@ -96,6 +96,8 @@ def preflight(
         latest = Store(store_root).latest_ok_night()
     except StoreBusy as exc:
         raise NightRefused(f"{exc}; run the night when it has ended") from exc
+    except StoreTooNew as exc:
+        raise NightRefused(str(exc)) from exc
     if latest is not None and latest[0] > as_of:
         raise NightRefused(
             f"night {as_of} is before the latest night already run into {store_root} ({latest[0]}): each "
@@ -121,8 +123,8 @@ def open_night(store_root: Path, as_of: dt.date, params_file: Path | None = None
     tmp.mkdir(exist_ok=True)
     con.execute(f"SET temp_directory = '{tmp}'")
     try:
-        con.execute(f"ATTACH '{store.db_path}' AS store")
-    except duckdb.IOException as exc:  # taken since `preflight` looked, or held by a reader it could not see
+        attach_store(con, store.root)
+    except StoreBusy as exc:  # taken since `preflight` looked, or held by a reader it could not see
         con.close()
         raise NightRefused(
             f"the store {store.db_path} is in use by another process; run the night when it has ended"
@@ -141,13 +143,7 @@ def _settle_interrupted_exports(con, store: Store) -> None:
     root, checks = store.root / "exports", store.root / "checks"
     exports.restore_interrupted_swaps(checks)
     if root.is_dir() and any(p.suffix in (".partial", ".old") for p in root.iterdir()):
-        docs = {
-            as_of: json.loads(doc)
-            for as_of, doc in con.execute(
-                "SELECT as_of, manifest FROM store.runs WHERE status = 'ok' "
-                "QUALIFY row_number() OVER (PARTITION BY as_of ORDER BY seq DESC) = 1"
-            ).fetchall()
-        }
+        docs = runs.latest_ok_manifests(con)
         installed, lines = exports.settle_staged(root, {d: doc.get("outputs", {}) for d, doc in docs.items()})
         for night in installed:
             if exports.staged(store.checks_dir(night)).exists():
@@ -173,24 +169,17 @@ def receive(night: Night, drops_dir: Path, allow_stale: bool = False) -> None:
     if override is not None:
         sha, stored = night.store.ingest(override)
         rows.append(("params", night.as_of, override.name, sha, stored.stat().st_size, night.as_of))
-    night.con.execute(
-        "INSERT OR IGNORE INTO store.input_log VALUES " + ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(rows)),
-        [v for row in rows for v in row],
-    )  # one statement: each one is a commit to the store file
+    input_log.log(night.con, rows, db="store")
     night.selection = selection
     night.timed("receive", t)
 
 
 def previous_counts(night: Night) -> dict[str, int] | None:
     """Rows read per full-extract feed on the latest earlier night that completed, for the row-count check."""
-    row = night.con.execute(
-        """SELECT manifest FROM store.runs WHERE status = 'ok' AND as_of < ?
-                               ORDER BY as_of DESC LIMIT 1""",
-        [night.as_of],
-    ).fetchone()
-    if row is None:
+    doc = runs.latest_ok_manifest_before(night.con, night.as_of)
+    if doc is None:
         return None
-    feeds = json.loads(row[0]).get("checks", {}).get("feeds", {})
+    feeds = doc.get("checks", {}).get("feeds", {})
     return {name: v["rows_in"] for name, v in feeds.items() if FEEDS[name].kind == "full" and "rows_in" in v}
 
 
@@ -333,17 +322,15 @@ def publish(night: Night, outputs: dict[str, str]) -> dict:
     con.execute("BEGIN TRANSACTION")
     try:
         queue.publish(con, night.as_of)
-        con.execute("DELETE FROM store.runs WHERE run_id = ?", [doc["run_id"]])
-        con.execute(
-            "INSERT INTO store.runs SELECT ?, ?, 'ok', NULL, NULL, ?, ?, ?, ?, coalesce(max(seq), 0) + 1 FROM store.runs",
-            [
-                doc["run_id"],
-                night.as_of,
-                by_status.get("open", 0) + by_status.get("in_progress", 0),
-                doc["queue"]["raised"],
-                doc["output_hash"],
-                manifest.dumps(doc),
-            ],
+        runs.record(
+            con,
+            doc["run_id"],
+            night.as_of,
+            "ok",
+            manifest.dumps(doc),
+            warnings_open=by_status.get("open", 0) + by_status.get("in_progress", 0),
+            warnings_raised=doc["queue"]["raised"],
+            output_hash=doc["output_hash"],
         )
         con.execute("COMMIT")
     except Exception:
@@ -370,11 +357,14 @@ def record_halt(night: Night, halted) -> dict:
         shutil.rmtree(kept, ignore_errors=True)
         os.replace(staged, kept)
         doc["checks_results"] = kept.relative_to(night.store.root).as_posix()
-    night.con.execute("DELETE FROM store.runs WHERE run_id = ?", [doc["run_id"]])
-    night.con.execute(
-        "INSERT INTO store.runs SELECT ?, ?, 'halted', ?, ?, NULL, NULL, NULL, ?, coalesce(max(seq), 0) + 1 "
-        "FROM store.runs",
-        [doc["run_id"], night.as_of, halted.feed, halted.check_code, manifest.dumps(doc)],
+    runs.record(
+        night.con,
+        doc["run_id"],
+        night.as_of,
+        "halted",
+        manifest.dumps(doc),
+        halted_feed=halted.feed,
+        halted_check=halted.check_code,
     )
     manifest.write(night.store.runs_dir / f"{doc['run_id']}.json", doc)
     return doc

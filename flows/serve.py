@@ -33,11 +33,9 @@ import zoneinfo
 from pathlib import Path
 from time import monotonic, sleep
 
-import duckdb
-
 from flows import runtime
 from flows.ingest.drops import drop_dates
-from flows.store import Store, StoreBusy
+from flows.store import Store, StoreBusy, connect, runs
 
 FLOW_NAME = "safetynet-scheduled-night"
 DEPLOYMENT_NAME = "nightly"
@@ -103,28 +101,16 @@ def record_no_new_drop(store: Path, newest: dt.date, ok_run_id: str, checked_at:
         "message": f"no new drop: the newest drop {newest} already ran successfully (run {ok_run_id}); nothing raised",
         "message_zh": f"无新数据：最新一期数据 {newest} 已成功运行（{ok_run_id}），本次未产生预警",
     }
-    s = Store(store)
-    s.init()
-    with duckdb.connect(str(s.db_path)) as con:
-        columns = {
-            r[0]
-            for r in con.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = 'runs'"
-            ).fetchall()
-        }
-        con.execute("DELETE FROM runs WHERE run_id = ?", [doc["run_id"]])
-        manifest = json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
-        if "seq" in columns:  # the run order, where the store keeps one
-            con.execute(
-                "INSERT INTO runs (run_id, as_of, status, manifest, seq) "
-                "SELECT ?, ?, ?, ?, coalesce(max(seq), 0) + 1 FROM runs",
-                [doc["run_id"], newest, NO_NEW_DROP, manifest],
-            )
-        else:
-            con.execute(
-                "INSERT INTO runs (run_id, as_of, status, manifest) VALUES (?, ?, ?, ?)",
-                [doc["run_id"], newest, NO_NEW_DROP, manifest],
-            )
+    Store(store).init()
+    with connect(store) as con:
+        runs.record(
+            con,
+            doc["run_id"],
+            newest,
+            NO_NEW_DROP,
+            json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=2) + "\n",
+            db="main",
+        )
     return doc
 
 

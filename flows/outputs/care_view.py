@@ -17,6 +17,7 @@ import json
 import polars as pl
 
 import sql
+from flows.store import runs as stored_runs
 
 CARE_CODES = ("CARE_CONTACT_MISSED", "CARE_CONCERN", "WATER_USAGE_ANOMALY")
 FAST_TRACK_CODES = ("ELIGIBLE_NOT_COVERED", "TEKUN_CANDIDATE", "AGE_ALLOWANCE_DUE")
@@ -120,9 +121,8 @@ def summary_lines(con, doc: dict) -> list[str]:
 def report_section(con, as_of: dt.date, run_id: str | None, streets: dict[str, str]) -> dict:
     """The report's care figures: the recorded night's `care` (from its manifest in `store.runs`) joined with the open
     care alerts per street and the open 免申即享 warnings in the night's snapshot. `streets`: code -> name."""
-    rows = con.execute("SELECT manifest FROM store.runs WHERE run_id = ?", [run_id]).fetchall() if run_id else []
-    row = rows[0] if rows else None
-    care = (json.loads(row[0]).get("care") if row and row[0] else None) or {}
+    text = stored_runs.manifest_text(con, run_id, "store") if run_id else None
+    care = (json.loads(text).get("care") if text else None) or {}
     alerts = dict(
         ((s, c), n)
         for s, c, n in con.execute(

@@ -20,7 +20,7 @@ import polars as pl
 import xlsxwriter
 
 import sql
-from flows.store import sha256_file
+from flows.store import sha256_file, snapshots
 
 ROSTER_DIR = "gongshi"
 CSV_COLUMNS = (
@@ -45,7 +45,7 @@ SHEET_COLUMNS = (
 
 def is_first_night_of_month(con, as_of: dt.date) -> bool:
     """No earlier night of the same calendar month in the store's queue snapshots (schema `store`)."""
-    prev = con.execute("SELECT max(as_of) FROM store.warning_snapshots WHERE as_of < ?", [as_of]).fetchall()[0][0]
+    prev = snapshots.previous_night(con, as_of)
     return prev is None or (prev.year, prev.month) != (as_of.year, as_of.month)
 
 

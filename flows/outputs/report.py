@@ -44,7 +44,9 @@ import duckdb
 import polars as pl
 from markupsafe import Markup
 
+from flows import store as stored
 from flows.outputs import care_view, charts
+from flows.store import runs as stored_runs
 from models.ml import review_measures
 from models.rules.catalogue import CATALOGUE
 from models.rules.parameters import STANDARDS, ParameterError, ParameterSet
@@ -126,19 +128,22 @@ class ReportError(Exception):
 
 
 def _connect(store_root: Path):
-    db = Path(store_root) / "safetynet.duckdb"
-    if not db.exists():
-        raise ReportError(f"{db}: no store database here; run `safetynet nightly` into this store first")
+    if not stored.database.exists(store_root):
+        raise ReportError(
+            f"{stored.db_path(store_root)}: no store database here; run `safetynet nightly` into this store first"
+        )
     con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
-    con.execute(f"ATTACH '{db}' AS store (READ_ONLY)")
+    try:
+        stored.attach(con, store_root, read_only=True)
+    except BaseException:
+        con.close()
+        raise
     return con
 
 
 def _night(con, as_of: dt.date | None) -> tuple[dt.date, str | None]:
     """The night to report on (default: the latest successful one) and its run id."""
-    nights = [
-        r[0] for r in con.execute("SELECT DISTINCT as_of FROM store.runs WHERE status = 'ok' ORDER BY as_of").fetchall()
-    ]
+    nights = stored_runs.ok_nights(con)
     if not nights:
         raise ReportError("the store has no successful night yet (runs with status 'ok'); run a night first")
     if as_of is None:
@@ -147,10 +152,8 @@ def _night(con, as_of: dt.date | None) -> tuple[dt.date, str | None]:
         earlier = [n for n in nights if n < as_of]
         hint = f"; the latest successful night before it is {earlier[-1]}" if earlier else ""
         raise ReportError(f"no successful night on {as_of} in the store{hint}")
-    runs = con.execute(
-        "SELECT run_id FROM store.runs WHERE status = 'ok' AND as_of = ? ORDER BY run_id", [as_of]
-    ).fetchall()
-    return as_of, runs[-1][0] if runs else None
+    run_ids = stored_runs.ok_run_ids(con, as_of)
+    return as_of, run_ids[-1] if run_ids else None
 
 
 def _calendar_frame(params: ParameterSet, as_of: dt.date, first: dt.date) -> pl.DataFrame:

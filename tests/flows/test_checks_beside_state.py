@@ -14,6 +14,7 @@ from checks.runner import CheckDefinitionError
 from flows import night
 from flows.ingest import staging
 from flows.ingest.drops import drop_dates
+from flows.store import db_path
 
 
 @pytest.fixture
@@ -63,7 +64,7 @@ def test_a_gx_disagreement_stops_the_night_before_exports_and_records_nothing(on
     with pytest.raises(CheckDefinitionError, match="GX counted 1 failing rows, the quarantine SQL 0"):
         night.run(store, drops, as_of)
     assert not (store / "exports" / as_of.isoformat()).exists()
-    with duckdb.connect(str(store / "safetynet.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(db_path(store)), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 0
         assert con.execute("SELECT count(*) FROM warning_snapshots").fetchone()[0] == 0
 

@@ -12,6 +12,7 @@ import pytest
 
 from flows import night
 from flows.ingest.drops import drop_dates
+from flows.store import db_path
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -47,7 +48,7 @@ def baseline(sample_drops, tmp_path_factory):
 
 
 def _state(store: Path, as_of: dt.date) -> tuple[int, int]:
-    with duckdb.connect(str(store / "safetynet.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(db_path(store)), read_only=True) as con:
         return (
             con.execute("SELECT count(*) FROM warning_snapshots WHERE as_of = ?", [as_of]).fetchone()[0],
             con.execute("SELECT count(*) FROM runs WHERE as_of = ?", [as_of]).fetchone()[0],

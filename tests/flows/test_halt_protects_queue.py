@@ -10,10 +10,11 @@ import pytest
 from flows import night
 from flows.cli import main
 from flows.ingest.drops import drop_dates
+from flows.store import db_path
 
 
 def _queue(store):
-    with duckdb.connect(str(store / "safetynet.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(db_path(store)), read_only=True) as con:
         return con.execute("SELECT * FROM warning_snapshots ORDER BY as_of, warning_id").fetchall()
 
 
@@ -47,7 +48,7 @@ def test_truncated_feed_halts_with_exit_3_and_the_queue_is_untouched(first_night
     assert code == 3
     assert "MANIFEST_MISMATCH" in err and f"{second.isoformat()}/persons.csv" in err
     assert (_queue(store), _exports(store)) == before
-    with duckdb.connect(str(store / "safetynet.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(db_path(store)), read_only=True) as con:
         assert con.execute(
             "SELECT status, halted_feed, halted_check FROM runs WHERE as_of = ?", [second]
         ).fetchall() == [("halted", "persons", "MANIFEST_MISMATCH")]
@@ -120,7 +121,7 @@ def test_a_halted_rerun_keeps_the_published_check_results_and_its_own_apart(firs
     (folder / "persons.csv").unlink()  # another halt of the same night: another record
     missing = night.run(store, drops, second)
     assert missing["halt"]["check_code"] == "FEED_MISSING" and missing["run_id"] != halted["run_id"]
-    with duckdb.connect(str(store / "safetynet.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(db_path(store)), read_only=True) as con:
         assert sorted(
             con.execute("SELECT halted_check FROM runs WHERE as_of = ? AND status = 'halted'", [second]).fetchall()
         ) == [("FEED_MISSING",), ("ROW_COUNT_CHANGE",)]

@@ -10,7 +10,7 @@ import pytest
 from checks.halt import NightHalted
 from flows import night
 from flows.ingest import drops
-from flows.store import DigestMismatch, Store, TamperedInput
+from flows.store import DigestMismatch, Store, TamperedInput, db_path
 from tests.flows.drop_writer import write_drop
 
 D = dt.date(2026, 3, 2)
@@ -100,6 +100,6 @@ def test_receive_points_every_stage_at_the_logged_copies_and_indexes_them(tmp_pa
             assert f.path.read_bytes() == (tmp_path / "drops" / f.rel).read_bytes()
     finally:
         n.con.close()
-    with duckdb.connect(str(tmp_path / "store" / "safetynet.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(db_path(tmp_path / "store")), read_only=True) as con:
         logged = con.execute("SELECT kind, drop_date, name, sha256, bytes FROM input_log ORDER BY name").fetchall()
     assert logged == sorted((("drop", D, f.name, f.sha256, f.path.stat().st_size) for f in files), key=lambda r: r[2])

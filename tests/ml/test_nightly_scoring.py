@@ -11,6 +11,7 @@ import pytest
 import sql
 from flows.ingest import drops, staging
 from flows.queue import merge as queue
+from flows.store import db_path
 from models.ml import registry
 from models.ml.confirmation import features as cf
 from models.ml.confirmation.estimator import ConfirmationScorer
@@ -116,7 +117,7 @@ def test_with_a_proxy_model_its_signals_are_those_of_every_covered_household(nig
     registry.register(tmp_path, "proxy_means", "proxy-test", sha, "d", as_of, as_of, {})
     expected = signal_rows(full, est, "proxy-test", params, as_of)
     assert expected, "the test model must raise signals"
-    con.execute(f"ATTACH '{tmp_path / 'safetynet.duckdb'}' AS store")  # as a night has it: the registry read on `con`
+    con.execute(f"ATTACH '{db_path(tmp_path)}' AS store")  # as a night has it: the registry read on `con`
     try:
         report = score_night(con, tmp_path, params, as_of)
     finally:
