@@ -133,10 +133,11 @@ def preflight(
         )
 
 
-@task(name="open night", **TASK)
 def open_night(store_root: Path, as_of: dt.date, params_file: Path | None = None) -> str:
     """Open night `as_of` on the store (NightRefused when it cannot run there): the scratch connection with the store
-    attached, interrupted exports settled, the parameters and working days in force. Returns the night's key."""
+    attached, interrupted exports settled, the parameters and working days in force. Returns the night's key. Not a
+    task (nor is `close`): the night's set-up, where a refusal is a usage error to say in one line, not a failed task
+    logged with its traceback."""
     key = f"{as_of.isoformat()}@{Path(store_root).resolve()}"
     if key in _OPEN:
         raise NightRefused(f"night {as_of} is already open on {store_root} in this process")
@@ -494,7 +495,6 @@ def report(key: str) -> dict[str, str]:
     return kpis["files"]
 
 
-@task(name="close night", **TASK)
 def close(key: str) -> None:
     """End the night's database session. Background work still going on (a night that halted or failed before it was
     settled) is finished first: the GX cross-check, then the staging-cache writes; a cache write that fails then only
@@ -524,7 +524,7 @@ def sequence(
     """Night `as_of` on the drops under `drops_dir` into the store at `store_root`, with the parameter override
     `params_file` if any: the manifest (status `ok`, or `halted` when the checks halted it; the queue and exports then
     stay as they were). Raises NightRefused when the night cannot run into this store."""
-    key = _stage(open_night, Path(store_root), as_of, Path(params_file) if params_file else None)
+    key = open_night(Path(store_root), as_of, Path(params_file) if params_file else None)
     try:
         received = _stage(receive, key, Path(drops_dir), allow_stale)
         loaded = received if "halt" in received else _stage(load_and_check, key)
@@ -538,4 +538,4 @@ def sequence(
         _stage(report, key)
         return doc
     finally:
-        _stage(close, key)
+        close(key)

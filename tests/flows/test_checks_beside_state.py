@@ -71,7 +71,7 @@ def test_a_gx_disagreement_stops_the_night_before_exports_and_records_nothing(on
 def test_start_checks_knows_a_halt_before_gx_is_done(one_night):
     """The SQL phase decides every feed-level check; `wait` completes the report and raises the halt."""
     drops, store, as_of = one_night
-    key = night.open_night.fn(store, as_of)
+    key = night.open_night(store, as_of)
     nt = night.context(key)
     try:
         assert "halt" not in night.receive.fn(key, drops)
@@ -82,4 +82,4 @@ def test_start_checks_knows_a_halt_before_gx_is_done(one_night):
             pending.wait()
         assert halted.value.feed == "households" and halted.value.report["gx_success"]["households"] is True
     finally:
-        night.close.fn(key)
+        night.close(key)

@@ -87,7 +87,7 @@ def test_exports_left_staged_after_the_night_was_recorded_are_installed_by_the_n
     )
     assert proc.returncode == -9, proc.stderr[-2000:]
     assert _state(store, as_of)[1] == 1 and not (store / "exports" / as_of.isoformat()).exists()
-    night.close.fn(night.open_night.fn(store, as_of))  # any later command on the store settles it
+    night.close(night.open_night(store, as_of))  # any later command on the store settles it
     folder = store / "exports" / as_of.isoformat()
     assert {
         p.relative_to(folder).as_posix(): night.sha256_file(p) for p in folder.rglob("*") if p.is_file()

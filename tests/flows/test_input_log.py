@@ -91,7 +91,7 @@ def test_a_manifest_mismatch_halts_and_logs_nothing_of_that_file(store, tmp_path
 
 def test_receive_points_every_stage_at_the_logged_copies_and_indexes_them(tmp_path):
     write_drop(tmp_path / "drops", "2026-03-02", {"households": [HH]}, manifest=True)
-    key = night.open_night.fn(tmp_path / "store", D)
+    key = night.open_night(tmp_path / "store", D)
     n = night.context(key)
     try:
         assert night.receive.fn(key, tmp_path / "drops")["files"] == 2
@@ -100,7 +100,7 @@ def test_receive_points_every_stage_at_the_logged_copies_and_indexes_them(tmp_pa
             assert f.path == n.store.objects / f.sha256
             assert f.path.read_bytes() == (tmp_path / "drops" / f.rel).read_bytes()
     finally:
-        night.close.fn(key)
+        night.close(key)
     with duckdb.connect(str(tmp_path / "store" / "safetynet.duckdb"), read_only=True) as con:
         logged = con.execute("SELECT kind, drop_date, name, sha256, bytes FROM input_log ORDER BY name").fetchall()
     assert logged == sorted((("drop", D, f.name, f.sha256, f.path.stat().st_size) for f in files), key=lambda r: r[2])
