@@ -94,8 +94,9 @@ def test_receive_points_every_stage_at_the_logged_copies_and_indexes_them(tmp_pa
     key = night.open_night(tmp_path / "store", D)
     n = night.context(key)
     try:
-        assert night.receive.fn(key, tmp_path / "drops")["files"] == 2
+        received = night.receive.fn(key, tmp_path / "drops")
         files = n.selection.all_files() + n.selection.manifests
+        assert received["files"] == len(files) and not received["stale"], "what the task returns: the files it logged"
         for f in files:
             assert f.path == n.store.objects / f.sha256
             assert f.path.read_bytes() == (tmp_path / "drops" / f.rel).read_bytes()
