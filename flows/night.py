@@ -12,7 +12,7 @@ registers the context under a key (the night and its store), the tasks take the 
 one process: the partitioned night runs `sequence` as one task per county.
 
 `sequence` is the only place the stages are ordered. Inside a flow or task run (the nightly flow, a county's task) each
-stage is a task run; anywhere else (tests, benches, rerun's replay of the history, tools) the same stages run as plain
+stage is a task run; anywhere else (tests, benches, `rerun`, tools) the same stages run as plain
 functions, with no Prefect API server.
 """
 
@@ -209,9 +209,9 @@ def _halt_returned(stage):
     no use: the message names the file and the reason); one error line says it instead."""
 
     @functools.wraps(stage)
-    def answered(key: str, *args) -> dict:
+    def answered(*args, **kwargs) -> dict:
         try:
-            return stage(key, *args)
+            return stage(*args, **kwargs)
         except NightHalted as halted:
             _logger().error("night halted: %s", halted)
             return {"halt": halted.to_dict()}
