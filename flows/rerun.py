@@ -165,7 +165,7 @@ def _rebuild_in(
     work: Path, store: Store, as_of: dt.date, params_file: Path | None, chain: bool, model: str | None
 ) -> dict:
     from flows.caseworker.outcomes import import_outcomes
-    from flows.nightly import nightly  # after runtime.configure
+    from flows.night import sequence  # after runtime.configure
 
     store_root = store.root
     fresh = Store(work / "store")
@@ -194,13 +194,7 @@ def _rebuild_in(
                     shutil.copyfile(store.get(sha), target)
                     import_outcomes(fresh.root, target, received or arrival, applies=arrival)
         override = params_file or _params_file(store, night_doc, work)
-        rebuilt = nightly(
-            drops=str(drops),
-            as_of=night,
-            store=str(fresh.root),
-            allow_stale=bool(night_doc.get("stale")),
-            params_file=str(override) if override else None,
-        )
+        rebuilt = sequence(drops, night, fresh.root, override, allow_stale=bool(night_doc.get("stale")))
         if rebuilt["status"] != "ok":
             raise RerunError(f"the rebuilt night {night} halted: {rebuilt.get('halt')}")
         chain_hashes[night.isoformat()] = rebuilt["output_hash"]

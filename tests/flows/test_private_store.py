@@ -24,7 +24,7 @@ def test_everything_a_night_writes_is_owner_only(tmp_path):
     write_drop(tmp_path / "drops", "2026-03-02", _rows(), manifest=True)
     old = os.umask(0o022)  # a world-readable default, as most accounts have
     try:
-        doc = night_flow.run(tmp_path / "store", tmp_path / "drops", dt.date(2026, 3, 2))
+        doc = night_flow.sequence(tmp_path / "drops", dt.date(2026, 3, 2), tmp_path / "store")
     finally:
         os.umask(old)
     assert doc["status"] == "ok"

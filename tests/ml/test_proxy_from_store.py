@@ -21,7 +21,7 @@ from models.rules.parameters import ParameterSet
 
 def test_a_store_without_history_trains_the_proxy_and_the_next_night_uses_it(sample_drops, tmp_path):
     nights = drop_dates(sample_drops)
-    doc = stages.run(tmp_path, sample_drops, nights[0])
+    doc = stages.sequence(sample_drops, nights[0], tmp_path)
     assert doc["ml"]["proxy_note"] == NO_PROXY_MODEL and NO_PROXY_MODEL in night_summary(tmp_path, doc)
     described = labels.households_from_store(tmp_path, nights[0])
     assert described is not None and described["as_of"][0] == nights[0]
@@ -34,7 +34,7 @@ def test_a_store_without_history_trains_the_proxy_and_the_next_night_uses_it(sam
     first = registry.active(tmp_path, "proxy_means", nights[1])
     again = train(tmp_path, nights[0], ParameterSet.load())  # same store, same date: same bytes, same id
     assert again["models"]["proxy_means"]["model_id"] == first.model_id
-    doc2 = stages.run(tmp_path, sample_drops, nights[1])
+    doc2 = stages.sequence(sample_drops, nights[1], tmp_path)
     assert doc2["model"]["proxy_means"]["model_id"] == first.model_id and "proxy_note" not in doc2["ml"]
     assert isinstance(doc2["ml"]["proxy_signals"], int)
 

@@ -36,7 +36,7 @@ from flows.queue import merge as queue
 from models.ml import random_review
 from models.ml.confirmation import features as cf
 from models.ml.household import describe_households
-from models.ml.nightly import _insert_candidates
+from models.ml.nightly import add_random_review
 from models.rules.candidates import raise_candidates
 from models.rules.catalogue import CATALOGUE
 from models.rules.parameters import ParameterSet
@@ -129,7 +129,7 @@ def build(
     queue.write_reference_tables(con, params, last)  # working days for the rules that count them
     for as_of in dates:
         raise_candidates(con, params, as_of)
-        _insert_candidates(con, random_review.review_rows(con, params, as_of))
+        add_random_review(con, params, as_of)
         desc = describe_households(con)
         frame = cf.candidate_frame(con, desc)
         keys = list(zip(frame["household_id"].to_list(), frame["condition_key"].to_list()))

@@ -159,7 +159,7 @@ def run_trial(
     params = ParameterSet.load()
     report: dict = {"district": {k: gen[k] for k in ("households", "nights")}, "nights": [], "training": None}
     for i, d in enumerate(dates):
-        doc = stages.run(store, district / "drops", d)
+        doc = stages.sequence(district / "drops", d, store)
         report["nights"].append(
             {
                 "as_of": d.isoformat(),
