@@ -20,17 +20,22 @@ not fail; missing required values are the NULL_<column> checks.
 Per-row facts several checks share (the digits of an ID number) are `derived` columns, computed once per row in the pass;
 facts that need a set operation (rows repeating a key, values missing from another feed) are built once by `prepare`
 steps (small temp tables) that the predicate tests with an uncorrelated IN.
+
+Great Expectations is imported by the `expectation` methods, not by this module: defining and running the SQL of the
+checks needs no GX, and a night imports GX in the thread that validates (checks/runner.py), beside its other work.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-
-import great_expectations.expectations as gxe
+from typing import TYPE_CHECKING
 
 from checks.contract import FEEDS
 from checks.repeated_keys import RepeatedKeys
+
+if TYPE_CHECKING:
+    import great_expectations.expectations as gxe
 
 # ---- the rules GX has natively: one definition gives the SQL predicate and the expectation ------------------------------
 
@@ -45,6 +50,8 @@ class NotNull:
         return f"t.{self.column} IS NULL"
 
     def expectation(self) -> gxe.Expectation:
+        import great_expectations.expectations as gxe
+
         return gxe.ExpectColumnValuesToNotBeNull(column=self.column)
 
 
@@ -59,6 +66,8 @@ class InSet:
         return f"t.{self.column} NOT IN {in_list(self.values)}"
 
     def expectation(self) -> gxe.Expectation:
+        import great_expectations.expectations as gxe
+
         return gxe.ExpectColumnValuesToBeInSet(column=self.column, value_set=list(self.values))
 
 
@@ -82,6 +91,8 @@ class Between:
         return fails[0] if len(fails) == 1 else "(" + " OR ".join(fails) + ")"
 
     def expectation(self) -> gxe.Expectation:
+        import great_expectations.expectations as gxe
+
         bounds = {"min_value": _gx_value(self.min), "max_value": _gx_value(self.max)}
         return gxe.ExpectColumnValuesToBeBetween(
             column=self.column,
@@ -101,6 +112,8 @@ class AtLeast:
         return f"t.{self.column} < t.{self.other}"
 
     def expectation(self) -> gxe.Expectation:
+        import great_expectations.expectations as gxe
+
         return gxe.ExpectColumnPairValuesAToBeGreaterThanB(
             column_A=self.column, column_B=self.other, or_equal=True, ignore_row_if="either_value_is_missing"
         )

@@ -33,7 +33,6 @@ from pathlib import Path
 import duckdb
 
 import sql
-from checks import gx_duckdb
 from checks.contract import FEEDS
 from checks.halt import KEY_NOT_UNIQUE, QUARANTINE_RATE, ROW_COUNT_CHANGE, NightHalted
 from checks.id_number import mask_id_like
@@ -330,6 +329,8 @@ class PendingChecks:
         self._gx = sql.InThread(con, self._validate, "gx-checks")
 
     def _validate(self, cursor) -> dict[str, tuple[dict, float]]:
+        from checks import gx_duckdb  # GX is imported here, in the thread, beside the night's state and rules
+
         return gx_duckdb.validate_tables(
             gx_duckdb.ephemeral_context(),
             cursor,
