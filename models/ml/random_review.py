@@ -54,8 +54,7 @@ def draw_sql(month: dt.date, seed: int, sizes: dict) -> tuple[str, list]:
     query = f"""
         WITH covered AS (
             SELECT DISTINCT e.household_id FROM enrollment e
-            WHERE e.program IN ('dibao', 'tekun') AND e.status IN ('active', 'gradual_exit')
-              AND e.start_date <= ?::DATE AND (e.end_date IS NULL OR e.end_date > ?::DATE)
+            WHERE is_covering(e.program, e.status, e.start_date, e.end_date, ?::DATE)
         ),
         ranked AS (
             SELECT h.household_id, left(h.region_code, 9) AS street_code,
@@ -66,7 +65,7 @@ def draw_sql(month: dt.date, seed: int, sizes: dict) -> tuple[str, list]:
         SELECT household_id, street_code, rank FROM ranked WHERE rank <= {size_expr}
         ORDER BY street_code, rank"""
     m = month.isoformat()
-    return query, [m, m, str(seed), month.strftime("%Y-%m")]
+    return query, [m, str(seed), month.strftime("%Y-%m")]
 
 
 def review_rows(con, params: ParameterSet, as_of: dt.date) -> list[tuple]:

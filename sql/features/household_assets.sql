@@ -1,3 +1,4 @@
+-- depends: assets, member_presence, rule_context
 -- Assets held on D by present members, counted by the four asset tests (docs/rulebook.md "Asset tests", macro asset_test).
 -- Whether a test fails needs n and the standard, so household_features decides; the assets a failing test names are
 -- listed by the `tested_assets` macro (models/rules/candidates.py) for the households ASSET_OVER_LIMIT raises only.

@@ -1,3 +1,4 @@
+-- depends: expenses, member_presence, rule_context
 -- Self-paid expenditure of present members dated in (D - expenses.lookback_days, D]: medical (MEDICAL_SHOCK) and
 -- rigid (RIGID_EXPENSE_FAMILY: medical_*, education, disability_rehab).
 -- Grain: one row per household with at least one such expense.

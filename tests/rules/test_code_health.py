@@ -129,10 +129,10 @@ def test_parameter_evidence_json_is_sorted_and_complete():
 
     con = duckdb.connect()
     ParameterSet.load().to_duckdb(con, dt.date(2026, 3, 10))
-    from models.rules.candidates import _MACROS
+    from models.rules.candidates import MACRO_THEMES
 
-    for m in _MACROS:
-        con.execute(m)
+    for theme in MACRO_THEMES:
+        sql.create_macros(con, theme)
     sql.build(con, "features", only=["param_evidence"])
     for (text,) in con.execute("SELECT evidence FROM param_evidence").fetchall():
         obj = json.loads(text)
