@@ -37,7 +37,7 @@ def declared_dependencies(path: Path) -> tuple[str, ...]:
     """The relations a file's `-- depends:` header names (an empty header: it reads none)."""
     found = DEPENDS.search(path.read_text(encoding="utf-8"))
     if found is None:
-        raise DependencyError(f"{path.relative_to(ROOT.parent)}: no '-- depends:' header")
+        raise DependencyError(f"{path.parent.name}/{path.name}: no '-- depends:' header")
     return tuple(n for n in (part.strip() for part in found.group(1).split(",")) if n)
 
 
