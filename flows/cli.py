@@ -47,7 +47,7 @@ def _run_night(drops: Path, as_of: dt.date, store: Path, allow_stale: bool, para
 
 def _imports_of_a_night() -> None:
     """What a night imports only when it gets there (Prefect's run engines, and FastAPI's JSON encoder, which Prefect
-    imports to encode a flow run's parameters: ~0.5 s): done while the API server is still starting, it is off the
+    imports to encode a flow run's parameters; docs/adr/0013): done while the API server is still starting, it is off the
     night's path."""
     import fastapi.encoders  # noqa: F401
     import prefect.flow_engine

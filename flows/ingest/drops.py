@@ -28,7 +28,7 @@ from checks.id_number import mask_id_like
 from flows.store import DigestMismatch, Store, sha256_file
 
 DATE_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-READ_THREADS = 2  # the machines here have two cores
+READ_THREADS = 2  # the bureau's servers are small; more readers than cores only contend (docs/adr/0013)
 
 
 @dataclass(frozen=True)

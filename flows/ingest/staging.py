@@ -276,8 +276,8 @@ class StagingCache:
         rows, quarantine, meta = self._paths(f)
         if not meta.exists():  # written last: an entry without it is incomplete
             return None
-        # read in place, not copied into memory: a million households' cached income is 25M rows, and the copy cost
-        # 4 s and the memory the state then had to spill for (later night 84.9 -> 71.7 s)
+        # read in place, not copied into memory: a million households' cached income is tens of millions of rows, and
+        # a copy costs time and the memory the state then has to spill for (docs/adr/0013)
         con.execute(f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM read_parquet('{_quote(rows)}')")
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE file_quarantine AS SELECT {FILE_QUARANTINE_COLUMNS} "

@@ -44,6 +44,7 @@ import duckdb
 import polars as pl
 from markupsafe import Markup
 
+from flows import arguments
 from flows.outputs import care_view, charts
 from models.ml import review_measures
 from models.rules.catalogue import CATALOGUE
@@ -840,13 +841,6 @@ def publish_artifacts(kpis: dict) -> None:
 # -------------------------------------------------------------------------------------------------------------- CLI
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, found '{text}'") from None
-
-
 def cmd_report(args) -> int:
     try:
         kpis = build_report(args.store, args.as_of)
@@ -893,7 +887,7 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--store", type=store_dir, required=True, help="the store folder the nights ran into")
     p.add_argument(
         "--as-of",
-        type=_date,
+        type=arguments.date,
         default=None,
         help="the night to report on, YYYY-MM-DD (default: the latest successful night)",
     )

@@ -12,7 +12,7 @@ fired AS (
         (f.window_net * 12 / ctx.window_months)::DECIMAL(18, 2)                          AS annual_income,
         (ctx.rigid_expense_share * f.window_net * 12 / ctx.window_months)::DECIMAL(18, 2) AS spending_line,
         (ctx.rigid_disposable_income_annual / 12)::DECIMAL(18, 2)                         AS monthly_income_line,
-        -- listed here, not in the final to_json: there DuckDB's plan listed every household's expenses (~70 s at 1 M)
+        -- listed here, not in the final to_json: there DuckDB's plan listed every household's expenses (docs/adr/0013)
         expense_records(f.household_id, false)                                            AS expense_list
     FROM household_features f, ctx
     WHERE f.n >= 1 AND NOT f.is_on_roster AND NOT f.is_enrolled_edge AND NOT f.is_enrolled_rigid
