@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import math
 
+from models.rules.months import month_index, month_start
 from models.rules.parameters import ParameterSet
 
 CODE = "RANDOM_REVIEW"
@@ -26,8 +27,8 @@ PARAM_SEED = "ml.random_review_seed"
 
 
 def _month_first(d: dt.date, back: int) -> dt.date:
-    mi = d.year * 12 + d.month - 1 - back
-    return dt.date(mi // 12, mi % 12 + 1, 1)
+    mi = month_index(d) - back
+    return month_start(mi)
 
 
 def _in_force(params: ParameterSet, name: str, on: dt.date):
