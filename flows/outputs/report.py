@@ -38,7 +38,6 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -47,6 +46,7 @@ from markupsafe import Markup
 
 from flows import arguments
 from flows.outputs import care_view, charts
+from flows.outputs.templating import environment
 from models.ml import review_measures
 from models.rules.catalogue import CATALOGUE
 from models.rules.parameters import STANDARDS, ParameterError, ParameterSet
@@ -725,21 +725,9 @@ def _cards(kpis: dict) -> list[dict]:
     ]
 
 
-@cache
-def _environment():
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
-    return Environment(
-        loader=FileSystemLoader(Path(__file__).parent / "templates"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-    )
-
-
 def _blocks():
     """The macros of templates/report_blocks.html.j2 (each returns escaped Markup)."""
-    return _environment().get_template(BLOCKS).module
+    return environment().get_template(BLOCKS).module
 
 
 def render_html(kpis: dict) -> str:
@@ -753,7 +741,7 @@ def render_html(kpis: dict) -> str:
     )
     sections = [x for x in (build(kpis) for build in SECTION_BUILDERS) if x is not None]
     return (
-        _environment()
+        environment()
         .get_template(TEMPLATE)
         .render(
             title=f"社会救助动态监测预警 工作指标 {kpis['as_of'].isoformat()}",
