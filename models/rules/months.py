@@ -21,9 +21,19 @@ def month_start(index: int, day: int = 1) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, day)
 
 
+def first_of_month(d: dt.date) -> dt.date:
+    """The first day of the month of `d`."""
+    return month_start(month_index(d))
+
+
 def months_before(d: dt.date, n: int) -> dt.date:
     """The first day of the month `n` months before the month of `d`."""
     return month_start(month_index(d) - n)
+
+
+def month_index_expr(date: pl.Expr) -> pl.Expr:
+    """Polars: the month index of a date column (as `month_index`)."""
+    return date.dt.year().cast(pl.Int64) * 12 + date.dt.month().cast(pl.Int64) - 1
 
 
 def month_start_expr(index: pl.Expr) -> pl.Expr:

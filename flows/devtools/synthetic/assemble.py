@@ -36,7 +36,7 @@ from flows.devtools.synthetic.spending import background_expenses
 from flows.devtools.synthetic.thresholds import load
 from flows.devtools.synthetic.workdays import WorkdayIndex
 from flows.devtools.synthetic.writer import write_feed, write_manifest, write_plain
-from models.rules.months import month_index, month_start_expr, yyyymm_expr
+from models.rules.months import month_index, month_index_expr, month_start_expr, yyyymm_expr
 
 HISTORY_DAYS = 395
 PERSON_SCHEMA = {
@@ -149,9 +149,7 @@ def generate(
     p = p.with_columns(
         pl.when(pl.col("death_date").is_null())
         .then(10**7)
-        .otherwise(
-            pl.col("death_date").dt.year().cast(pl.Int64) * 12 + pl.col("death_date").dt.month().cast(pl.Int64) - 1
-        )
+        .otherwise(month_index_expr(pl.col("death_date")))
         .alias("death_month")
     )
     income_months = np.array(
