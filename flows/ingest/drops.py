@@ -267,6 +267,6 @@ def select(drops: Path, as_of: dt.date, allow_stale: bool = False, log: Store | 
 
 def _read_all(files: list[tuple[Path, str | None]], log: Store | None) -> list[tuple[str, Path]]:
     """`_read` of each (path, declared sha256), two files at a time: hashing and copying release the GIL, so a night's
-    gigabytes of drops are read on both cores (a million households: 2.9 GB). Results in the order given."""
+    gigabytes of drops are read on both cores (docs/adr/0013). Results in the order given."""
     with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
         return list(pool.map(lambda item: _read(item[0], item[1], log), files))
