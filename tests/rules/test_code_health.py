@@ -222,3 +222,29 @@ def test_a_missing_dependency_is_refused_before_anything_runs(tmp_path, monkeypa
     assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'first'").fetchone() == (0,)
     (tmp_path / "layer" / "second.sql").write_text("-- depends: first\nSELECT * FROM first\n", encoding="utf-8")
     assert sql.build(con, "layer") == ["first", "second"]
+
+
+def _source_files():
+    root = sql.ROOT.parent
+    for folder in ("flows", "checks", "models", "sql"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix in (".py", ".sql") and "__pycache__" not in path.parts:
+                yield root, path
+
+
+def test_macros_live_in_sql_macros_only():
+    for root, path in _source_files():
+        if path.parent == sql.ROOT / "macros":
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"CREATE\s+(OR\s+REPLACE\s+)?(TEMP\s+)?MACRO", text, re.I), (
+            f"{path.relative_to(root)}: a DuckDB macro belongs in sql/macros/<theme>.sql (docs/adr/0013)"
+        )
+
+
+def test_covered_is_defined_once():
+    """ "Covered" (dibao or tekun, active or gradual_exit, in force on D) is the macro is_covering of
+    sql/macros/policy.sql; a second spelling of it could drift from the first."""
+    spelled = re.compile(r"status\s+IN\s*\(\s*'active'\s*,\s*'gradual_exit'\s*\)", re.I)
+    places = [str(path.relative_to(root)) for root, path in _source_files() if spelled.search(path.read_text("utf-8"))]
+    assert places == ["sql/macros/policy.sql"]
