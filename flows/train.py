@@ -8,12 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date YYYY-MM-DD") from None
+from flows import arguments
 
 
 def labelled_outcomes(store: Path, as_of: dt.date) -> tuple[int, int]:
@@ -91,13 +86,15 @@ def register(sub) -> None:
         epilog="example: safetynet train --store var --as-of 2026-03-04",
     )
     t.add_argument("--store", type=store_dir, required=True, help="the store folder")
-    t.add_argument("--as-of", type=_date, required=True, help="training date YYYY-MM-DD: only outcomes known by then")
+    t.add_argument(
+        "--as-of", type=arguments.date, required=True, help="training date YYYY-MM-DD: only outcomes known by then"
+    )
     t.add_argument(
         "--history",
         type=Path,
         help="optional: a labelled history folder (flows/devtools/synthetic/outcomes_history.py)",
     )
-    t.add_argument("--activate", type=_date, help="activation date (default: the day after --as-of)")
+    t.add_argument("--activate", type=arguments.date, help="activation date (default: the day after --as-of)")
     t.add_argument("--params", type=params_file, help="a local parameter override file (YAML)")
     t.set_defaults(func=cmd_train)
     h = sub.add_parser(

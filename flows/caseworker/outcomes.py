@@ -50,6 +50,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from checks.id_number import mask_id_like
+from flows import arguments
 from flows.outputs.vocabulary import ACTION_WORDS, FINAL_OUTCOMES, OUTCOME_WORDS, action_code, choices, outcome_code
 from flows.outputs.workbook import ALL_SHEET, FILL_COLUMNS, FORMER_FILL_HEADERS, HEADERS_ZH, NOTES_SHEET
 from flows.store import Store, StoreBusy, connect, input_log, runs, sha256_file
@@ -718,13 +719,6 @@ def _write_rejects(store: Store, arrival: dt.date, sha: str, rejected: list[dict
 # -------------------------------------------------------------------------------------------------------------------- CLI
 
 
-def _arrival_date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, found '{text}'") from None
-
-
 def format_report(report: dict) -> str:
     where = lambda x: (f"sheet '{x['sheet']}' " if x["sheet"] else "") + f"row {x['row']}"  # noqa: E731
     lines = [
@@ -812,7 +806,7 @@ def register(subparsers) -> None:
     )
     i.add_argument(
         "--arrival",
-        type=_arrival_date,
+        type=arguments.date,
         default=None,
         metavar="YYYY-MM-DD",
         help="the date the file arrived, YYYY-MM-DD (default: today in Asia/Shanghai); recorded in the "

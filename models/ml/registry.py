@@ -80,7 +80,7 @@ def sha256_file(path: Path) -> str:
 
 def save_model(estimator, path: Path) -> str:
     """Write `estimator` as a skops file (atomically, in canonical form: `canonical_skops`); return its sha256."""
-    import skops.io as sio  # imported where used: 3 s at start-up, and a night with no model never needs it
+    import skops.io as sio  # imported where used: slow to import (docs/adr/0013), and a night with no model never needs it
 
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".partial")

@@ -27,6 +27,7 @@ from models.ml.confirmation.train import HYPER as CONF_HYPER
 from models.ml.confirmation.train import train_confirmation
 from models.ml.proxy_means.train import HYPER as PROXY_HYPER
 from models.ml.proxy_means.train import train_proxy
+from models.rules.months import month_index, month_start
 from models.rules.parameters import ParameterSet
 
 INTENDED_USE = {
@@ -100,8 +101,8 @@ def features_rows(descriptors: pl.DataFrame, window: int) -> int:
 
 
 def _months_before(d: dt.date, months: int) -> dt.date:
-    mi = d.year * 12 + d.month - 1 - months
-    return dt.date(mi // 12, mi % 12 + 1, min(d.day, 28))
+    mi = month_index(d) - months
+    return month_start(mi, min(d.day, 28))
 
 
 def _save(

@@ -36,6 +36,7 @@ from flows.devtools.synthetic.spending import background_expenses
 from flows.devtools.synthetic.thresholds import load
 from flows.devtools.synthetic.workdays import WorkdayIndex
 from flows.devtools.synthetic.writer import write_feed, write_manifest, write_plain
+from models.rules.months import month_index, month_index_expr, month_start_expr, yyyymm_expr
 
 HISTORY_DAYS = 395
 PERSON_SCHEMA = {
@@ -63,7 +64,7 @@ def _hid(col="hh"):
 
 
 def _month_date(col="month"):
-    return pl.date(pl.col(col) // 12, pl.col(col) % 12 + 1, 1)
+    return month_start_expr(pl.col(col))
 
 
 def _pl_frame(rows: list[dict], schema: dict) -> pl.DataFrame:
@@ -81,11 +82,11 @@ def generate(
     night_dates = [start + dt.timedelta(days=i * night_step_days) for i in range(nights)]
     wd = WorkdayIndex(start - dt.timedelta(days=900), night_dates[-1] + dt.timedelta(days=400))
     ctx = Ctx(th, start, night_dates, wd)
-    smi = start.year * 12 + start.month - 1
-    lmi = night_dates[-1].year * 12 + night_dates[-1].month - 1
+    smi = month_index(start)
+    lmi = month_index(night_dates[-1])
     first_night_of_month: dict[int, int] = {}
     for i, d in enumerate(night_dates):
-        first_night_of_month.setdefault(d.year * 12 + d.month - 1, i)
+        first_night_of_month.setdefault(month_index(d), i)
 
     # 1. district and planted placement
     H = build_households(rng, households, th.streets, start)
@@ -148,9 +149,7 @@ def generate(
     p = p.with_columns(
         pl.when(pl.col("death_date").is_null())
         .then(10**7)
-        .otherwise(
-            pl.col("death_date").dt.year().cast(pl.Int64) * 12 + pl.col("death_date").dt.month().cast(pl.Int64) - 1
-        )
+        .otherwise(month_index_expr(pl.col("death_date")))
         .alias("death_month")
     )
     income_months = np.array(
@@ -535,7 +534,7 @@ def generate(
             "R{}{}{}{}",
             _hid(),
             pl.col("seq").cast(pl.String).str.zfill(2),
-            (pl.col("month") // 12 * 100 + pl.col("month") % 12 + 1).cast(pl.String),
+            yyyymm_expr(pl.col("month")).cast(pl.String),
             pl.col("source_type").replace_strict(src_code, return_dtype=pl.String),
         ).alias("record_id"),
         _month_date("month").alias("month"),
@@ -586,7 +585,7 @@ def generate(
         pl.format(
             "P{}{}{}",
             _hid(),
-            (pl.col("period") // 12 * 100 + pl.col("period") % 12 + 1).cast(pl.String),
+            yyyymm_expr(pl.col("period")).cast(pl.String),
             pl.col("program").replace_strict({k: str(v) for k, v in PROGRAM_CODE.items()}),
         ).alias("payment_id"),
         pl.format("H{}", _hid()).alias("household_id"),

@@ -39,6 +39,7 @@ from models.ml.household import describe_households
 from models.ml.nightly import add_random_review
 from models.rules.candidates import raise_candidates
 from models.rules.catalogue import CATALOGUE
+from models.rules.months import month_index, month_start
 from models.rules.parameters import ParameterSet
 
 RESOLVE_DAYS = 14
@@ -115,8 +116,8 @@ def build(
     con = duckdb.connect(config={"threads": 2})
     staging.load(con, drops.select(drop_root, last))
     sql.build(con, "state")
-    mi = first.year * 12 + first.month - 1 - months
-    d = dt.date(mi // 12, mi % 12 + 1, 1)
+    mi = month_index(first) - months
+    d = month_start(mi)
     d += dt.timedelta(days=(7 - d.weekday()) % 7)  # a Monday
     dates = []
     while d < first:

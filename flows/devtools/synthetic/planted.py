@@ -15,6 +15,7 @@ import numpy as np
 from flows.devtools.synthetic.care import contact_id
 from flows.devtools.synthetic.plant import scenarios
 from flows.devtools.synthetic.scenarios import Ctx
+from models.rules.months import month_index, month_start
 
 EVENT_SOURCE = {
     "death": "public_security",
@@ -68,7 +69,7 @@ def event_id(hh: int, seq: int, etype: str, d: dt.date) -> str:
 def payment_id(hh: int, mi: int, program: str) -> str:
     from flows.devtools.synthetic.programs import PROGRAM_CODE
 
-    return f"P{hh + 1:08d}{mi // 12:04d}{mi % 12 + 1:02d}{PROGRAM_CODE[program]}"
+    return f"P{hh + 1:08d}{month_start(mi):%Y%m}{PROGRAM_CODE[program]}"
 
 
 def app_id(hh: int, k: int) -> str:
@@ -76,7 +77,7 @@ def app_id(hh: int, k: int) -> str:
 
 
 def month_first(mi: int) -> dt.date:
-    return dt.date(mi // 12, mi % 12 + 1, 1)
+    return month_start(mi)
 
 
 def month_last(mi: int) -> dt.date:
@@ -128,10 +129,10 @@ def build(
     }
     out["manual_contacts"], out["manual_allowance"] = set(), set()
     smi, nights = ctx.smi, ctx.nights
-    lmi = nights[-1].year * 12 + nights[-1].month - 1
+    lmi = month_index(nights[-1])
     first_night_of_month = {}
     for i, d in enumerate(nights):
-        first_night_of_month.setdefault(d.year * 12 + d.month - 1, i)
+        first_night_of_month.setdefault(month_index(d), i)
     income_months = [mi for mi in range(smi - 13, lmi) if mi < smi or (mi + 1) in first_night_of_month]
     ext_counter = 0
 
@@ -178,7 +179,7 @@ def build(
                 death = next((e["date"] for e in s.events if e["m"] == mi_ and e["type"] == "death"), None)
                 for src, amt in m.inc.items():
                     for mo in income_months:
-                        if death is not None and mo >= death.year * 12 + death.month - 1:
+                        if death is not None and mo >= month_index(death):
                             continue
                         a = amt
                         if m.recent and mo >= smi - ctx.th.shock_recent_months:

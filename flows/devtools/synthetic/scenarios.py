@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from flows.devtools.synthetic.thresholds import Thresholds
 from flows.devtools.synthetic.workdays import WorkdayIndex
+from models.rules.months import month_index, month_start
 
 
 @dataclass
@@ -25,14 +26,14 @@ class Ctx:
 
     @property
     def smi(self) -> int:
-        return self.start.year * 12 + self.start.month - 1
+        return month_index(self.start)
 
     def days(self, n: int) -> dt.date:
         return self.start - dt.timedelta(days=n)
 
     def month_first(self, offset: int) -> dt.date:
         mi = self.smi + offset
-        return dt.date(mi // 12, mi % 12 + 1, 1)
+        return month_start(mi)
 
     def years_before(self, d: dt.date, years: int) -> dt.date:
         try:

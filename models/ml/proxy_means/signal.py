@@ -31,6 +31,7 @@ import numpy as np
 import polars as pl
 
 from models.ml.proxy_means import features
+from models.rules.months import first_of_month
 from models.rules.parameters import ParameterSet
 
 CODE = "PROXY_SIGNAL"
@@ -131,7 +132,7 @@ def within_capacity(cands: pl.DataFrame, prev: pl.DataFrame, sizes: dict, as_of:
     room the month has left (k − warnings raised in the month on earlier nights), highest priority first."""
     if cands.height == 0:
         return cands
-    month_start = as_of.replace(day=1)
+    month_start = first_of_month(as_of)
     street = pl.col("audit_street_code")
     open_ids = prev.filter(pl.col("status").is_in(["open", "in_progress"]))["household_id"].to_list()
     used = (
