@@ -110,7 +110,7 @@ def test_a_night_runs_on_a_migrated_v1_store(tmp_path):
     """The store an operator upgrades with: its recorded night, queue and outcome carry on into the next night."""
     root = v1_store(tmp_path / "store")
     write_drop(tmp_path / "drops", D2.isoformat(), _rows(), manifest=True)
-    doc = night_flow.run(root, tmp_path / "drops", D2)
+    doc = night_flow.sequence(tmp_path / "drops", D2, root)
     assert doc["status"] == "ok" and doc["queue"]["previous_night"] == D1.isoformat()
     assert _version(root) == 2
     with connect(root, read_only=True) as con:
