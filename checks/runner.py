@@ -323,7 +323,7 @@ class PendingChecks:
         results_dir: Path | None,
         docs_dir: Path | None,
     ):
-        self._con, self._suites, self._sql_counts, self._staged_rows = con, suites, sql_counts, staged_rows
+        self._suites, self._sql_counts, self._staged_rows = suites, sql_counts, staged_rows
         self.report, self.failures = report, failures
         self._results_dir, self._docs_dir = results_dir, docs_dir
         self._gx = sql.InThread(con, self._validate, "gx-checks")
