@@ -194,8 +194,7 @@ def train(
                 "signal_thresholds": {
                     n: params.at(n, as_of).value
                     for n in (
-                        "ml.proxy_covered_min_estimate",
-                        "ml.proxy_declared_max_share",
+                        "ml.proxy_min_priority",
                         "ml.proxy_missing_min_estimate",
                     )
                 },
