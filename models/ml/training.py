@@ -60,7 +60,7 @@ LIMITS = {
         "PROXY_SIGNAL compares a covered household's assets and spending with those of covered households of the same "
         "composition (size, a member 60+, a member without labour capacity or with a grade 1-2 disability), not with "
         "everyone: composition alone (older, disabled, large households record little income) is no sign of hidden "
-        "income. Measured on generated districts only (docs/adr/0009-proxy-signal-against-composition-peers.md).",
+        "income. Measured on generated districts only (docs/adr/0016-proxy-signal-against-composition-peers.md).",
         "Fairness ratios on the random-review slice rest on a handful of flagged households per group: read n.",
     ],
 }

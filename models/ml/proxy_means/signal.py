@@ -19,7 +19,7 @@ the standard, so a household just under the line with some unexplained wealth is
 below with the same: the priority adds the two. A covered household with recorded income is a candidate when its
 excess is positive and its priority is at least `ml.proxy_min_priority`; one with no income record in the window
 when the estimate is at least `ml.proxy_missing_min_estimate` × standard. Measured on generated districts in
-docs/adr/0009-proxy-signal-against-composition-peers.md (the ratio of recorded income to the estimate, used before, flagged households far below the line and
+docs/adr/0016-proxy-signal-against-composition-peers.md (the ratio of recorded income to the estimate, used before, flagged households far below the line and
 missed those just under it). The priority only orders verification; it is not an income and is never shown as one.
 
 Caseworker capacity (`ml.proxy_signal_per_street_month`, k by street): a street receives at most k new PROXY_SIGNAL
