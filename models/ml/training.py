@@ -38,8 +38,8 @@ INTENDED_USE = {
         "decides eligibility and never changes an entitlement (docs/POLICY.md §2)."
     ),
     "proxy_means": (
-        "Estimates per-capita income from proxies (assets, spending, household composition, payment "
-        "history) to raise a low-severity PROXY_SIGNAL for verification. The estimate is never income: MCA "
+        "Estimates per-capita income from proxies (assets, spending, household composition, hukou "
+        "type) to raise a low-severity PROXY_SIGNAL for verification. The estimate is never income: MCA "
         "forbids imputing 'virtual income'; it may rank a warning, never decide (docs/POLICY.md §2)."
     ),
 }
@@ -57,7 +57,12 @@ LIMITS = {
         "Trained on households whose recorded income is complete; recorded income may itself understate true income, "
         "so the estimate learns recorded, not true, income.",
         "A large gap between estimate and record is a reason to verify, never evidence of fraud.",
-        "Location and hukou type are not inputs; the standard (which depends on hukou type) only scales the target.",
+        "Location is not an input; hukou type is (urban/rural), and the standard in force scales the target.",
+        "PROXY_SIGNAL compares a covered household's assets and spending with those of covered households of the same "
+        "composition (size, a member 60+, a member without labour capacity or with a grade 1-2 disability), not with "
+        "everyone: composition alone (older, disabled, large households record little income) is no sign of hidden "
+        "income. Measured on generated districts only (docs/adr/0016-proxy-signal-against-composition-peers.md).",
+        "Fairness ratios on the random-review slice rest on a handful of flagged households per group: read n.",
     ],
 }
 
@@ -195,8 +200,7 @@ def train(
                 "signal_thresholds": {
                     n: params.at(n, as_of).value
                     for n in (
-                        "ml.proxy_covered_min_estimate",
-                        "ml.proxy_declared_max_share",
+                        "ml.proxy_min_priority",
                         "ml.proxy_missing_min_estimate",
                     )
                 },
