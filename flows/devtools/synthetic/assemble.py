@@ -81,6 +81,8 @@ class BlockSpec:
     rng: np.random.Generator
     hidden_rng: np.random.Generator
     county_rng: Callable[[], np.random.Generator]  # a fresh copy of the stream of the county's first block
+    cross: tuple = ()  # cross-county groups to plant here (flows/devtools/synthetic/cross_county.py)
+    shared: pl.DataFrame | None = None  # people exported by earlier counties: key, person_id, birth, male, name
 
 
 @dataclass
@@ -96,6 +98,7 @@ class Block:
     planted: int
     classes: dict[str, int]
     taken: pl.DataFrame  # the ID sequence numbers used so far (people.id_numbers)
+    exported: pl.DataFrame  # people listed again by a later county: key, person_id, birth, male, name
 
 
 def build_block(b: BlockSpec, th, ctx: Ctx, taken: pl.DataFrame | None, prog: Progress) -> Block:
@@ -115,7 +118,9 @@ def build_block(b: BlockSpec, th, ctx: Ctx, taken: pl.DataFrame | None, prog: Pr
     prog.step(f"{b.county.name} block {b.index + 1}: {households} households in {len(b.county.streets)} towns/streets")
     town = H["town"].to_numpy()
     rural = (H["hukou_type"] == "rural").to_numpy()
-    P = plant_mod.build(rng, ctx, np.nonzero(town & rural)[0] + hh0, np.nonzero(~town & ~rural)[0] + hh0, households)
+    P = plant_mod.build(
+        rng, ctx, np.nonzero(town & rural)[0] + hh0, np.nonzero(~town & ~rural)[0] + hh0, households, b.cross
+    )
     planted_hh = np.array(sorted({r["hh"] for r in P["households"]}), dtype=np.int64)
     is_planted = np.zeros(households, bool)
     is_planted[planted_hh - hh0] = True
@@ -250,6 +255,7 @@ def build_block(b: BlockSpec, th, ctx: Ctx, taken: pl.DataFrame | None, prog: Pr
             "from_night": pl.Int32,
             "same_hh": pl.Int64,
             "same_seq": pl.Int32,
+            "shared": pl.String,
         },
     )
     extra = [x for x in (newp,) if x is not None]
@@ -257,9 +263,10 @@ def build_block(b: BlockSpec, th, ctx: Ctx, taken: pl.DataFrame | None, prog: Pr
     others = others.with_columns(draw_names(rng, others["male"].to_numpy()))
     allp = pl.concat([_persons(p, ["name"]), _persons(others, ["name"])])
     same = pl_persons.filter(pl.col("same_hh") >= 0).select("hh", "seq", "same_hh", "same_seq")
-    allp = allp.join(same, on=["hh", "seq"], how="left").sort(["hh", "seq"])
+    shared = pl_persons.filter(pl.col("shared").is_not_null()).select("hh", "seq", "shared")
+    allp = allp.join(same, on=["hh", "seq"], how="left").join(shared, on=["hh", "seq"], how="left").sort(["hh", "seq"])
     ext = _pl_frame(P["externals"], {"key": pl.String, "birth": pl.Date, "male": pl.Boolean})
-    own = allp.filter(pl.col("same_hh").is_null())
+    own = allp.filter(pl.col("same_hh").is_null() & pl.col("shared").is_null()).drop("shared")
     n_own = own.height
     region = np.concatenate([own["region6"].to_numpy(), np.full(ext.height, home)])
     birth = np.concatenate(
@@ -269,6 +276,18 @@ def build_block(b: BlockSpec, th, ctx: Ctx, taken: pl.DataFrame | None, prog: Pr
     ids, taken = id_numbers(region, birth, male, rng.random(len(region)), taken)
     own = own.with_columns(pl.Series("person_id", ids[:n_own]))
     ext = ext.with_columns(pl.Series("person_id", ids[n_own:]))
+    # people another county exported (cross-county cases): listed here with their ID, birth date, sex and name
+    came = b.shared.select("key", "birth", "male", "person_id", "name") if b.shared is not None else None
+    if came is not None:
+        ext = pl.concat([ext, came.drop("name")])
+    copies = (
+        allp.filter(pl.col("shared").is_not_null())
+        .drop("birth", "male", "name", "same_hh", "same_seq")
+        .join(came.rename({"key": "shared"}), on="shared", how="left")
+        .drop("shared")
+        if came is not None
+        else None
+    )
     dup = (
         allp.filter(pl.col("same_hh").is_not_null())
         .drop("birth", "male", "name", "region6")
@@ -286,13 +305,20 @@ def build_block(b: BlockSpec, th, ctx: Ctx, taken: pl.DataFrame | None, prog: Pr
             how="left",
         )
     )
+    columns = own.drop("same_hh", "same_seq").columns
     persons = pl.concat(
         [
             own.drop("same_hh", "same_seq"),
-            dup.drop("same_hh", "same_seq").select(own.drop("same_hh", "same_seq").columns),
+            dup.drop("same_hh", "same_seq", "shared").select(columns),
+            *([copies.select(columns)] if copies is not None else []),
         ]
     )
     pid_all = persons.select("hh", "seq", "person_id")
+    exported = (
+        _pl_frame(P["exports"], {"key": pl.String, "hh": pl.Int64, "seq": pl.Int32})
+        .join(persons.select("hh", "seq", "person_id", "birth", "male", "name"), on=["hh", "seq"])
+        .select("key", "person_id", "birth", "male", "name")
+    )
     prog.step(f"{persons.height} persons with ID numbers")
 
     # 7. merge planted rows
@@ -716,4 +742,5 @@ def build_block(b: BlockSpec, th, ctx: Ctx, taken: pl.DataFrame | None, prog: Pr
         planted=int(len(planted_hh)),
         classes={CLASS_NAMES[int(k)]: int(v) for k, v in cls_counts.items()},
         taken=taken,
+        exported=exported,
     )
