@@ -148,3 +148,13 @@ def test_one_county_writes_no_override(tmp_path):
 def test_too_many_counties_is_refused_in_one_line(tmp_path):
     with pytest.raises(ValueError, match="counties at most"):
         generate(tmp_path, households=30000, nights=1, start=START, seed=7, progress=False, counties=41)
+
+
+def test_one_county_writes_the_bundled_samples_byte_for_byte(tmp_path):
+    """data_samples/README.md's command: the district the streaming generator writes is the one committed."""
+    samples = Path(__file__).resolve().parents[2] / "data_samples"
+    generate(tmp_path, households=500, nights=3, start=START, seed=20260302, progress=False)
+    written = _files(tmp_path)
+    committed = {k: v for k, v in _files(samples).items() if k.parts[0] in ("drops", "truth")}
+    assert written.keys() == committed.keys()
+    assert [str(k) for k in written if written[k] != committed[k]] == []
