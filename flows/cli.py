@@ -235,10 +235,12 @@ def parser() -> argparse.ArgumentParser:
     g = sub.add_parser(
         "generate",
         formatter_class=fmt,
-        help="generate a synthetic district with planted ground truth",
+        help="generate a synthetic district (or municipality) with planted ground truth",
         description="Write docs/CONTRACT.md drops for a synthetic 沙坪坝区 to OUT/drops/<date>/ for NIGHTS\n"
         "consecutive nights from START, and the planted ground truth to OUT/truth/ (never read\n"
-        "by the pipeline). The same seed gives byte-identical files.",
+        "by the pipeline). The same seed gives byte-identical files. With --counties N the drops\n"
+        "hold N counties' households (沙坪坝区, then PLACEHOLDER counties), written county by county\n"
+        "in bounded memory; run their nights with --params OUT/municipality.yaml.",
         epilog="example: safetynet generate --out /tmp/district --households 100000 --nights 3 "
         "--start 2026-03-02 --seed 7",
     )

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from checks.contract import FEEDS
+from flows.cli import main
 from flows.devtools.synthetic import generate
 from flows.devtools.synthetic.counties import PLACEHOLDER_PARAMETER, PLACEHOLDER_ROOT
 from flows.devtools.synthetic.municipality import OVERRIDE_FILE
@@ -145,9 +146,11 @@ def test_one_county_writes_no_override(tmp_path):
     assert not (tmp_path / OVERRIDE_FILE).exists()
 
 
-def test_too_many_counties_is_refused_in_one_line(tmp_path):
-    with pytest.raises(ValueError, match="counties at most"):
-        generate(tmp_path, households=30000, nights=1, start=START, seed=7, progress=False, counties=41)
+def test_too_many_counties_is_refused_in_one_line(tmp_path, capsys):
+    code = main(["generate", "--out", str(tmp_path / "m"), "--counties", "41", "--households", "41000", "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "40 counties at most" in err
+    assert not (tmp_path / "m").exists()
 
 
 def test_one_county_writes_the_bundled_samples_byte_for_byte(tmp_path):
