@@ -160,14 +160,20 @@ def cmd_demo(args) -> int:
 def cmd_generate(args) -> int:
     from flows.devtools.synthetic import generate
 
-    summary = generate(
-        args.out,
-        households=args.households,
-        nights=args.nights,
-        start=args.start,
-        seed=args.seed,
-        progress=not args.quiet,
-    )
+    try:
+        summary = generate(
+            args.out,
+            households=args.households,
+            nights=args.nights,
+            start=args.start,
+            seed=args.seed,
+            progress=not args.quiet,
+            counties=args.counties,
+            chunk_households=args.chunk_households,
+        )
+    except ValueError as refused:  # too many counties, or too few households to plant every case
+        print(f"safetynet generate: {refused}", file=sys.stderr)
+        return EXIT_USAGE
     print(summary if isinstance(summary, str) else "\n".join(f"{k}: {v}" for k, v in summary.items()))
     return 0
 
@@ -238,10 +244,12 @@ def parser() -> argparse.ArgumentParser:
     g = sub.add_parser(
         "generate",
         formatter_class=fmt,
-        help="generate a synthetic district with planted ground truth",
+        help="generate a synthetic district (or municipality) with planted ground truth",
         description="Write docs/CONTRACT.md drops for a synthetic 沙坪坝区 to OUT/drops/<date>/ for NIGHTS\n"
         "consecutive nights from START, and the planted ground truth to OUT/truth/ (never read\n"
-        "by the pipeline). The same seed gives byte-identical files.",
+        "by the pipeline). The same seed gives byte-identical files. With --counties N the drops\n"
+        "hold N counties' households (沙坪坝区, then PLACEHOLDER counties), written county by county\n"
+        "in bounded memory; run their nights with --params OUT/municipality.yaml.",
         epilog="example: safetynet generate --out /tmp/district --households 100000 --nights 3 "
         "--start 2026-03-02 --seed 7",
     )
@@ -250,6 +258,20 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--nights", type=positive_int, default=3, help="consecutive nights (default 3)")
     g.add_argument("--start", type=_date, default=dt.date(2026, 3, 2), help="first night (default 2026-03-02)")
     g.add_argument("--seed", type=int, default=20260302, help="random seed (default 20260302)")
+    g.add_argument(
+        "--counties",
+        type=positive_int,
+        default=1,
+        help="counties of a municipality: 1 is 沙坪坝区 (default); more add PLACEHOLDER counties and write "
+        "OUT/municipality.yaml, the --params override a night of them needs",
+    )
+    g.add_argument(
+        "--chunk-households",
+        type=positive_int,
+        default=None,
+        help="households held in memory before they are written, in whole blocks of the generator's random stream "
+        "(default: one block); never changes the bytes",
+    )
     g.add_argument("--quiet", action="store_true", help="no progress bar")
     g.set_defaults(func=cmd_generate)
 

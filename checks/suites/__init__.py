@@ -15,6 +15,7 @@ class SuiteContext:
 
     as_of: dt.date
     county_code: str
+    counties: tuple[str, ...]  # the 6-digit codes of the counties whose households a night may hold, sorted
     streets: MappingProxyType  # 9-digit street code -> name
     max_age_years: int
 
@@ -23,6 +24,7 @@ class SuiteContext:
         return cls(
             as_of=as_of,
             county_code=str(params.value("district.county_code", as_of)),
+            counties=tuple(sorted(str(c) for c in dict(params.value("district.counties", as_of)))),
             streets=MappingProxyType(
                 {str(k): str(v) for k, v in dict(params.value("district.streets", as_of)).items()}
             ),

@@ -8,8 +8,25 @@ FEED = "households"
 
 
 def checks(ctx) -> list[RowCheck]:
-    county, streets = ctx.county_code, sorted(ctx.streets)
+    streets = sorted(ctx.streets)
     twelve_digits = "regexp_full_match(t.region_code, '[0-9]{12}')"
+    # one county (a district bureau) keeps the wording and SQL it always had; a municipality names its counties
+    if len(ctx.counties) == 1:
+        county = ctx.counties[0]
+        outside, inside = f"<> '{county}'", f"= '{county}'"
+        expected, expected_zh, expectation = (
+            f"start with {county}",
+            f"以 {county} 开头",
+            f"region_code starts with the district's county code {county}",
+        )
+    else:
+        listed = ", ".join(ctx.counties)
+        outside, inside = f"NOT IN {in_list(ctx.counties)}", f"IN {in_list(ctx.counties)}"
+        expected, expected_zh, expectation = (
+            f"start with one of the configured counties {listed}",
+            f"以本市所辖区县代码之一开头（{listed}）",
+            f"region_code starts with the code of one of the configured counties (district.counties: {listed})",
+        )
     return [
         *contract_checks(FEED),
         RowCheck(
@@ -23,18 +40,18 @@ def checks(ctx) -> list[RowCheck]:
         RowCheck(
             "REGION_OUTSIDE_DISTRICT",
             FEED,
-            f"{twelve_digits} AND substr(t.region_code, 1, 6) <> '{county}'",
+            f"{twelve_digits} AND substr(t.region_code, 1, 6) {outside}",
             fmt(
-                f"households.region_code '{{}}' is outside the district: expected it to start with {county}",
+                f"households.region_code '{{}}' is outside the district: expected it to {expected}",
                 "t.region_code",
             ),
-            fmt_zh(f"households.region_code '{{}}' 不属于本区：应以 {county} 开头", "t.region_code"),
-            f"region_code starts with the district's county code {county}",
+            fmt_zh(f"households.region_code '{{}}' 不属于本区：应{expected_zh}", "t.region_code"),
+            expectation,
         ),
         RowCheck(
             "REGION_UNKNOWN_STREET",
             FEED,
-            f"{twelve_digits} AND substr(t.region_code, 1, 6) = '{county}' "
+            f"{twelve_digits} AND substr(t.region_code, 1, 6) {inside} "
             f"AND substr(t.region_code, 1, 9) NOT IN {in_list(streets)}",
             fmt(
                 "households.region_code '{}' names street code {}, which is not one of the district's "

@@ -1,22 +1,25 @@
-"""Assembles the district: background and planted households into per-night feed tables, then writes them.
+"""Assembles one block of a county: background and planted households into per-night feed tables and truth.
 
-Why: one place sequences the steps (district -> people -> income -> holdings -> roster -> later nights -> IDs -> drops
+Why: one place sequences the steps (district -> people -> income -> holdings -> roster -> later nights -> IDs -> feeds
 -> truth) so each concept stays in its own small module and the order that keeps the random stream deterministic is
-explicit.
+explicit. A block is what fits in memory; flows/devtools/synthetic/municipality.py writes blocks one after another.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
 from checks.contract import EVENT_TYPES, EXPENSE_CATEGORIES, INCOME_SOURCES
 from flows.devtools.synthetic import planted as plant_mod
-from flows.devtools.synthetic.care import background_care, fast_track_truth, night_of
-from flows.devtools.synthetic.district import build_households
+from flows.devtools.synthetic.care import background_care, night_of
+from flows.devtools.synthetic.counties import County
+from flows.devtools.synthetic.district import build_households, community_table
 from flows.devtools.synthetic.economy import assign_income, income_rows
 from flows.devtools.synthetic.hidden import everyday_spending, hidden_traces, pick_hidden
 from flows.devtools.synthetic.holdings import background_assets
@@ -33,9 +36,6 @@ from flows.devtools.synthetic.programs import (
 from flows.devtools.synthetic.progress import Progress
 from flows.devtools.synthetic.scenarios import Ctx
 from flows.devtools.synthetic.spending import background_expenses
-from flows.devtools.synthetic.thresholds import load
-from flows.devtools.synthetic.workdays import WorkdayIndex
-from flows.devtools.synthetic.writer import write_feed, write_manifest, write_plain
 from models.rules.months import month_index, month_index_expr, month_start_expr, yyyymm_expr
 
 HISTORY_DAYS = 395
@@ -71,17 +71,42 @@ def _pl_frame(rows: list[dict], schema: dict) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
 
 
-def generate(
-    out: Path, households: int, nights: int, start: dt.date, seed: int, progress: bool = True, night_step_days: int = 1
-) -> dict:
-    """`night_step_days`: days between nights (1: consecutive nights; 31: one night a month, for monthly trials)."""
-    out = Path(out)
-    prog = Progress(progress, 14)
-    th = load(start)
-    rng = np.random.default_rng(seed)
-    night_dates = [start + dt.timedelta(days=i * night_step_days) for i in range(nights)]
-    wd = WorkdayIndex(start - dt.timedelta(days=900), night_dates[-1] + dt.timedelta(days=400))
-    ctx = Ctx(th, start, night_dates, wd)
+@dataclass(frozen=True)
+class BlockSpec:
+    """Which households a block holds and the random streams it draws from (flows/devtools/synthetic/counties.py)."""
+
+    county: County
+    index: int  # the block's place in its county (0: the first, which also draws the county's communities)
+    households: int
+    hh0: int  # the number of households before this block in the municipality: its first is H{hh0 + 1:08d}
+    rng: np.random.Generator
+    hidden_rng: np.random.Generator
+    county_rng: Callable[[], np.random.Generator]  # a fresh copy of the stream of the county's first block
+    cross: tuple = ()  # cross-county groups to plant here (flows/devtools/synthetic/cross_county.py)
+    shared: pl.DataFrame | None = None  # people exported by earlier counties: key, person_id, birth, male, name
+
+
+@dataclass
+class Block:
+    """A generated block: its rows per night (sorted, ready to append) and what is gathered over all blocks."""
+
+    night_feeds: Callable[[int, dt.date], dict[str, pl.DataFrame]]
+    staff_relatives: pl.DataFrame  # with from_night; sorted by person IDs over all blocks at the end
+    communities: pl.DataFrame
+    truth: pl.DataFrame  # sorted by household: blocks come in household order
+    hidden: pl.DataFrame
+    persons: int
+    planted: int
+    classes: dict[str, int]
+    taken: pl.DataFrame  # the ID sequence numbers used so far (people.id_numbers)
+    exported: pl.DataFrame  # people listed again by a later county: key, person_id, birth, male, name
+
+
+def build_block(b: BlockSpec, th, ctx: Ctx, taken: pl.DataFrame | None, prog: Progress) -> Block:
+    """One block of a county's households, all nights: the single-district generator, run on the block's own random
+    stream with household numbers from `b.hh0` (so IDs never repeat across blocks)."""
+    rng, households, start, night_dates, hh0 = b.rng, b.households, ctx.start, ctx.nights, b.hh0
+    nights, wd, home = len(night_dates), ctx.wd, b.county.region
     smi = month_index(start)
     lmi = month_index(night_dates[-1])
     first_night_of_month: dict[int, int] = {}
@@ -89,14 +114,17 @@ def generate(
         first_night_of_month.setdefault(month_index(d), i)
 
     # 1. district and planted placement
-    H = build_households(rng, households, th.streets, start)
-    prog.step(f"{households} households in {len(th.streets)} towns/streets")
+    comm = community_table(rng if b.index == 0 else b.county_rng(), b.county.streets)
+    H = build_households(rng, households, comm, start, b.county.name, hh0)
+    prog.step(f"{b.county.name} block {b.index + 1}: {households} households in {len(b.county.streets)} towns/streets")
     town = H["town"].to_numpy()
     rural = (H["hukou_type"] == "rural").to_numpy()
-    P = plant_mod.build(rng, ctx, np.nonzero(town & rural)[0], np.nonzero(~town & ~rural)[0], households)
+    P = plant_mod.build(
+        rng, ctx, np.nonzero(town & rural)[0] + hh0, np.nonzero(~town & ~rural)[0] + hh0, households, b.cross
+    )
     planted_hh = np.array(sorted({r["hh"] for r in P["households"]}), dtype=np.int64)
     is_planted = np.zeros(households, bool)
-    is_planted[planted_hh] = True
+    is_planted[planted_hh - hh0] = True
     prog.step(f"{len(planted_hh)} planted households")
 
     # 2. background members and income
@@ -110,7 +138,7 @@ def generate(
         [DIBAO, TEKUN, EDGE, RIGID, GRADUAL],
         NONCOV,
     ).astype(np.int32)
-    p = build_members(rng, bg["hh"].to_numpy(), cls, start)
+    p = build_members(rng, bg["hh"].to_numpy(), cls, start, home)
     p = assign_income(rng, p, H, th)
     ded = np.round(th.employment_cost_share * p["hstd"].to_numpy(), 2)
     srcv, base = p["src"].to_numpy(), p["base"].to_numpy()
@@ -133,7 +161,11 @@ def generate(
     prog.step(f"{p.height} background persons")
 
     # 3. later nights (needs to know deaths before income is cut off)
-    later = later_nights(rng, p, hhs, night_dates)
+    # later_nights indexes arrays by household number: it sees the block's numbers from 0
+    later = later_nights(
+        rng, p.with_columns(pl.col("hh") - hh0), hhs.with_columns(pl.col("hh") - hh0), night_dates, home
+    )
+    later = {k: None if v is None else v.with_columns(pl.col("hh") + hh0) for k, v in later.items()}
     death_date = np.where(
         p["dead"].to_numpy(),
         np.datetime64(start) - p["death_days"].to_numpy().astype("timedelta64[D]"),
@@ -180,7 +212,7 @@ def generate(
     ev = history_events(rng, p, exp, start, HISTORY_DAYS)
     prog.step(f"{assets.height} assets, {exp.height} expenses, {ev.height} history events")
     # hidden income and everyday spending (flows/devtools/synthetic/hidden.py), on their own random stream
-    hrng = np.random.default_rng([seed, 20])
+    hrng = b.hidden_rng
     hidden = pick_hidden(hrng, p)
     h_assets, h_exp = hidden_traces(hrng, hidden, start, 365, th.financial_limit_months)
     assets = pl.concat([assets, h_assets.select(assets.columns)], how="vertical_relaxed")
@@ -222,6 +254,7 @@ def generate(
             "from_night": pl.Int32,
             "same_hh": pl.Int64,
             "same_seq": pl.Int32,
+            "shared": pl.String,
         },
     )
     extra = [x for x in (newp,) if x is not None]
@@ -229,18 +262,31 @@ def generate(
     others = others.with_columns(draw_names(rng, others["male"].to_numpy()))
     allp = pl.concat([_persons(p, ["name"]), _persons(others, ["name"])])
     same = pl_persons.filter(pl.col("same_hh") >= 0).select("hh", "seq", "same_hh", "same_seq")
-    allp = allp.join(same, on=["hh", "seq"], how="left").sort(["hh", "seq"])
+    shared = pl_persons.filter(pl.col("shared").is_not_null()).select("hh", "seq", "shared")
+    allp = allp.join(same, on=["hh", "seq"], how="left").join(shared, on=["hh", "seq"], how="left").sort(["hh", "seq"])
     ext = _pl_frame(P["externals"], {"key": pl.String, "birth": pl.Date, "male": pl.Boolean})
-    own = allp.filter(pl.col("same_hh").is_null())
+    own = allp.filter(pl.col("same_hh").is_null() & pl.col("shared").is_null()).drop("shared")
     n_own = own.height
-    region = np.concatenate([own["region6"].to_numpy(), np.full(ext.height, 500106)])
+    region = np.concatenate([own["region6"].to_numpy(), np.full(ext.height, home)])
     birth = np.concatenate(
         [own["birth"].to_numpy().astype("datetime64[D]"), ext["birth"].to_numpy().astype("datetime64[D]")]
     )
     male = np.concatenate([own["male"].to_numpy(), ext["male"].to_numpy()])
-    ids = id_numbers(region, birth, male, rng.random(len(region)))
+    ids, taken = id_numbers(region, birth, male, rng.random(len(region)), taken)
     own = own.with_columns(pl.Series("person_id", ids[:n_own]))
     ext = ext.with_columns(pl.Series("person_id", ids[n_own:]))
+    # people another county exported (cross-county cases): listed here with their ID, birth date, sex and name
+    came = b.shared.select("key", "birth", "male", "person_id", "name") if b.shared is not None else None
+    if came is not None:
+        ext = pl.concat([ext, came.drop("name")])
+    copies = (
+        allp.filter(pl.col("shared").is_not_null())
+        .drop("birth", "male", "name", "same_hh", "same_seq")
+        .join(came.rename({"key": "shared"}), on="shared", how="left")
+        .drop("shared")
+        if came is not None
+        else None
+    )
     dup = (
         allp.filter(pl.col("same_hh").is_not_null())
         .drop("birth", "male", "name", "region6")
@@ -258,13 +304,20 @@ def generate(
             how="left",
         )
     )
+    columns = own.drop("same_hh", "same_seq").columns
     persons = pl.concat(
         [
             own.drop("same_hh", "same_seq"),
-            dup.drop("same_hh", "same_seq").select(own.drop("same_hh", "same_seq").columns),
+            dup.drop("same_hh", "same_seq", "shared").select(columns),
+            *([copies.select(columns)] if copies is not None else []),
         ]
     )
     pid_all = persons.select("hh", "seq", "person_id")
+    exported = (
+        _pl_frame(P["exports"], {"key": pl.String, "hh": pl.Int64, "seq": pl.Int32})
+        .join(persons.select("hh", "seq", "person_id", "birth", "male", "name"), on=["hh", "seq"])
+        .select("key", "person_id", "birth", "male", "name")
+    )
     prog.step(f"{persons.height} persons with ID numbers")
 
     # 7. merge planted rows
@@ -607,11 +660,10 @@ def generate(
         .unique()
         .sort("community_code")
     )
-    rows_total = {}
-    for t, d in enumerate(night_dates):
-        folder = out / "drops" / d.isoformat()
-        folder.mkdir(parents=True, exist_ok=True)
-        feeds = {
+
+    def night_feeds(t: int, d: dt.date) -> dict[str, pl.DataFrame]:
+        """The block's rows of night t's feeds, each sorted by its key (staff_relatives, communities: gathered)."""
+        return {
             "households": households_out,
             "persons": persons_out.filter(pl.col("from_night") <= t),
             "enrollment": enr.filter(pl.col("from_night") <= t)
@@ -652,18 +704,9 @@ def generate(
                 .alias("decision"),
             )
             .sort("application_id"),
-            "staff_relatives": staff_rel.filter(pl.col("from_night") <= t).sort(
-                ["staff_person_id", "relative_person_id"]
-            ),
-            "communities": communities,
             "care_contacts": contacts.filter(pl.col("night") == t).sort("contact_id"),
             "meter_readings": readings.filter(pl.col("night") == t).sort("reading_id"),
         }
-        counts = {name: write_feed(folder / f"{name}.csv", name, df) for name, df in feeds.items()}
-        write_manifest(folder, counts)
-        for k2, v in counts.items():
-            rows_total[k2] = rows_total.get(k2, 0) + v
-    prog.step(f"{nights} nights written")
 
     # 11. truth
     truth = pl.DataFrame(P["truth"])
@@ -671,7 +714,6 @@ def generate(
     keys = truth["condition_key"].to_list()
     pid_map = {(h, s): i for h, s, i in pid_all.iter_rows()}
     ext_map = dict(zip(ext["key"].to_list(), ext["person_id"].to_list()))
-    import re
 
     def resolve(k):
         k = re.sub(r"\{pid:(\d+):(\d+)\}", lambda m: pid_map[(int(m.group(1)), int(m.group(2)))], k)
@@ -688,25 +730,16 @@ def generate(
     )
     hidden = hidden.join(pid_all, on=["hh", "seq"]).with_columns(pl.format("H{}", _hid()).alias("household_id"))
     hidden = hidden.select("household_id", "person_id", "monthly_amount").sort("household_id")
-    tdir = out / "truth"
-    tdir.mkdir(parents=True, exist_ok=True)
-    write_plain(tdir / "planted.csv", truth)
-    write_plain(
-        tdir / "hidden_income.csv",
-        hidden.with_columns(pl.col("monthly_amount").map_elements(lambda v: f"{v:.2f}", return_dtype=pl.String)),
-    )
-    write_plain(tdir / "fast_track.csv", fast_track_truth(truth))
-    prog.step("truth written")
-
-    per_code = truth.group_by("warning_code", "expected").len().sort("warning_code", "expected")
     cls_counts = dict(zip(*np.unique(cls, return_counts=True)))
-    return {
-        "households": households,
-        "persons": persons.height,
-        "nights": [d.isoformat() for d in night_dates],
-        "planted_households": int(len(planted_hh)),
-        "truth_rows": truth.height,
-        "background_classes": {CLASS_NAMES[int(k)]: int(v) for k, v in cls_counts.items()},
-        "planted_by_code": {f"{c}/{e}": int(n) for c, e, n in per_code.iter_rows()},
-        "rows_written": rows_total,
-    }
+    return Block(
+        night_feeds=night_feeds,
+        staff_relatives=staff_rel,
+        communities=communities,
+        truth=truth,
+        hidden=hidden,
+        persons=persons.height,
+        planted=int(len(planted_hh)),
+        classes={CLASS_NAMES[int(k)]: int(v) for k, v in cls_counts.items()},
+        taken=taken,
+        exported=exported,
+    )

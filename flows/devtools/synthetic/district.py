@@ -1,8 +1,8 @@
-"""The district: Shapingba's 26 towns/streets, communities and villages under them, and the household register.
+"""A county: its towns/streets (Shapingba's 26, or a placeholder county's), communities and villages, and households.
 
 Why: warnings are routed by the 9-digit street code inside the 12-digit region code, so every household needs a
-real street code (from the `district.streets` parameter) and a plausible community code under it; 镇 (codes 5001061xx)
-are more rural than 街道, which drives hukou type, the standard that applies, and the income mix.
+street code from its county (flows/devtools/synthetic/counties.py) and a plausible community code under it; 镇 (codes
+xxxxxx1xx) are more rural than 街道, which drives hukou type, the standard that applies, and the income mix.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ SYLLABLES = list("青石凤凰龙泉梨树新桥天星磁器井口山洞歌乐�
 ROADS = list("东南西北正新华民建人和平光明胜利学府滨江")
 
 
-def _community_table(rng: np.random.Generator, streets: dict[str, str]) -> pl.DataFrame:
+def community_table(rng: np.random.Generator, streets: dict[str, str]) -> pl.DataFrame:
+    """The communities and villages under a county's streets (drawn once per county, shared by its blocks)."""
     rows = []
     for code, name in streets.items():
         town = code[6] == "1"  # 5001061xx = 镇
@@ -41,10 +42,11 @@ def _community_table(rng: np.random.Generator, streets: dict[str, str]) -> pl.Da
     return pl.DataFrame(rows)
 
 
-def build_households(rng: np.random.Generator, n: int, streets: dict[str, str], start: dt.date) -> pl.DataFrame:
+def build_households(
+    rng: np.random.Generator, n: int, comm: pl.DataFrame, start: dt.date, county_name: str, hh0: int = 0
+) -> pl.DataFrame:
     """One row per household: id, region code, hukou type, address, registered date, the internal `town` flag and
-    the name of its community (communities.csv is written from it)."""
-    comm = _community_table(rng, streets)
+    the name of its community (communities.csv is written from it). Households are numbered from `hh0`."""
     # Streets (街道) are denser than towns (镇); villages thinner than the town seat.
     weight = np.where(comm["town"].to_numpy(), np.where(comm["village"].to_numpy(), 0.35, 0.8), 1.0)
     pick = rng.choice(comm.height, size=n, p=weight / weight.sum())
@@ -65,7 +67,7 @@ def build_households(rng: np.random.Generator, n: int, streets: dict[str, str], 
     tail = np.where(village, village_addr, urban_addr)
     address = np.char.add(
         np.char.add(
-            np.char.add("重庆市沙坪坝区", h["street_name"].to_numpy().astype(str)),
+            np.char.add(f"重庆市{county_name}", h["street_name"].to_numpy().astype(str)),
             h["community_name"].to_numpy().astype(str),
         ),
         tail,
@@ -73,7 +75,7 @@ def build_households(rng: np.random.Generator, n: int, streets: dict[str, str], 
     reg = np.datetime64(start) - rng.integers(30, 365 * 35, n).astype("timedelta64[D]")
     return pl.DataFrame(
         {
-            "hh": np.arange(n, dtype=np.int64),
+            "hh": np.arange(hh0, hh0 + n, dtype=np.int64),
             "region_code": h["region_code"],
             "hukou_type": np.where(rural, "rural", "urban"),
             "address": address,

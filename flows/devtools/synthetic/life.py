@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 
 from flows.devtools.synthetic.members import NONCOV
-from flows.devtools.synthetic.people import draw_names, draw_regions
+from flows.devtools.synthetic.people import HOME_REGION, draw_names, draw_regions
 
 SAFE_PC = 1.75  # x standard per capita the household keeps after a background change (before noise)
 
@@ -73,7 +73,9 @@ def history_events(
     return pl.concat(out).with_columns(pl.col("event_date").cast(pl.Date))
 
 
-def later_nights(rng: np.random.Generator, p: pl.DataFrame, hhs: pl.DataFrame, nights: list[dt.date]) -> dict:
+def later_nights(
+    rng: np.random.Generator, p: pl.DataFrame, hhs: pl.DataFrame, nights: list[dt.date], home: int = HOME_REGION
+) -> dict:
     """Background changes for nights 1..K-1: events, new persons, hospital expenses, new assets, deaths (for income)."""
     k = len(nights)
     empty = {"events": None, "persons": None, "expenses": None, "assets": None, "deaths": None}
@@ -157,7 +159,7 @@ def later_nights(rng: np.random.Generator, p: pl.DataFrame, hhs: pl.DataFrame, n
                     "relation": np.full(len(c), "child"),
                     "male": male,
                     "birth": bd,
-                    "region6": np.full(len(c), 500106),
+                    "region6": np.full(len(c), home),
                     "grade": np.zeros(len(c), np.int32),
                     "dtype": pl.Series([None] * len(c), dtype=pl.String),
                     "labor": np.full(len(c), "none"),
@@ -183,7 +185,7 @@ def later_nights(rng: np.random.Generator, p: pl.DataFrame, hhs: pl.DataFrame, n
                     "relation": np.full(len(c), "spouse"),
                     "male": male,
                     "birth": bd,
-                    "region6": draw_regions(rng, len(c), 0.4),
+                    "region6": draw_regions(rng, len(c), 0.4, home),
                     "grade": np.zeros(len(c), np.int32),
                     "dtype": pl.Series([None] * len(c), dtype=pl.String),
                     "labor": np.full(len(c), "full"),

@@ -13,7 +13,7 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from flows.devtools.synthetic.people import draw_names, draw_regions
+from flows.devtools.synthetic.people import HOME_REGION, draw_names, draw_regions
 
 # household classes
 NONCOV, DIBAO, TEKUN, EDGE, RIGID, GRADUAL = range(6)
@@ -29,8 +29,10 @@ def _u(rng, lo, hi, n):
     return lo + (hi - lo) * rng.random(n)
 
 
-def build_members(rng: np.random.Generator, hh: np.ndarray, cls: np.ndarray, start: dt.date) -> pl.DataFrame:
-    """Person rows (internal columns) for background households `hh` of class `cls`."""
+def build_members(
+    rng: np.random.Generator, hh: np.ndarray, cls: np.ndarray, start: dt.date, home: int = HOME_REGION
+) -> pl.DataFrame:
+    """Person rows (internal columns) for background households `hh` of class `cls`, most born in county `home`."""
     n = len(hh)
     typ = rng.choice(6, size=n, p=TYPE_P)
     working = np.isin(cls, (EDGE, RIGID, GRADUAL))
@@ -125,7 +127,7 @@ def build_members(rng: np.random.Generator, hh: np.ndarray, cls: np.ndarray, sta
     school = ((age >= 6) & (age < 18)) | ((age >= 18) & (age < 23) & (rng.random(m) < 0.45) & (rel == "child"))
     school = school & ~((grade > 0) & (grade <= 2))
 
-    region = draw_regions(rng, m)
+    region = draw_regions(rng, m, home=home)
     out = p.select("hh", "seq", "relation", "male", "cls", "typ").with_columns(
         pl.Series("birth", birth).cast(pl.Date),
         pl.Series("age", age),

@@ -58,9 +58,10 @@ OTHER_CQ_REGIONS = np.array(
 HOME_REGION = 500106
 
 
-def draw_regions(rng: np.random.Generator, n: int, home_share: float = 0.85) -> np.ndarray:
-    home = rng.random(n) < home_share
-    return np.where(home, HOME_REGION, OTHER_CQ_REGIONS[rng.integers(0, len(OTHER_CQ_REGIONS), n)])
+def draw_regions(rng: np.random.Generator, n: int, home_share: float = 0.85, home: int = HOME_REGION) -> np.ndarray:
+    """Birth regions: the county the household lives in (`home`) for most, another Chongqing county for the rest."""
+    at_home = rng.random(n) < home_share
+    return np.where(at_home, home, OTHER_CQ_REGIONS[rng.integers(0, len(OTHER_CQ_REGIONS), n)])
 
 
 def draw_names(rng: np.random.Generator, male: np.ndarray) -> pl.Series:
@@ -75,11 +76,16 @@ def draw_names(rng: np.random.Generator, male: np.ndarray) -> pl.Series:
     return pl.Series("name", names, dtype=pl.String)
 
 
-def id_numbers(region: np.ndarray, birth: np.ndarray, male: np.ndarray, order: np.ndarray) -> np.ndarray:
-    """Unique 18-character IDs.
+def id_numbers(
+    region: np.ndarray, birth: np.ndarray, male: np.ndarray, order: np.ndarray, taken: pl.DataFrame | None = None
+) -> tuple[np.ndarray, pl.DataFrame]:
+    """Unique 18-character IDs, and the sequence numbers now taken.
 
     `birth` is datetime64[D]; `order` is a tie-breaking random key. Persons sharing (region, birth date, sex) get
     consecutive sequence numbers (odd for men, even for women), which makes every ID unique by construction.
+    `taken` (columns r, b, m, n: region, birth day number, male, sequence numbers used) carries the cells filled by
+    blocks generated earlier: a block continues their numbering, so a municipality generated block by block never
+    gives two people one ID.
     """
     n = len(region)
     region = region.astype(np.int64)
@@ -90,7 +96,10 @@ def id_numbers(region: np.ndarray, birth: np.ndarray, male: np.ndarray, order: n
             {"r": region, "b": birth.astype("datetime64[D]").astype(np.int64), "m": male, "o": order, "i": np.arange(n)}
         )
         df = df.sort(["r", "b", "m", "o"]).with_columns(pl.int_range(pl.len()).over(["r", "b", "m"]).alias("k"))
-        k = df.sort("i")["k"].to_numpy()
+        if taken is not None and taken.height:
+            df = df.join(taken, on=["r", "b", "m"], how="left").with_columns(pl.col("k") + pl.col("n").fill_null(0))
+        df = df.sort("i")
+        k = df["k"].to_numpy()
         over = k > 498
         if not over.any():
             break
@@ -101,6 +110,10 @@ def id_numbers(region: np.ndarray, birth: np.ndarray, male: np.ndarray, order: n
             OTHER_CQ_REGIONS[(np.searchsorted(OTHER_CQ_REGIONS, region) + 1 + k // 499) % len(OTHER_CQ_REGIONS)],
             region,
         )
+    used = df.select("r", "b", "m", (pl.col("k") + 1).alias("n"))
+    if taken is not None:
+        used = pl.concat([taken, used], how="vertical_relaxed")
+    taken = used.group_by("r", "b", "m").agg(pl.col("n").max())
     seq = 2 * k + np.where(male, 1, 2)
     b = birth.astype("datetime64[D]")
     y = b.astype("datetime64[Y]").astype(np.int64) + 1970
@@ -120,4 +133,4 @@ def id_numbers(region: np.ndarray, birth: np.ndarray, male: np.ndarray, order: n
     chars = np.empty((n, 18), dtype=np.uint8)
     chars[:, :17] = digits + ord("0")
     chars[:, 17] = np.frombuffer(CHECK_CHARS.encode(), dtype=np.uint8)[check]
-    return chars.view("S18").ravel().astype("U18")
+    return chars.view("S18").ravel().astype("U18"), taken

@@ -94,11 +94,13 @@ def build(
     households_town_rural: np.ndarray,
     households_urban_street: np.ndarray,
     n_households: int,
+    extra: tuple = (),
 ) -> dict:
     """Returns lists of row dicts per feed (small), chosen household indices, and truth rows with key placeholders."""
     groups = scenarios(ctx)
     reps = replicas(n_households, len(groups))
-    specs = [(r, gi, g) for r in range(reps) for gi, g in enumerate(groups)]
+    # `extra`: groups planted once, after the replicated ones (the cross-county cases of a municipality)
+    specs = [(r, gi, g) for r in range(reps) for gi, g in enumerate(groups)] + [(0, -1, g) for g in extra]
     need_rural = sum(1 for _, _, g in specs for s in g if s.hukou == "rural")
     need_urban = sum(1 for _, _, g in specs for s in g if s.hukou != "rural")
     if need_rural > len(households_town_rural) or need_urban > len(households_urban_street):
@@ -125,6 +127,7 @@ def build(
             "households",
             "contacts",
             "readings",
+            "exports",
         )
     }
     out["manual_contacts"], out["manual_allowance"] = set(), set()
@@ -166,7 +169,7 @@ def build(
                         "relation": m.rel,
                         "male": m.male,
                         "birth": birth,
-                        "region6": 500106,
+                        "region6": ctx.home_region,
                         "grade": m.grade,
                         "dtype": m.dtype,
                         "labor": m.labor,
@@ -174,8 +177,11 @@ def build(
                         "from_night": 0,
                         "same_hh": same[0] if same else -1,
                         "same_seq": same[1] if same else -1,
+                        "shared": m.shared,
                     }
                 )
+                if m.export is not None:
+                    out["exports"].append({"key": m.export, "hh": hh, "seq": seq})
                 death = next((e["date"] for e in s.events if e["m"] == mi_ and e["type"] == "death"), None)
                 for src, amt in m.inc.items():
                     for mo in income_months:
@@ -296,7 +302,9 @@ def build(
                 )
             # payments
             holder_ext = None
-            if s.holder == "outside":
+            if isinstance(s.holder, str) and s.holder.startswith("shared:"):
+                holder_ext = s.holder.removeprefix("shared:")  # resolved to the exported person's ID
+            elif s.holder == "outside":
                 ext_counter += 1
                 holder_ext = f"x{ext_counter}"
                 out["externals"].append(

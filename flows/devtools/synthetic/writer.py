@@ -2,7 +2,9 @@
 
 Why: the ingest and its checks read these bytes; columns come from checks/contract.py in contract order, money always
 with two decimals, dates ISO, bools true/false, empty optional fields empty, rows sorted by key, so the same seed
-always gives byte-identical files. Large frames are written in slices to bound memory.
+always gives byte-identical files. Large frames are written in slices to bound memory, and a drop can be written a
+block of households at a time (`DropWriter`): blocks come in household order and every feed but two is sorted by a key
+that starts with the household number, so appending the blocks' sorted rows gives the file sorting all rows would.
 """
 
 from __future__ import annotations
@@ -47,17 +49,56 @@ def format_feed(name: str, df: pl.DataFrame) -> pl.DataFrame:
     return df.select(exprs)
 
 
+def _header(name: str) -> bytes:
+    return (",".join(FEEDS[name].column_names) + "\n").encode()
+
+
+def _append_rows(fh, name: str, df: pl.DataFrame) -> None:
+    for i in range(0, df.height, CHUNK):
+        format_feed(name, df.slice(i, CHUNK)).write_csv(
+            fh, include_header=False, line_terminator="\n", quote_style="necessary"
+        )
+
+
 def write_feed(path: Path, name: str, df: pl.DataFrame) -> int:
     """`df` must already be sorted; returns the number of data rows."""
-    cols = list(FEEDS[name].column_names)
     with open(path, "wb") as fh:
-        if df.height == 0:
-            fh.write((",".join(cols) + "\n").encode())
-            return 0
-        for i in range(0, df.height, CHUNK):
-            part = format_feed(name, df.slice(i, CHUNK))
-            part.write_csv(fh, include_header=(i == 0), line_terminator="\n", quote_style="necessary")
+        fh.write(_header(name))
+        _append_rows(fh, name, df)
     return df.height
+
+
+class DropWriter:
+    """The nights' drops under `<out>/drops/<date>/`, written feed by feed as blocks of households arrive.
+
+    `append` adds a block's sorted rows to a night's feed (the header is written when the writer starts); `write`
+    writes a whole feed at once (the feeds not sorted by household: they are gathered over all blocks first).
+    `finish` writes each night's `_MANIFEST.csv` and returns the rows written per feed over all nights.
+    """
+
+    def __init__(self, out: Path, nights: list, appended: list[str]):
+        self.folders = [Path(out) / "drops" / d.isoformat() for d in nights]
+        self.rows: list[dict[str, int]] = [dict.fromkeys(appended, 0) for _ in nights]
+        for folder in self.folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            for name in appended:
+                (folder / f"{name}.csv").write_bytes(_header(name))
+
+    def append(self, night: int, name: str, df: pl.DataFrame) -> None:
+        with open(self.folders[night] / f"{name}.csv", "ab") as fh:
+            _append_rows(fh, name, df)
+        self.rows[night][name] += df.height
+
+    def write(self, night: int, name: str, df: pl.DataFrame) -> None:
+        self.rows[night][name] = write_feed(self.folders[night] / f"{name}.csv", name, df)
+
+    def finish(self) -> dict[str, int]:
+        total: dict[str, int] = {}
+        for folder, counts in zip(self.folders, self.rows, strict=True):
+            write_manifest(folder, counts)
+            for name, n in counts.items():
+                total[name] = total.get(name, 0) + n
+        return total
 
 
 def sha256(path: Path) -> str:
