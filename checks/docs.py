@@ -5,7 +5,8 @@ load Bootstrap, jQuery, bootstrap-table, Vega and Font Awesome from CDNs (cdnjs,
 they render without layout or working tables, (b) validation pages are only produced through a Checkpoint with an
 UpdateDataDocsAction (about 1 s more per suite) and the in-memory results store left the `validations/` folder empty in
 our trial, and (c) the pages stamp build times and run ids, so they are not reproducible. This page has no external
-resource, no timestamp and sorted content: the same night gives the same bytes.
+resource, no timestamp and sorted content: the same night gives the same bytes. It lists every check of a feed: GX's
+expectations by their GX type, the plain SQL checks as `safetynet_sql_check` (checks/runner.py `feed_result`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ def _e(x: object) -> str:
     return html.escape(str(x))
 
 
-def write_docs(docs_dir: Path, report: dict, gx_results: dict[str, dict]) -> Path:
+def write_docs(docs_dir: Path, report: dict, results: dict[str, dict]) -> Path:
     docs_dir.mkdir(parents=True, exist_ok=True)
     out = [
         "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>",
@@ -38,7 +39,7 @@ def write_docs(docs_dir: Path, report: dict, gx_results: dict[str, dict]) -> Pat
         out.append("</ul>")
     out.append(
         "<h2>Feeds</h2><table><tr><th>feed</th><th>rows_in</th><th>rows_loaded</th><th>rows_quarantined</th>"
-        "<th>GX suite</th></tr>"
+        "<th>checks</th></tr>"
     )
     for feed, r in report["feeds"].items():
         ok = report["gx_success"].get(feed)
@@ -49,7 +50,7 @@ def write_docs(docs_dir: Path, report: dict, gx_results: dict[str, dict]) -> Pat
             f"{' — 0 rows / 0 行' if r['rows_in'] == 0 else ''}</td></tr>"
         )
     out.append("</table>")
-    for feed, res in gx_results.items():
+    for feed, res in results.items():
         out.append(
             f"<h2 id='{_e(feed)}'>{_e(feed)}</h2><table><tr><th>check code</th><th>expectation</th>"
             "<th>description</th><th>failing rows</th></tr>"

@@ -1,41 +1,146 @@
-"""A row-level check: one SQL predicate that both GX and the quarantine use (docs/DESIGN.md step 2, row-level failures).
+"""A row-level check, written once (docs/DESIGN.md step 2, row-level failures).
 
-Every check is written once, as a SQL boolean over `t`, one row of `stg_<feed>` (TRUE = the row fails). The checks stage
-(checks/runner.py) evaluates all predicates of a feed in ONE set-based pass and keeps the failing rows, with one boolean
-flag column per check (`flag_column(code)`), in the table `chk_<feed>` (`check_table(feed)`). From it:
-- the runner quarantines the failing rows with one `INSERT ... SELECT` per feed, the reasons computed per row from the
-  row's own values (English and Chinese SQL text expressions over the same `t`);
-- the GX suite gets an expectation: the native one given (`expect_column_values_to_be_in_set`, ...) when it says exactly
-  the same thing — GX then evaluates it on `stg_<feed>` itself, independently of the predicate — otherwise an
-  `UnexpectedRowsExpectation` selecting the rows of its batch that `chk_<feed>` flags for this check.
-The runner then asserts that GX counted exactly as many failing rows as it quarantined, so the two cannot drift apart.
-NULL semantics follow GX: a predicate that is NULL (a missing optional value) does not fail; missing required values are
-the NULL_<column> checks.
+A check is a `RowCheck`: its code, its feed, what makes a row fail, and the reasons a quarantined row carries. What makes a
+row fail is either
+- a `NativeRule` (a value missing, outside a set or a range, one column less than another): rules Great Expectations has
+  natively. The rule gives both the SQL predicate and the GX expectation, so they cannot say different things; GX
+  evaluates its expectation on `stg_<feed>` itself, independently of our SQL, and the runner requires the two counts to
+  agree check by check; or
+- a SQL predicate (a string) for everything else (ID numbers, keys repeated in a file, values missing from another feed,
+  code formats GX cannot test on DuckDB): a plain SQL check, counted by the quarantine alone and reported beside GX's
+  results in the same structure (checks/runner.py). GX never counts these: re-counting our own flags would prove nothing.
+
+The SQL is a boolean over `t`, one row of `stg_<feed>` (TRUE = the row fails). The checks stage (checks/runner.py)
+evaluates all predicates of a feed in ONE set-based pass and keeps the failing rows, with one boolean flag column per
+check (`flag_column(code)`), in the temp table `chk_<feed>` (`check_table(feed)`), from which the runner quarantines them
+with one `INSERT ... SELECT` per feed, the reasons computed per row from the row's own values (English and Chinese SQL
+text expressions over the same `t`). NULL semantics follow GX: a predicate that is NULL (a missing optional value) does
+not fail; missing required values are the NULL_<column> checks.
 
 Per-row facts several checks share (the digits of an ID number) are `derived` columns, computed once per row in the pass;
 facts that need a set operation (rows repeating a key, values missing from another feed) are built once by `prepare`
 steps (small temp tables) that the predicate tests with an uncorrelated IN.
+
+Great Expectations is imported by the `expectation` methods, not by this module: defining and running the SQL of the
+checks needs no GX, and a night imports GX in the thread that validates (checks/runner.py), beside its other work.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-import great_expectations.expectations as gxe
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from checks.contract import FEEDS
 from checks.repeated_keys import RepeatedKeys
+
+if TYPE_CHECKING:
+    import great_expectations.expectations as gxe
+
+# ---- the rules GX has natively: one definition gives the SQL predicate and the expectation ------------------------------
+
+
+@dataclass(frozen=True)
+class NotNull:
+    """The column has a value."""
+
+    column: str
+
+    def sql(self) -> str:
+        return f"t.{self.column} IS NULL"
+
+    def expectation(self) -> gxe.Expectation:
+        import great_expectations.expectations as gxe
+
+        return gxe.ExpectColumnValuesToNotBeNull(column=self.column)
+
+
+@dataclass(frozen=True)
+class InSet:
+    """The column is empty or one of `values`."""
+
+    column: str
+    values: tuple[str, ...]
+
+    def sql(self) -> str:
+        return f"t.{self.column} NOT IN {in_list(self.values)}"
+
+    def expectation(self) -> gxe.Expectation:
+        import great_expectations.expectations as gxe
+
+        return gxe.ExpectColumnValuesToBeInSet(column=self.column, value_set=list(self.values))
+
+
+@dataclass(frozen=True)
+class Between:
+    """The column is empty or within [min, max] (an open bound is None; `strict_min` excludes the minimum). Numbers or
+    dates; GX receives a date as its ISO text, which DuckDB compares as a date."""
+
+    column: str
+    min: int | dt.date | None = None
+    max: int | dt.date | None = None
+    strict_min: bool = False
+
+    def sql(self) -> str:
+        fails = []
+        if self.min is not None:
+            fails.append(f"t.{self.column} {'<=' if self.strict_min else '<'} {_sql_value(self.min)}")
+        if self.max is not None:
+            fails.append(f"t.{self.column} > {_sql_value(self.max)}")
+        assert fails, f"Between({self.column}) without a bound"
+        return fails[0] if len(fails) == 1 else "(" + " OR ".join(fails) + ")"
+
+    def expectation(self) -> gxe.Expectation:
+        import great_expectations.expectations as gxe
+
+        bounds = {"min_value": _gx_value(self.min), "max_value": _gx_value(self.max)}
+        return gxe.ExpectColumnValuesToBeBetween(
+            column=self.column,
+            **{k: v for k, v in bounds.items() if v is not None},
+            **({"strict_min": True} if self.strict_min else {}),
+        )
+
+
+@dataclass(frozen=True)
+class AtLeast:
+    """`column` >= `other` on the same row; a row where either is empty is not judged."""
+
+    column: str
+    other: str
+
+    def sql(self) -> str:
+        return f"t.{self.column} < t.{self.other}"
+
+    def expectation(self) -> gxe.Expectation:
+        import great_expectations.expectations as gxe
+
+        return gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A=self.column, column_B=self.other, or_equal=True, ignore_row_if="either_value_is_missing"
+        )
+
+
+NativeRule = NotNull | InSet | Between | AtLeast
+
+
+def _sql_value(v: int | dt.date) -> str:
+    return f"DATE '{v.isoformat()}'" if isinstance(v, dt.date) else str(int(v))
+
+
+def _gx_value(v: int | dt.date | None) -> int | str | None:
+    return v.isoformat() if isinstance(v, dt.date) else v
+
+
+# ---- a check -------------------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class RowCheck:
     code: str  # stable check code, stored in quarantine.check_code
     feed: str
-    predicate: str  # SQL over alias `t` (a row of stg_<feed>); TRUE = the row is quarantined
+    rule: NativeRule | str  # a rule GX has natively, or SQL over alias `t` (a row of stg_<feed>); TRUE = quarantined
     reason_en: str  # SQL text expression over `t`: what was expected, what was found
     reason_zh: str
-    description: str  # one English sentence for GX Data Docs and the report
-    native: gxe.Expectation | None = field(default=None, compare=False)  # an equivalent built-in expectation, if any
+    description: str  # one English sentence for the validation summary and the report
     derived: tuple[
         tuple[str, str], ...
     ] = ()  # (name, SQL over `t`): per-row facts the predicate/reasons read as t.<name>
@@ -43,28 +148,33 @@ class RowCheck:
     # tables fails only rows found in them: when they are all empty, the pass skips its predicate (checks/runner.py).
     prepare: tuple[tuple[str, str | RepeatedKeys], ...] = ()
 
-    def expectation(self) -> gxe.Expectation:
-        meta = {"check_code": self.code}
-        if self.native is not None:
-            exp = self.native
-            exp.meta = meta
-            exp.description = f"{self.code}: {self.description}"
-            return exp
-        # The rows of the batch (a row is its file and line, as in the quarantine) that the feed's one pass flagged for this
-        # check. chk_<feed> holds only failing rows, so this is a semi-join of the batch against a small hash table, not
-        # a second evaluation of the predicate (which, with ID arithmetic or joins, costs seconds at district scale);
-        # when no row is flagged DuckDB ends the semi-join without reading the batch.
-        return gxe.UnexpectedRowsExpectation(
-            unexpected_rows_query=f"SELECT t.* FROM {{batch}} t SEMI JOIN (SELECT c._file, c._line FROM "
-            f"{check_table(self.feed)} c WHERE c.{flag_column(self.code)}) c ON t._file = c._file AND t._line = c._line",
-            description=f"{self.code}: {self.description}",
-            meta=meta,
+    def __post_init__(self) -> None:
+        assert isinstance(self.rule, str) or not (self.derived or self.prepare), (
+            f"{self.code}: a native rule reads the row's own columns only"
         )
+
+    @property
+    def native(self) -> bool:
+        """GX evaluates this check (its own expectation on stg_<feed>)."""
+        return not isinstance(self.rule, str)
+
+    @property
+    def predicate(self) -> str:
+        """The SQL that flags a failing row in the feed's one pass."""
+        return self.rule if isinstance(self.rule, str) else self.rule.sql()
+
+    def expectation(self) -> gxe.Expectation:
+        """The GX expectation of a native check, tagged with the check code (for the runner and the summary)."""
+        assert not isinstance(self.rule, str), f"{self.code} is a SQL check: GX does not evaluate it"
+        exp = self.rule.expectation()
+        exp.meta = {"check_code": self.code}
+        exp.description = f"{self.code}: {self.description}"
+        return exp
 
 
 def check_table(feed: str) -> str:
-    """The table of a feed's failing rows: the staging columns, the derived columns and one flag per check. Built and
-    dropped by the runner around the feed's GX validation (a plain table: GX queries it through another cursor)."""
+    """The temp table of a feed's failing rows: the staging columns, the derived columns and one flag per check. Built
+    and dropped by the runner around the feed's quarantine INSERT."""
     return f"chk_{feed}"
 
 
@@ -118,11 +228,10 @@ def contract_checks(feed: str) -> list[RowCheck]:
                 RowCheck(
                     f"NULL_{c.name}",
                     feed,
-                    f"t.{c.name} IS NULL",
+                    NotNull(c.name),
                     lit(f"{feed}.{c.name} is required but empty"),
                     lit(f"{feed}.{c.name} 为必填项，但为空"),
                     f"{c.name} is present (required by the contract)",
-                    gxe.ExpectColumnValuesToNotBeNull(column=c.name),
                 )
             )
         if c.codes:
@@ -131,11 +240,10 @@ def contract_checks(feed: str) -> list[RowCheck]:
                 RowCheck(
                     f"CODE_{c.name}",
                     feed,
-                    f"t.{c.name} NOT IN {in_list(c.codes)}",
+                    InSet(c.name, tuple(c.codes)),
                     fmt(f"{feed}.{c.name} must be one of {codes}; found '{{}}'", f"t.{c.name}"),
                     fmt_zh(f"{feed}.{c.name} 应为以下代码之一：{codes}；实际为 '{{}}'", f"t.{c.name}"),
                     f"{c.name} is one of the contract's codes: {codes}",
-                    gxe.ExpectColumnValuesToBeInSet(column=c.name, value_set=list(c.codes)),
                 )
             )
         if c.type == "decimal" and not c.signed:
@@ -143,11 +251,10 @@ def contract_checks(feed: str) -> list[RowCheck]:
                 RowCheck(
                     f"NEGATIVE_{c.name}",
                     feed,
-                    f"t.{c.name} < 0",
+                    Between(c.name, min=0),
                     fmt(f"{feed}.{c.name} must be >= 0 {c.unit[0]}; found {{}}", f"t.{c.name}"),
                     fmt_zh(f"{feed}.{c.name} 应不小于 0 {c.unit[1]}；实际为 {{}}", f"t.{c.name}"),
                     f"{c.name} is not negative",
-                    gxe.ExpectColumnValuesToBeBetween(column=c.name, min_value=0),
                 )
             )
     key = f.key
@@ -214,13 +321,10 @@ def date_not_after_drop(feed: str, column: str, code: str) -> RowCheck:
     return RowCheck(
         code,
         feed,
-        f"t.{column} > t._drop_date",
+        AtLeast("_drop_date", column),
         fmt(f"{feed}.{column} {{}} is after the drop date {{}} of its file", f"t.{column}", "t._drop_date"),
         fmt_zh(f"{feed}.{column} {{}} 晚于所在文件的报送日期 {{}}", f"t.{column}", "t._drop_date"),
         f"{column} is not after the row's drop date",
-        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="_drop_date", column_B=column, or_equal=True, ignore_row_if="either_value_is_missing"
-        ),
     )
 
 
@@ -228,11 +332,8 @@ def end_not_before_start(feed: str, start: str = "start_date", end: str = "end_d
     return RowCheck(
         "END_BEFORE_START",
         feed,
-        f"t.{end} < t.{start}",
+        AtLeast(end, start),
         fmt(f"{feed}.{end} {{}} is before {start} {{}}", f"t.{end}", f"t.{start}"),
         fmt_zh(f"{feed}.{end} {{}} 早于 {start} {{}}", f"t.{end}", f"t.{start}"),
         f"{end} is empty or not before {start}",
-        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A=end, column_B=start, or_equal=True, ignore_row_if="either_value_is_missing"
-        ),
     )

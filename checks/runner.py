@@ -15,10 +15,12 @@ the exception carries the report in `.report` and every feed-level failure in `.
 
 Both are SQL in the caller's DuckDB database. Per feed, ONE set-based pass evaluates every row check (`check_pass_sql`)
 and keeps the failing rows with a flag per check in the temp table `chk_<feed>`; the quarantine is one `INSERT ... SELECT`
-from it; the GX suite (through its SQL data source, checks/gx_duckdb.py) runs the native expectations on `stg_<feed>`
-itself and counts the flagged rows of its batch for the others. The runner asserts that GX and the quarantine agree,
-check by check. The SQL phase is all a halt or the as-of state depends on, so a night runs GX in a thread beside its
-state and rules (`start_checks` / `PendingChecks.wait`); `run_checks` does both in one call.
+from it. GX (through its SQL data source, checks/gx_duckdb.py) evaluates the checks it has natively (checks/row_check.py
+`NativeRule`) on `stg_<feed>` itself, and the runner requires its counts to agree with the quarantine's, check by check.
+The other checks are plain SQL: their counts come from the quarantine and are reported beside GX's results, in the same
+structure (`sql_check_result`), so the results files and the summary page show every check. The SQL phase is all a
+halt or the as-of state depends on, so a night runs GX in a thread beside its state and rules (`start_checks` /
+`PendingChecks.wait`); `run_checks` does both in one call.
 """
 
 from __future__ import annotations
@@ -31,7 +33,6 @@ from pathlib import Path
 import duckdb
 
 import sql
-from checks import gx_duckdb
 from checks.contract import FEEDS
 from checks.halt import KEY_NOT_UNIQUE, QUARANTINE_RATE, ROW_COUNT_CHANGE, NightHalted
 from checks.id_number import mask_id_like
@@ -70,8 +71,12 @@ _VOLATILE_KEYS = {
 }
 
 
+# The expectation type of a plain SQL check in the feed's results (GX's own results carry GX's type names).
+SQL_CHECK_TYPE = "safetynet_sql_check"
+
+
 class CheckDefinitionError(RuntimeError):
-    """GX and the quarantine SQL disagree about a check: a bug in its definition, never a data problem."""
+    """GX and the quarantine SQL disagree about a native check: a bug in its rule, never a data problem."""
 
 
 def record_id_sql(feed: str) -> str:
@@ -89,7 +94,8 @@ def _shared(checks: list[RowCheck], attr: str) -> dict[str, str]:
 
 def check_pass_sql(feed: str, checks: list[RowCheck], empty: frozenset[str] = frozenset()) -> str:
     """The feed's one set-based pass: every row of stg_<feed> read once, its derived columns computed once, one flag per
-    check; only rows with at least one flag are kept, in `chk_<feed>` (usually a few hundred rows; dropped after the feed).
+    check; only rows with at least one flag are kept, in `chk_<feed>` (usually a few hundred rows; dropped after the
+    feed's quarantine INSERT).
     `empty` names prepared tables known to hold no row: a check whose prepared tables are all empty fails no row
     (`RowCheck.prepare`), so its flag is FALSE without a lookup per row (on 25 M income rows the two lookups of empty
     tables cost as much as all the other checks together)."""
@@ -99,9 +105,8 @@ def check_pass_sql(feed: str, checks: list[RowCheck], empty: frozenset[str] = fr
         return "false" if c.prepare and all(name in empty for name, _ in c.prepare) else c.predicate
 
     flags = ", ".join(f"coalesce({predicate(c)}, false) AS {flag_column(c.code)}" for c in checks)
-    # a plain table, not TEMP: GX reads it through its own cursor, and DuckDB temp tables are private to one connection
     return (
-        f"CREATE OR REPLACE TABLE {check_table(feed)} AS SELECT * FROM (SELECT t.*, {flags} FROM "
+        f"CREATE OR REPLACE TEMP TABLE {check_table(feed)} AS SELECT * FROM (SELECT t.*, {flags} FROM "
         f"(SELECT t.*{derived} FROM stg_{feed} t) t) WHERE {' OR '.join(flag_column(c.code) for c in checks)}"
     )
 
@@ -181,13 +186,12 @@ def start_checks(
     docs_dir: Path | None = None,
     feeds: tuple[str, ...] | None = None,
 ) -> PendingChecks:
-    """The SQL phase of the checks, then their GX cross-check started in a thread; `wait` on the result.
+    """The SQL phase of the checks, then GX's validation of the native checks started in a thread; `wait` on the result.
 
     The SQL phase writes the whole quarantine and decides every feed-level check (`failures`): what the as-of state and
-    a halt depend on. GX re-counts every check on `stg_<feed>` and `chk_<feed>` and must agree with the quarantine,
-    check by check; it changes nothing the night computes after it, so it can run beside the state and the rules
-    (at a million households ~4 s, on a 500-household sample ~2.5 s of the night's ~5 s) as long as those tables stay
-    until `wait` returns and nothing is published before it."""
+    a halt depend on. GX evaluates the native checks on `stg_<feed>` and must agree with the quarantine, check by check;
+    it changes nothing the night computes after it, so it can run beside the state and the rules as long as the staging
+    tables stay until `wait` returns and nothing is published before it (timings: docs/adr/0012)."""
     ctx = SuiteContext.from_parameters(params, as_of)
     max_change = float(params.value("checks.max_row_count_change", as_of))
     max_rate = float(params.value("checks.max_quarantine_rate", as_of))
@@ -199,14 +203,10 @@ def start_checks(
     sql_counts: dict[str, dict[str, int]] = {}
     key_repeats: dict[str, tuple[int, str | None]] = {}
     sql_seconds: dict[str, float] = {}
-    try:
-        for feed, checks in suites.items():
-            t0 = time.perf_counter()
-            sql_counts[feed], key_repeats[feed] = _quarantine_feed(con, feed, checks)
-            sql_seconds[feed] = time.perf_counter() - t0
-    except BaseException:
-        _drop_check_tables(con, suites)
-        raise
+    for feed, checks in suites.items():
+        t0 = time.perf_counter()
+        sql_counts[feed], key_repeats[feed] = _quarantine_feed(con, feed, checks)
+        sql_seconds[feed] = time.perf_counter() - t0
 
     report: dict = {
         "as_of": as_of.isoformat(),
@@ -220,6 +220,7 @@ def start_checks(
         "gx_success": {},
     }
     failures: list[NightHalted] = []
+    staged_rows: dict[str, int] = {}
     for feed in suites:
         counts = sql_counts[feed]
         # ---- row accounting over the files the night uses
@@ -227,6 +228,7 @@ def start_checks(
         files = [f for f, _ in used]
         rows_in = sum(n for _, n in used)
         quarantined, staged, staged_total, typing_only = _accounting(con, feed, files)
+        staged_rows[feed] = staged_total
         report["feeds"][feed] = {
             "rows_in": rows_in,
             "rows_quarantined": quarantined,
@@ -300,35 +302,39 @@ def start_checks(
                 )
             )
     report["halted"] = [f.to_dict() for f in failures]
-    return PendingChecks(con, suites, sql_counts, report, failures, results_dir, docs_dir)
+    return PendingChecks(con, suites, sql_counts, staged_rows, report, failures, results_dir, docs_dir)
 
 
 class PendingChecks:
     """A night's checks after their SQL phase (`start_checks`): the report so far, the feed-level `failures`, and GX
-    validating every suite in a thread, on a connection of its own. `wait` joins it, compares GX with the quarantine,
-    completes and writes the report, and raises the first feed-level failure (NightHalted) or a disagreement
-    (CheckDefinitionError). The check tables `chk_<feed>` are dropped by `wait`; `stg_<feed>` must outlive it."""
+    validating the native checks in a thread, on a connection of its own. `wait` joins it, compares GX with the
+    quarantine, adds the SQL checks' results to GX's (`feed_result`), completes and writes the report, and raises the
+    first feed-level failure (NightHalted) or a disagreement (CheckDefinitionError). `stg_<feed>` must outlive `wait`.
+    `report["gx_success"][feed]` is the feed's whole result: every check passed, GX's and the SQL ones."""
 
     def __init__(
         self,
         con,
         suites: dict[str, list[RowCheck]],
         sql_counts: dict[str, dict[str, int]],
+        staged_rows: dict[str, int],
         report: dict,
         failures: list[NightHalted],
         results_dir: Path | None,
         docs_dir: Path | None,
     ):
-        self._con, self._suites, self._sql_counts = con, suites, sql_counts
+        self._suites, self._sql_counts, self._staged_rows = suites, sql_counts, staged_rows
         self.report, self.failures = report, failures
         self._results_dir, self._docs_dir = results_dir, docs_dir
         self._gx = sql.InThread(con, self._validate, "gx-checks")
 
     def _validate(self, cursor) -> dict[str, tuple[dict, float]]:
+        from checks import gx_duckdb  # GX is imported here, in the thread, beside the night's state and rules
+
         return gx_duckdb.validate_tables(
             gx_duckdb.ephemeral_context(),
             cursor,
-            {f"stg_{feed}": _suite(feed, checks) for feed, checks in self._suites.items()},
+            {f"stg_{feed}": _suite(feed, checks) for feed, checks in self._suites.items() if _natives(checks)},
             RESULT_FORMAT,
         )
 
@@ -336,31 +342,29 @@ class PendingChecks:
         return self._gx.done()
 
     def wait(self) -> dict:
-        try:
-            gx_out = self._gx.wait()
-        finally:
-            _drop_check_tables(self._con, self._suites)
-        report, gx_results = self.report, {}
+        gx_out = self._gx.wait()
+        report, results = self.report, {}
         for feed, checks in self._suites.items():
-            gx_result, gx_seconds = gx_out[f"stg_{feed}"]
-            gx_results[feed] = gx_result
-            report["gx_success"][feed] = bool(gx_result["success"])
-            gx_counts, counts = _gx_counts(gx_result), self._sql_counts[feed]
-            for code in (c.code for c in checks):
+            gx_result, gx_seconds = gx_out.get(f"stg_{feed}", (None, 0.0))
+            counts = self._sql_counts[feed]
+            gx_counts = _gx_counts(gx_result) if gx_result is not None else {}
+            for code in (c.code for c in _natives(checks)):
                 if gx_counts.get(code) != counts.get(code, 0):
                     raise CheckDefinitionError(
                         f"suite {feed}, check {code}: GX counted {gx_counts.get(code)} failing rows, the quarantine SQL "
                         f"{counts.get(code, 0)}"
                     )
+            results[feed] = feed_result(feed, gx_result, checks, counts, self._staged_rows[feed])
+            report["gx_success"][feed] = bool(results[feed]["success"])
             entry = report["feeds"][feed]
             entry["seconds"] = round(entry["quarantine_seconds"] + gx_seconds, 3)
             entry["gx_seconds"] = round(gx_seconds, 3)
         if self._results_dir is not None:
-            _write_results(Path(self._results_dir), gx_results, report)
+            _write_results(Path(self._results_dir), results, report)
         if self._docs_dir is not None:
             from checks.docs import write_docs
 
-            write_docs(Path(self._docs_dir), report, gx_results)
+            write_docs(Path(self._docs_dir), report, results)
         if self.failures:
             first = self.failures[0]
             first.report = report
@@ -369,13 +373,8 @@ class PendingChecks:
         return report
 
 
-def _drop_check_tables(con, suites) -> None:
-    for feed in suites:
-        con.execute(f"DROP TABLE IF EXISTS {check_table(feed)}")
-
-
 def _quarantine_feed(con, feed: str, checks: list[RowCheck]) -> tuple[dict[str, int], tuple[int, str | None]]:
-    """The feed's SQL: its prepared tables, its one pass into chk_<feed> (kept for GX), its quarantine rows. Returns the
+    """The feed's SQL: its prepared tables, its one pass into chk_<feed>, its quarantine rows. Returns the
     quarantined rows per check code and, for a feed with a unique key, (keys repeated in a file, the smallest)."""
     codes = [c.code for c in checks]
     con.execute(
@@ -399,7 +398,7 @@ def _quarantine_feed(con, feed: str, checks: list[RowCheck]) -> tuple[dict[str, 
                 f"FROM {duplicates_table(feed)})"
             ).fetchone()
     finally:
-        for name in prepared:
+        for name in (*prepared, check_table(feed)):
             con.execute(f"DROP TABLE IF EXISTS {name}")
     counts = dict(
         con.execute("SELECT check_code, count(*) FROM quarantine WHERE feed = ? GROUP BY ALL", [feed]).fetchall()
@@ -433,10 +432,56 @@ def _accounting(con, feed: str, files: list[str]) -> tuple[int, int, int, int]:
     return int(quarantined), staged, staged_total, int(typing_only)
 
 
+def _natives(checks: list[RowCheck]) -> list[RowCheck]:
+    return [c for c in checks if c.native]
+
+
 def _suite(feed: str, checks: list[RowCheck]):
     import great_expectations as gx
 
-    return gx.ExpectationSuite(name=feed, expectations=[c.expectation() for c in checks])
+    return gx.ExpectationSuite(name=feed, expectations=[c.expectation() for c in _natives(checks)])
+
+
+def sql_check_result(check: RowCheck, failing: int, rows: int) -> dict:
+    """A plain SQL check's result, shaped like one of GX's expectation results (BASIC format) so the results files and
+    the summary read every check alike: `failing` quarantined rows of the `rows` in stg_<feed>."""
+    return {
+        "exception_info": {"exception_message": None, "exception_traceback": None, "raised_exception": False},
+        "expectation_config": {
+            "description": f"{check.code}: {check.description}",
+            "kwargs": {"table_name": f"stg_{check.feed}"},
+            "meta": {"check_code": check.code},
+            "severity": "critical",
+            "type": SQL_CHECK_TYPE,
+        },
+        "meta": {},
+        "result": {
+            "element_count": rows,
+            "unexpected_count": failing,
+            "unexpected_percent": 100.0 * failing / rows if rows else None,
+        },
+        "success": failing == 0,
+    }
+
+
+def feed_result(feed: str, gx_result: dict | None, checks: list[RowCheck], counts: dict[str, int], rows: int) -> dict:
+    """The feed's validation result: GX's (its native checks; None when the feed has none) with the SQL checks' results
+    appended and the success and statistics recomputed over all of them."""
+    out = json.loads(json.dumps(gx_result)) if gx_result is not None else {"meta": {}, "suite_name": feed}
+    out["results"] = [
+        *out.get("results", []),
+        *(sql_check_result(c, counts.get(c.code, 0), rows) for c in checks if not c.native),
+    ]
+    passed = sum(1 for r in out["results"] if r["success"])
+    total = len(out["results"])
+    out["success"] = passed == total
+    out["statistics"] = {
+        "evaluated_expectations": total,
+        "success_percent": 100.0 * passed / total if total else None,
+        "successful_expectations": passed,
+        "unsuccessful_expectations": total - passed,
+    }
+    return out
 
 
 def _gx_counts(result: dict) -> dict[str, int | None]:
@@ -459,12 +504,13 @@ def _gx_counts(result: dict) -> dict[str, int | None]:
     return counts
 
 
-def _write_results(results_dir: Path, gx_results: dict[str, dict], report: dict) -> None:
-    """`<feed>.json`: the GX validation result without run ids, times or sample rows (deterministic, hashable);
-    `_volatile/<feed>.json`: the full result as GX returned it; `report.json` without timings."""
+def _write_results(results_dir: Path, results: dict[str, dict], report: dict) -> None:
+    """`<feed>.json`: the feed's validation result (`feed_result`) without run ids, times or sample rows
+    (deterministic, hashable); `_volatile/<feed>.json`: the full result, GX's part as GX returned it; `report.json`
+    without timings."""
     results_dir.mkdir(parents=True, exist_ok=True)
     (results_dir / "_volatile").mkdir(exist_ok=True)
-    for feed, res in gx_results.items():
+    for feed, res in results.items():
         (results_dir / f"{feed}.json").write_text(
             json.dumps(_strip_volatile(res), ensure_ascii=False, indent=1, sort_keys=True, default=str) + "\n",
             encoding="utf-8",

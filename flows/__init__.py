@@ -3,8 +3,9 @@
 Bytecode: processes that import this package (the commands, the tests, and Prefect's API server they start) keep the
 modules they compile in the project's environment, as CPython does by default, also where PYTHONDONTWRITEBYTECODE is
 set (this sandbox and its CI set it). Without compiled modules every start compiles Great Expectations, Prefect and the
-rest from source again: a sample night took 23-25 s instead of 15 s. uv's `compile-bytecode` setting would compile them
-at install, but uv then recompiles the whole environment on every `uv run` (~0.8 s, astral-sh/uv#12202).
+rest from source again, which costs more than the night itself on the samples (docs/adr/0007). uv's `compile-bytecode`
+setting would compile them at install, but uv then recompiles the whole environment on every `uv run`
+(astral-sh/uv#12202).
 """
 
 import os

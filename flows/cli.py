@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import errno
-import gc
 import os
 import re
 import shutil
@@ -28,13 +27,13 @@ DEFAULT_STORE = {"nightly": Path("var"), "demo": Path("var/demo")}  # the comman
 
 def _run_night(drops: Path, as_of: dt.date, store: Path, allow_stale: bool, params: Path | None) -> dict:
     """Run the night's flow; raises NightRefused (exit 2) before the flow starts when the night cannot run here."""
-    from flows.night import preflight
+    _start_api(store)  # it boots on the other core while this process imports and prepares the night
+    from flows.night import preflight  # Prefect is imported after the runtime is configured
 
     preflight(store, as_of, params)
-    runtime.start_api(store)  # no-op when main() started it already
-    from flows.nightly import run_night  # Prefect must be imported after runtime.configure
-
     runtime.wait_for_api(meanwhile=_imports_of_a_night)
+    from flows.nightly import run_night
+
     with runtime.night_settings():
         return run_night(
             drops=str(drops),
@@ -46,12 +45,20 @@ def _run_night(drops: Path, as_of: dt.date, store: Path, allow_stale: bool, para
 
 
 def _imports_of_a_night() -> None:
-    """What a night imports only when it gets there (Prefect's run engines, and FastAPI's JSON encoder, which Prefect
-    imports to encode a flow run's parameters: ~0.5 s): done while the API server is still starting, it is off the
-    night's path."""
-    import fastapi.encoders  # noqa: F401
-    import prefect.flow_engine
-    import prefect.task_engine  # noqa: F401
+    """What a night imports only when it gets there (Great Expectations and the flow's modules): done while the API
+    server is still starting, it is off the night's path."""
+    import flows.nightly  # noqa: F401
+
+
+def _start_api(store: Path) -> None:
+    """Start the night's API server (flows/runtime.py), unless the store's disk is full or its folder cannot be made
+    (a read-only mount): the preflight then says so in one line (exit 2). A refused night just stops it at exit."""
+    if runtime.low_disk(store):
+        return
+    try:
+        runtime.start_api(store)
+    except OSError:
+        pass
 
 
 def _print_halt(doc: dict) -> None:
@@ -65,6 +72,7 @@ def _print_halt(doc: dict) -> None:
 
 
 def cmd_nightly(args) -> int:
+    _start_api(args.store)  # before anything imports Prefect (flows.night does)
     from flows.night import NightRefused
 
     if getattr(args, "partition", None):  # a Namespace made by hand (tests) has no --partition
@@ -135,6 +143,7 @@ def cmd_demo(args) -> int:
 
     args.store.mkdir(parents=True, exist_ok=True)
     Store(args.store).mark("demo")
+    _start_api(args.store)  # before anything imports Prefect (flows.night does)
     from flows.night import NightRefused
 
     doc = None
@@ -256,10 +265,12 @@ def parser() -> argparse.ArgumentParser:
     g = sub.add_parser(
         "generate",
         formatter_class=fmt,
-        help="generate a synthetic district with planted ground truth",
+        help="generate a synthetic district (or municipality) with planted ground truth",
         description="Write docs/CONTRACT.md drops for a synthetic 沙坪坝区 to OUT/drops/<date>/ for NIGHTS\n"
         "consecutive nights from START, and the planted ground truth to OUT/truth/ (never read\n"
-        "by the pipeline). The same seed gives byte-identical files.",
+        "by the pipeline). The same seed gives byte-identical files. With --counties N the drops\n"
+        "hold N counties' households (沙坪坝区, then PLACEHOLDER counties), written county by county\n"
+        "in bounded memory; run their nights with --params OUT/municipality.yaml.",
         epilog="example: safetynet generate --out /tmp/district --households 100000 --nights 3 "
         "--start 2026-03-02 --seed 7",
     )
@@ -320,25 +331,6 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def _start_api_early(argv: list[str]) -> None:
-    """For the commands that run nights, start Prefect's API server before anything else (flows/runtime.py): it then
-    boots while the parser's and the night's modules are imported. A usage error found later just stops it at exit."""
-    early = argparse.ArgumentParser(add_help=False)
-    early.add_argument("command", nargs="?")
-    early.add_argument("--store", type=Path)
-    known, _ = early.parse_known_args(argv)
-    store = known.store or DEFAULT_STORE.get(known.command)
-    if known.command == "demo" and demo_store_refusal(store):
-        return  # nothing of the demo's in a folder it will refuse (Prefect's home would be created in it)
-    if store is not None and runtime.low_disk(store):
-        return  # the command's preflight says so
-    if known.command in DEFAULT_STORE and not {"-h", "--help"} & set(argv):
-        try:
-            runtime.start_api(store)
-        except OSError:  # e.g. a read-only store: the command itself says so (exit 2), not a traceback from here
-            pass
-
-
 def disk_full_folder(exc: BaseException) -> str | None:
     """The folder named by a "no space left" error (an OSError ENOSPC/EDQUOT with its file, or DuckDB's message naming
     its file), "" when the error names none, or None when it is not a full disk. Looks through the causes (Prefect and
@@ -356,15 +348,18 @@ def disk_full_folder(exc: BaseException) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    os.umask(0o077)  # flows.store.owner_only, before Prefect's home, a store or an export is written (not imported
-    # here: DuckDB's import would delay the API server's early start)
-    _start_api_early(argv)
+    os.umask(0o077)  # flows.store.owner_only, before Prefect's home, a store or an export is written
     args = parser().parse_args(argv)
     try:
         return args.func(args)
     except (
         Exception
     ) as exc:  # a full disk is the operator's to fix, not a crash: one line, exit 2; anything else raises
+        from flows.store import StoreTooNew  # imported here: DuckDB's import would delay the API server's start
+
+        if isinstance(exc, StoreTooNew):  # a store a later release wrote: one line, nothing touched
+            print(f"safetynet {args.command}: {exc}", file=sys.stderr)
+            return EXIT_USAGE
         folder = disk_full_folder(exc)
         if folder is None:
             raise
@@ -379,13 +374,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def console() -> int:
-    """The `safetynet` executable: `main`, then freeze the garbage collector's objects, so that the interpreter's exit
-    does not walk the tens of thousands of objects of Prefect, GX, Polars and DuckDB one last time (2.4 s of the sample
-    night). Exit handlers still run (Prefect flushes its events, the API server stops); everything the commands write
-    is closed by then. Tests call `main`, which leaves the collector alone."""
-    code = main()
-    gc.freeze()
-    return code
+    """The `safetynet` executable."""
+    return main()
 
 
 if __name__ == "__main__":

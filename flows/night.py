@@ -1,21 +1,38 @@
-"""One night, as plain functions (no Prefect): the stages that `flows/nightly.py` sequences as tasks.
+"""One night: its stages as Prefect tasks, and `sequence`, the one order they run in.
 
 Everything for night D is computed in a scratch in-memory DuckDB; the store is touched only by `publish`, in one
 transaction, after every stage succeeded. A halt or a crash before that leaves the store's queue and exports as they were.
+
+Each stage is a Prefect task taking and returning plain values (the night's key, paths, counts, small dicts), so the
+Prefect UI shows what went in and came out of each. What cannot be a value stays in the night's context (`Night`): the
+live scratch connection, the checks' GX cross-check and the staging-cache writes still going on in threads, the parsed
+parameters. A connection cannot be serialised, hashed or shown, and a task argument is all three; so `open_night`
+registers the context under a key (the night and its store), the tasks take the key and look the context up
+(`context`), and `close` removes it. The context lives in the process that opened the night, so a whole night runs in
+one process: the partitioned night runs `sequence` as one task per county.
+
+`sequence` is the only place the stages are ordered. Inside a flow or task run (the nightly flow, a county's task) each
+stage is a task run; anywhere else (tests, benches, `rerun`, tools) the same stages run as plain
+functions, with no Prefect API server.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
+import functools
 import logging
 import os
 import shutil
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
+from prefect import task
+from prefect.cache_policies import NONE
+from prefect.context import FlowRunContext, TaskRunContext
+from prefect.logging import get_run_logger
 
 import sql
 from checks.contract import FEEDS
@@ -25,7 +42,8 @@ from flows import runtime
 from flows.ingest import drops, staging
 from flows.outputs import care_view, exports, gongshi
 from flows.queue import merge as queue
-from flows.store import Store, StoreBusy, manifest, sha256_file
+from flows.store import Store, StoreBusy, StoreTooNew, input_log, manifest, runs, sha256_file
+from flows.store import attach as attach_store
 from models.ml.nightly import score_night
 from models.rules.candidates import raise_candidates
 from models.rules.feed_needs import absent_optional_feeds, rules_not_evaluated
@@ -39,7 +57,7 @@ MEMORY_LIMIT = "5GB"
 
 @dataclasses.dataclass
 class Night:
-    """What a night has gathered so far; becomes the run manifest."""
+    """The context of an open night: what its tasks share that is no value (the connection, the work in threads)."""
 
     store: Store
     as_of: dt.date
@@ -47,14 +65,25 @@ class Night:
     con: duckdb.DuckDBPyConnection
     selection: drops.Selection | None = None
     timings: dict[str, float] = dataclasses.field(default_factory=dict)
-    report: dict = dataclasses.field(default_factory=dict)
     calendar: WorkingCalendar | None = None
     cache_writer: staging.CacheWriter | None = None  # the staging cache's writes, going on beside the checks
     checks: PendingChecks | None = None  # the checks' GX cross-check, going on beside the state and the rules
     staging_released: bool = False
+    checks_report: dict | None = None  # the checks' report, once `settle_staging` has it
 
     def timed(self, stage: str, started: float) -> None:
         self.timings[stage] = round(time.perf_counter() - started, 3)
+
+
+_OPEN: dict[str, Night] = {}  # the open nights of this process, by key (see the module docstring)
+
+
+def context(key: str) -> Night:
+    """The open night `key` (from `open_night`)."""
+    return _OPEN[key]
+
+
+TASK = {"cache_policy": NONE, "persist_result": False}
 
 
 # The parameters a night reads with no fallback (its routing, deadlines, checks, exports and random review). The rules'
@@ -96,6 +125,8 @@ def preflight(
         latest = Store(store_root).latest_ok_night()
     except StoreBusy as exc:
         raise NightRefused(f"{exc}; run the night when it has ended") from exc
+    except StoreTooNew as exc:
+        raise NightRefused(str(exc)) from exc
     if latest is not None and latest[0] > as_of:
         raise NightRefused(
             f"night {as_of} is before the latest night already run into {store_root} ({latest[0]}): each "
@@ -104,7 +135,13 @@ def preflight(
         )
 
 
-def open_night(store_root: Path, as_of: dt.date, params_file: Path | None = None) -> Night:
+def open_night(store_root: Path, as_of: dt.date, params_file: Path | None = None) -> str:
+    """Open night `as_of` on the store (NightRefused when it cannot run there): the scratch connection with the store
+    attached, interrupted exports settled, the parameters and working days in force. Returns the night's key. Not a
+    task (nor is `close`): the night's set-up, where a refusal is a usage error to say in one line, not a failed task
+    logged with its traceback."""
+    if _key(as_of, store_root) in _OPEN:
+        raise NightRefused(f"night {as_of} is already open on {store_root} in this process")
     params = ParameterSet.load(params_file)
     preflight(store_root, as_of, params=params)
     store = Store(store_root)
@@ -121,8 +158,8 @@ def open_night(store_root: Path, as_of: dt.date, params_file: Path | None = None
     tmp.mkdir(exist_ok=True)
     con.execute(f"SET temp_directory = '{tmp}'")
     try:
-        con.execute(f"ATTACH '{store.db_path}' AS store")
-    except duckdb.IOException as exc:  # taken since `preflight` looked, or held by a reader it could not see
+        attach_store(con, store.root)
+    except StoreBusy as exc:  # taken since `preflight` looked, or held by a reader it could not see
         con.close()
         raise NightRefused(
             f"the store {store.db_path} is in use by another process; run the night when it has ended"
@@ -131,7 +168,11 @@ def open_night(store_root: Path, as_of: dt.date, params_file: Path | None = None
     params.to_duckdb(con, as_of)
     night = Night(store, as_of, params, con)
     night.calendar = queue.write_reference_tables(con, params, as_of)
-    return night
+    return register(night)
+
+
+def _key(as_of: dt.date, store_root: Path) -> str:
+    return f"{as_of.isoformat()}@{Path(store_root).resolve()}"
 
 
 def _settle_interrupted_exports(con, store: Store) -> None:
@@ -141,13 +182,7 @@ def _settle_interrupted_exports(con, store: Store) -> None:
     root, checks = store.root / "exports", store.root / "checks"
     exports.restore_interrupted_swaps(checks)
     if root.is_dir() and any(p.suffix in (".partial", ".old") for p in root.iterdir()):
-        docs = {
-            as_of: json.loads(doc)
-            for as_of, doc in con.execute(
-                "SELECT as_of, manifest FROM store.runs WHERE status = 'ok' "
-                "QUALIFY row_number() OVER (PARTITION BY as_of ORDER BY seq DESC) = 1"
-            ).fetchall()
-        }
+        docs = runs.latest_ok_manifests(con)
         installed, lines = exports.settle_staged(root, {d: doc.get("outputs", {}) for d, doc in docs.items()})
         for night in installed:
             if exports.staged(store.checks_dir(night)).exists():
@@ -160,9 +195,40 @@ def _settle_interrupted_exports(con, store: Store) -> None:
         shutil.rmtree(left, ignore_errors=True)
 
 
-def receive(night: Night, drops_dir: Path, allow_stale: bool = False) -> None:
+def _retry_io_only(task, task_run, state) -> bool:
+    """Retry a failure to read or copy the drops (an OSError: a mount that hiccups), never any other error (retrying
+    would only repeat it). A bad delivery is no failure: it is returned (`_halt_returned`)."""
+    return isinstance(state.data, OSError)
+
+
+def _halt_returned(stage):
+    """A halt is the answer of the receive and load-and-check stages, not their failure: it is returned as
+    {"halt": ...} (the manifest's form). Raised, Prefect would log it with a traceback, which reads like a crash (and is
+    no use: the message names the file and the reason); one error line says it instead."""
+
+    @functools.wraps(stage)
+    def answered(*args, **kwargs) -> dict:
+        try:
+            return stage(*args, **kwargs)
+        except NightHalted as halted:
+            _logger().error("night halted: %s", halted)
+            return {"halt": halted.to_dict()}
+
+    return answered
+
+
+def _logger():
+    """The run's logger (shown in the Prefect UI) inside a flow or task run, else the project's."""
+    return get_run_logger() if _in_a_run() else logging.getLogger("safetynet")
+
+
+@task(name="receive drops", retries=2, retry_delay_seconds=10, retry_condition_fn=_retry_io_only, **TASK)
+@_halt_returned
+def receive(key: str, drops_dir: Path, allow_stale: bool = False) -> dict:
     """Select the night's files, verifying and copying each into the input log in a single read of it (a file that fails
-    its manifest halts the night and is not logged); later stages read the logged copies."""
+    its manifest halts the night and is not logged); later stages read the logged copies. Returns what was selected:
+    the number of files, the latest drop and whether it is stale (or the halt)."""
+    night = context(key)
     t = time.perf_counter()
     selection = drops.select(drops_dir, night.as_of, allow_stale, log=night.store)
     rows = [
@@ -173,31 +239,28 @@ def receive(night: Night, drops_dir: Path, allow_stale: bool = False) -> None:
     if override is not None:
         sha, stored = night.store.ingest(override)
         rows.append(("params", night.as_of, override.name, sha, stored.stat().st_size, night.as_of))
-    night.con.execute(
-        "INSERT OR IGNORE INTO store.input_log VALUES " + ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(rows)),
-        [v for row in rows for v in row],
-    )  # one statement: each one is a commit to the store file
+    input_log.log(night.con, rows, db="store")
     night.selection = selection
     night.timed("receive", t)
+    return {"files": len(rows), "latest_drop": selection.latest_drop.isoformat(), "stale": bool(selection.stale)}
 
 
 def previous_counts(night: Night) -> dict[str, int] | None:
     """Rows read per full-extract feed on the latest earlier night that completed, for the row-count check."""
-    row = night.con.execute(
-        """SELECT manifest FROM store.runs WHERE status = 'ok' AND as_of < ?
-                               ORDER BY as_of DESC LIMIT 1""",
-        [night.as_of],
-    ).fetchone()
-    if row is None:
+    doc = runs.latest_ok_manifest_before(night.con, night.as_of)
+    if doc is None:
         return None
-    feeds = json.loads(row[0]).get("checks", {}).get("feeds", {})
+    feeds = doc.get("checks", {}).get("feeds", {})
     return {name: v["rows_in"] for name, v in feeds.items() if FEEDS[name].kind == "full" and "rows_in" in v}
 
 
-def load_and_check(night: Night) -> None:
+@task(name="load and check", **TASK)
+@_halt_returned
+def load_and_check(key: str) -> dict:
     """Type the night's files into staging and run the checks' SQL phase: the quarantine and every feed-level check.
-    A feed-level failure halts here (NightHalted, after GX has also run, for the full report); otherwise GX's
-    cross-check goes on in a thread (`night.checks`) until `settle_staging` joins it."""
+    A feed-level failure halts here (after GX has also run, for the full report); otherwise GX's cross-check goes on in
+    a thread (`night.checks`) until `settle_staging` joins it. Returns the staging tables loaded (or the halt)."""
+    night = context(key)
     t = time.perf_counter()
     night.cache_writer = staging.load(night.con, night.selection, cache_root=night.store.root / "cache" / "staged")
     night.timed("load", t)
@@ -210,9 +273,13 @@ def load_and_check(night: Night) -> None:
         night.con, night.as_of, night.params, previous_counts(night), results_dir=results, docs_dir=results / "docs"
     )
     if pending.failures:
-        night.report["checks"] = pending.wait()  # raises the first failure
+        pending.wait()  # raises the first failure
     night.checks = pending
     night.timed("checks", t)
+    staged = night.con.execute(
+        "SELECT view_name FROM duckdb_views() WHERE NOT internal AND view_name LIKE 'stg\\_%' ESCAPE '\\' ORDER BY 1"
+    ).fetchall()
+    return {"staged_feeds": [name for (name,) in staged], "quarantine_failures": len(pending.failures)}
 
 
 def settle_staging(night: Night, block: bool) -> None:
@@ -228,7 +295,7 @@ def settle_staging(night: Night, block: bool) -> None:
         return
     t = time.perf_counter()
     if night.checks is not None:
-        night.report["checks"] = night.checks.wait()
+        night.checks_report = night.checks.wait()
         night.checks = None
     if night.cache_writer is not None:
         night.cache_writer.wait()
@@ -239,53 +306,72 @@ def settle_staging(night: Night, block: bool) -> None:
         night.timings["checks"] = round(night.timings.get("checks", 0) + time.perf_counter() - t, 3)
 
 
-def build_state(night: Night) -> None:
+@task(name="as-of state", **TASK)
+def build_state(key: str) -> dict:
+    """The as-of state tables of night D (sql/state); returns their row counts."""
+    night = context(key)
     t = time.perf_counter()
     sql.build(night.con, "state")
-    night.report["state_rows"] = {
-        f: night.con.execute(f"SELECT count(*) FROM {f}").fetchone()[0] for f in sorted(FEEDS)
-    }
+    rows = {f: night.con.execute(f"SELECT count(*) FROM {f}").fetchone()[0] for f in sorted(FEEDS)}
     night.timed("state", t)
     settle_staging(night, block=False)
+    return {"state_rows": rows}
 
 
-def score(night: Night) -> None:
+@task(name="rules", **TASK)
+def score(key: str) -> dict:
     """Raise the candidates. An optional feed with no file on or before D leaves its state table empty, so its rules
-    raise nothing: they are listed as not evaluated (manifest and summary), not taken for "nothing found"."""
+    raise nothing: they are listed as not evaluated (manifest and summary), not taken for "nothing found". Returns the
+    candidates by code, the absent feeds, the rules not evaluated and the care figures."""
+    night = context(key)
     t = time.perf_counter()
-    night.report["candidates"] = raise_candidates(night.con, night.params, night.as_of)
+    candidates = raise_candidates(night.con, night.params, night.as_of)
     absent = absent_optional_feeds(night.selection.files if night.selection else {})
-    night.report["feeds_absent"] = absent
-    night.report["rules_not_evaluated"] = rules_not_evaluated(absent)
-    night.report["care"] = care_view.night_figures(night.con)
+    figures = {
+        "candidates": candidates,
+        "feeds_absent": absent,
+        "rules_not_evaluated": rules_not_evaluated(absent),
+        "care": care_view.night_figures(night.con),
+    }
     night.timed("rules", t)
     settle_staging(night, block=False)
+    return figures
 
 
-def score_ml(night: Night) -> None:
+@task(name="ml scores", **TASK)
+def score_ml(key: str) -> dict:
     """Random review slice, proxy signals and the confirmation scores of the model active on D (none: rules order)."""
+    night = context(key)
     t = time.perf_counter()
     ml = score_night(night.con, night.store.root, night.params, night.as_of)
-    night.report["ml"] = ml
-    night.report["model"] = ml["model"]
     night.timed("ml", t)
     settle_staging(night, block=False)
+    return {"ml": ml, "model": ml["model"]}
 
 
-def merge_queue(night: Night) -> None:
+@task(name="queue", **TASK)
+def merge_queue(key: str) -> dict:
+    """Merge the night's warnings into yesterday's queue (in the scratch database); returns the queue's counts and the
+    years whose holidays fell back to weekends."""
+    night = context(key)
     t = time.perf_counter()
-    night.report["queue"] = queue.merge(night.con, night.as_of)
+    counts = queue.merge(night.con, night.as_of)
     touched = {night.as_of.year} | {
         r[0]
         for r in night.con.execute(
             "SELECT DISTINCT year(deadline) FROM queue_next WHERE status IN ('open', 'in_progress')"
         ).fetchall()
     }
-    night.report["calendar_fallback_years"] = night.calendar.missing_years(touched)
+    fallback = night.calendar.missing_years(touched)
     night.timed("queue", t)
+    return {"queue": counts, "calendar_fallback_years": fallback}
 
 
-def export(night: Night) -> dict[str, str]:
+@task(name="exports", **TASK)
+def export(key: str) -> dict:
+    """Stage the night's exports (put in place by `publish`), once the checks' cross-check has agreed; returns the
+    outputs ({file: sha256}) and the checks' report."""
+    night = context(key)
     settle_staging(night, block=True)
     t = time.perf_counter()
     outputs = exports.stage_exports(night.con, night.store.exports_dir(night.as_of), night.as_of)
@@ -293,10 +379,10 @@ def export(night: Night) -> dict[str, str]:
         folder = exports.staged(night.store.exports_dir(night.as_of)) / gongshi.ROSTER_DIR
         outputs = dict(sorted((outputs | gongshi.write_roster(night.con, folder, night.as_of)).items()))
     night.timed("export", t)
-    return outputs
+    return {"outputs": outputs, "checks": night.checks_report}
 
 
-def base_manifest(night: Night, halt: dict | None = None) -> dict:
+def base_manifest(night: Night, report: dict, halt: dict | None = None) -> dict:
     files = (night.selection.all_files() + night.selection.manifests) if night.selection else []
     inputs = [{"feed": f.feed, "drop_date": f.drop_date.isoformat(), "file": f.name, "sha256": f.sha256} for f in files]
     override = night.params.override_file
@@ -315,14 +401,17 @@ def base_manifest(night: Night, halt: dict | None = None) -> dict:
         },
         "code_version": code,
         "lock_sha256": manifest.lock_hash(),
-        **night.report,
+        **report,
         "timings_seconds": night.timings,
     }
 
 
-def publish(night: Night, outputs: dict[str, str]) -> dict:
-    """Record the night: queue snapshot, run row and manifest, in one store transaction."""
-    doc = base_manifest(night) | {
+@task(name="publish", **TASK)
+def publish(key: str, report: dict, outputs: dict[str, str]) -> dict:
+    """Record the night: queue snapshot, run row and manifest, in one store transaction. `report`: what the stages
+    returned, for the manifest. Returns the manifest."""
+    night = context(key)
+    doc = base_manifest(night, report) | {
         "status": "ok",
         "outputs": outputs,
         "output_hash": manifest.output_hash(outputs),
@@ -333,17 +422,15 @@ def publish(night: Night, outputs: dict[str, str]) -> dict:
     con.execute("BEGIN TRANSACTION")
     try:
         queue.publish(con, night.as_of)
-        con.execute("DELETE FROM store.runs WHERE run_id = ?", [doc["run_id"]])
-        con.execute(
-            "INSERT INTO store.runs SELECT ?, ?, 'ok', NULL, NULL, ?, ?, ?, ?, coalesce(max(seq), 0) + 1 FROM store.runs",
-            [
-                doc["run_id"],
-                night.as_of,
-                by_status.get("open", 0) + by_status.get("in_progress", 0),
-                doc["queue"]["raised"],
-                doc["output_hash"],
-                manifest.dumps(doc),
-            ],
+        runs.record(
+            con,
+            doc["run_id"],
+            night.as_of,
+            "ok",
+            manifest.dumps(doc),
+            warnings_open=by_status.get("open", 0) + by_status.get("in_progress", 0),
+            warnings_raised=doc["queue"]["raised"],
+            output_hash=doc["output_hash"],
         )
         con.execute("COMMIT")
     except Exception:
@@ -356,11 +443,15 @@ def publish(night: Night, outputs: dict[str, str]) -> dict:
     return doc
 
 
-def record_halt(night: Night, halted) -> dict:
-    """A halted night is recorded (status `halted`, the feed and the reason); the queue and exports are not touched."""
-    doc = base_manifest(night, halted.to_dict()) | {
+@task(name="record halt", **TASK)
+def record_halt(key: str, halt: dict) -> dict:
+    """A halted night is recorded (status `halted`, the feed and the reason); the queue and exports are not touched.
+    `halt`: the halt as a stage returned it. Returns the manifest."""
+    night = context(key)
+    halted = SimpleNamespace(**halt)
+    doc = base_manifest(night, {}, halt) | {
         "status": "halted",
-        "halt": halted.to_dict(),
+        "halt": halt,
         "outputs": {},
         "output_hash": None,
     }
@@ -370,20 +461,37 @@ def record_halt(night: Night, halted) -> dict:
         shutil.rmtree(kept, ignore_errors=True)
         os.replace(staged, kept)
         doc["checks_results"] = kept.relative_to(night.store.root).as_posix()
-    night.con.execute("DELETE FROM store.runs WHERE run_id = ?", [doc["run_id"]])
-    night.con.execute(
-        "INSERT INTO store.runs SELECT ?, ?, 'halted', ?, ?, NULL, NULL, NULL, ?, coalesce(max(seq), 0) + 1 "
-        "FROM store.runs",
-        [doc["run_id"], night.as_of, halted.feed, halted.check_code, manifest.dumps(doc)],
+    runs.record(
+        night.con,
+        doc["run_id"],
+        night.as_of,
+        "halted",
+        manifest.dumps(doc),
+        halted_feed=halted.feed,
+        halted_check=halted.check_code,
     )
     manifest.write(night.store.runs_dir / f"{doc['run_id']}.json", doc)
     return doc
 
 
-def close(night: Night) -> None:
+@task(name="report", **TASK)
+def report(key: str) -> dict[str, str]:
+    """The night's KPI report and its CSV files beside the exports, and (in a run) the KPIs as Prefect artifacts.
+    Returns the files written ({name: sha256})."""
+    from flows.outputs.report import build_report, publish_artifacts
+
+    night = context(key)
+    kpis = build_report(night.store.root, night.as_of, con=night.con)
+    if _in_a_run():
+        publish_artifacts(kpis)
+    return kpis["files"]
+
+
+def close(key: str) -> None:
     """End the night's database session. Background work still going on (a night that halted or failed before it was
     settled) is finished first: the GX cross-check, then the staging-cache writes; a cache write that fails then only
     leaves its entry out of the cache."""
+    night = _OPEN.pop(key)
     for work in (night.checks, night.cache_writer):
         if work is not None:
             try:
@@ -393,21 +501,64 @@ def close(night: Night) -> None:
     night.con.close()
 
 
-def run(
-    store_root: Path, drops_dir: Path, as_of: dt.date, allow_stale: bool = False, params_file: Path | None = None
+def _in_a_run() -> bool:
+    return FlowRunContext.get() is not None or TaskRunContext.get() is not None
+
+
+def _stage(stage, *args, plain: bool = False):
+    """`stage(*args)`: a task run inside a flow or task run, its plain function anywhere else (module docstring), or
+    when `plain` (a county's night on a Dask worker: the county's task is the task run, its stages plain calls)."""
+    return stage(*args) if _in_a_run() and not plain else stage.fn(*args)
+
+
+def register(night: Night) -> str:
+    """Open `night` under its key (as `open_night` does): for a night reopened from a checkpoint on another process
+    (flows/partition/county_night.py)."""
+    key = _key(night.as_of, night.store.root)
+    if key in _OPEN:
+        raise NightRefused(f"night {night.as_of} is already open on {night.store.root} in this process")
+    _OPEN[key] = night
+    return key
+
+
+def first_half(key: str, drops_dir: Path, allow_stale: bool = False, plain: bool = False) -> dict:
+    """receive -> load and check -> state -> rules: what the stages found, or {"halt": ...}. The partitioned night runs
+    its cross-county stage between the two halves."""
+    received = _stage(receive, key, Path(drops_dir), allow_stale, plain=plain)
+    loaded = received if "halt" in received else _stage(load_and_check, key, plain=plain)
+    if "halt" in loaded:
+        return loaded
+    found = {}
+    for stage in (build_state, score):
+        found |= _stage(stage, key, plain=plain)
+    return found
+
+
+def second_half(key: str, found: dict, plain: bool = False, before_export=None) -> dict:
+    """ML -> queue -> exports -> publish -> report, after `first_half` found `found`: the manifest. `before_export`:
+    called with the night before the exports are written (a county's night keeps only its own streets)."""
+    for stage in (score_ml, merge_queue):
+        found |= _stage(stage, key, plain=plain)
+    if before_export is not None:
+        before_export(context(key))
+    exported = _stage(export, key, plain=plain)
+    doc = _stage(publish, key, found | {"checks": exported["checks"]}, exported["outputs"], plain=plain)
+    _stage(report, key, plain=plain)
+    return doc
+
+
+def sequence(
+    drops_dir: Path, as_of: dt.date, store_root: Path, params_file: Path | None = None, allow_stale: bool = False
 ) -> dict:
-    """The whole night without Prefect (benchmarks, tests, tools): same stages, same outputs as the flow."""
-    night = open_night(store_root, as_of, params_file)
+    """Night `as_of` on the drops under `drops_dir` into the store at `store_root`, with the parameter override
+    `params_file` if any: the manifest (status `ok`, or `halted` when the checks halted it; the queue and exports then
+    stay as they were). Raises NightRefused when the night cannot run into this store. The one order of the stages:
+    `first_half` then `second_half`."""
+    key = open_night(Path(store_root), as_of, Path(params_file) if params_file else None)
     try:
-        try:
-            receive(night, drops_dir, allow_stale)
-            load_and_check(night)
-        except NightHalted as halted:
-            return record_halt(night, halted)
-        build_state(night)
-        score(night)
-        score_ml(night)
-        merge_queue(night)
-        return publish(night, export(night))
+        found = first_half(key, drops_dir, allow_stale)
+        if "halt" in found:
+            return _stage(record_halt, key, found["halt"])
+        return second_half(key, found)
     finally:
-        close(night)
+        close(key)

@@ -27,10 +27,11 @@ import xlsxwriter
 
 import sql
 from checks.id_number import mask_ids_in_text_polars
-from flows.queue.merge import QUEUE_COLUMNS, ensure_store_tables, snapshot_hash
-from flows.runs import latest_ok_manifest
-from flows.store import Store, TamperedInput
+from flows.queue.merge import snapshot_hash
+from flows.store import Store, TamperedInput, attach, input_log, runs, snapshots
 from flows.store import manifest as manifests
+from flows.store import models as stored_models
+from flows.store import outcomes as stored_outcomes
 from models.ml import registry
 
 DIFF_FIELDS = ("warning_code", "status", "severity", "deadline", "raised_date", "reasons", "evidence", "score")
@@ -94,64 +95,42 @@ def _materialise_drops(store: Store, doc: dict, drops: Path) -> None:
 
 def _seed_previous_queue(con, as_of: dt.date) -> dt.date | None:
     """Copy the queue after the previous recorded night into the fresh store, after checking it against its manifest."""
-    prev = con.execute("SELECT max(as_of) FROM src.runs WHERE status = 'ok' AND as_of < ?", [as_of]).fetchone()[0]
+    prev = runs.latest_ok_night_before(con, as_of, "src")
     if prev is None:
         return None
-    recorded = latest_ok_manifest(con, prev, "src")
+    recorded = runs.latest_ok_manifest(con, prev, "src")
     found = snapshot_hash(con, "src.warning_snapshots", prev)
     if recorded.get("queue_hash") != found:
         raise RerunError(
             f"the stored queue of night {prev} has hash {found}, its manifest recorded "
             f"{recorded.get('queue_hash')}: the store was altered; rerun with --chain to rebuild from inputs"
         )
-    cols = ", ".join(QUEUE_COLUMNS)
-    con.execute(
-        f"INSERT INTO dst.warning_snapshots SELECT as_of, {cols} FROM src.warning_snapshots WHERE as_of = ?", [prev]
-    )
+    snapshots.copy_night(con, prev, "src", "dst")
     # Outcomes that arrived by then are already reflected in that queue; later ones are replayed from their files.
-    con.execute("INSERT INTO dst.outcomes SELECT * FROM src.outcomes WHERE imported_as_of <= ?", [prev])
+    stored_outcomes.copy_until(con, prev, "src", "dst")
     return prev
 
 
 def _outcome_files(con, after: dt.date | None, as_of: dt.date) -> list[tuple[dt.date, dt.date, str, str]]:
     """Outcome files applied from a night in (after, as_of], in order: (night applied from, day received, name, sha)."""
-    return con.execute(
-        """SELECT drop_date, first_seen_as_of, name, sha256 FROM src.input_log
-                          WHERE kind = 'outcomes' AND drop_date <= ? AND (? IS NULL OR drop_date > ?)
-                          ORDER BY drop_date, first_seen_as_of, name, sha256""",
-        [as_of, after, after],
-    ).fetchall()
+    return input_log.applied_files(con, "outcomes", after, as_of, "src")
 
 
 def _seed_models(con, store: Store, fresh: Store, docs: list[dict], as_of: dt.date, model: str | None) -> None:
     """Register in the fresh store the models the recorded nights used (artifacts copied, verified when loaded), or,
     for a what-if, the model `model` made active on D."""
-    if not con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'src' AND table_name = 'models'"
-    ).fetchone()[0]:
+    if not stored_models.count(con, "src"):
         if model:
             raise RerunError(f"no model registry in {store.root}; 'safetynet train' registers models")
         return
-    registry.ensure_table(con, "dst")
     used = sorted({m["model_id"] for d in docs for m in (d.get("model") or {}).values()})
     if model:
-        kind = con.execute("SELECT kind FROM src.models WHERE model_id = ?", [model]).fetchone()
+        kind = stored_models.kind_of(con, model, "src")
         if kind is None:
             raise RerunError(f"no model '{model}' in the registry of {store.root}")
-        used = sorted(
-            {model}
-            | {
-                m
-                for m in used
-                if con.execute("SELECT kind FROM src.models WHERE model_id = ?", [m]).fetchone()[0] != kind[0]
-            }
-        )
+        used = sorted({model} | {m for m in used if stored_models.kind_of(con, m, "src") != kind})
     for model_id in used:
-        con.execute(
-            "INSERT INTO dst.models SELECT * REPLACE (CASE WHEN model_id = $o THEN $d ELSE activation_date END "
-            "AS activation_date) FROM src.models WHERE model_id = $m",
-            {"o": model, "d": as_of, "m": model_id},
-        )
+        stored_models.copy(con, model_id, "src", "dst", activate_on=as_of, activated=model)
         shutil.copytree(registry.artifact_dir(store.root, model_id), registry.artifact_dir(fresh.root, model_id))
 
 
@@ -186,31 +165,21 @@ def _rebuild_in(
     work: Path, store: Store, as_of: dt.date, params_file: Path | None, chain: bool, model: str | None
 ) -> dict:
     from flows.caseworker.outcomes import import_outcomes
-    from flows.nightly import nightly  # after runtime.configure
+    from flows.night import sequence  # after runtime.configure
 
     store_root = store.root
     fresh = Store(work / "store")
     fresh.init()
     with duckdb.connect() as con:
-        con.execute(f"ATTACH '{store.db_path}' AS src (READ_ONLY)")
-        con.execute(f"ATTACH '{fresh.db_path}' AS dst")
-        doc = latest_ok_manifest(con, as_of, "src")
+        attach(con, store.root, "src", read_only=True)
+        attach(con, fresh.root, "dst")
+        doc = runs.latest_ok_manifest(con, as_of, "src")
         if doc is None:
             raise RerunError(f"no successful run recorded for {as_of} in {store_root}; 'safetynet runs' lists them")
-        nights = (
-            [
-                r[0]
-                for r in con.execute(
-                    "SELECT DISTINCT as_of FROM src.runs WHERE status = 'ok' AND as_of <= ? ORDER BY 1", [as_of]
-                ).fetchall()
-            ]
-            if chain
-            else [as_of]
-        )
-        ensure_store_tables(con, "dst")
+        nights = [n for n in runs.ok_nights(con, "src") if n <= as_of] if chain else [as_of]
         prev = None if chain else _seed_previous_queue(con, as_of)
         outcome_files = _outcome_files(con, prev, as_of)
-        night_docs = {n: latest_ok_manifest(con, n, "src") for n in nights}
+        night_docs = {n: runs.latest_ok_manifest(con, n, "src") for n in nights}
         _seed_models(con, store, fresh, list(night_docs.values()), as_of, model)
     drops = work / "drops"
     rebuilt, chain_hashes = None, {}
@@ -225,13 +194,7 @@ def _rebuild_in(
                     shutil.copyfile(store.get(sha), target)
                     import_outcomes(fresh.root, target, received or arrival, applies=arrival)
         override = params_file or _params_file(store, night_doc, work)
-        rebuilt = nightly(
-            drops=str(drops),
-            as_of=night,
-            store=str(fresh.root),
-            allow_stale=bool(night_doc.get("stale")),
-            params_file=str(override) if override else None,
-        )
+        rebuilt = sequence(drops, night, fresh.root, override, allow_stale=bool(night_doc.get("stale")))
         if rebuilt["status"] != "ok":
             raise RerunError(f"the rebuilt night {night} halted: {rebuilt.get('halt')}")
         chain_hashes[night.isoformat()] = rebuilt["output_hash"]
@@ -247,8 +210,8 @@ def warning_diff(store_root: Path, fresh_root: Path, as_of: dt.date) -> pl.DataF
     """Warnings of night D that appear, disappear or change between the recorded and the rebuilt queue; an ID number
     standing alone in any text (a condition key, reasons, evidence) is masked as in the exports (docs/CONTRACT.md §4)."""
     with duckdb.connect() as con:
-        con.execute(f"ATTACH '{store_root / 'safetynet.duckdb'}' AS a (READ_ONLY)")
-        con.execute(f"ATTACH '{fresh_root / 'safetynet.duckdb'}' AS b (READ_ONLY)")
+        attach(con, store_root, "a", read_only=True)
+        attach(con, fresh_root, "b", read_only=True)
         changed = " OR ".join(f"a.{f} IS DISTINCT FROM b.{f}" for f in DIFF_FIELDS)
         pairs = ", ".join(f"a.{f} AS recorded_{f}, b.{f} AS rebuilt_{f}" for f in DIFF_FIELDS)
         fields = ", ".join(f"CASE WHEN a.{f} IS DISTINCT FROM b.{f} THEN '{f}' END" for f in DIFF_FIELDS)

@@ -9,22 +9,13 @@ import json
 import sys
 from pathlib import Path
 
-import duckdb
+from flows.store import connect, database
+from flows.store import runs as stored_runs
 
 
-def recorded_runs(store_root: Path) -> list[tuple]:
-    with duckdb.connect(str(store_root / "safetynet.duckdb"), read_only=True) as con:
-        return con.execute("""SELECT run_id, as_of, status, coalesce(halted_feed || ' ' || halted_check, ''),
-                                     warnings_open, warnings_raised, output_hash
-                              FROM runs ORDER BY as_of, seq""").fetchall()
-
-
-def latest_ok_manifest(con, as_of, schema: str = "main") -> dict | None:
-    """The manifest of the last successful run recorded for night `as_of` in the store attached as `schema`."""
-    row = con.execute(
-        f"SELECT manifest FROM {schema}.runs WHERE as_of = ? AND status = 'ok' ORDER BY seq DESC LIMIT 1", [as_of]
-    ).fetchone()
-    return json.loads(row[0]) if row else None
+def _listing(store_root: Path) -> list[tuple]:
+    with connect(store_root, read_only=True) as con:
+        return stored_runs.listing(con)
 
 
 def _seconds(value) -> str:
@@ -95,26 +86,25 @@ def summary_lines(doc: dict) -> list[str]:
 
 
 def cmd_runs(args) -> int:
-    db = args.store / "safetynet.duckdb"
-    if not db.exists():
-        print(f"no store at {args.store} (no {db.name})", file=sys.stderr)
+    if not database.exists(args.store):
+        print(f"no store at {args.store} (no {database.DB_FILE})", file=sys.stderr)
         return 2
     if args.action == "show":
-        with duckdb.connect(str(db), read_only=True) as con:
-            row = con.execute("SELECT manifest FROM runs WHERE run_id = ?", [args.run_id]).fetchone()
-        if row is None:
+        with connect(args.store, read_only=True) as con:
+            text = stored_runs.manifest_text(con, args.run_id)
+        if text is None:
             print(
                 f"no run '{args.run_id}' in {args.store}; 'safetynet runs --store {args.store}' lists them",
                 file=sys.stderr,
             )
             return 2
         if args.json:
-            print(row[0], end="")
+            print(text, end="")
         else:
-            print("\n".join(summary_lines(json.loads(row[0]))))
+            print("\n".join(summary_lines(json.loads(text))))
         return 0
     print(f"{'run_id':<22} {'as_of':<10} {'status':<7} {'open':>6} {'raised':>6}  output_hash / halted")
-    for run_id, as_of, status, halted, open_, raised, out in recorded_runs(args.store):
+    for run_id, as_of, status, halted, open_, raised, out in _listing(args.store):
         tail = out[:16] if out else halted
         print(
             f"{run_id:<22} {as_of!s:<10} {status:<7} {open_ if open_ is not None else '':>6} "

@@ -1,13 +1,21 @@
-"""Process environment for running offline and leaving nothing in the user's home directory, and the night's API server.
+"""How safetynet runs Prefect: offline, its home in the store, and the API server a command needs, gone when it ends.
 
-`configure` must run before `prefect` or `great_expectations` is imported: both read their settings from the environment
-at import. Values already set by the operator (e.g. PREFECT_API_URL for a real server) are kept.
+Everything here goes through Prefect's documented settings (environment variables) and its documented command
+`prefect server start`; no private Prefect name is used. What each setting is for, and why the server is ours rather
+than the one Prefect's ephemeral mode would start (docs/adr/0011-runtime-on-public-prefect.md):
 
-`start_api` starts Prefect's temporary API server (the one its ephemeral mode would start at the first flow run) at the
-very start of a command instead: it then boots in its own process on the other core while this one imports Great
-Expectations, DuckDB, Polars and scikit-learn, and this process never imports the server's own modules (FastAPI,
-Alembic, the server models: seconds of imports). It is the same server, run the same way (uvicorn on loopback, UI off,
-ephemeral services), with its SQLite database in STORE/prefect/.
+- `configure` sets the offline environment before `prefect` or `great_expectations` is imported (both read their
+  settings at import); a value the operator set (e.g. PREFECT_API_URL for a real server) is kept.
+- `start_api` starts `prefect server start` on loopback for a command that runs nights, as soon as the command knows
+  its store: it boots on the other core while this process imports and prepares the night. Prefect's ephemeral server
+  would start only at the first flow run, on the night's path, and would outlive a night killed with SIGKILL; ours
+  is started through `TIED_TO_PARENT`, which asks Linux to stop it when this process dies, however it dies.
+- A new store's Prefect database is a copy of a migrated one kept in the environment per Prefect version
+  (`_template_path`): migrating a new database takes ~10 s. The first store of a Prefect version migrates its own
+  (the server does, at start) and that copy becomes the template.
+
+`tests/flows/test_runtime_upstream.py` fails when a Prefect upgrade renames or drops a setting used here, or changes
+what it relies on (the database's default place, the command's options).
 """
 
 from __future__ import annotations
@@ -38,23 +46,31 @@ OFFLINE_ENV = {
     "GX_ANALYTICS_ENABLED": "False",
 }
 
-# How Prefect's SubprocessASGIServer runs the temporary server, plus what this server does not need, each of which
-# it would otherwise start with (together ~2 s of its start-up and ~0.4 s of its first requests on two cores):
-# - block-type registration (the nights use no blocks; on a fresh database ~2 s of inserts);
-# - automations (triggers and actions: none are defined) and the event persister, which writes every event to the
-#   database for the UI's event feed (and with it the events vacuum). Flow and task runs and their states are still
-#   recorded; the night's own record is the run manifest and the store's `runs` table.
-SERVER_ENV = {
-    "PREFECT_UI_ENABLED": "0",
-    "PREFECT__SERVER_EPHEMERAL": "1",
-    "PREFECT__SERVER_FINAL": "1",
-    "PREFECT_API_BLOCKS_REGISTER_ON_START": "false",
-    "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false",
-    "PREFECT_SERVER_SERVICES_EVENT_PERSISTER_ENABLED": "false",
+# What a night's server does not need, each of which it would otherwise start with: the UI, block-type registration
+# (the nights use no blocks; on a new database ~2 s of inserts), and every background service but the task-run
+# recorder (which records the task runs the UI shows): schedules, late and crashed runs, automations, the event
+# persister (the UI's event feed; the night's own record is its manifest and the store's `runs` table).
+NIGHT_SERVER_ENV = {
+    "PREFECT_SERVER_UI_ENABLED": "false",
+    "PREFECT_SERVER_REGISTER_BLOCKS_ON_START": "false",
+    **{
+        f"PREFECT_SERVER_SERVICES_{service}_ENABLED": "false"
+        for service in (
+            "CANCELLATION_CLEANUP",
+            "CLEANUP_RECONCILER",
+            "EVENT_PERSISTER",
+            "FOREMAN",
+            "LATE_RUNS",
+            "PAUSE_EXPIRATIONS",
+            "REPOSSESSOR",
+            "SCHEDULER",
+            "TRIGGERS",
+        )
+    },
 }
 # Requested as soon as the server answers its health check: the first request to a new server pays for its lazy set-up
-# (0.5-0.9 s here). It is the client's own first request too (its API version check); made early, that set-up is off
-# the night's path whenever the server is up before the night needs it.
+# (0.5-0.9 s). It is the client's own first request too (its API version check); made early, that set-up is off the
+# night's path whenever the server is up before the night needs it.
 WARM_UP = "/api/admin/version"
 HOST = "127.0.0.1"
 
@@ -63,45 +79,51 @@ def configure(store: Path) -> None:
     """Point Prefect's home into the store and switch off telemetry, unless the operator set them."""
     for key, value in OFFLINE_ENV.items():
         os.environ.setdefault(key, value)
-    os.environ.setdefault("PREFECT_HOME", str((store / "prefect").resolve()))
+    os.environ.setdefault("PREFECT_HOME", str((Path(store) / "prefect").resolve()))
     Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)  # its SQLite file cannot create the folder
     logging.getLogger("great_expectations").setLevel(logging.WARNING)  # its INFO lines are noise in a night's output
 
 
 class ApiServer:
-    """The temporary API server of this process: started once, stopped at exit (after Prefect's own exit handlers,
-    which flush events and logs to it, because it registers its handler before Prefect is imported). A thread waits
-    for it to answer and warms it up (`WARM_UP`) while this process imports and prepares the night."""
+    """`prefect server start` on loopback, a child of this process: stopped at exit (after Prefect's own exit handlers,
+    which flush events and logs to it, because it registers its handler before Prefect is imported), and by Linux if
+    this process dies without exit handlers (`TIED_TO_PARENT`). A thread waits for it to answer and warms it up.
 
-    def __init__(self) -> None:
+    `port`: a fixed port (the scheduler's server), else one reserved here. `env`: settings of the server only
+    (`NIGHT_SERVER_ENV` for a night's); `log`: where its output goes (default: its errors to stderr, nothing else);
+    `ui`: serve the UI too."""
+
+    def __init__(
+        self,
+        home: Path,
+        port: int | None = None,
+        env: dict[str, str] | None = None,
+        log: Path | None = None,
+        ui: bool = False,
+    ) -> None:
         # A bound, never-listening SO_REUSEADDR socket reserves the port: the kernel hands it to no one else, and only
-        # the server (which binds with SO_REUSEADDR too) can listen on it. No race between choosing and binding.
+        # the server (uvicorn binds with SO_REUSEADDR too) can listen on it. No race between choosing and binding.
         self._reservation = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._reservation.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._reservation.bind((HOST, 0))
+        self._reservation.bind((HOST, port or 0))
         self.port = self._reservation.getsockname()[1]
         self.api_url = f"http://{HOST}:{self.port}/api"
-        self._seed = _seed_database()
-        migrate = {} if _migrations_needed() else {"PREFECT_API_DATABASE_MIGRATE_ON_START": "false"}
-        uvicorn = [
-            "-m",
-            "uvicorn",
-            "--factory",
-            "prefect.server.api.server:create_app",
-            "--host",
-            HOST,
-            "--port",
-            str(self.port),
-            "--log-level",
-            "error",
-            "--lifespan",
-            "on",
-        ]
+        home.mkdir(parents=True, exist_ok=True)
+        self._seed = _seed_database(home)
+        prefect = Path(sys.executable).with_name("prefect")
+        command = [str(prefect)] if prefect.exists() else [sys.executable, "-m", "prefect"]
+        command += ["server", "start", "--host", HOST, "--port", str(self.port), "--ui" if ui else "--no-ui"]
+        server_env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"} | (env or {})
+        output = log.open("ab") if log else subprocess.DEVNULL
         self.process = subprocess.Popen(
-            [sys.executable, "-c", TIED_TO_PARENT, str(os.getpid()), *uvicorn],
-            env=os.environ | SERVER_ENV | migrate,
+            [sys.executable, "-c", TIED_TO_PARENT, str(os.getpid()), *command],
+            env=server_env | {"PREFECT_HOME": str(home)},
             stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=output if log else None,
         )
+        if log:
+            output.close()
         self._up = threading.Event()
         self._stopping = threading.Event()
         threading.Thread(target=self._await_and_warm_up, name="prefect-api-warm-up", daemon=True).start()
@@ -122,23 +144,23 @@ class ApiServer:
                 return
             time.sleep(0.05)
 
-    def wait(self, meanwhile: Callable[[], None] | None = None) -> None:
+    def wait(self, meanwhile: Callable[[], None] | None = None, timeout: float | None = None) -> None:
         """Block until the server answers (and is warmed up); its start-up messages, if it dies, are on stderr. If it
         is not up yet, run `meanwhile` first (work the caller would do later anyway)."""
         if meanwhile is not None and not self.ready:
             meanwhile()
-        timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90"))
+        timeout = timeout or float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90"))
         deadline = time.monotonic() + timeout
         while not self._up.wait(0.05):
             if self.process.poll() is not None:
                 raise RuntimeError(
-                    f"Prefect's temporary API server exited with code {self.process.returncode} "
-                    f"while starting (its database: {os.environ.get('PREFECT_HOME')}/prefect.db)"
+                    f"the Prefect API server exited with code {self.process.returncode} while starting "
+                    f"(its home: {os.environ.get('PREFECT_HOME')})"
                 )
             if time.monotonic() > deadline:
                 raise RuntimeError(
-                    f"Prefect's temporary API server did not answer on {self.api_url} within "
-                    f"{timeout:.0f} s (PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)"
+                    f"the Prefect API server did not answer on {self.api_url} within {timeout:.0f} s "
+                    "(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)"
                 )
 
     def stop(self) -> None:
@@ -146,22 +168,23 @@ class ApiServer:
         if self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=10)
+                self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
         self._reservation.close()
 
 
-# The server's process, before it becomes uvicorn: asks Linux to SIGTERM it when this process dies, however it dies
-# (kill -9 included; the setting survives exec), and gives up at once if this process is already gone.
+# The server's process, before it becomes its command (argv[2:], an absolute executable first): asks Linux to SIGTERM it when this process dies,
+# however it dies (kill -9 included; the setting survives exec, and the server runs in that same process: one uvicorn
+# worker), and gives up at once if this process is already gone.
 TIED_TO_PARENT = """import ctypes, os, signal, sys
 parent = int(sys.argv[1])
 if sys.platform == "linux":
     ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 if os.getppid() != parent:
     sys.exit(0)
-os.execv(sys.executable, [sys.executable, *sys.argv[2:]])
+os.execv(sys.argv[2], sys.argv[2:])
 """
 
 
@@ -184,47 +207,23 @@ def _template_path() -> Path:
     return Path(sys.prefix) / "share" / "safetynet" / f"prefect-{version('prefect')}.db"
 
 
-def _default_database() -> Path | None:
-    """The SQLite file Prefect's server uses in PREFECT_HOME, or None when the operator chose another database
-    (PREFECT_API_DATABASE_CONNECTION_URL): that one is left to Prefect."""
-    if os.environ.get("PREFECT_API_DATABASE_CONNECTION_URL"):
+def _seed_database(home: Path) -> tuple[Path, Path] | None:
+    """A new store's Prefect database (its documented default place, PREFECT_HOME/prefect.db) starts as a copy of the
+    template: the server then finds it migrated. Without a template yet, returns (database, template), for
+    `_keep_template` once this server has migrated the new database. Nothing to do for an existing database (the server
+    migrates it if an upgrade needs), or when the operator chose another (PREFECT_SERVER_DATABASE_CONNECTION_URL)."""
+    if os.environ.get("PREFECT_SERVER_DATABASE_CONNECTION_URL") or os.environ.get(
+        "PREFECT_API_DATABASE_CONNECTION_URL"
+    ):
         return None
-    return Path(os.environ["PREFECT_HOME"]) / "prefect.db"
-
-
-def _seed_database() -> tuple[Path, Path] | None:
-    """A new store's Prefect database starts as a copy of the template: the server then has no migrations to run (a new
-    database takes ~10 s of them, 116 Alembic steps). Without a template yet, returns (database, template), for
-    `_keep_template` once this server has migrated the new database. Nothing to do for an existing database, or for
-    the operator's own (`_default_database`)."""
-    database = _default_database()
-    if database is None or database.exists():
+    database = home / "prefect.db"
+    if database.exists():
         return None
     template = _template_path()
     if not template.exists():
         return database, template
     shutil.copyfile(template, database)
     return None
-
-
-def _migrations_needed() -> bool:
-    """Whether the server must run Alembic on start: not when its database is at the template's revision (the head of
-    the installed Prefect), which spares Alembic reading its 116 migration scripts to find nothing to do (~0.3 s)."""
-    database = _default_database()
-    revision = _revision(database) if database is not None else None
-    return revision is None or revision != _revision(_template_path())
-
-
-def _revision(database: Path) -> str | None:
-    """The Alembic revision a Prefect SQLite database is at, or None (no such file, no revision table)."""
-    if not database.exists():
-        return None
-    try:
-        with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as con:
-            row = con.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.Error:
-        return None
-    return row[0] if row else None
 
 
 def _keep_template(database: Path, template: Path) -> None:
@@ -265,13 +264,13 @@ def low_disk(store: Path) -> str | None:
 
 
 def start_api(store: Path) -> ApiServer | None:
-    """Configure the runtime for `store` and start the temporary API server now, unless Prefect would not use it: the
+    """Configure the runtime for `store` and start a night's API server now, unless Prefect would not use it: the
     operator named a server (PREFECT_API_URL), or Prefect is already imported (its settings are read; e.g. a test
     harness's server). Returns the server (the same one on later calls), or None."""
     global _server
     configure(store)
     if _server is None and not os.environ.get("PREFECT_API_URL") and "prefect" not in sys.modules:
-        _server = ApiServer()
+        _server = ApiServer(Path(os.environ["PREFECT_HOME"]), env=NIGHT_SERVER_ENV)
         os.environ["PREFECT_API_URL"] = _server.api_url  # read by Prefect when it is imported, after this
     return _server
 
@@ -294,6 +293,11 @@ def night_settings():
 
     with temporary_settings(updates={"flows.heartbeat_frequency": None}):
         yield
+
+
+def healthy(port: int) -> bool:
+    """Whether a Prefect API answers its health check on `port` of loopback."""
+    return _get(port, "/api/health") == 200
 
 
 def _get(port: int, path: str) -> int | None:

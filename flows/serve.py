@@ -10,7 +10,7 @@ recorded by the nightly flow as always. When there is nothing after the latest s
 
 Scheduled runs need a real Prefect server (an ephemeral one never fires schedules, docs/adr/0004-schedules-need-a-real-server.md): `serve_forever` serves
 against the server named by PREFECT_API_URL, or starts `prefect server start` on 127.0.0.1 with its home in the store,
-serves against it, and stops it on exit. One-off `safetynet nightly` runs need none of this.
+serves against it, and stops it on exit (flows/runtime.py `ApiServer`, the night's server with every service on). One-off `safetynet nightly` runs need none of this.
 
 Prefect is imported only when the flow or a deployment is first needed (module `__getattr__` below), never at import:
 the CLI imports this module to build its parser before `flows.runtime.configure(store)` has set Prefect's home and
@@ -24,20 +24,13 @@ import datetime as dt
 import json
 import os
 import re
-import signal
-import subprocess
 import sys
-import urllib.error
-import urllib.request
 import zoneinfo
 from pathlib import Path
-from time import monotonic, sleep
-
-import duckdb
 
 from flows import runtime
 from flows.ingest.drops import drop_dates
-from flows.store import Store, StoreBusy
+from flows.store import Store, StoreBusy, connect, runs
 
 FLOW_NAME = "safetynet-scheduled-night"
 DEPLOYMENT_NAME = "nightly"
@@ -103,28 +96,16 @@ def record_no_new_drop(store: Path, newest: dt.date, ok_run_id: str, checked_at:
         "message": f"no new drop: the newest drop {newest} already ran successfully (run {ok_run_id}); nothing raised",
         "message_zh": f"无新数据：最新一期数据 {newest} 已成功运行（{ok_run_id}），本次未产生预警",
     }
-    s = Store(store)
-    s.init()
-    with duckdb.connect(str(s.db_path)) as con:
-        columns = {
-            r[0]
-            for r in con.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = 'runs'"
-            ).fetchall()
-        }
-        con.execute("DELETE FROM runs WHERE run_id = ?", [doc["run_id"]])
-        manifest = json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
-        if "seq" in columns:  # the run order, where the store keeps one
-            con.execute(
-                "INSERT INTO runs (run_id, as_of, status, manifest, seq) "
-                "SELECT ?, ?, ?, ?, coalesce(max(seq), 0) + 1 FROM runs",
-                [doc["run_id"], newest, NO_NEW_DROP, manifest],
-            )
-        else:
-            con.execute(
-                "INSERT INTO runs (run_id, as_of, status, manifest) VALUES (?, ?, ?, ?)",
-                [doc["run_id"], newest, NO_NEW_DROP, manifest],
-            )
+    Store(store).init()
+    with connect(store) as con:
+        runs.record(
+            con,
+            doc["run_id"],
+            newest,
+            NO_NEW_DROP,
+            json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=2) + "\n",
+            db="main",
+        )
     return doc
 
 
@@ -215,69 +196,6 @@ def deployment(drops, store, time: str = DEFAULT_TIME, timezone: str = DEFAULT_T
 # ----------------------------------------------------------------------------------------------- serving
 
 
-class LocalServer:
-    """`prefect server start` on loopback, as a child process group we start and stop ourselves."""
-
-    def __init__(self, home: Path, port: int = DEFAULT_PORT):
-        self.home = home
-        self.port = port
-        self.api_url = f"http://{SERVER_HOST}:{port}/api"
-        self.log_path = home / "server.log"
-        self.process: subprocess.Popen | None = None
-
-    def start(self, timeout: float = SERVER_STARTUP_SECONDS) -> LocalServer:
-        if _healthy(self.api_url):
-            raise ServeError(
-                f"something already answers on {self.api_url}: set PREFECT_API_URL={self.api_url} to "
-                "serve against it, or free the port (PREFECT_SERVER_API_PORT chooses another)"
-            )
-        self.home.mkdir(parents=True, exist_ok=True)
-        env = os.environ | {
-            "PREFECT_HOME": str(self.home),
-            "PREFECT_SERVER_API_HOST": SERVER_HOST,
-            "PREFECT_SERVER_API_PORT": str(self.port),
-        }
-        env.pop("PREFECT_API_URL", None)
-        prefect_cli = Path(sys.executable).with_name("prefect")
-        cmd = [str(prefect_cli)] if prefect_cli.exists() else [sys.executable, "-m", "prefect"]
-        cmd += ["server", "start", "--host", SERVER_HOST, "--port", str(self.port)]
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            cmd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
-        )
-        log.close()
-        deadline = monotonic() + timeout
-        while monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise ServeError(
-                    f"prefect server exited with code {self.process.returncode} while starting; see {self.log_path}"
-                )
-            if _healthy(self.api_url):
-                return self
-            sleep(1)
-        self.stop()
-        raise ServeError(f"prefect server not healthy on {self.api_url} after {timeout:.0f} s; see {self.log_path}")
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        pgid = os.getpgid(self.process.pid)  # the group we started (start_new_session): the server and its workers
-        os.killpg(pgid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(pgid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-
-
-def _healthy(api_url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{api_url}/health", timeout=2) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError, ValueError):
-        return False
-
-
 def serve_forever(drops, store, time: str = DEFAULT_TIME, timezone: str = DEFAULT_TIMEZONE) -> None:
     """Serve the nightly deployment until interrupted (Ctrl-C or SIGTERM). With PREFECT_API_URL set, against that
     server; otherwise against a local server started here on loopback and stopped on exit."""
@@ -295,7 +213,17 @@ def serve_forever(drops, store, time: str = DEFAULT_TIME, timezone: str = DEFAUL
             f"(home {home}, log {home / 'server.log'}) ...",
             flush=True,
         )
-        server = LocalServer(home, port).start()
+        if runtime.healthy(port):
+            raise ServeError(
+                f"something already answers on {SERVER_HOST}:{port}: set PREFECT_API_URL=http://{SERVER_HOST}:{port}/api "
+                "to serve against it, or free the port (PREFECT_SERVER_API_PORT chooses another)"
+            )
+        server = runtime.ApiServer(home, port, log=home / "server.log", ui=True)
+        try:
+            server.wait(timeout=SERVER_STARTUP_SECONDS)
+        except RuntimeError as exc:
+            server.stop()
+            raise ServeError(f"{exc}; see {home / 'server.log'}") from None
         os.environ["PREFECT_API_URL"] = server.api_url
         print(
             f"local Prefect server is up: PREFECT_API_URL={server.api_url}  UI: http://{SERVER_HOST}:{port}", flush=True

@@ -8,36 +8,22 @@ import json
 import sys
 from pathlib import Path
 
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date YYYY-MM-DD") from None
+from flows import arguments
 
 
 def labelled_outcomes(store: Path, as_of: dt.date) -> tuple[int, int]:
     """(confirmed, dismissed) caseworker outcomes imported into the store on or before `as_of`: what training on the
     store alone can learn from."""
-    import duckdb
+    from flows.store import connect, database, outcomes
 
-    db = Path(store) / "safetynet.duckdb"
-    if not db.is_file():
+    if not database.exists(store):
         return 0, 0
-    with duckdb.connect(str(db), read_only=True) as con:
-        if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'outcomes'").fetchone()[0]:
-            return 0, 0
-        row = con.execute(
-            "SELECT count(*) FILTER (WHERE outcome = 'confirmed'), count(*) FILTER (WHERE outcome = "
-            "'dismissed') FROM outcomes WHERE imported_as_of <= ?",
-            [as_of],
-        ).fetchone()
-    return int(row[0]), int(row[1])
+    with connect(store, read_only=True) as con:
+        return outcomes.labelled_counts(con, as_of)
 
 
 def cmd_train(args) -> int:
-    import duckdb
-
+    from flows.store import StoreBusy
     from models.ml.labels import households_from_store
     from models.ml.training import summary, train
     from models.rules.parameters import ParameterSet
@@ -52,7 +38,7 @@ def cmd_train(args) -> int:
     if args.history is None:
         try:
             confirmed, dismissed = labelled_outcomes(args.store, args.as_of)
-        except duckdb.IOException:
+        except StoreBusy:
             print(
                 f"safetynet train: the store {args.store} is in use by another process; train when it has ended",
                 file=sys.stderr,
@@ -100,13 +86,15 @@ def register(sub) -> None:
         epilog="example: safetynet train --store var --as-of 2026-03-04",
     )
     t.add_argument("--store", type=store_dir, required=True, help="the store folder")
-    t.add_argument("--as-of", type=_date, required=True, help="training date YYYY-MM-DD: only outcomes known by then")
+    t.add_argument(
+        "--as-of", type=arguments.date, required=True, help="training date YYYY-MM-DD: only outcomes known by then"
+    )
     t.add_argument(
         "--history",
         type=Path,
         help="optional: a labelled history folder (flows/devtools/synthetic/outcomes_history.py)",
     )
-    t.add_argument("--activate", type=_date, help="activation date (default: the day after --as-of)")
+    t.add_argument("--activate", type=arguments.date, help="activation date (default: the day after --as-of)")
     t.add_argument("--params", type=params_file, help="a local parameter override file (YAML)")
     t.set_defaults(func=cmd_train)
     h = sub.add_parser(

@@ -58,11 +58,12 @@ def recorded(sample_drops, prefect_harness, tmp_path_factory):
     from flows.caseworker.outcomes import import_outcomes
     from flows.ingest.drops import drop_dates
     from flows.nightly import nightly
+    from flows.store import db_path
 
     store = tmp_path_factory.mktemp("recorded")
     nights = drop_dates(sample_drops)
     docs = {nights[0]: nightly(drops=str(sample_drops), as_of=nights[0], store=str(store))}
-    with duckdb.connect(str(store / "safetynet.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(db_path(store)), read_only=True) as con:
         picked = con.execute(
             "SELECT warning_id FROM warning_snapshots WHERE as_of = ? AND status = 'open' "
             "AND warning_code = 'RANDOM_REVIEW' ORDER BY warning_id LIMIT 2",

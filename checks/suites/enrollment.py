@@ -3,9 +3,7 @@ end date not before start date, and the household present in households.csv."""
 
 from __future__ import annotations
 
-import great_expectations.expectations as gxe
-
-from checks.row_check import RowCheck, contract_checks, end_not_before_start, fmt, fmt_zh, orphan_check
+from checks.row_check import Between, RowCheck, contract_checks, end_not_before_start, fmt, fmt_zh, orphan_check
 
 FEED = "enrollment"
 MEMBERS = "(SELECT count(*) FROM stg_persons p WHERE p.household_id = t.household_id)"
@@ -17,11 +15,10 @@ def checks(ctx) -> list[RowCheck]:
         RowCheck(
             "COVERED_PERSONS_MIN",
             FEED,
-            "t.covered_persons < 1",
+            Between("covered_persons", min=1),
             fmt("enrollment.covered_persons must be at least 1; found {}", "t.covered_persons"),
             fmt_zh("enrollment.covered_persons 应至少为 1；实际为 {}", "t.covered_persons"),
             "covered_persons is at least 1",
-            gxe.ExpectColumnValuesToBeBetween(column="covered_persons", min_value=1),
         ),
         RowCheck(
             "COVERED_OVER_MEMBERS",

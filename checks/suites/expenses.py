@@ -3,9 +3,7 @@ and the person present in persons.csv."""
 
 from __future__ import annotations
 
-import great_expectations.expectations as gxe
-
-from checks.row_check import RowCheck, contract_checks, date_not_after_drop, fmt, fmt_zh, orphan_check
+from checks.row_check import AtLeast, RowCheck, contract_checks, date_not_after_drop, fmt, fmt_zh, orphan_check
 
 FEED = "expenses"
 
@@ -16,16 +14,10 @@ def checks(ctx) -> list[RowCheck]:
         RowCheck(
             "SELF_PAID_OVER_TOTAL",
             FEED,
-            "t.self_paid_amount > t.total_amount",
+            AtLeast("total_amount", "self_paid_amount"),
             fmt("expenses.self_paid_amount {} is more than total_amount {}", "t.self_paid_amount", "t.total_amount"),
             fmt_zh("expenses.self_paid_amount {} 大于 total_amount {}", "t.self_paid_amount", "t.total_amount"),
             "self_paid_amount is at most total_amount",
-            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A="total_amount",
-                column_B="self_paid_amount",
-                or_equal=True,
-                ignore_row_if="either_value_is_missing",
-            ),
         ),
         date_not_after_drop(FEED, "date", "EXPENSE_DATE_AFTER_DROP"),
         orphan_check(FEED, "person_id", "persons", "person_id"),

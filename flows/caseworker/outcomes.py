@@ -49,13 +49,12 @@ import zipfile
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import duckdb
-
 from checks.id_number import mask_id_like
+from flows import arguments
 from flows.outputs.vocabulary import ACTION_WORDS, FINAL_OUTCOMES, OUTCOME_WORDS, action_code, choices, outcome_code
 from flows.outputs.workbook import ALL_SHEET, FILL_COLUMNS, FORMER_FILL_HEADERS, HEADERS_ZH, NOTES_SHEET
-from flows.queue.merge import ensure_store_tables
-from flows.store import Store, sha256_file
+from flows.store import Store, StoreBusy, connect, input_log, runs, sha256_file
+from flows.store import outcomes as stored_outcomes
 
 TIMEZONE = ZoneInfo("Asia/Shanghai")
 INPUT_KIND = "outcomes"
@@ -500,8 +499,8 @@ def applies_from(con, received: dt.date) -> dt.date:
     A night is a function of the inputs that arrived by its date; a file imported after night D ran must not count as
     having arrived by D, or an audit rerun of D would include what the original night did not see.
     """
-    latest = con.execute("SELECT max(as_of) FROM runs WHERE status = 'ok'").fetchone()[0]
-    return max(received, latest + dt.timedelta(days=1)) if latest is not None else received
+    latest = runs.latest_ok(con)
+    return max(received, latest[0] + dt.timedelta(days=1)) if latest is not None else received
 
 
 def import_outcomes(store_root: Path, path: Path, arrival: dt.date, applies: dt.date | None = None) -> dict:
@@ -520,14 +519,13 @@ def import_outcomes(store_root: Path, path: Path, arrival: dt.date, applies: dt.
     sha = sha256_file(path)
     logged = store.put(path, sha)
     try:
-        con = duckdb.connect(str(store.db_path))
-    except duckdb.Error as exc:
+        con = connect(store.root)
+    except StoreBusy as exc:
         raise OutcomeImportError(
             f"cannot open the store {store.db_path}: {exc} (is a night running? try again)",
             "数据库正被占用（可能正在运行夜间任务），请稍后再试",
         ) from exc
     try:
-        ensure_store_tables(con, "main")
         received, arrival = arrival, applies if applies is not None else applies_from(con, arrival)
         warnings = {
             row[0]: Warning(*row[1:])
@@ -597,12 +595,8 @@ def import_outcomes(store_root: Path, path: Path, arrival: dt.date, applies: dt.
         report["rejected"] += _outside_main_sheet(path, rows, other_rows)
         con.execute("BEGIN TRANSACTION")
         try:
-            con.execute(
-                "INSERT OR IGNORE INTO input_log VALUES (?, ?, ?, ?, ?, ?)",
-                [INPUT_KIND, arrival, path.name, sha, logged.stat().st_size, received],
-            )
-            if inserts:
-                con.executemany("INSERT INTO outcomes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", inserts)
+            input_log.log(con, [(INPUT_KIND, arrival, path.name, sha, logged.stat().st_size, received)])
+            stored_outcomes.insert(con, inserts)
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
@@ -643,12 +637,8 @@ def _conflicting_rows(rows: list[Row]) -> dict[int, Reason]:
 
 def _histories(con, warnings: dict[str, Warning]) -> tuple[dict[str, _History], set[tuple[str, int]]]:
     histories: dict[str, _History] = {}
-    names = dict(
-        con.execute("SELECT sha256, min(name) FROM input_log WHERE kind = ? GROUP BY sha256", [INPUT_KIND]).fetchall()
-    )
-    recorded = con.execute(f"""SELECT warning_id, {", ".join(RECORDED)}, imported_as_of, source_file, source_row
-                               FROM outcomes ORDER BY imported_as_of, resolved_date NULLS FIRST, source_file, source_row
-                            """).fetchall()
+    names = input_log.names_by_sha(con, INPUT_KIND)
+    recorded = stored_outcomes.history(con)  # warning id, the RECORDED fields, imported as of, source file and row
     for wid, *values, imported, source, row in recorded:
         h = histories.setdefault(wid, _History())
         fields = dict(zip(RECORDED, values))
@@ -727,13 +717,6 @@ def _write_rejects(store: Store, arrival: dt.date, sha: str, rejected: list[dict
 
 
 # -------------------------------------------------------------------------------------------------------------------- CLI
-
-
-def _arrival_date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, found '{text}'") from None
 
 
 def format_report(report: dict) -> str:
@@ -823,7 +806,7 @@ def register(subparsers) -> None:
     )
     i.add_argument(
         "--arrival",
-        type=_arrival_date,
+        type=arguments.date,
         default=None,
         metavar="YYYY-MM-DD",
         help="the date the file arrived, YYYY-MM-DD (default: today in Asia/Shanghai); recorded in the "

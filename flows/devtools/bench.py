@@ -29,7 +29,7 @@ from flows import night
 drops, store, as_of = Path(sys.argv[1]), Path(sys.argv[2]), dt.date.fromisoformat(sys.argv[3])
 cpu = lambda: sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
 t, c = time.perf_counter(), cpu()
-doc = night.run(store, drops, as_of)
+doc = night.sequence(drops, as_of, store)
 total, cpu_s = time.perf_counter() - t, cpu() - c
 rows = sum(v.get("rows_in", 0) for v in doc.get("checks", {}).get("feeds", {}).values())
 print(json.dumps({"status": doc["status"], "timings": doc["timings_seconds"], "total": total, "cpu": cpu_s, "rows": rows,

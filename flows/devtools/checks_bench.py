@@ -135,6 +135,13 @@ def build(con, households: int) -> dict[str, int]:
         'sibling' AS relation, NULL AS filed_date, {full}, '2026-03-02/staff_relatives.csv' AS _file, i + 2 AS _line
         FROM range({max(n // 200, 1)}) r(i) JOIN _pid p ON p.k = i * 13 JOIN _pid q ON q.k = i * 13 + 1""",
     )
+    for feed in ("communities", "care_contacts", "meter_readings"):  # optional v2 feeds, not delivered: no rows
+        nulls = ", ".join(f"NULL AS {c.name}" for c in FEEDS[feed].columns)
+        _create(
+            con,
+            feed,
+            f"SELECT {nulls}, NULL AS _drop_date, CAST(NULL AS VARCHAR) AS _file, NULL AS _line FROM range(0)",
+        )
     con.execute(
         """CREATE OR REPLACE TABLE raw_counts AS """
         + " UNION ALL ".join(

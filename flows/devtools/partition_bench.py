@@ -26,7 +26,7 @@ import json, resource, sys, time, datetime as dt
 from pathlib import Path
 from flows import night
 t = time.perf_counter()
-doc = night.run(Path(sys.argv[2]), Path(sys.argv[1]), dt.date.fromisoformat(sys.argv[3]), params_file=Path(sys.argv[4]))
+doc = night.sequence(Path(sys.argv[1]), dt.date.fromisoformat(sys.argv[3]), Path(sys.argv[2]), params_file=Path(sys.argv[4]))
 print(json.dumps({"status": doc["status"], "total": time.perf_counter() - t,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """

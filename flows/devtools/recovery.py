@@ -15,12 +15,13 @@ import duckdb
 import polars as pl
 
 import sql
+from flows.store import attach
 
 
 def recovery_table(store_root: Path, truth_dir: Path, as_of: dt.date) -> pl.DataFrame:
     """One row per warning code: tp, fn, fp, precision, recall (codes with no planted case and no warning are absent)."""
     with duckdb.connect() as con:
-        con.execute(f"ATTACH '{store_root / 'safetynet.duckdb'}' AS store (READ_ONLY)")
+        attach(con, store_root, read_only=True)
         con.execute(
             "CREATE TABLE truth AS SELECT * FROM read_csv(?, all_varchar = true)", [str(truth_dir / "planted.csv")]
         )

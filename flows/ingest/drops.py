@@ -28,7 +28,7 @@ from checks.id_number import mask_id_like
 from flows.store import DigestMismatch, Store, sha256_file
 
 DATE_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-READ_THREADS = 2  # the machines here have two cores
+READ_THREADS = 2  # the bureau's servers are small; more readers than cores only contend (docs/adr/0013)
 
 
 @dataclass(frozen=True)
@@ -267,6 +267,6 @@ def select(drops: Path, as_of: dt.date, allow_stale: bool = False, log: Store | 
 
 def _read_all(files: list[tuple[Path, str | None]], log: Store | None) -> list[tuple[str, Path]]:
     """`_read` of each (path, declared sha256), two files at a time: hashing and copying release the GIL, so a night's
-    gigabytes of drops are read on both cores (a million households: 2.9 GB). Results in the order given."""
+    gigabytes of drops are read on both cores (docs/adr/0013). Results in the order given."""
     with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
         return list(pool.map(lambda item: _read(item[0], item[1], log), files))

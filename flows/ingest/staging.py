@@ -83,7 +83,7 @@ def _typed_select(feed: Feed, source: str) -> str:
     order in the file.
 
     `_bad` and `_raw` are text, not a list and a struct: a nested column costs its children's storage on every row, even
-    when NULL (a million households' income, 25.6M rows: 15.4 s to type with a list and a struct, 11.3 s with text)."""
+    when NULL, and typing a million households' income costs markedly more with them (docs/adr/0013)."""
     typed = [c for c in feed.columns if c.type != "str"]
     casts = ", ".join(f'{_cast(c)} AS "c.{c.name}"' for c in typed)
     failing = [f'("{c.name}" IS NOT NULL AND "c.{c.name}" IS NULL)' for c in typed]
@@ -276,8 +276,8 @@ class StagingCache:
         rows, quarantine, meta = self._paths(f)
         if not meta.exists():  # written last: an entry without it is incomplete
             return None
-        # read in place, not copied into memory: a million households' cached income is 25M rows, and the copy cost
-        # 4 s and the memory the state then had to spill for (later night 84.9 -> 71.7 s)
+        # read in place, not copied into memory: a million households' cached income is tens of millions of rows, and
+        # a copy costs time and the memory the state then has to spill for (docs/adr/0013)
         con.execute(f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM read_parquet('{_quote(rows)}')")
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE file_quarantine AS SELECT {FILE_QUARANTINE_COLUMNS} "
@@ -312,8 +312,7 @@ class StagingCache:
 class CacheWriter:
     """Writes the typed rows of the night's new increment files into the staging cache in a thread, on a cursor of its
     own, while the night goes on to its checks: encoding them is DuckDB's work (the GIL released), and the checks are
-    mostly Python (GX), so the two share the cores instead of following each other (a million households: ~15 s of
-    Parquet). The staging tables must outlive the writes: call `wait` before they are dropped or the connection is
+    mostly Python (GX), so the two share the cores instead of following each other (docs/adr/0013). The staging tables must outlive the writes: call `wait` before they are dropped or the connection is
     closed. A write that fails leaves no entry (its metadata is written last); `wait` raises its error."""
 
     def __init__(self, con, cache: StagingCache, jobs: list[tuple[DropFile, str, int]]):

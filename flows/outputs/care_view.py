@@ -11,12 +11,13 @@ reads them back from the recorded run and adds what the store keeps (open warnin
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 
 import polars as pl
 
 import sql
+from flows.outputs.templating import environment
+from flows.store import runs as stored_runs
 
 CARE_CODES = ("CARE_CONTACT_MISSED", "CARE_CONCERN", "WATER_USAGE_ANOMALY")
 FAST_TRACK_CODES = ("ELIGIBLE_NOT_COVERED", "TEKUN_CANDIDATE", "AGE_ALLOWANCE_DUE")
@@ -120,9 +121,8 @@ def summary_lines(con, doc: dict) -> list[str]:
 def report_section(con, as_of: dt.date, run_id: str | None, streets: dict[str, str]) -> dict:
     """The report's care figures: the recorded night's `care` (from its manifest in `store.runs`) joined with the open
     care alerts per street and the open 免申即享 warnings in the night's snapshot. `streets`: code -> name."""
-    rows = con.execute("SELECT manifest FROM store.runs WHERE run_id = ?", [run_id]).fetchall() if run_id else []
-    row = rows[0] if rows else None
-    care = (json.loads(row[0]).get("care") if row and row[0] else None) or {}
+    text = stored_runs.manifest_text(con, run_id, "store") if run_id else None
+    care = (json.loads(text).get("care") if text else None) or {}
     alerts = dict(
         ((s, c), n)
         for s, c, n in con.execute(
@@ -172,12 +172,9 @@ def report_section(con, as_of: dt.date, run_id: str | None, streets: dict[str, s
     }
 
 
-def _e(v) -> str:
-    return "—" if v is None else html.escape(str(v))
-
-
 def render_html(data: dict) -> str:
-    """The care block of the KPI report: the 免申即享 count, the meter notice if any, and the per-street table."""
+    """The care block of the KPI report (templates/care.html.j2): the 免申即享 count, the meter notice if any, and the
+    per-street table."""
     rows = data["by_street"]
     total = {
         k: sum(r[k] or 0 for r in rows)
@@ -185,45 +182,45 @@ def render_html(data: dict) -> str:
     }
     if not data.get("contacts_evaluated"):
         total["met"] = total["missed"] = None
-    rule = f"{_e(data.get('weekly_visits'))}+{_e(data.get('weekly_calls'))}"
+    dash = lambda v: "—" if v is None else v  # noqa: E731
     head = (
         "镇街代码",
         "镇街",
         "独居老人 living alone",
-        f"达标 met {rule}",
+        f"达标 met {dash(data.get('weekly_visits'))}+{dash(data.get('weekly_calls'))}",
         "未达标 missed",
         "装表户 metered",
         "水表无数据 silent",
         "未办结关爱预警 open care alerts",
     )
-    keys = ("street_code", "street_name", "living_alone", "met", "missed", "metered", "silent", "open_care_alerts")
-    body = "".join(
-        ('<tr class="hot">' if (r["missed"] or r["open_care_alerts"]) else "<tr>")
-        + "".join(f"<td>{_e(r[k])}</td>" for k in keys)
-        + "</tr>"
-        for r in rows
-        if r["living_alone"] or r["metered"] or r["open_care_alerts"]
+    return (
+        environment()
+        .get_template("care.html.j2")
+        .render(
+            fast_track_open=data["fast_track_open"],
+            iso_week=data.get("iso_week"),
+            week=data.get("week"),
+            weekly_visits=data.get("weekly_visits"),
+            weekly_calls=data.get("weekly_calls"),
+            reading_day=data.get("reading_day"),
+            contacts_evaluated=data.get("contacts_evaluated"),
+            notice=data.get("meter_notice"),
+            notice_code=NOTICE_CODE,
+            head=head,
+            keys=(
+                "street_code",
+                "street_name",
+                "living_alone",
+                "met",
+                "missed",
+                "metered",
+                "silent",
+                "open_care_alerts",
+            ),
+            rows=[r for r in rows if r["living_alone"] or r["metered"] or r["open_care_alerts"]],
+            total=total,
+        )
     )
-    foot = "<tr><td></td><td>合计 total</td>" + "".join(f"<td>{_e(total[k])}</td>" for k in keys[2:]) + "</tr>"
-    week = f"{_e(data['iso_week'])}（{_e(data['week'])}）" if data.get("iso_week") else "—"
-    evaluated = (
-        "" if data.get("contacts_evaluated") else "<p>本周无探访数据，未评估 (no contact feed: not evaluated)</p>"
-    )
-    notice = data.get("meter_notice")
-    notice_html = (
-        f'<p class="notice"><b>水表数据提示 {NOTICE_CODE}</b>：{_e(notice["reason_zh"])}</p>' if notice else ""
-    )
-    return f"""<div id="care">
-<p class="facts">可免申即享 <span class="en">fast track, no application needed</span>
-<b id="kpi-fast-track">{data["fast_track_open"]}</b> 件未办结预警（疑似漏保、疑似特困未纳入、高龄津贴）</p>
-<p class="facts">上一完整周 <span class="en">last full week</span> {week} ·
-每周 {_e(data.get("weekly_visits"))} 次上门 + {_e(data.get("weekly_calls"))} 次电话 ·
-用水判定日 <span class="en">reading day</span> {_e(data.get("reading_day"))}</p>
-{evaluated}{notice_html}
-<div class="scroll"><table id="table-care"><thead><tr>{"".join(f"<th>{h}</th>" for h in head)}</tr></thead>
-<tbody>{body}</tbody><tfoot>{foot}</tfoot></table></div>
-</div>
-"""
 
 
 def csv_rows(data: dict) -> list[dict]:

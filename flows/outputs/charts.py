@@ -1,8 +1,12 @@
 """The report's charts as SVG written by hand; flows/outputs/report.py puts them inline in report.html.
 
-Why not a plotting library: importing matplotlib and drawing three simple charts took 1.5-2 s of every night, and its
-SVG needed its dates and random ids taken out. Writing the few elements these charts need is fast (milliseconds),
-deterministic (the same figures give the same bytes: no dates, ids or randomness) and needs no dependency.
+Why not a plotting library: importing matplotlib and drawing three simple charts cost a noticeable part of every night
+(docs/adr/0013), and its SVG needed its dates and random ids taken out. Writing the few elements these charts need is
+fast, deterministic (the same figures give the same bytes: no dates, ids or randomness) and needs no dependency.
+
+Why SVG here and not in a Jinja2 template like the page around it (flows/outputs/templates/): a chart is geometry, every
+element's coordinates computed from the figures (scales, ticks, bar lengths, label widths); a template would only loop
+over elements already computed here, so the markup would be split from the arithmetic that places it.
 
 Text stays text, so the reader's browser draws the Chinese with its own fonts. Text widths are estimated
 (`text_width`) only to leave room for the labels and to lay out the legends. Every chart has a `viewBox`, so the page's

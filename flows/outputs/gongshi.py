@@ -20,7 +20,8 @@ import polars as pl
 import xlsxwriter
 
 import sql
-from flows.store import sha256_file
+from flows.store import sha256_file, snapshots
+from models.rules.months import month_index
 
 ROSTER_DIR = "gongshi"
 CSV_COLUMNS = (
@@ -45,8 +46,8 @@ SHEET_COLUMNS = (
 
 def is_first_night_of_month(con, as_of: dt.date) -> bool:
     """No earlier night of the same calendar month in the store's queue snapshots (schema `store`)."""
-    prev = con.execute("SELECT max(as_of) FROM store.warning_snapshots WHERE as_of < ?", [as_of]).fetchall()[0][0]
-    return prev is None or (prev.year, prev.month) != (as_of.year, as_of.month)
+    prev = snapshots.previous_night(con, as_of)
+    return prev is None or month_index(prev) != month_index(as_of)
 
 
 def community_names(con) -> dict[str, str]:

@@ -44,7 +44,11 @@ import duckdb
 import polars as pl
 from markupsafe import Markup
 
+from flows import arguments
+from flows import store as stored
 from flows.outputs import care_view, charts
+from flows.outputs.templating import environment
+from flows.store import runs as stored_runs
 from models.ml import review_measures
 from models.rules.catalogue import CATALOGUE
 from models.rules.parameters import STANDARDS, ParameterError, ParameterSet
@@ -126,19 +130,22 @@ class ReportError(Exception):
 
 
 def _connect(store_root: Path):
-    db = Path(store_root) / "safetynet.duckdb"
-    if not db.exists():
-        raise ReportError(f"{db}: no store database here; run `safetynet nightly` into this store first")
+    if not stored.database.exists(store_root):
+        raise ReportError(
+            f"{stored.db_path(store_root)}: no store database here; run `safetynet nightly` into this store first"
+        )
     con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
-    con.execute(f"ATTACH '{db}' AS store (READ_ONLY)")
+    try:
+        stored.attach(con, store_root, read_only=True)
+    except BaseException:
+        con.close()
+        raise
     return con
 
 
 def _night(con, as_of: dt.date | None) -> tuple[dt.date, str | None]:
     """The night to report on (default: the latest successful one) and its run id."""
-    nights = [
-        r[0] for r in con.execute("SELECT DISTINCT as_of FROM store.runs WHERE status = 'ok' ORDER BY as_of").fetchall()
-    ]
+    nights = stored_runs.ok_nights(con)
     if not nights:
         raise ReportError("the store has no successful night yet (runs with status 'ok'); run a night first")
     if as_of is None:
@@ -147,10 +154,8 @@ def _night(con, as_of: dt.date | None) -> tuple[dt.date, str | None]:
         earlier = [n for n in nights if n < as_of]
         hint = f"; the latest successful night before it is {earlier[-1]}" if earlier else ""
         raise ReportError(f"no successful night on {as_of} in the store{hint}")
-    runs = con.execute(
-        "SELECT run_id FROM store.runs WHERE status = 'ok' AND as_of = ? ORDER BY run_id", [as_of]
-    ).fetchall()
-    return as_of, runs[-1][0] if runs else None
+    run_ids = stored_runs.ok_run_ids(con, as_of)
+    return as_of, run_ids[-1] if run_ids else None
 
 
 def _calendar_frame(params: ParameterSet, as_of: dt.date, first: dt.date) -> pl.DataFrame:
@@ -501,6 +506,7 @@ figure{margin:8px 0}figure svg{max-width:100%;height:auto}.notes{font-size:12px;
 th,td{padding:2px 3px}h2,h3{break-after:avoid}figure{break-inside:avoid}}
 """
 TEMPLATE = "report.html.j2"
+BLOCKS = "report_blocks.html.j2"
 TREND_MIN_WEEKS = 3  # the trend chart once this many weeks have a snapshot night; fewer points show no trend
 
 
@@ -531,25 +537,26 @@ def _table(table_id: str, columns: list[str], rows: list[dict], text_cols: set[s
     """A table that fits its box: headers wrap, and a table still wider than the page scrolls inside its own box
     (and prints at a smaller size) instead of pushing the page wider."""
     kinds = {c: ("rate" if c in RATES else "points" if c == "deduction_estimate" else "int") for c in columns}
-    head = Markup("").join(
-        Markup("<th>{}<span class='en'>{}</span></th>").format(LABELS_ZH.get(c, c), c) for c in columns
+    return _blocks().table(
+        table_id,
+        [{"zh": LABELS_ZH.get(c, c), "en": c} for c in columns],
+        [
+            {
+                "hot": hot(r),
+                "cells": [
+                    {"text": True, "value": _cell(r.get(c)) or "—"}
+                    if c in text_cols
+                    else {"text": False, "value": _num(r.get(c), kinds[c])}
+                    for c in columns
+                ],
+            }
+            for r in rows
+        ],
     )
-    body = []
-    for r in rows:
-        cells = Markup("").join(
-            Markup('<td class="t">{}</td>').format(_cell(r.get(c)) or "—")
-            if c in text_cols
-            else Markup("<td>{}</td>").format(_num(r.get(c), kinds[c]))
-            for c in columns
-        )
-        body.append(Markup('<tr class="hot">{}</tr>').format(cells) if hot(r) else Markup("<tr>{}</tr>").format(cells))
-    return Markup(
-        '<div class="scroll"><table id="{}"><thead><tr>{}</tr></thead><tbody>{}</tbody></table></div>'
-    ).format(table_id, head, Markup("").join(body))
 
 
 def _figure(figure_id: str, svg: str) -> Markup:
-    return Markup('<figure id="{}">{}</figure>').format(figure_id, Markup(svg))
+    return _blocks().figure(figure_id, Markup(svg))
 
 
 def _street_section(kpis: dict) -> Section:
@@ -579,10 +586,7 @@ def _trend_section(kpis: dict) -> Section:
     if len(weeks) >= TREND_MIN_WEEKS:
         body = _figure("chart-trend", _trend(kpis["weekly"]))
     else:
-        body = Markup(
-            '<p id="trend-pending">已有 {} 周数据，满 {} 周后显示趋势图；各周数字见下方“每周”表。'
-            '<span class="en">the trend chart appears once {} weeks have data</span></p>'
-        ).format(len(weeks), TREND_MIN_WEEKS, TREND_MIN_WEEKS)
+        body = _blocks().trend_pending(len(weeks), TREND_MIN_WEEKS)
     return Section("trend", "趋势", "weekly trend", body)
 
 
@@ -603,7 +607,7 @@ def _tables_section(kpis: dict) -> Section:
     ]
     hot = lambda r: bool(r["overdue"] or r["applications_overdue"])  # noqa: E731
     body = (
-        Markup("<h3>各镇街 <span class='en'>by street</span></h3>")
+        _blocks().heading("各镇街", "by street")
         + _table(
             "table-street",
             ["street_code", "street_name", *group_cols],
@@ -611,25 +615,14 @@ def _tables_section(kpis: dict) -> Section:
             {"street_code", "street_name"},
             hot,
         )
-        + Markup("<h3>各预警类型 <span class='en'>by warning type</span></h3>")
+        + _blocks().heading("各预警类型", "by warning type")
         + _table(
             "table-code", ["warning_code", "label_zh", *group_cols], kpis["by_code"], {"warning_code", "label_zh"}, hot
         )
-        + Markup("<h3>每周 <span class='en'>weekly</span></h3>")
+        + _blocks().heading("每周", "weekly")
         + _table("table-weekly", list(WEEKLY), kpis["weekly"], {"week", "week_start", "week_end", "snapshot_night"})
     )
     return Section("tables", "明细表", "tables", body)
-
-
-NOTES = Markup("""<ul class="notes">
-<li>未办结 (open)：状态为待核查 (open) 或核查中 (in_progress) 的预警；超期 (overdue)：未办结且办理时限早于数据日期。</li>
-<li>核查办结 (closed)：经办人员核查后办结，即核查属实 (confirmed) 或核查不属实 (dismissed)；按期办结：办结日期不晚于办理时限。
-按期办结率 = 按期办结 ÷ 核查办结。数据已消除 (resolved_by_data)：预警情形在数据中消失而关闭，未经核查，单列，不计入按期办结率和办结用时。</li>
-<li>办结用时：预警产生之日至核查办结日期的工作日数（国务院节假日安排）。核查属实率 = 属实 ÷ (属实 + 不属实)。</li>
-<li>超期申请：未办结的“申请办理超期” (APPLICATION_OVERDUE) 预警。预计考核扣分 = 每件扣分 × (超期预警 + 超期申请)，
-两部分分列于扣分卡片；仅供参考，以区民政局考核为准。</li>
-<li>每周趋势：新增、办结按预警日期、办结日期所在的 ISO 周统计；周末未办结、周末超期取该周最后一个运行日的快照。</li>
-</ul>""")
 
 
 def _care_section(kpis: dict) -> Section:
@@ -648,7 +641,7 @@ def _review_section(kpis: dict) -> Section:
 
 
 def _notes_section(kpis: dict) -> Section:
-    return Section("definitions", "口径说明", "definitions", NOTES)
+    return Section("definitions", "口径说明", "definitions", _blocks().notes())
 
 
 # The report's blocks below the headline, in page order. Another part of safetynet adds its block by adding a builder
@@ -671,11 +664,7 @@ def _stale_standards(kpis: dict) -> Markup:
     if not stale:
         return Markup("")
     items = "；".join(f"{u['name']} = {u['value']}（{u['effective_from']} 起，{u['why']}）" for u in stale)
-    return Markup(
-        '<p id="stale-standards" class="stale">注意：本晚使用的低保/特困标准最近一次核实已超过一年，请核实是否已调整'
-        '（如已调整，请以 --params 加载新标准）<span class="en">standards last verified more than a year before '
-        "this night</span>：{}</p>\n"
-    ).format(items)
+    return _blocks().stale_standards(items)
 
 
 def _cards(kpis: dict) -> list[dict]:
@@ -739,39 +728,35 @@ def _cards(kpis: dict) -> list[dict]:
     ]
 
 
-def render_html(kpis: dict) -> str:
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+def _blocks():
+    """The macros of templates/report_blocks.html.j2 (each returns escaped Markup)."""
+    return environment().get_template(BLOCKS).module
 
+
+def render_html(kpis: dict) -> str:
     s = kpis["summary"]
-    facts = Markup(
-        '<p class="facts">办结用时中位数 <span class="en">median handling time</span> '
-        '<b id="kpi-median">{}</b> 个工作日 · 核查属实率 <span class="en">confirmation rate</span> '
-        '<b id="kpi-confirmation">{}</b> (属实 {} / 核查 {}) · 数据已消除 <span class="en">resolved by data'
-        '</span> <b id="kpi-resolved-by-data">{}</b> 件</p>'
-    ).format(
+    facts = _blocks().facts(
         _num(s["median_working_days"]),
         _num(s["confirmation_rate"], "rate"),
         s["confirmed"],
         s["confirmed"] + s["dismissed"],
         s["resolved_by_data"],
     )
-    env = Environment(
-        loader=FileSystemLoader(Path(__file__).parent / "templates"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-    )
     sections = [x for x in (build(kpis) for build in SECTION_BUILDERS) if x is not None]
-    return env.get_template(TEMPLATE).render(
-        title=f"社会救助动态监测预警 工作指标 {kpis['as_of'].isoformat()}",
-        css=Markup(CSS),
-        as_of=kpis["as_of"].isoformat(),
-        run_id=kpis["run_id"],
-        notices=kpis.get("notices", []),
-        stale_standards=_stale_standards(kpis),
-        cards=_cards(kpis),
-        facts=facts,
-        sections=sections,
+    return (
+        environment()
+        .get_template(TEMPLATE)
+        .render(
+            title=f"社会救助动态监测预警 工作指标 {kpis['as_of'].isoformat()}",
+            css=Markup(CSS),
+            as_of=kpis["as_of"].isoformat(),
+            run_id=kpis["run_id"],
+            notices=kpis.get("notices", []),
+            stale_standards=_stale_standards(kpis),
+            cards=_cards(kpis),
+            facts=facts,
+            sections=sections,
+        )
     )
 
 
@@ -840,13 +825,6 @@ def publish_artifacts(kpis: dict) -> None:
 # -------------------------------------------------------------------------------------------------------------- CLI
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, found '{text}'") from None
-
-
 def cmd_report(args) -> int:
     try:
         kpis = build_report(args.store, args.as_of)
@@ -893,7 +871,7 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--store", type=store_dir, required=True, help="the store folder the nights ran into")
     p.add_argument(
         "--as-of",
-        type=_date,
+        type=arguments.date,
         default=None,
         help="the night to report on, YYYY-MM-DD (default: the latest successful night)",
     )

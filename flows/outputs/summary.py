@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
-
 from flows.outputs import care_view
+from flows.store import connect
 from models.rules.catalogue import CATALOGUE
 
 
 def night_summary(store: Path, doc: dict) -> str:
     as_of = doc["as_of"]
-    with duckdb.connect(str(Path(store) / "safetynet.duckdb"), read_only=True) as con:
+    with connect(store, read_only=True) as con:
         active = "as_of = ? AND status IN ('open', 'in_progress')"
         by_code = con.execute(
             f"SELECT warning_code, count(*) FROM warning_snapshots WHERE {active} GROUP BY 1 ORDER BY 1", [as_of]

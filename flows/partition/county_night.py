@@ -19,11 +19,9 @@ from pathlib import Path
 
 import duckdb
 
-from checks.halt import NightHalted
 from flows import night as stages
-from flows.outputs.report import build_report
 from flows.partition import rerun_guard
-from flows.store import Store
+from flows.store import Store, attach
 from models.rules.parameters import ParameterSet
 
 STATE_FILE = "night.pickle"
@@ -56,17 +54,14 @@ def prepare(
     done = rerun_guard.published(work)
     if done is not None:
         return done
-    night = stages.open_night(store_dir, as_of, params_file)
+    key = stages.open_night(store_dir, as_of, params_file)
     try:
+        night = stages.context(key)
         if memory_limit:
             night.con.execute(f"SET memory_limit = '{memory_limit}'")
-        try:
-            stages.receive(night, drops_dir)
-            stages.load_and_check(night)
-        except NightHalted as halted:
-            return {"status": "halted", "manifest": stages.record_halt(night, halted)}
-        stages.build_state(night)
-        stages.score(night)
+        found = stages.first_half(key, drops_dir, plain=True)
+        if "halt" in found:
+            return {"status": "halted", "manifest": stages.record_halt.fn(key, found["halt"])}
         stages.settle_staging(night, block=True)
         keys = work / "keys"
         keys.mkdir(parents=True, exist_ok=True)
@@ -74,25 +69,33 @@ def prepare(
             night.con.execute(
                 f"COPY ({query.format(county=county)} ORDER BY ALL) TO '{_sql_path(keys / name)}.parquet' (FORMAT parquet)"
             )
-        _checkpoint(night, work)
+        _checkpoint(night, found, work)
         return {"status": "prepared", "timings": dict(night.timings)}
     finally:
-        stages.close(night)
+        stages.close(key)
 
 
-def _checkpoint(night: stages.Night, work: Path) -> None:
-    """The scratch database to `work/scratch.duckdb` and what the night gathered to `work/night.pickle`."""
+def _checkpoint(night: stages.Night, found: dict, work: Path) -> None:
+    """The scratch database to `work/scratch.duckdb`, and what the night gathered and the first half found to
+    `work/night.pickle`."""
     db = work / CHECKPOINT_DB
     db.unlink(missing_ok=True)
     night.con.execute(f"ATTACH '{_sql_path(db)}' AS checkpoint")
     night.con.execute("COPY FROM DATABASE memory TO checkpoint")
     night.con.execute("DETACH checkpoint")
-    state = {"selection": night.selection, "report": night.report, "timings": night.timings, "cal": night.calendar}
+    state = {
+        "selection": night.selection,
+        "timings": night.timings,
+        "cal": night.calendar,
+        "checks_report": night.checks_report,
+        "found": found,
+    }
     (work / STATE_FILE).write_bytes(pickle.dumps(state))
 
 
 def _reopen(store_dir: Path, as_of: dt.date, params_file: Path | None, work: Path, memory_limit: str | None):
-    """The night `prepare` checkpointed, its scratch database now the checkpoint file (settings as `open_night`)."""
+    """The night `prepare` checkpointed, its scratch database now the checkpoint file (settings as `open_night`), open
+    under its key; and what the first half found."""
     params = ParameterSet.load(params_file)
     stages.preflight(store_dir, as_of, params=params)
     store = Store(store_dir)
@@ -106,11 +109,12 @@ def _reopen(store_dir: Path, as_of: dt.date, params_file: Path | None, work: Pat
         },
     )
     con.execute(f"SET temp_directory = '{_sql_path(store.root / 'tmp')}'")
-    con.execute(f"ATTACH '{_sql_path(store.db_path)}' AS store")
+    attach(con, store.root)
     state = pickle.loads((work / STATE_FILE).read_bytes())  # our own file, written by `_checkpoint`
-    night = stages.Night(store, as_of, params, con, state["selection"], state["timings"], state["report"], state["cal"])
+    night = stages.Night(store, as_of, params, con, state["selection"], state["timings"], calendar=state["cal"])
+    night.checks_report = state["checks_report"]
     night.staging_released = True
-    return night
+    return stages.register(night), state["found"]
 
 
 def finish(
@@ -126,28 +130,27 @@ def finish(
     done = rerun_guard.published(work)
     if done is not None:
         return done
-    night = _reopen(store_dir, as_of, params_file, work, memory_limit)
+    key, found = _reopen(store_dir, as_of, params_file, work, memory_limit)
     try:
-        t = night.timings.get("rules", 0.0)
-        night.con.execute(
+        con = stages.context(key).con
+        con.execute(
             f"""CREATE OR REPLACE TABLE candidates AS
                 SELECT * FROM candidates WHERE warning_code <> 'DUPLICATE_COVERAGE'
                 UNION ALL SELECT household_id, warning_code, condition_key, reasons, evidence
                 FROM read_parquet('{_sql_path(cross_rows)}')
                 ORDER BY household_id, warning_code, condition_key"""
         )
-        night.report["candidates"] = night.con.execute("SELECT count(*) FROM candidates").fetchone()[0]
-        night.timings["rules"] = t
-        stages.score_ml(night)
-        stages.merge_queue(night)
-        # this county's exports hold its own streets only (every street's warnings are in its county's night)
-        night.con.execute("DELETE FROM streets WHERE NOT starts_with(street_code, ?)", [county])
-        doc = stages.publish(night, stages.export(night))
-        build_report(night.store.root, as_of, con=night.con)  # the county's KPIs and report.html, as a single night's
+        found["candidates"] = con.execute("SELECT count(*) FROM candidates").fetchone()[0]
+        doc = stages.second_half(key, found, plain=True, before_export=lambda night: _own_streets(night, county))
     finally:
-        stages.close(night)
+        stages.close(key)
     result = {"status": "ok", "manifest": doc}
     rerun_guard.mark_published(work, result)
     (work / CHECKPOINT_DB).unlink(missing_ok=True)
     shutil.rmtree(work / "keys", ignore_errors=True)
     return result
+
+
+def _own_streets(night: stages.Night, county: str) -> None:
+    """This county's exports hold its own streets only (every street's warnings are in its county's night)."""
+    night.con.execute("DELETE FROM streets WHERE NOT starts_with(street_code, ?)", [county])

@@ -36,7 +36,8 @@ from checks.halt import NightHalted
 from flows import night as stages
 from flows.ingest import drops
 from flows.partition import county_night, cross_county, split
-from flows.store import Store
+from flows.store import Store, connect, input_log, runs
+from flows.store import exists as store_exists
 from models.rules.parameters import ParameterSet
 
 TASK = {"cache_policy": NONE, "persist_result": False}
@@ -89,12 +90,12 @@ def _receive_and_split(root: Path, drops_dir: Path, as_of: dt.date, params: Para
     store = Store(root)
     store.init()
     selection = drops.select(drops_dir, as_of, allow_stale, log=store)
-    with duckdb.connect(str(store.db_path)) as con:
+    with connect(store.root) as con:
         rows = [
             ("drop", f.drop_date, f.name, f.sha256, f.path.stat().st_size, as_of)
             for f in selection.all_files() + selection.manifests
         ]
-        con.executemany("INSERT OR IGNORE INTO input_log VALUES (?, ?, ?, ?, ?, ?)", rows)
+        input_log.log(con, rows)
     with duckdb.connect(config={"threads": 2, "memory_limit": stages.MEMORY_LIMIT}) as con:
         con.execute(f"SET temp_directory = '{root / 'tmp'}'")
         report = split.split(con, selection, configured_counties(params, as_of), night_dir(root, as_of) / "split")
@@ -104,9 +105,9 @@ def _receive_and_split(root: Path, drops_dir: Path, as_of: dt.date, params: Para
 def published_counties(root: Path, as_of: dt.date) -> list[str]:
     """The counties whose store holds a published night `as_of`."""
     found = []
-    for county in sorted(p for p in (Path(root) / "counties").glob("*") if (p / "safetynet.duckdb").exists()):
-        with duckdb.connect(str(county / "safetynet.duckdb"), read_only=True) as con:
-            if con.execute("SELECT count(*) FROM runs WHERE status = 'ok' AND as_of = ?", [as_of]).fetchone()[0]:
+    for county in sorted(p for p in (Path(root) / "counties").glob("*") if store_exists(p)):
+        with connect(county, read_only=True) as con:
+            if runs.ok_run_ids(con, as_of, db="main"):
                 found.append(county.name)
     return found
 

@@ -15,9 +15,7 @@ import shutil
 import time
 from pathlib import Path
 
-import duckdb
-
-from flows.store import Store, manifest
+from flows.store import Store, connect, manifest, runs
 from models.rules.parameters import ParameterSet
 
 KIND = "county"
@@ -91,19 +89,17 @@ def record(
     }
     store = Store(root)
     store.init()
-    with duckdb.connect(str(store.db_path)) as con:
-        con.execute("DELETE FROM runs WHERE run_id = ?", [doc["run_id"]])
-        con.execute(
-            "INSERT INTO runs SELECT ?, ?, ?, ?, ?, NULL, NULL, ?, ?, coalesce(max(seq), 0) + 1 FROM runs",
-            [
-                doc["run_id"],
-                as_of,
-                "ok" if status == "ok" else status,
-                (halt or {}).get("feed") or (",".join(halted) if halted else None),
-                (halt or {}).get("check_code"),
-                doc["output_hash"],
-                manifest.dumps(doc),
-            ],
+    with connect(store.root) as con:
+        runs.record(
+            con,
+            doc["run_id"],
+            as_of,
+            "ok" if status == "ok" else status,
+            manifest.dumps(doc),
+            halted_feed=(halt or {}).get("feed") or (",".join(halted) if halted else None),
+            halted_check=(halt or {}).get("check_code"),
+            output_hash=doc["output_hash"],
+            db="main",
         )
     manifest.write(store.runs_dir / f"{doc['run_id']}.json", doc)
     _status_file(store, as_of, doc)

@@ -9,7 +9,6 @@ The whole night is rebuilt, not one county: a county's DUPLICATE_COVERAGE rows c
 from __future__ import annotations
 
 import datetime as dt
-import json
 import shutil
 import sys
 import tempfile
@@ -18,19 +17,16 @@ from pathlib import Path
 import duckdb
 
 from flows import rerun as single
-from flows.queue.merge import ensure_store_tables
-from flows.runs import latest_ok_manifest
-from flows.store import Store
+from flows.store import Store, attach, connect, runs
+from flows.store import exists as store_exists
 
 
 def recorded(store_root: Path, as_of: dt.date) -> dict | None:
     """The partitioned night recorded for `as_of` in the municipality store (its latest run), or None."""
-    db = Path(store_root) / "safetynet.duckdb"
-    if not (Path(store_root) / "counties").is_dir() or not db.exists():
+    if not (Path(store_root) / "counties").is_dir() or not store_exists(Path(store_root)):
         return None
-    with duckdb.connect(str(db), read_only=True) as con:
-        row = con.execute("SELECT manifest FROM runs WHERE as_of = ? ORDER BY seq DESC LIMIT 1", [as_of]).fetchone()
-    doc = json.loads(row[0]) if row else None
+    with connect(Path(store_root), read_only=True) as con:
+        doc = runs.latest_manifest(con, as_of)
     return doc if doc and doc.get("partition") else None
 
 
@@ -39,10 +35,9 @@ def _seed_county(county_root: Path, fresh_root: Path, as_of: dt.date, work: Path
     store, fresh = Store(county_root), Store(fresh_root)
     fresh.init()
     with duckdb.connect() as con:
-        con.execute(f"ATTACH '{store.db_path}' AS src (READ_ONLY)")
-        con.execute(f"ATTACH '{fresh.db_path}' AS dst")
-        doc = latest_ok_manifest(con, as_of, "src")
-        ensure_store_tables(con, "dst")
+        attach(con, store.root, "src", read_only=True)
+        attach(con, fresh.root, "dst")
+        doc = runs.latest_ok_manifest(con, as_of, "src")
         single._seed_previous_queue(con, as_of)
         single._seed_models(con, store, fresh, [doc], as_of, None)
     return single._params_file(store, doc, work)

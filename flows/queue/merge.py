@@ -11,37 +11,12 @@ import hashlib
 import json
 
 import sql
+from flows.store import snapshots
+from flows.store.snapshots import QUEUE_COLUMNS
 from models.rules.catalogue import CATALOGUE
 from models.rules.parameters import ParameterSet
 from models.rules.working_days import WorkingCalendar
 
-QUEUE_COLUMNS = (
-    "warning_id",
-    "household_id",
-    "condition_key",
-    "warning_code",
-    "category",
-    "label_zh",
-    "severity",
-    "region_code",
-    "street_code",
-    "street_name",
-    "reasons",
-    "evidence",
-    "evidence_hash",
-    "score",
-    "raised_date",
-    "deadline",
-    "last_seen_date",
-    "status",
-    "resolved_date",
-)
-QUEUE_DDL = """CREATE TABLE IF NOT EXISTS {name} (as_of DATE, warning_id VARCHAR, household_id VARCHAR,
-    condition_key VARCHAR, warning_code VARCHAR, category VARCHAR, label_zh VARCHAR, severity VARCHAR, region_code VARCHAR,
-    street_code VARCHAR, street_name VARCHAR, reasons VARCHAR, evidence VARCHAR, evidence_hash VARCHAR, score DOUBLE,
-    raised_date DATE, deadline DATE, last_seen_date DATE, status VARCHAR, resolved_date DATE)"""
-OUTCOMES_DDL = """CREATE TABLE IF NOT EXISTS outcomes (warning_id VARCHAR, outcome VARCHAR, resolved_date DATE,
-    action VARCHAR, caseworker_id VARCHAR, note VARCHAR, source_file VARCHAR, source_row INTEGER, imported_as_of DATE)"""
 CALENDAR_YEARS_BACK = 3  # old raised dates and application submissions reach back this far
 CALENDAR_YEARS_AHEAD = 2  # deadlines of up to a few weeks never leave this range
 
@@ -70,27 +45,18 @@ def write_reference_tables(con, params: ParameterSet, as_of: dt.date) -> Working
     return calendar
 
 
-def ensure_store_tables(con, schema: str = "store") -> None:
-    con.execute(QUEUE_DDL.format(name=f"{schema}.warning_snapshots"))
-    con.execute(OUTCOMES_DDL.replace("outcomes", f"{schema}.outcomes", 1))
-
-
 def merge(con, as_of: dt.date) -> dict:
     """Build `queue_next` from the store's previous snapshot, the candidates and the outcomes; return counts.
 
     Expects the store attached as schema `store`, and `candidates`, `households`, reference tables and `run_context`.
     """
-    ensure_store_tables(con)
     # Without an active model (or when no scorer ran) every score is empty and the export keeps the rules' order.
     con.execute(
         "CREATE TABLE IF NOT EXISTS candidate_scores (household_id VARCHAR, condition_key VARCHAR, score DOUBLE, "
         "explanation VARCHAR)"
     )
-    prev = con.execute("SELECT max(as_of) FROM store.warning_snapshots WHERE as_of < ?", [as_of]).fetchone()[0]
-    cols = ", ".join(QUEUE_COLUMNS)
-    con.execute(
-        f"CREATE OR REPLACE TABLE prev_queue AS SELECT {cols} FROM store.warning_snapshots WHERE as_of = ?", [prev]
-    )
+    prev = snapshots.previous_night(con, as_of)
+    snapshots.copy_night_to_table(con, prev, "prev_queue")
     con.execute(
         """CREATE OR REPLACE TABLE outcomes_in_force AS
         SELECT warning_id, outcome, resolved_date FROM store.outcomes WHERE imported_as_of <= ?
@@ -120,13 +86,8 @@ def merge(con, as_of: dt.date) -> dict:
 
 
 def publish(con, as_of: dt.date) -> None:
-    """Replace the snapshot of night D in the store (inside the caller's transaction)."""
-    cols = ", ".join(QUEUE_COLUMNS)
-    con.execute("DELETE FROM store.warning_snapshots WHERE as_of = ?", [as_of])
-    con.execute(
-        f"INSERT INTO store.warning_snapshots SELECT ?::DATE AS as_of, {cols} FROM queue_next ORDER BY warning_id",
-        [as_of],
-    )
+    """Replace the snapshot of night D in the store with `queue_next` (inside the caller's transaction)."""
+    snapshots.publish(con, as_of)
 
 
 def snapshot_hash(con, table: str, as_of: dt.date | None = None) -> str:

@@ -18,10 +18,10 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 
-import duckdb
 import polars as pl
 
 import sql
+from flows import store as stored
 from models.rules.catalogue import CATALOGUE, SEVERITY_RANK
 
 FEATURES_DIR = Path("ml") / "candidate_features"
@@ -59,14 +59,10 @@ def households_from_store(store_root: Path, as_of: dt.date) -> pl.DataFrame | No
 
 
 def from_store(store_root: Path, as_of: dt.date) -> pl.DataFrame | None:
-    db = Path(store_root) / "safetynet.duckdb"
     folder = Path(store_root) / FEATURES_DIR
-    if not db.is_file() or not folder.is_dir():
+    if not stored.database.exists(store_root) or not folder.is_dir():
         return None
-    with duckdb.connect(str(db), read_only=True) as con:
-        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-        if not {"outcomes", "warning_snapshots"} <= tables:
-            return None
+    with stored.connect(store_root, read_only=True) as con:
         rows = sql.frame(
             con,
             """

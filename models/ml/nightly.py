@@ -98,10 +98,16 @@ def save_frame(frame: pl.DataFrame, store_root: Path, path: Path) -> str:
     return str(path.relative_to(store_root))
 
 
+def add_random_review(con, params: ParameterSet, as_of: dt.date) -> int:
+    """Add night D's random-review slice to the rules' candidates (those not raised already); returns how many. The
+    nightly scoring's first step, and the outcome history's at each replayed date."""
+    return _insert_candidates(con, random_review.review_rows(con, params, as_of))
+
+
 def score_night(con, store_root: Path, params: ParameterSet, as_of: dt.date) -> dict:
     started = time.perf_counter()
     report: dict = {"model": None}
-    report["random_reviews"] = _insert_candidates(con, random_review.review_rows(con, params, as_of))
+    report["random_reviews"] = add_random_review(con, params, as_of)
     conf = registry.load_active(store_root, "confirmation", as_of, con)
     proxy = registry.load_active(store_root, "proxy_means", as_of, con)
     month_file = Path(store_root) / HOUSEHOLDS_DIR / f"{as_of:%Y-%m}.parquet"

@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import math
 
+from models.rules.months import month_index, month_start
 from models.rules.parameters import ParameterSet
 
 CODE = "RANDOM_REVIEW"
@@ -26,8 +27,8 @@ PARAM_SEED = "ml.random_review_seed"
 
 
 def _month_first(d: dt.date, back: int) -> dt.date:
-    mi = d.year * 12 + d.month - 1 - back
-    return dt.date(mi // 12, mi % 12 + 1, 1)
+    mi = month_index(d) - back
+    return month_start(mi)
 
 
 def _in_force(params: ParameterSet, name: str, on: dt.date):
@@ -54,8 +55,7 @@ def draw_sql(month: dt.date, seed: int, sizes: dict) -> tuple[str, list]:
     query = f"""
         WITH covered AS (
             SELECT DISTINCT e.household_id FROM enrollment e
-            WHERE e.program IN ('dibao', 'tekun') AND e.status IN ('active', 'gradual_exit')
-              AND e.start_date <= ?::DATE AND (e.end_date IS NULL OR e.end_date > ?::DATE)
+            WHERE is_covering(e.program, e.status, e.start_date, e.end_date, ?::DATE)
         ),
         ranked AS (
             SELECT h.household_id, left(h.region_code, 9) AS street_code,
@@ -66,7 +66,7 @@ def draw_sql(month: dt.date, seed: int, sizes: dict) -> tuple[str, list]:
         SELECT household_id, street_code, rank FROM ranked WHERE rank <= {size_expr}
         ORDER BY street_code, rank"""
     m = month.isoformat()
-    return query, [m, m, str(seed), month.strftime("%Y-%m")]
+    return query, [m, str(seed), month.strftime("%Y-%m")]
 
 
 def review_rows(con, params: ParameterSet, as_of: dt.date) -> list[tuple]:

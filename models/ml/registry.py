@@ -23,11 +23,10 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
+from flows import store as stored
+from flows.store import models as stored_models
 
 KINDS = ("confirmation", "proxy_means")
-MODELS_DDL = """CREATE TABLE IF NOT EXISTS {schema}models (model_id VARCHAR PRIMARY KEY, kind VARCHAR, sha256 VARCHAR,
-    training_data_sha256 VARCHAR, trained_as_of DATE, activation_date DATE, params_json VARCHAR, registered_seq BIGINT)"""
 # Every type a safetynet model file may hold beyond skops' defaults; anything else is refused at load.
 TRUSTED_TYPES = [
     "models.ml.confirmation.estimator.ConfirmationScorer",
@@ -79,13 +78,9 @@ def sha256_file(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def ensure_table(con, schema: str = "") -> None:
-    con.execute(MODELS_DDL.format(schema=f"{schema}." if schema else ""))
-
-
 def save_model(estimator, path: Path) -> str:
     """Write `estimator` as a skops file (atomically, in canonical form: `canonical_skops`); return its sha256."""
-    import skops.io as sio  # imported where used: 3 s at start-up, and a night with no model never needs it
+    import skops.io as sio  # imported where used: slow to import (docs/adr/0013), and a night with no model never needs it
 
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".partial")
@@ -166,8 +161,7 @@ def _connect(store_root: Path, con=None):
         attached = {r[0] for r in con.execute("SELECT database_name FROM duckdb_databases()").fetchall()}
         if "store" in attached:
             return con, "store"
-    db = Path(store_root) / "safetynet.duckdb"
-    return duckdb.connect(str(db)), ""
+    return stored.connect(store_root), "main"
 
 
 def register(
@@ -185,20 +179,16 @@ def register(
         raise ValueError(f"model kind {kind!r}; expected one of {KINDS}")
     c, schema = _connect(store_root, con)
     try:
-        ensure_table(c, schema)
-        t = f"{schema}.models" if schema else "models"
-        c.execute(f"DELETE FROM {t} WHERE model_id = ?", [model_id])
-        c.execute(
-            f"INSERT INTO {t} SELECT ?, ?, ?, ?, ?, ?, ?, coalesce(max(registered_seq), 0) + 1 FROM {t}",
-            [
-                model_id,
-                kind,
-                sha256,
-                training_data_sha256,
-                trained_as_of,
-                activation_date,
-                json.dumps(params, sort_keys=True, ensure_ascii=False, default=str),
-            ],
+        stored_models.register(
+            c,
+            model_id,
+            kind,
+            sha256,
+            training_data_sha256,
+            trained_as_of,
+            activation_date,
+            json.dumps(params, sort_keys=True, ensure_ascii=False, default=str),
+            db=schema,
         )
     finally:
         if c is not con:
@@ -208,25 +198,11 @@ def register(
 
 def active(store_root: Path, kind: str, as_of: dt.date, con=None) -> ModelEntry | None:
     """The model of `kind` active on `as_of`, or None (no registry, no model yet)."""
-    if con is None and not (Path(store_root) / "safetynet.duckdb").exists():
+    if con is None and not stored.database.exists(store_root):
         return None
     c, schema = _connect(store_root, con)
     try:
-        t = f"{schema}.models" if schema else "models"
-        exists = c.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'models' AND database_name = ?",
-            [schema or c.execute("SELECT current_database()").fetchone()[0]],
-        ).fetchone()[0]
-        if not exists:
-            return None
-        # fetchall, not fetchone: a result left unfinished on the night's connection makes its next register() fail
-        rows = c.execute(
-            f"""SELECT model_id, kind, sha256, training_data_sha256, trained_as_of, activation_date FROM {t}
-                             WHERE kind = ? AND activation_date <= ?
-                             ORDER BY activation_date DESC, registered_seq DESC LIMIT 1""",
-            [kind, as_of],
-        ).fetchall()
-        row = rows[0] if rows else None
+        row = stored_models.active(c, kind, as_of, db=schema)
     finally:
         if c is not con:
             c.close()

@@ -22,10 +22,10 @@ import datetime as dt
 import html
 from pathlib import Path
 
-import duckdb
 import polars as pl
 
 import sql
+from flows import store as stored
 from models.ml import fairness
 from models.ml.labels import households_from_store
 from models.ml.random_review import wilson
@@ -132,7 +132,7 @@ def store_measures(store_root: Path, as_of: dt.date, con=None) -> dict:
     """Monthly estimates and the signal's fairness table from a store (its own connection when `con` is None)."""
     own = con is None
     if own:
-        con = duckdb.connect(str(Path(store_root) / "safetynet.duckdb"), read_only=True)
+        con = stored.connect(store_root, read_only=True)
     try:
         schema = "store" if not own else ""
         tables = {

@@ -27,6 +27,7 @@ from models.ml.confirmation.train import HYPER as CONF_HYPER
 from models.ml.confirmation.train import train_confirmation
 from models.ml.proxy_means.train import HYPER as PROXY_HYPER
 from models.ml.proxy_means.train import train_proxy
+from models.rules.months import month_index, month_start
 from models.rules.parameters import ParameterSet
 
 INTENDED_USE = {
@@ -37,8 +38,8 @@ INTENDED_USE = {
         "decides eligibility and never changes an entitlement (docs/POLICY.md §2)."
     ),
     "proxy_means": (
-        "Estimates per-capita income from proxies (assets, spending, household composition, payment "
-        "history) to raise a low-severity PROXY_SIGNAL for verification. The estimate is never income: MCA "
+        "Estimates per-capita income from proxies (assets, spending, household composition, hukou "
+        "type) to raise a low-severity PROXY_SIGNAL for verification. The estimate is never income: MCA "
         "forbids imputing 'virtual income'; it may rank a warning, never decide (docs/POLICY.md §2)."
     ),
 }
@@ -56,7 +57,12 @@ LIMITS = {
         "Trained on households whose recorded income is complete; recorded income may itself understate true income, "
         "so the estimate learns recorded, not true, income.",
         "A large gap between estimate and record is a reason to verify, never evidence of fraud.",
-        "Location and hukou type are not inputs; the standard (which depends on hukou type) only scales the target.",
+        "Location is not an input; hukou type is (urban/rural), and the standard in force scales the target.",
+        "PROXY_SIGNAL compares a covered household's assets and spending with those of covered households of the same "
+        "composition (size, a member 60+, a member without labour capacity or with a grade 1-2 disability), not with "
+        "everyone: composition alone (older, disabled, large households record little income) is no sign of hidden "
+        "income. Measured on generated districts only (docs/adr/0016-proxy-signal-against-composition-peers.md).",
+        "Fairness ratios on the random-review slice rest on a handful of flagged households per group: read n.",
     ],
 }
 
@@ -100,8 +106,8 @@ def features_rows(descriptors: pl.DataFrame, window: int) -> int:
 
 
 def _months_before(d: dt.date, months: int) -> dt.date:
-    mi = d.year * 12 + d.month - 1 - months
-    return dt.date(mi // 12, mi % 12 + 1, min(d.day, 28))
+    mi = month_index(d) - months
+    return month_start(mi, min(d.day, 28))
 
 
 def _save(
@@ -194,8 +200,7 @@ def train(
                 "signal_thresholds": {
                     n: params.at(n, as_of).value
                     for n in (
-                        "ml.proxy_covered_min_estimate",
-                        "ml.proxy_declared_max_share",
+                        "ml.proxy_min_priority",
                         "ml.proxy_missing_min_estimate",
                     )
                 },

@@ -3,9 +3,9 @@ means optional).
 
 An optional feed may be absent; the night still runs, its state table is empty and the rules that read it raise
 nothing. That silence must not read as "nothing found", so the night reports those rules as not evaluated. What a rule
-reads is taken from its SQL (sql/warnings/), through the features it builds on (sql/features/), by the same name
-matching that orders the relations (sql/__init__.py): a new rule or a new optional feed is covered without a list
-kept by hand.
+reads is taken from the `-- depends:` headers of its SQL (sql/warnings/), through the features it builds on
+(sql/features/), the same headers that order the relations (sql/__init__.py): a new rule or a new optional feed is
+covered without a list kept by hand.
 """
 
 from __future__ import annotations
@@ -18,28 +18,22 @@ from checks.contract import FEEDS
 from models.rules.catalogue import CATALOGUE
 
 
-def _names_in(text: str, names) -> set[str]:
-    return {n for n in names if re.search(rf"\b{re.escape(n)}\b", text)}
-
-
 @cache
 def feeds_read_by_rule() -> dict[str, tuple[str, ...]]:
     """Warning code -> the feeds (state tables) its rule reads, directly or through features, sorted."""
-    features = {n: sql.strip_comments(p.read_text(encoding="utf-8")) for n, p in sql.relation_files("features").items()}
-    direct = {n: _names_in(t, FEEDS) for n, t in features.items()}
-    uses = {n: _names_in(t, features) - {n} for n, t in features.items()}
+    features = {n: set(sql.declared_dependencies(p)) for n, p in sql.relation_files("features").items()}
 
-    def closure(names: set[str], seen: set[str]) -> set[str]:
-        out: set[str] = set()
-        for n in names - seen:
+    def feeds_of(names: set[str], seen: set[str]) -> set[str]:
+        out = names & set(FEEDS)
+        for n in (names & set(features)) - seen:
             seen.add(n)
-            out |= direct[n] | closure(uses[n], seen)
+            out |= feeds_of(features[n], seen)
         return out
 
     needs: dict[str, tuple[str, ...]] = {}
     for path in sql.relation_files("warnings").values():
         text = sql.strip_comments(path.read_text(encoding="utf-8"))
-        feeds = _names_in(text, FEEDS) | closure(_names_in(text, features), set())
+        feeds = feeds_of(set(sql.declared_dependencies(path)), set())
         for code in sorted(set(re.findall(r"'([A-Z][A-Z_]+)'", text)) & set(CATALOGUE)):
             needs[code] = tuple(sorted(feeds))
     return needs

@@ -31,6 +31,8 @@ from pathlib import Path
 import polars as pl
 import yaml
 
+import sql
+
 ROOT = Path(__file__).parent / "parameters"
 STATUSES = ("verified", "unconfirmed")
 # The standards every income test compares with: a night whose standards were last verified more than a year before it
@@ -273,5 +275,4 @@ class ParameterSet:
         con.execute("""CREATE OR REPLACE VIEW params_in_force AS
             SELECT p.* FROM params p, run_context r
             WHERE p.effective_from <= r.as_of AND (p.effective_to IS NULL OR p.effective_to > r.as_of)""")
-        con.execute("CREATE OR REPLACE MACRO param(n) AS (SELECT value FROM params_in_force WHERE name = n)")
-        con.execute("CREATE OR REPLACE MACRO param_text(n) AS (SELECT value_json FROM params_in_force WHERE name = n)")
+        sql.create_macros(con, "parameters")

@@ -1,3 +1,4 @@
+-- depends: enrollment, households, member_presence, persons, run_context
 -- The monthly 公示 roster (docs/CONTRACT.md v2, docs/POLICY.md §7, seed item 12: 谁救助谁公示): the households covered by dibao or
 -- tekun on D (status active or gradual_exit, in force on D), one row per household and program, with only what a
 -- community posts publicly: the head's name with its middle characters masked, the household size (members present on
@@ -13,8 +14,7 @@ WITH ctx AS (
 covered AS (
     SELECT e.household_id, e.program, sum(e.monthly_benefit) AS monthly_benefit, min(e.start_date) AS start_date
     FROM enrollment e, ctx
-    WHERE e.program IN ('dibao', 'tekun') AND e.status IN ('active', 'gradual_exit')
-      AND e.start_date <= ctx.as_of AND (e.end_date IS NULL OR e.end_date > ctx.as_of)
+    WHERE is_covering(e.program, e.status, e.start_date, e.end_date, ctx.as_of)
     GROUP BY e.household_id, e.program
 ),
 heads AS (

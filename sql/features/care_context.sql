@@ -1,3 +1,4 @@
+-- depends: care_contacts, run_context
 -- The dates and parameter values the care rules (CARE_CONTACT_MISSED, CARE_CONCERN, WATER_USAGE_ANOMALY) and
 -- AGE_ALLOWANCE_DUE use on D. Grain: exactly one row. Values come from the `params` table (one loader).
 -- The judged week (week_start, week_end, iso_week) is the last full ISO week (Monday..Sunday) that ended before D: a

@@ -1,3 +1,4 @@
+-- depends: care_context, member_presence
 -- Older people living alone on D (docs/rulebook.md "Older person living alone"): the only present member of their household,
 -- aged care.living_alone_min_age or more in full years on D. Grain: one row per (person_id, household_id).
 WITH ctx AS (

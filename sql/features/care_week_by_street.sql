@@ -1,3 +1,4 @@
+-- depends: care_context, care_persons, care_week_contacts, households, meter_status
 -- The care view of the KPI report, per street (the first 9 digits of region_code): older people living alone on D, how
 -- many met the weekly visit and call rule in the judged week (care_week_contacts), how many missed it (NULL when the week
 -- was not judged: no contact feed), metered households and silent meters on the judged reading day.

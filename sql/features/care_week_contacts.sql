@@ -1,3 +1,4 @@
+-- depends: care_contacts, care_weeks
 -- Each person's contacts in each judged week (care_weeks), visits and calls counted separately. A contact counts when
 -- the person was reached (result ok or concern); a no_answer contact is an attempt, counted apart. Grain: one row per
 -- person and week with a contact; read by CARE_CONTACT_MISSED and the care view of the KPI report (care_week_by_street).

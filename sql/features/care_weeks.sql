@@ -1,3 +1,4 @@
+-- depends: care_contacts, care_context
 -- The full Monday..Sunday weeks CARE_CONTACT_MISSED judges on D: every week that ended before D and on or after
 -- D - care.follow_up_days (so a missed week stays a condition, and its warning open, for that long after it ended).
 -- `evaluated`: the care feed holds a contact dated in the week (else that week is not judged: a feed that began, or

@@ -1,3 +1,4 @@
+-- depends: assets, household_features, households, income, member_presence, quarantined_households, rule_context
 -- The 免申即享 fast track (docs/CONTRACT.md v2; docs/rulebook.md "Fast track"): for each household, whether every fact an
 -- ELIGIBLE_NOT_COVERED, TEKUN_CANDIDATE or AGE_ALLOWANCE_DUE decision needs comes from an authoritative department feed,
 -- the facts with their sources, and the fact missing when not. Needed: no income of a present member in the income

@@ -1,6 +1,7 @@
+-- depends: assets, member_presence, rule_context
 -- Assets held on D by present members, counted by the four asset tests (docs/rulebook.md "Asset tests", macro asset_test).
 -- Whether a test fails needs n and the standard, so household_features decides; the assets a failing test names are
--- listed by the `tested_assets` macro (models/rules/candidates.py) for the households ASSET_OVER_LIMIT raises only.
+-- listed by the `tested_assets` macro (sql/macros/evidence.sql) for the households ASSET_OVER_LIMIT raises only.
 -- Grain: one row per household with at least one asset held on D by a present member.
 WITH ctx AS (
     SELECT as_of, exempt_vehicle_subtypes FROM rule_context

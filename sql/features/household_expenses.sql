@@ -1,8 +1,9 @@
+-- depends: expenses, member_presence, rule_context
 -- Self-paid expenditure of present members dated in (D - expenses.lookback_days, D]: medical (MEDICAL_SHOCK) and
 -- rigid (RIGID_EXPENSE_FAMILY: medical_*, education, disability_rehab).
 -- Grain: one row per household with at least one such expense.
--- The records behind the totals are listed by the `expense_records` macro (models/rules/candidates.py) for the
--- households a rule raises only: sorting struct lists for every household cost ~40 s at a million households.
+-- The records behind the totals are listed by the `expense_records` macro (sql/macros/evidence.sql) for the
+-- households a rule raises only: sorting struct lists for every household would dominate the rule pass (docs/adr/0013).
 WITH ctx AS (
     SELECT * FROM rule_context
 ),

@@ -1,3 +1,4 @@
+-- depends: household_assets, household_coverage, household_expenses, household_income, households, member_presence, rule_context, standard_in_force
 -- As-of household features every income, asset and coverage rule reads.
 -- Grain: one row per household in `households` whose hukou_type has a standard in force on D.
 WITH ctx AS (

@@ -1,3 +1,4 @@
+-- depends: member_income
 -- Household income of the members present on D (docs/rulebook.md "Countable income", "Employment-cost deduction",
 -- "Per-capita income"), over the income window and the two INCOME_SHOCK periods: the sum of member_income.
 -- Grain: one row per household with at least one income record (any source) of a present member since income_from.

@@ -1,3 +1,4 @@
+-- depends: households, income, member_presence, rule_context, standard_in_force
 -- Income of each member present on D over the months the income rules read (docs/rulebook.md "Countable income",
 -- "Employment-cost deduction"): records, countable income and the employment-cost deduction of the income window and
 -- the two INCOME_SHOCK periods. household_income adds these up per household; TEKUN_CANDIDATE reads a member's own.

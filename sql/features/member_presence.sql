@@ -1,3 +1,4 @@
+-- depends: events, persons, rule_context
 -- Who is present on D (docs/rulebook.md "Member present on D"): listed in `persons`, no death on or before D, not away on D.
 -- Away = the latest hukou_out on or before D has no hukou_in on or after its date (up to D), or the latest
 -- incarceration has no release on or after its date (up to D). A same-day return counts as returned.

@@ -1,3 +1,4 @@
+-- depends: care_context, meter_status
 -- The meter feed's own failure (docs/rulebook.md "Water meters"): when more than meter.silent_share_notice of the metered
 -- households have no reading for the judged day, the feed is taken to have stopped, and the night gives ONE notice (in
 -- its summary and the data office's quarantine list) instead of a "meter silent" warning per household.

@@ -1,3 +1,4 @@
+-- depends: care_context, member_presence, meter_readings
 -- Each metered household's water use on the judged reading day (care_context.reading_day, D - 1) against its own
 -- baseline (docs/rulebook.md "Water meters"). Metered = a reading in the baseline window or on the reading day, and a member
 -- present on D. Baseline = the median of its daily use over the meter.baseline_days days before the reading day, when it

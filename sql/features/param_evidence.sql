@@ -1,3 +1,4 @@
+-- depends: params_in_force
 -- Every parameter value in force on D as the evidence object a warning cites.
 -- Grain: one row per parameter name. Keys in sorted order: effective_from, name, reference, status, value.
 SELECT

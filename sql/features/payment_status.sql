@@ -1,3 +1,4 @@
+-- depends: enrollment, events, member_presence, payments, rule_context
 -- Payments in scope (period in the 12 months before the month of D, or later) with what was in force on the first day
 -- of their period: the enrollment of that program (the latest-starting one if several) and whether anyone was present.
 -- Grain: one row per payment in scope.

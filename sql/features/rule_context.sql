@@ -1,8 +1,9 @@
+-- depends: run_context
 -- The as-of date, the date windows the rules use, and every scalar parameter value in force on it.
 -- Grain: exactly one row. Values come from the `params` table through `param()` / `param_text()` (one loader).
 -- Money and rates are DECIMAL so that thresholds compare exactly (0.3 x 636 = 190.80, not 190.7999...).
 WITH r AS (
-    SELECT as_of, date_trunc('month', as_of)::DATE AS month_of_d FROM run_context
+    SELECT as_of, first_of_month(as_of) AS month_of_d FROM run_context
 ),
 p AS (
     SELECT
@@ -35,16 +36,16 @@ SELECT
     r.month_of_d,
     p.*,
     -- income window: the window_months complete calendar months before the month of D
-    (r.month_of_d - to_months(p.window_months))::DATE           AS window_start,
+    months_before(r.month_of_d, p.window_months)           AS window_start,
     -- INCOME_SHOCK: recent = the last recent_months complete months; prior = the recent_months before those
-    (r.month_of_d - to_months(p.recent_months))::DATE           AS recent_start,
-    (r.month_of_d - to_months(2 * p.recent_months))::DATE       AS prior_start,
+    months_before(r.month_of_d, p.recent_months)           AS recent_start,
+    months_before(r.month_of_d, 2 * p.recent_months)       AS prior_start,
     -- earliest month any income rule reads
-    least(r.month_of_d - to_months(p.window_months), r.month_of_d - to_months(2 * p.recent_months))::DATE AS income_from,
+    least(months_before(r.month_of_d, p.window_months), months_before(r.month_of_d, 2 * p.recent_months)) AS income_from,
     -- expenses dated in (D - lookback, D]
     (r.as_of - to_days(p.expense_lookback_days))::DATE          AS expense_after,
     -- unemployment events dated in (D - lookback, D]
     (r.as_of - to_days(p.shock_event_lookback_days))::DATE      AS shock_event_after,
     -- payments whose period is in the 12 months before the month of D, or later
-    (r.month_of_d - to_months(12))::DATE                        AS payment_from
+    months_before(r.month_of_d, 12)                        AS payment_from
 FROM r, p

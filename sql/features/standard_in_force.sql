@@ -1,3 +1,4 @@
+-- depends: params_in_force
 -- The dibao standard in force on D for each hukou type, with the text a reason quotes ("770 元（2025-07-29 起）").
 -- Grain: one row per hukou_type (urban, rural).
 WITH standard_names AS (

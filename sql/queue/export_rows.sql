@@ -1,3 +1,4 @@
+-- depends: communities, households, persons, progress_in_force, queue_next, run_context, working_days
 -- The caseworkers' queue of night D (docs/CONTRACT.md §4, with the v2 column fast_track): warnings still to be worked, with the household head and the
 -- working days left. Grain: one row per open or in-progress warning. ID numbers are masked here, before anything leaves:
 -- the head's, and any that the reasons or evidence name (first 6 and last 4 characters kept, docs/CONTRACT.md §4), standing

@@ -1,3 +1,4 @@
+-- depends: candidate_scores, candidates, catalogue, households, streets
 -- The night's candidate warnings routed through the three-level network and given their catalogue fields.
 -- Grain: one row per household and condition (household_id, condition_key).
 -- Inputs: candidates (models/rules and models/ml), candidate_scores (models/ml: empty without an active model),

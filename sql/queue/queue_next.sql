@@ -1,3 +1,4 @@
+-- depends: outcomes_in_force, prev_queue, queue_candidates, run_context, working_days
 -- The warning queue after night D (docs/DESIGN.md step 5). Grain: one row per warning (household, condition, raise).
 -- prev_queue is the queue after the latest earlier night; outcomes_in_force the caseworkers' latest outcome per warning
 -- imported on or before D (confirmed/dismissed close it; in_progress keeps an open warning active, same deadline).

@@ -1,3 +1,4 @@
+-- depends: quarantine, stg_applications
 -- applications: full extract as of D (the newest drop on or before D), without quarantined rows. Grain: one row per staged row.
 SELECT s.* EXCLUDE (_file, _line)
 FROM stg_applications AS s

@@ -1,3 +1,4 @@
+-- depends: quarantine, stg_communities
 -- communities: full extract as of D (the newest drop on or before D), without quarantined rows; empty when the feed
 -- (optional, docs/CONTRACT.md v2) was never delivered. Grain: one row per community_code (a code repeated in a file is
 -- quarantined after its first row: checks/suites/communities.py).

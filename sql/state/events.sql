@@ -1,3 +1,4 @@
+-- depends: quarantine, stg_events
 -- events: increment state as of D: the union of all drops on or before D, a later row with the same event_id replacing the
 -- earlier one (a correction). Quarantined rows are left out first, so the last valid version of a record stays in force
 -- until a valid correction arrives. Grain: one row per event_id.

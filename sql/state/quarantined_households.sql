@@ -1,3 +1,4 @@
+-- depends: persons, quarantine, stg_applications, stg_assets, stg_care_contacts, stg_enrollment, stg_events, stg_expenses, stg_households, stg_income, stg_meter_readings, stg_payments, stg_persons
 -- The households with a row the night quarantined (the 免申即享 fast track, docs/CONTRACT.md v2: "no quarantined row for the
 -- household that night"): a fact about them may be missing, so no warning of theirs is marked fast_track.
 -- A quarantined row is found in its staging table by file and line; its household is the row's own household_id, or, for

@@ -1,3 +1,4 @@
+-- depends: quarantine, stg_staff_relatives
 -- staff_relatives: full extract as of D (the newest drop on or before D), without quarantined rows. Grain: one row per staged row.
 SELECT s.* EXCLUDE (_file, _line)
 FROM stg_staff_relatives AS s

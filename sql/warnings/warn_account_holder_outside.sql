@@ -1,3 +1,4 @@
+-- depends: payment_status, persons
 -- ACCOUNT_HOLDER_OUTSIDE (疑似卡折代管): payments in scope to an account holder not listed in `persons` for the household.
 -- Grain: one row per household and account holder. Condition key: ACCOUNT_HOLDER_OUTSIDE:<account_holder_id>.
 WITH outside AS (

@@ -1,3 +1,4 @@
+-- depends: care_context, enrollment, fast_track_facts, member_presence
 -- AGE_ALLOWANCE_DUE (高龄津贴免申即享): present members aged age_allowance.min_age or more (full years on D) outnumber the
 -- persons covered by the household's age_allowance enrollments in force on D (status active, gradual_exit or suspended: a
 -- suspended allowance was decided, not forgotten). One row per such member, to be granted without application.
@@ -21,7 +22,7 @@ counted AS (
     SELECT household_id, count(*) AS entitled_n FROM entitled GROUP BY household_id
 ),
 used AS (
-    SELECT list(evidence ORDER BY name) AS parameters FROM param_evidence WHERE name = 'age_allowance.min_age'
+    SELECT parameters FROM parameters_cited(['age_allowance.min_age'])
 )
 SELECT
     e.household_id,

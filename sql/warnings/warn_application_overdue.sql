@@ -1,3 +1,4 @@
+-- depends: applications, param_evidence, rule_context, working_days
 -- APPLICATION_OVERDUE (申请办理超期): an application with no decision on D (decided_date empty or after D) whose working
 -- days after submitted_date up to and including D exceed application.processing_limit_working_days.
 -- Grain: one row per application. Condition key: APPLICATION_OVERDUE:<application_id>.

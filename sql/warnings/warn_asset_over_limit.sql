@@ -1,3 +1,4 @@
+-- depends: household_features, rule_context
 -- ASSET_OVER_LIMIT (财产超标): a covered household (dibao/tekun, active or gradual exit) fails an asset test.
 -- The evidence names the failing tests and the assets that fail them.
 -- Grain: one row per household. Condition key: ASSET_OVER_LIMIT.
@@ -12,11 +13,7 @@ fired AS (
     WHERE f.is_covered AND NOT f.asset_pass
 ),
 used AS (
-    SELECT s.hukou_type, list(pe.evidence ORDER BY pe.name) AS parameters
-    FROM standard_in_force s
-    JOIN param_evidence pe ON pe.name = s.param_name OR pe.name IN (
-        'assets.financial_limit_months', 'assets.exempt_vehicle_subtypes', 'assets.max_residential_properties')
-    GROUP BY s.hukou_type
+    SELECT hukou_type, parameters FROM parameters_cited_with_standard(['assets.financial_limit_months', 'assets.exempt_vehicle_subtypes', 'assets.max_residential_properties'])
 ),
 texts AS (
     SELECT

@@ -1,3 +1,4 @@
+-- depends: care_contacts, care_context, member_presence
 -- CARE_CONCERN (探访发现异常): for a person present on D, (a) a contact dated in (D - care.follow_up_days, D] that
 -- recorded `concern`: key CARE_CONCERN:<contact_id>; or (b) the person's latest care.no_answer_run contacts on or before
 -- D (by date, then contact_id) all recorded `no_answer`: key CARE_CONCERN:<person_id>:no_answer_since:<contact_id>,
@@ -42,10 +43,10 @@ streaks AS (
     GROUP BY r.person_id, n.run_length
 ),
 used_concern AS (
-    SELECT list(evidence ORDER BY name) AS parameters FROM param_evidence WHERE name = 'care.follow_up_days'
+    SELECT parameters FROM parameters_cited(['care.follow_up_days'])
 ),
 used_run AS (
-    SELECT list(evidence ORDER BY name) AS parameters FROM param_evidence WHERE name = 'care.no_answer_run'
+    SELECT parameters FROM parameters_cited(['care.no_answer_run'])
 )
 SELECT
     p.household_id,

@@ -1,3 +1,4 @@
+-- depends: care_context, care_persons, care_week_contacts, care_weeks
 -- CARE_CONTACT_MISSED (独居老人探访未达标): an older person living alone (care_persons) had fewer than care.weekly_visits
 -- home visits, or fewer than care.weekly_calls calls, in a judged full Monday..Sunday week (care_weeks: each that ended
 -- before D, within care.follow_up_days), each counted separately (care_week_contacts: a no_answer contact is an
@@ -7,9 +8,7 @@ WITH ctx AS (
     SELECT * FROM care_context
 ),
 used AS (
-    SELECT list(evidence ORDER BY name) AS parameters
-    FROM param_evidence
-    WHERE name IN ('care.living_alone_min_age', 'care.weekly_visits', 'care.weekly_calls', 'care.follow_up_days')
+    SELECT parameters FROM parameters_cited(['care.living_alone_min_age', 'care.weekly_visits', 'care.weekly_calls', 'care.follow_up_days'])
 )
 SELECT
     p.household_id,

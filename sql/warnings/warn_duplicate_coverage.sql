@@ -1,3 +1,4 @@
+-- depends: household_features, member_presence
 -- DUPLICATE_COVERAGE (重复享受): (a) a person listed in two or more covered households: one row per household, key
 -- DUPLICATE_COVERAGE:<person_id>; (b) a household with a dibao and a tekun enrollment both covering it on D whose
 -- covered_persons add up to more than n: key DUPLICATE_COVERAGE:dibao+tekun.

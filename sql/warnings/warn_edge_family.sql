@@ -1,3 +1,4 @@
+-- depends: household_features, rule_context
 -- EDGE_FAMILY (低保边缘家庭): n >= 1, not on the roster, not enrolled as edge; per-capita income known, at or above the
 -- standard and below edge.income_multiple x the standard; asset tests pass.
 -- Grain: one row per household. Condition key: EDGE_FAMILY.
@@ -10,12 +11,7 @@ fired AS (
     WHERE f.meets_edge_test AND NOT f.is_enrolled_edge  -- the test: household_features.meets_edge_test
 ),
 used AS (
-    SELECT s.hukou_type, list(pe.evidence ORDER BY pe.name) AS parameters
-    FROM standard_in_force s
-    JOIN param_evidence pe ON pe.name = s.param_name OR pe.name IN (
-        'edge.income_multiple', 'income.window_months', 'income.excluded_sources', 'income.employment_cost_share',
-        'assets.financial_limit_months', 'assets.exempt_vehicle_subtypes', 'assets.max_residential_properties')
-    GROUP BY s.hukou_type
+    SELECT hukou_type, parameters FROM parameters_cited_with_standard(['edge.income_multiple', 'income.window_months', 'income.excluded_sources', 'income.employment_cost_share', 'assets.financial_limit_months', 'assets.exempt_vehicle_subtypes', 'assets.max_residential_properties'])
 )
 SELECT
     f.household_id,
@@ -27,15 +23,8 @@ SELECT
     to_json({
         'assets': {'failed_tests': f.failed_tests, 'financial_limit': f.financial_limit, 'financial_total': f.financial_total},
         'edge_line': f.edge_line,
-        'income': {
-            'countable': f.window_countable,
-            'deduction': f.window_deduction,
-            'income_records': f.window_records,
-            'net': f.window_net,
-            'per_capita': f.per_capita,
-            'record_ids': income_record_ids(f.household_id, ctx.window_start),
-            'window': strftime(ctx.window_start, '%Y-%m') || '..' || strftime(ctx.month_of_d - INTERVAL 1 MONTH, '%Y-%m')
-        },
+        'income': income_evidence(f.household_id, f.window_countable, f.window_deduction, f.window_records, f.window_net,
+                                  f.per_capita, ctx.window_start, ctx.month_of_d),
         'members_present': f.n,
         'parameters': u.parameters,
         'standard': f.standard

@@ -1,3 +1,4 @@
+-- depends: fast_track_facts, household_features, rule_context
 -- ELIGIBLE_NOT_COVERED (疑似漏保): n >= 1, not on the roster; per-capita income below the standard, or unknown (no
 -- income record: said in the evidence, never imputed), and the asset tests pass.
 -- Evidence `fast_track`: the 免申即享 flag, its facts and sources, the missing fact when false (fast_track_facts).
@@ -12,12 +13,7 @@ fired AS (
       AND (NOT f.income_known OR f.window_net < f.standard * ctx.window_months * f.n)
 ),
 used AS (
-    SELECT s.hukou_type, list(pe.evidence ORDER BY pe.name) AS parameters
-    FROM standard_in_force s
-    JOIN param_evidence pe ON pe.name = s.param_name OR pe.name IN (
-        'income.window_months', 'income.excluded_sources', 'income.employment_cost_share',
-        'assets.financial_limit_months', 'assets.exempt_vehicle_subtypes', 'assets.max_residential_properties')
-    GROUP BY s.hukou_type
+    SELECT hukou_type, parameters FROM parameters_cited_with_standard(['income.window_months', 'income.excluded_sources', 'income.employment_cost_share', 'assets.financial_limit_months', 'assets.exempt_vehicle_subtypes', 'assets.max_residential_properties'])
 )
 SELECT
     f.household_id,
@@ -40,7 +36,7 @@ SELECT
             'net': f.window_net,
             'per_capita': f.per_capita,
             'record_ids': income_record_ids(f.household_id, ctx.window_start),
-            'window': strftime(ctx.window_start, '%Y-%m') || '..' || strftime(ctx.month_of_d - INTERVAL 1 MONTH, '%Y-%m')
+            'window': month_span_text(ctx.window_start, ctx.month_of_d)
         },
         'members_present': f.n,
         'parameters': u.parameters,

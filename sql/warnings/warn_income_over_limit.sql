@@ -1,3 +1,4 @@
+-- depends: household_features, rule_context
 -- INCOME_OVER_LIMIT (收入超标): a dibao enrollment in force with status active — a household in gradual exit (渐退期)
 -- is left alone — and per-capita income known and above the standard.
 -- Grain: one row per household. Condition key: INCOME_OVER_LIMIT.
@@ -11,11 +12,7 @@ fired AS (
       AND f.window_net > f.standard * ctx.window_months * f.n
 ),
 used AS (
-    SELECT s.hukou_type, list(pe.evidence ORDER BY pe.name) AS parameters
-    FROM standard_in_force s
-    JOIN param_evidence pe ON pe.name = s.param_name OR pe.name IN (
-        'income.window_months', 'income.excluded_sources', 'income.employment_cost_share')
-    GROUP BY s.hukou_type
+    SELECT hukou_type, parameters FROM parameters_cited_with_standard(['income.window_months', 'income.excluded_sources', 'income.employment_cost_share'])
 )
 SELECT
     f.household_id,
@@ -32,7 +29,7 @@ SELECT
             'net': f.window_net,
             'per_capita': cents_up(f.window_net, ctx.window_months * f.n),
             'record_ids': income_record_ids(f.household_id, ctx.window_start),
-            'window': strftime(ctx.window_start, '%Y-%m') || '..' || strftime(ctx.month_of_d - INTERVAL 1 MONTH, '%Y-%m')
+            'window': month_span_text(ctx.window_start, ctx.month_of_d)
         },
         'members_present': f.n,
         'parameters': u.parameters,

@@ -1,3 +1,4 @@
+-- depends: events, household_features, member_presence, rule_context
 -- INCOME_SHOCK (收入骤降): n >= 1, not on the roster; recent per-capita income (net countable income of the last
 -- shock.recent_months complete months / recent_months / n) below edge.income_multiple x the standard, and either a present
 -- member registered as unemployed within (D - shock.event_lookback_days, D], or recent per-capita at or below
@@ -35,12 +36,7 @@ base AS (
     WHERE f.n >= 1 AND NOT f.is_on_roster AND f.recent_records + f.prior_records > 0
 ),
 used AS (
-    SELECT s.hukou_type, list(pe.evidence ORDER BY pe.name) AS parameters
-    FROM standard_in_force s
-    JOIN param_evidence pe ON pe.name = s.param_name OR pe.name IN (
-        'edge.income_multiple', 'shock.recent_months', 'shock.event_lookback_days', 'shock.income_drop_share',
-        'income.excluded_sources', 'income.employment_cost_share')
-    GROUP BY s.hukou_type
+    SELECT hukou_type, parameters FROM parameters_cited_with_standard(['edge.income_multiple', 'shock.recent_months', 'shock.event_lookback_days', 'shock.income_drop_share', 'income.excluded_sources', 'income.employment_cost_share'])
 )
 SELECT
     b.household_id,
@@ -60,10 +56,8 @@ SELECT
         'low_income_line': b.low_income_line,
         'members_present': b.n,
         'parameters': u.parameters,
-        'prior': {'income_records': b.prior_records, 'months': strftime(ctx.prior_start, '%Y-%m') || '..'
-                  || strftime(ctx.recent_start - INTERVAL 1 MONTH, '%Y-%m'), 'net': b.prior_net, 'per_capita': b.prior_per_capita},
-        'recent': {'income_records': b.recent_records, 'months': strftime(ctx.recent_start, '%Y-%m') || '..'
-                   || strftime(ctx.month_of_d - INTERVAL 1 MONTH, '%Y-%m'), 'net': b.recent_net, 'per_capita': b.recent_per_capita},
+        'prior': {'income_records': b.prior_records, 'months': month_span_text(ctx.prior_start, ctx.recent_start), 'net': b.prior_net, 'per_capita': b.prior_per_capita},
+        'recent': {'income_records': b.recent_records, 'months': month_span_text(ctx.recent_start, ctx.month_of_d), 'net': b.recent_net, 'per_capita': b.recent_per_capita},
         'record_ids': income_record_ids(b.household_id, ctx.prior_start),
         'unemployment_events': coalesce(b.unemployment_events, [])
     }) AS evidence

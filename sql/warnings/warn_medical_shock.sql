@@ -1,3 +1,4 @@
+-- depends: household_features, param_evidence, rule_context
 -- MEDICAL_SHOCK (大额医疗支出): n >= 1, not on the roster; self-paid medical_* expenses of present members dated in
 -- (D - expenses.lookback_days, D] add up to more than medical.shock_threshold_yuan.
 -- Grain: one row per household. Condition key: MEDICAL_SHOCK.

@@ -1,3 +1,4 @@
+-- depends: enrollment, events, household_features, member_presence, rule_context
 -- MEMBER_DECEASED (成员死亡未调整): in a covered household, a listed member's death event dated on or after the start of
 -- a covered enrollment and on or before D, while that enrollment's covered_persons > n (the benefit still counts the dead).
 -- Grain: one row per household and death event. Condition key: MEMBER_DECEASED:<event_id>.
@@ -7,8 +8,7 @@ WITH ctx AS (
 covered AS (
     SELECT e.*
     FROM enrollment e, ctx
-    WHERE e.program IN ('dibao', 'tekun') AND e.status IN ('active', 'gradual_exit')
-      AND e.start_date <= ctx.as_of AND (e.end_date IS NULL OR e.end_date > ctx.as_of)
+    WHERE is_covering(e.program, e.status, e.start_date, e.end_date, ctx.as_of)
 ),
 hits AS (
     SELECT

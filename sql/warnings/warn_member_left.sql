@@ -1,3 +1,4 @@
+-- depends: enrollment, events, household_features, member_presence, rule_context
 -- MEMBER_LEFT (成员迁出/服刑未调整): as MEMBER_DECEASED, with the hukou_out or incarceration event that makes a listed
 -- member away on D (the latest of its kind on or before D, not followed by hukou_in / release).
 -- Grain: one row per household and event. Condition key: MEMBER_LEFT:<event_id>.
@@ -7,8 +8,7 @@ WITH ctx AS (
 covered AS (
     SELECT e.*
     FROM enrollment e, ctx
-    WHERE e.program IN ('dibao', 'tekun') AND e.status IN ('active', 'gradual_exit')
-      AND e.start_date <= ctx.as_of AND (e.end_date IS NULL OR e.end_date > ctx.as_of)
+    WHERE is_covering(e.program, e.status, e.start_date, e.end_date, ctx.as_of)
 ),
 hits AS (
     SELECT

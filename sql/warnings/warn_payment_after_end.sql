@@ -1,3 +1,4 @@
+-- depends: payment_status
 -- PAYMENT_AFTER_END (停保/死亡后仍发放): a payment in scope whose period starts when no enrollment of that program is in
 -- force (after its end_date; a first part-month of an enrollment starting inside the period is not counted), or when the
 -- household's last listed member had died (n = 0 on the period's first day, a death on or before it).

@@ -1,10 +1,11 @@
+-- depends: payment_status, rule_context
 -- PAYMENT_LATE (未及时发放): paid_date after the due date of the period = its last day + payment.due_offset_days.
 -- Grain: one row per payment. Condition key: PAYMENT_LATE:<payment_id>.
 WITH ctx AS (
     SELECT * FROM rule_context
 ),
 used AS (
-    SELECT list(evidence ORDER BY name) AS parameters FROM param_evidence WHERE name IN ('payment.due_offset_days')
+    SELECT parameters FROM parameters_cited(['payment.due_offset_days'])
 ),
 due AS (
     SELECT p.*, (p.period_end + to_days(ctx.payment_due_offset_days))::DATE AS due_date

@@ -1,3 +1,4 @@
+-- depends: payment_status, rule_context
 -- PAYMENT_MISMATCH (未足额/超额发放): the total paid for a household, program and period differs from the monthly_benefit
 -- of the enrollment of that program in force on the period's first day by more than payment.mismatch_tolerance_yuan.
 -- Summed per period, not per payment: a benefit paid in two instalments is paid in full, and a second payment of the
@@ -8,7 +9,7 @@ WITH ctx AS (
     SELECT * FROM rule_context
 ),
 used AS (
-    SELECT list(evidence ORDER BY name) AS parameters FROM param_evidence WHERE name IN ('payment.mismatch_tolerance_yuan')
+    SELECT parameters FROM parameters_cited(['payment.mismatch_tolerance_yuan'])
 ),
 periods AS (
     SELECT household_id, program, period, enrollment_id, monthly_benefit,

@@ -1,3 +1,4 @@
+-- depends: household_features, param_evidence, rule_context
 -- RIGID_EXPENSE_FAMILY (刚性支出困难家庭): n >= 1, not on the roster, not enrolled as edge or rigid; per-capita income
 -- known and below rigid.disposable_income_annual / 12; asset tests pass; rigid spending over the lookback above
 -- rigid.expense_share_of_income x household annual income (per-capita x n x 12 = window net x 12 / window months).
@@ -11,7 +12,7 @@ fired AS (
         (f.window_net * 12 / ctx.window_months)::DECIMAL(18, 2)                          AS annual_income,
         (ctx.rigid_expense_share * f.window_net * 12 / ctx.window_months)::DECIMAL(18, 2) AS spending_line,
         (ctx.rigid_disposable_income_annual / 12)::DECIMAL(18, 2)                         AS monthly_income_line,
-        -- listed here, not in the final to_json: there DuckDB's plan listed every household's expenses (~70 s at 1 M)
+        -- listed here, not in the final to_json: there DuckDB's plan listed every household's expenses (docs/adr/0013)
         expense_records(f.household_id, false)                                            AS expense_list
     FROM household_features f, ctx
     WHERE f.n >= 1 AND NOT f.is_on_roster AND NOT f.is_enrolled_edge AND NOT f.is_enrolled_rigid
@@ -20,13 +21,7 @@ fired AS (
       AND f.rigid_self_paid * ctx.window_months > ctx.rigid_expense_share * f.window_net * 12
 ),
 used AS (
-    SELECT s.hukou_type, list(pe.evidence ORDER BY pe.name) AS parameters
-    FROM standard_in_force s
-    JOIN param_evidence pe ON pe.name = s.param_name OR pe.name IN (
-        'rigid.disposable_income_annual', 'rigid.expense_share_of_income', 'expenses.lookback_days',
-        'income.window_months', 'income.excluded_sources', 'income.employment_cost_share',
-        'assets.financial_limit_months', 'assets.exempt_vehicle_subtypes', 'assets.max_residential_properties')
-    GROUP BY s.hukou_type
+    SELECT hukou_type, parameters FROM parameters_cited_with_standard(['rigid.disposable_income_annual', 'rigid.expense_share_of_income', 'expenses.lookback_days', 'income.window_months', 'income.excluded_sources', 'income.employment_cost_share', 'assets.financial_limit_months', 'assets.exempt_vehicle_subtypes', 'assets.max_residential_properties'])
 ),
 texts AS (
     SELECT
@@ -50,7 +45,7 @@ SELECT
             'net': f.window_net,
             'per_capita': f.per_capita,
             'record_ids': income_record_ids(f.household_id, ctx.window_start),
-            'window': strftime(ctx.window_start, '%Y-%m') || '..' || strftime(ctx.month_of_d - INTERVAL 1 MONTH, '%Y-%m')
+            'window': month_span_text(ctx.window_start, ctx.month_of_d)
         },
         'members_present': f.n,
         'monthly_income_line': f.monthly_income_line,

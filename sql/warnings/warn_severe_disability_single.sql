@@ -1,3 +1,4 @@
+-- depends: household_features, member_presence, rule_context
 -- SEVERE_DISABILITY_SINGLE (重病重残可单人保): an edge family (n >= 1, not on the roster) with a present member of
 -- disability grade in disability.severe_grades, or grade disability.severe_typed_grade with a type in
 -- disability.severe_grade3_types: that member may be covered alone. An edge family is one registered as edge, or one
@@ -16,18 +17,10 @@ severe AS (
                                ctx.severe_grade3_types)
 ),
 used AS (
-    SELECT list(evidence ORDER BY name) AS parameters
-    FROM param_evidence
-    WHERE name IN ('disability.severe_grades', 'disability.severe_typed_grade', 'disability.severe_grade3_types')
+    SELECT parameters FROM parameters_cited(['disability.severe_grades', 'disability.severe_typed_grade', 'disability.severe_grade3_types'])
 ),
 used_test AS (
-    SELECT s.hukou_type, list(pe.evidence ORDER BY pe.name) AS parameters
-    FROM standard_in_force s
-    JOIN param_evidence pe ON pe.name = s.param_name OR pe.name IN (
-        'disability.severe_grades', 'disability.severe_typed_grade', 'disability.severe_grade3_types',
-        'edge.income_multiple', 'income.window_months', 'income.excluded_sources', 'income.employment_cost_share',
-        'assets.financial_limit_months', 'assets.exempt_vehicle_subtypes', 'assets.max_residential_properties')
-    GROUP BY s.hukou_type
+    SELECT hukou_type, parameters FROM parameters_cited_with_standard(['disability.severe_grades', 'disability.severe_typed_grade', 'disability.severe_grade3_types', 'edge.income_multiple', 'income.window_months', 'income.excluded_sources', 'income.employment_cost_share', 'assets.financial_limit_months', 'assets.exempt_vehicle_subtypes', 'assets.max_residential_properties'])
 )
 SELECT
     m.household_id,
@@ -62,15 +55,8 @@ SELECT
         'disability_type': m.disability_type,
         'edge_basis': 'income_test',
         'edge_line': f.edge_line,
-        'income': {
-            'countable': f.window_countable,
-            'deduction': f.window_deduction,
-            'income_records': f.window_records,
-            'net': f.window_net,
-            'per_capita': f.per_capita,
-            'record_ids': income_record_ids(f.household_id, ctx.window_start),
-            'window': strftime(ctx.window_start, '%Y-%m') || '..' || strftime(ctx.month_of_d - INTERVAL 1 MONTH, '%Y-%m')
-        },
+        'income': income_evidence(f.household_id, f.window_countable, f.window_deduction, f.window_records, f.window_net,
+                                  f.per_capita, ctx.window_start, ctx.month_of_d),
         'members_present': f.n,
         'parameters': u.parameters,
         'person_id': m.person_id,

@@ -1,3 +1,4 @@
+-- depends: household_features, member_presence, rule_context, staff_relatives
 -- STAFF_RELATIVE_UNFILED (近亲属未备案): a covered household with a present member who is a relative_person_id in
 -- staff_relatives with filed_date empty or after D.
 -- Grain: one row per household and person. Condition key: STAFF_RELATIVE_UNFILED:<person_id>.

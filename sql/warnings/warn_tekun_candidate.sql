@@ -1,3 +1,4 @@
+-- depends: fast_track_facts, household_features, member_income, member_presence, rule_context
 -- TEKUN_CANDIDATE (疑似特困未纳入): in a household with n >= 1 not on the roster, a present member with labor_capacity
 -- none, no countable income in the window, and (age >= tekun.min_age, or age < tekun.max_child_age, or a severe
 -- disability: grade in disability.severe_grades, or grade disability.severe_typed_grade of a type in
@@ -39,11 +40,7 @@ countable AS (
     FROM member_income
 ),
 used AS (
-    SELECT list(evidence ORDER BY name) AS parameters
-    FROM param_evidence
-    WHERE name IN ('tekun.min_age', 'tekun.max_child_age', 'tekun.supporter_min_age', 'disability.severe_grades',
-                   'disability.severe_typed_grade', 'disability.severe_grade3_types',
-                   'income.window_months', 'income.excluded_sources')
+    SELECT parameters FROM parameters_cited(['tekun.min_age', 'tekun.max_child_age', 'tekun.supporter_min_age', 'disability.severe_grades', 'disability.severe_typed_grade', 'disability.severe_grade3_types', 'income.window_months', 'income.excluded_sources'])
 )
 SELECT
     c.household_id,

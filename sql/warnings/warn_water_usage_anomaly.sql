@@ -1,3 +1,4 @@
+-- depends: care_context, meter_feed_notice, meter_status
 -- WATER_USAGE_ANOMALY (独居老人用水异常): a metered household (meter_status) that on the judged reading day (D - 1)
 -- used no water (no_use), or used less than meter.low_use_share of its baseline median (low_use; only with a baseline),
 -- or whose meter sent no reading at all (silent: a distinct reason, never taken as zero use; not raised per household
@@ -14,9 +15,7 @@ fired AS (
        OR (s.status = 'silent' AND NOT EXISTS (SELECT 1 FROM meter_feed_notice))
 ),
 used AS (
-    SELECT list(evidence ORDER BY name) AS parameters
-    FROM param_evidence
-    WHERE name IN ('meter.baseline_days', 'meter.low_use_share', 'meter.min_baseline_days', 'meter.silent_share_notice')
+    SELECT parameters FROM parameters_cited(['meter.baseline_days', 'meter.low_use_share', 'meter.min_baseline_days', 'meter.silent_share_notice'])
 )
 SELECT
     f.household_id,

@@ -10,8 +10,8 @@ import duckdb
 import polars as pl
 
 from flows.outputs.workbook import EXPORT_COLUMNS
-from flows.queue.merge import QUEUE_COLUMNS, ensure_store_tables
 from flows.store import Store
+from flows.store.snapshots import QUEUE_COLUMNS
 
 AS_OF = dt.date(2026, 3, 3)
 STREET = "500106001"
@@ -74,7 +74,6 @@ def make_store(root: Path, snapshots: list[dict]) -> Store:
     store = Store(root)
     store.init()
     with duckdb.connect(str(store.db_path)) as con:
-        ensure_store_tables(con, "main")
         for s in snapshots:
             n = s["warning_id"]
             row = (

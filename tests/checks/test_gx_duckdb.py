@@ -1,31 +1,23 @@
-"""The GX-on-DuckDB fix (checks/gx_duckdb.py; upstream great_expectations #10738, #11579)."""
+"""The GX-on-DuckDB workaround (checks/gx_duckdb.py, `UPSTREAM_ISSUES`): it works, and it is still needed.
+
+When `test_the_workaround_is_still_needed` fails, a GX (or duckdb-engine) upgrade reads DuckDB through a plain
+duckdb-engine connection: drop `_ReadsWithoutTransaction` and pass duckdb-engine's connection. When the other tests fail
+after an upgrade, the upgrade broke the workaround.
+"""
 
 from __future__ import annotations
 
 import duckdb
 import great_expectations as gx
-import great_expectations.execution_engine.sqlalchemy_execution_engine as sa_engine
 import great_expectations.expectations as gxe
+from duckdb_engine import ConnectionWrapper
 
 from checks import gx_duckdb
 
-
-def _validate(con):
-    context = gx_duckdb.ephemeral_context()
-    source = gx_duckdb.add_duckdb_datasource(context, con)
-    batch = source.add_table_asset("people", table_name="people").add_batch_definition_whole_table("all")
-    suite = context.suites.add(
-        gx.ExpectationSuite(
-            "people",
-            expectations=[
-                gxe.ExpectColumnValuesToBeInSet(column="sex", value_set=["M", "F"]),  # passes
-                gxe.ExpectColumnValuesToBeBetween(column="age", min_value=0, max_value=120),  # fails on one row
-            ],
-        )
-    )
-    return context.validation_definitions.add(gx.ValidationDefinition(name="v", data=batch, suite=suite)).run(
-        result_format="BASIC"
-    )
+EXPECTATIONS = [
+    gxe.ExpectColumnValuesToBeInSet(column="sex", value_set=["M", "F"]),  # passes
+    gxe.ExpectColumnValuesToBeBetween(column="age", min_value=0, max_value=120),  # fails on one row
+]
 
 
 def _people():
@@ -34,51 +26,52 @@ def _people():
     return con
 
 
+def _validate(source, table: str = "people", expectations=EXPECTATIONS):
+    asset = source.add_table_asset(table, table_name=table)
+    batch = asset.get_batch(asset.build_batch_request())
+    return batch.validate(gx.ExpectationSuite(name=table, expectations=expectations), result_format="BASIC").results
+
+
 def test_one_expectation_passes_and_one_fails_on_a_duckdb_table():
-    result = _validate(_people())
-    passing, failing = result.results
+    con = _people()
+    source = gx_duckdb.add_duckdb_datasource(gx_duckdb.ephemeral_context(), con)
+    passing, failing = _validate(source)
+    gx_duckdb.close_datasource(source)
     assert passing.success and passing.result["unexpected_count"] == 0
     assert not failing.success and failing.result["unexpected_count"] == 1
     assert not failing.exception_info.get("raised_exception")
 
 
-def test_gx_reads_the_callers_in_memory_database():
+def test_the_workaround_is_still_needed():
+    """Through duckdb-engine's own connection every metric query loses its result (upstream #10738, #11579)."""
     con = _people()
-    con.execute("INSERT INTO people VALUES ('X', 1)")  # written after the fact, on the caller's connection
-    assert _validate(con).results[0].result["unexpected_count"] == 1
+    source = gx_duckdb.ephemeral_context().data_sources.add_sql(
+        "plain", connection_string="duckdb:///:memory:", kwargs={"creator": lambda: ConnectionWrapper(con.cursor())}
+    )
+    results = _validate(source)
+    source.get_execution_engine().engine.dispose()
+    assert all(not r.success and "unexpected_count" not in r.result for r in results), (
+        "GX now reads DuckDB through duckdb-engine's own connection: checks/gx_duckdb.py's workaround is unnecessary"
+    )
 
 
-def test_fix_is_still_needed(monkeypatch):
-    """Without the fix every expectation errors. When this fails, GX handles DuckDB itself: drop checks/gx_duckdb's
-    patch (keep the context helpers)."""
-    original = tuple(d for d in sa_engine._PERSISTED_CONNECTION_DIALECTS if not isinstance(d, gx_duckdb._DuckDBDialect))
-    monkeypatch.setattr(gx_duckdb, "apply_fix", lambda: None)
-    monkeypatch.setattr(sa_engine, "_PERSISTED_CONNECTION_DIALECTS", original)
-    result = _validate(_people())
-    assert all(r.exception_info.get("raised_exception") or "unexpected_count" not in r.result for r in result.results)
-
-
-def test_a_new_data_source_sees_tables_the_caller_created_after_earlier_queries():
-    """GX pins its persisted connection's snapshot at its first query; the runner therefore adds a data source per feed,
-    after building chk_<feed>. A fresh one must see what the caller committed since."""
+def test_one_data_source_reads_what_the_caller_commits_between_validations():
+    """No transaction pins a snapshot: rows and tables the caller adds after GX's first query are seen."""
     con = _people()
-    context = gx_duckdb.ephemeral_context()
-
-    def failing(source, table: str) -> int:
-        batch = source.add_table_asset(table, table_name=table).add_batch_definition_whole_table("all")
-        suite = context.suites.add(
-            gx.ExpectationSuite(
-                table, expectations=[gxe.ExpectColumnValuesToBeBetween(column="age", min_value=0, max_value=120)]
-            )
-        )
-        return (
-            context.validation_definitions.add(gx.ValidationDefinition(name=table, data=batch, suite=suite))
-            .run(result_format="BASIC")
-            .results[0]
-            .result["unexpected_count"]
-        )
-
-    assert failing(gx_duckdb.add_duckdb_datasource(context, con, name="first"), "people") == 1
+    source = gx_duckdb.add_duckdb_datasource(gx_duckdb.ephemeral_context(), con)
+    assert _validate(source)[1].result["unexpected_count"] == 1
+    con.execute("INSERT INTO people VALUES ('X', 200)")
     con.execute("CREATE TABLE later AS SELECT * FROM people")
-    con.execute("INSERT INTO later VALUES ('M', 200)")
-    assert failing(gx_duckdb.add_duckdb_datasource(context, con, name="second"), "later") == 2
+    assert [r.result["unexpected_count"] for r in _validate(source, "later")] == [1, 2]
+    gx_duckdb.close_datasource(source)
+
+
+def test_gx_cannot_match_a_regex_on_duckdb():
+    """Why the code-format checks are plain SQL checks: GX builds regex SQL only for dialects it knows. When this fails,
+    GX can evaluate them natively (a `MatchesRegex` rule in checks/row_check.py)."""
+    con = duckdb.connect()
+    con.execute("CREATE TABLE codes AS SELECT * FROM (VALUES ('500106001001'), ('x')) v(code)")
+    source = gx_duckdb.add_duckdb_datasource(gx_duckdb.ephemeral_context(), con)
+    (result,) = _validate(source, "codes", [gxe.ExpectColumnValuesToMatchRegex(column="code", regex="^[0-9]{12}$")])
+    gx_duckdb.close_datasource(source)
+    assert not result.success and result.result.get("unexpected_count") is None

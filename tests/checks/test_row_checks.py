@@ -3,13 +3,14 @@ accounting holds on the corrupted night; GX and the quarantine agree (the runner
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 
 from checks.contract import FEEDS
 from checks.halt import NightHalted
-from checks.runner import run_checks, without_timings
+from checks.runner import SQL_CHECK_TYPE, run_checks, without_timings
 from tests.checks.known_bad import CASES, TYPING_REJECTS, corrupted_night
 from tests.checks.staging import AS_OF, build
 
@@ -98,3 +99,21 @@ def test_default_quarantine_limit_halts_this_tiny_corrupted_night(params):
     with pytest.raises(NightHalted) as exc:
         run_checks(build(rows, TYPING_REJECTS), AS_OF, params, None, feeds=("households",))
     assert exc.value.check_code == "QUARANTINE_RATE"
+
+
+def test_results_show_every_check_once_gx_for_native_rules_and_sql_for_the_rest(corrupted):
+    """Each check appears once in its feed's results: the native ones as GX's own expectation (counted by GX on the
+    staging table), the others as SQL checks counted by the quarantine; the counts are the quarantine's."""
+    con, report, out = corrupted
+    persons = json.loads((out / "results" / "persons.json").read_text(encoding="utf-8"))
+    by_code = {r["expectation_config"]["meta"]["check_code"]: r for r in persons["results"]}
+    assert len(by_code) == len(persons["results"]) == persons["statistics"]["evaluated_expectations"]
+    assert by_code["ID_FORMAT_person_id"]["expectation_config"]["type"] == SQL_CHECK_TYPE
+    assert by_code["ID_FORMAT_person_id"]["result"]["unexpected_count"] == 2
+    assert by_code["DISABILITY_GRADE_RANGE"]["expectation_config"]["type"] == "expect_column_values_to_be_between"
+    assert by_code["NULL_person_id"]["expectation_config"]["type"] == "expect_column_values_to_not_be_null"
+    quarantined = dict(
+        con.execute("SELECT check_code, count(*) FROM quarantine WHERE feed = 'persons' GROUP BY ALL").fetchall()
+    )
+    assert {c: r["result"]["unexpected_count"] for c, r in by_code.items() if quarantined.get(c)} == quarantined
+    assert persons["success"] is False and persons["statistics"]["unsuccessful_expectations"] == len(quarantined)

@@ -17,6 +17,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from flows.store import db_path
+
 AS_OF = dt.date(2026, 3, 2)
 COUNTIES = ("500106", "500160", "500161")
 QUEUE_COLUMNS = "warning_id, household_id, warning_code, condition_key, status, deadline, reasons, evidence, score"
@@ -80,7 +82,7 @@ def safetynet(*args: str, env: dict | None = None, timeout: int = 300) -> subpro
 
 
 def queue(store: Path) -> list[tuple]:
-    with duckdb.connect(str(store / "safetynet.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(db_path(store)), read_only=True) as con:
         return con.execute(
             f"SELECT {QUEUE_COLUMNS} FROM warning_snapshots WHERE as_of = ? ORDER BY warning_id", [AS_OF]
         ).fetchall()

@@ -14,6 +14,7 @@ from checks.runner import CheckDefinitionError
 from flows import night
 from flows.ingest import staging
 from flows.ingest.drops import drop_dates
+from flows.store import db_path
 
 
 @pytest.fixture
@@ -48,7 +49,7 @@ def test_rules_run_while_gx_validates_and_the_staging_waits_for_it(one_night, mo
     monkeypatch.setattr(gx_duckdb, "validate_tables", slow_validate)
     monkeypatch.setattr(night, "raise_candidates", rules)
     monkeypatch.setattr(staging, "release", release_staging)
-    doc = night.run(store, drops, as_of)
+    doc = night.sequence(drops, as_of, store)
     assert doc["status"] == "ok"
     assert events == ["gx started", "rules began during gx", "gx done", "staging released"]
     # the checks' report came from the finished cross-check: every suite counted by GX, no table of it left behind
@@ -61,9 +62,9 @@ def test_a_gx_disagreement_stops_the_night_before_exports_and_records_nothing(on
     counts = runner._gx_counts
     monkeypatch.setattr(runner, "_gx_counts", lambda result: {k: (v or 0) + 1 for k, v in counts(result).items()})
     with pytest.raises(CheckDefinitionError, match="GX counted 1 failing rows, the quarantine SQL 0"):
-        night.run(store, drops, as_of)
+        night.sequence(drops, as_of, store)
     assert not (store / "exports" / as_of.isoformat()).exists()
-    with duckdb.connect(str(store / "safetynet.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(db_path(store)), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 0
         assert con.execute("SELECT count(*) FROM warning_snapshots").fetchone()[0] == 0
 
@@ -71,9 +72,10 @@ def test_a_gx_disagreement_stops_the_night_before_exports_and_records_nothing(on
 def test_start_checks_knows_a_halt_before_gx_is_done(one_night):
     """The SQL phase decides every feed-level check; `wait` completes the report and raises the halt."""
     drops, store, as_of = one_night
-    nt = night.open_night(store, as_of)
+    key = night.open_night(store, as_of)
+    nt = night.context(key)
     try:
-        night.receive(nt, drops)
+        assert "halt" not in night.receive.fn(key, drops)
         nt.cache_writer = staging.load(nt.con, nt.selection)
         pending = runner.start_checks(nt.con, as_of, nt.params, {"households": 10_000})  # yesterday: 10,000 rows
         assert [f.check_code for f in pending.failures] == ["ROW_COUNT_CHANGE"]
@@ -81,4 +83,4 @@ def test_start_checks_knows_a_halt_before_gx_is_done(one_night):
             pending.wait()
         assert halted.value.feed == "households" and halted.value.report["gx_success"]["households"] is True
     finally:
-        night.close(nt)
+        night.close(key)

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from flows.cli import main, parser
+from flows.store import db_path
 
 
 def _usage_error(argv: list[str], capsys) -> str:
@@ -60,22 +61,20 @@ def test_demo_refuses_a_store_made_by_nightly(tmp_path, capsys):
 
     Store(tmp_path).init()  # what `nightly` creates
     code, err = _demo(tmp_path, capsys)
-    assert code == 2 and "store made by 'safetynet nightly'" in err and (tmp_path / "safetynet.duckdb").exists()
+    assert code == 2 and "store made by 'safetynet nightly'" in err and db_path(tmp_path).exists()
 
 
 def test_demo_refuses_its_own_store_once_it_holds_imported_outcomes(tmp_path, capsys):
     import duckdb
 
-    from flows.queue.merge import OUTCOMES_DDL
     from flows.store import Store
 
     Store(tmp_path).mark("demo")
     Store(tmp_path).init()
-    with duckdb.connect(str(tmp_path / "safetynet.duckdb")) as con:
-        con.execute(OUTCOMES_DDL)
+    with duckdb.connect(str(db_path(tmp_path))) as con:
         con.execute("INSERT INTO outcomes (warning_id, outcome) VALUES ('W1', 'dismissed')")
     code, err = _demo(tmp_path, capsys)
-    assert code == 2 and "1 imported caseworker outcome(s)" in err and (tmp_path / "safetynet.duckdb").exists()
+    assert code == 2 and "1 imported caseworker outcome(s)" in err and db_path(tmp_path).exists()
 
 
 def test_demo_may_empty_its_own_store_and_a_new_or_empty_folder(tmp_path):
@@ -172,11 +171,10 @@ def test_generate_with_no_or_negative_size(tmp_path, capsys, flag, value):
 def test_train_with_no_labelled_outcomes_says_how_many_and_what_is_needed(tmp_path, capsys):
     import duckdb
 
-    from flows.queue.merge import OUTCOMES_DDL
+    from flows.store import Store
 
-    (tmp_path / "s").mkdir()
-    with duckdb.connect(str(tmp_path / "s" / "safetynet.duckdb")) as con:
-        con.execute(OUTCOMES_DDL)
+    Store(tmp_path / "s").init()
+    with duckdb.connect(str(db_path(tmp_path / "s"))) as con:
         con.execute(
             "INSERT INTO outcomes (warning_id, outcome, imported_as_of) VALUES ('W1', 'confirmed', ?), "
             "('W2', 'confirmed', ?), ('W3', 'dismissed', ?)",
@@ -209,7 +207,7 @@ def test_a_store_taken_after_the_preflight_is_refused_without_a_traceback(tmp_pa
             sys.executable,
             "-c",
             "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('held', flush=True); sys.stdin.read()",
-            str(tmp_path / "s" / "safetynet.duckdb"),
+            str(db_path(tmp_path / "s")),
         ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,

@@ -12,6 +12,7 @@ import pytest
 
 from flows import night
 from flows.ingest.drops import drop_dates
+from flows.store import db_path
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -25,7 +26,7 @@ KILLER = textwrap.dedent("""
     def die(*a, **k):
         os.kill(os.getpid(), signal.SIGKILL)
     if stage == "after_exports":      # exports staged, nothing recorded yet
-        st.publish = die
+        st.publish.fn = die
     elif stage == "after_commit":     # the night recorded, its exports still staged
         st.exports.install_staged = die
     elif stage == "inside_publish":   # queue rows written inside the open transaction, then death before COMMIT
@@ -34,7 +35,7 @@ KILLER = textwrap.dedent("""
             original(con, d)
             die()
         queue.publish = half
-    st.run(store, drops, as_of)
+    st.sequence(drops, as_of, store)
 """)
 
 
@@ -43,11 +44,11 @@ def baseline(sample_drops, tmp_path_factory):
     """Night 1 run once without interruption: the bytes every recovered run must reproduce."""
     store = tmp_path_factory.mktemp("baseline")
     as_of = drop_dates(sample_drops)[0]
-    return as_of, night.run(store, sample_drops, as_of)
+    return as_of, night.sequence(sample_drops, as_of, store)
 
 
 def _state(store: Path, as_of: dt.date) -> tuple[int, int]:
-    with duckdb.connect(str(store / "safetynet.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(db_path(store)), read_only=True) as con:
         return (
             con.execute("SELECT count(*) FROM warning_snapshots WHERE as_of = ?", [as_of]).fetchone()[0],
             con.execute("SELECT count(*) FROM runs WHERE as_of = ?", [as_of]).fetchone()[0],
@@ -68,7 +69,7 @@ def test_killed_night_leaves_store_consistent_and_rerun_is_identical(sample_drop
     assert proc.returncode == -9, proc.stderr[-2000:]
     assert _state(store, as_of) == (0, 0), "nothing of the killed night may count as done"
     assert not (store / "exports" / as_of.isoformat()).exists(), "no exports without a recorded night"
-    again = night.run(store, sample_drops, as_of)
+    again = night.sequence(sample_drops, as_of, store)
     assert again["output_hash"] == expected["output_hash"] and again["queue_hash"] == expected["queue_hash"]
     assert _state(store, as_of)[1] == 1
 

@@ -13,6 +13,7 @@ import pytest
 from flows import night as night_flow
 from flows.cli import disk_full_folder, main
 from flows.outputs import exports
+from flows.store import db_path
 from tests.flows.drop_writer import write_drop
 from tests.flows.test_optional_feeds import _rows
 
@@ -56,16 +57,16 @@ def test_a_disk_that_fills_during_a_night_leaves_the_store_as_it_was(tmp_path, m
     write_drop(tmp_path / "drops", "2026-03-02", _rows(), manifest=True)
     write_drop(tmp_path / "drops", "2026-03-03", _rows(header_only=("income", "expenses", "events")), manifest=True)
     store = tmp_path / "store"
-    first = night_flow.run(store, tmp_path / "drops", dt.date(2026, 3, 2))
+    first = night_flow.sequence(tmp_path / "drops", dt.date(2026, 3, 2), store)
 
     def full(con, out_dir, as_of):
         raise OSError(errno.ENOSPC, "No space left on device", str(out_dir / "500106001.xlsx"))
 
     monkeypatch.setattr(exports, "stage_exports", full)
     with pytest.raises(OSError) as err:
-        night_flow.run(store, tmp_path / "drops", dt.date(2026, 3, 3))
+        night_flow.sequence(tmp_path / "drops", dt.date(2026, 3, 3), store)
     assert disk_full_folder(err.value) == str(store / "exports" / "2026-03-03")
-    with duckdb.connect(str(store / "safetynet.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(db_path(store)), read_only=True) as con:
         runs = con.execute("SELECT run_id, status FROM runs").fetchall()
         nights = con.execute("SELECT DISTINCT as_of FROM warning_snapshots").fetchall()
     assert runs == [(first["run_id"], "ok")] and nights == [(dt.date(2026, 3, 2),)]
@@ -73,6 +74,6 @@ def test_a_disk_that_fills_during_a_night_leaves_the_store_as_it_was(tmp_path, m
 
 
 def test_duckdbs_full_disk_message_names_its_file():
-    exc = duckdb.IOException('Could not write file "/data/store/safetynet.duckdb.wal": No space left on device')
+    exc = duckdb.IOException(f'Could not write file "{db_path("/data/store")}.wal": No space left on device')
     assert disk_full_folder(RuntimeError("night failed")) is None
     assert disk_full_folder(exc) == "/data/store"

@@ -10,10 +10,11 @@ import pytest
 from flows import night
 from flows.cli import main
 from flows.ingest.drops import drop_dates
+from flows.store import db_path
 
 
 def _queue(store):
-    with duckdb.connect(str(store / "safetynet.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(db_path(store)), read_only=True) as con:
         return con.execute("SELECT * FROM warning_snapshots ORDER BY as_of, warning_id").fetchall()
 
 
@@ -32,7 +33,7 @@ def first_night_done(sample_drops, tmp_path):
     for n in nights:
         shutil.copytree(sample_drops / n.isoformat(), drops / n.isoformat())
     store = tmp_path / "store"
-    assert night.run(store, drops, nights[0])["status"] == "ok"
+    assert night.sequence(drops, nights[0], store)["status"] == "ok"
     return drops, store, nights[1]
 
 
@@ -47,7 +48,7 @@ def test_truncated_feed_halts_with_exit_3_and_the_queue_is_untouched(first_night
     assert code == 3
     assert "MANIFEST_MISMATCH" in err and f"{second.isoformat()}/persons.csv" in err
     assert (_queue(store), _exports(store)) == before
-    with duckdb.connect(str(store / "safetynet.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(db_path(store)), read_only=True) as con:
         assert con.execute(
             "SELECT status, halted_feed, halted_check FROM runs WHERE as_of = ?", [second]
         ).fetchall() == [("halted", "persons", "MANIFEST_MISMATCH")]
@@ -63,7 +64,7 @@ def test_full_extract_far_off_yesterday_halts_before_scoring(first_night_done):
     lines = (folder / "households.csv").read_text(encoding="utf-8").splitlines(keepends=True)
     (folder / "households.csv").write_text("".join(lines[: len(lines) // 2]), encoding="utf-8")  # half the register
     (folder / "_MANIFEST.csv").unlink()  # no manifest to catch it: the row-count check must
-    doc = night.run(store, drops, second)
+    doc = night.sequence(drops, second, store)
     assert doc["status"] == "halted" and doc["halt"]["check_code"] == "ROW_COUNT_CHANGE"
     assert doc["halt"]["feed"] == "households"
     assert (_queue(store), _exports(store)) == before
@@ -88,7 +89,7 @@ def test_only_an_io_error_reading_the_drops_is_retried():
     from types import SimpleNamespace
 
     from checks.halt import NightHalted
-    from flows.nightly import _retry_io_only
+    from flows.night import _retry_io_only
 
     def retried(exc):
         return _retry_io_only(None, None, SimpleNamespace(data=exc))
@@ -101,7 +102,7 @@ def test_a_halted_rerun_keeps_the_published_check_results_and_its_own_apart(firs
     """Night 2 succeeds; run again on a bad delivery it halts: the check results in checks/<D>/ stay those of the
     published night, the halted run's are kept beside them under its run id, and each halt is its own record."""
     drops, store, second = first_night_done
-    assert night.run(store, drops, second)["status"] == "ok"
+    assert night.sequence(drops, second, store)["status"] == "ok"
     published = {
         p.relative_to(store).as_posix(): p.read_bytes()
         for p in sorted((store / "checks" / second.isoformat()).rglob("*.json"))
@@ -112,15 +113,15 @@ def test_a_halted_rerun_keeps_the_published_check_results_and_its_own_apart(firs
     lines = (folder / "households.csv").read_text(encoding="utf-8").splitlines(keepends=True)
     (folder / "households.csv").write_text("".join(lines[: len(lines) // 2]), encoding="utf-8")
     (folder / "_MANIFEST.csv").unlink()  # the row-count check catches it, after the checks have run
-    halted = night.run(store, drops, second)
+    halted = night.sequence(drops, second, store)
     assert halted["status"] == "halted" and halted["halt"]["check_code"] == "ROW_COUNT_CHANGE"
     assert halted["checks_results"] == f"checks/{second.isoformat()}-halted-{halted['run_id']}"
     assert (store / halted["checks_results"] / "report.json").exists()
     assert {k: (store / k).read_bytes() for k in published} == published
     (folder / "persons.csv").unlink()  # another halt of the same night: another record
-    missing = night.run(store, drops, second)
+    missing = night.sequence(drops, second, store)
     assert missing["halt"]["check_code"] == "FEED_MISSING" and missing["run_id"] != halted["run_id"]
-    with duckdb.connect(str(store / "safetynet.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(db_path(store)), read_only=True) as con:
         assert sorted(
             con.execute("SELECT halted_check FROM runs WHERE as_of = ? AND status = 'halted'", [second]).fetchall()
         ) == [("FEED_MISSING",), ("ROW_COUNT_CHANGE",)]

@@ -10,7 +10,7 @@ import pytest
 from checks.halt import NightHalted
 from flows import night
 from flows.ingest import drops
-from flows.store import DigestMismatch, Store, TamperedInput
+from flows.store import DigestMismatch, Store, TamperedInput, db_path
 from tests.flows.drop_writer import write_drop
 
 D = dt.date(2026, 3, 2)
@@ -91,15 +91,17 @@ def test_a_manifest_mismatch_halts_and_logs_nothing_of_that_file(store, tmp_path
 
 def test_receive_points_every_stage_at_the_logged_copies_and_indexes_them(tmp_path):
     write_drop(tmp_path / "drops", "2026-03-02", {"households": [HH]}, manifest=True)
-    n = night.open_night(tmp_path / "store", D)
+    key = night.open_night(tmp_path / "store", D)
+    n = night.context(key)
     try:
-        night.receive(n, tmp_path / "drops")
+        received = night.receive.fn(key, tmp_path / "drops")
         files = n.selection.all_files() + n.selection.manifests
+        assert received["files"] == len(files) and not received["stale"], "what the task returns: the files it logged"
         for f in files:
             assert f.path == n.store.objects / f.sha256
             assert f.path.read_bytes() == (tmp_path / "drops" / f.rel).read_bytes()
     finally:
-        n.con.close()
-    with duckdb.connect(str(tmp_path / "store" / "safetynet.duckdb"), read_only=True) as con:
+        night.close(key)
+    with duckdb.connect(str(db_path(tmp_path / "store")), read_only=True) as con:
         logged = con.execute("SELECT kind, drop_date, name, sha256, bytes FROM input_log ORDER BY name").fetchall()
     assert logged == sorted((("drop", D, f.name, f.sha256, f.path.stat().st_size) for f in files), key=lambda r: r[2])

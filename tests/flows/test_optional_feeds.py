@@ -42,7 +42,7 @@ def _rows(without: tuple[str, ...] = (), header_only: tuple[str, ...] = ()) -> d
 def _run(tmp_path, drops: dict[str, dict], as_of: str) -> dict:
     for date, rows in drops.items():
         write_drop(tmp_path / "drops", date, rows, manifest=True)
-    doc = night_flow.run(tmp_path / "store", tmp_path / "drops", dt.date.fromisoformat(as_of))
+    doc = night_flow.sequence(tmp_path / "drops", dt.date.fromisoformat(as_of), tmp_path / "store")
     assert doc["status"] == "ok", doc.get("halt")
     return doc
 
@@ -101,7 +101,7 @@ def test_an_optional_extract_emptied_to_its_header_is_no_truncation(tmp_path):
         },
         "2026-03-02",
     )
-    night_2 = night_flow.run(tmp_path / "store", tmp_path / "drops", dt.date(2026, 3, 3))
+    night_2 = night_flow.sequence(tmp_path / "drops", dt.date(2026, 3, 3), tmp_path / "store")
     assert doc["status"] == "ok" and night_2["status"] == "ok", night_2.get("halt")
     assert night_2["checks"]["feeds"]["applications"]["rows_in"] == 0 and night_2["rules_not_evaluated"] == []
 
@@ -151,7 +151,7 @@ def test_a_night_without_optional_feeds_reruns_byte_identical(tmp_path, prefect_
         },
         "2026-03-02",
     )
-    doc = night_flow.run(tmp_path / "store", tmp_path / "drops", dt.date(2026, 3, 3))
+    doc = night_flow.sequence(tmp_path / "drops", dt.date(2026, 3, 3), tmp_path / "store")
     assert doc["status"] == "ok" and doc["rules_not_evaluated"] == []  # header-only files of night 1 still count
     result = rebuild(tmp_path / "store", dt.date(2026, 3, 3), keep=tmp_path)
     assert compare(result) == [] and result["rebuilt"]["output_hash"] == doc["output_hash"]

@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from flows.store import db_path
 from tests.flows import municipality as m
 
 DASK = str(Path(sys.executable).parent / "dask")
@@ -96,7 +97,7 @@ def _published(store: Path) -> list[str]:
     """Counties whose store holds a published (ok) night for AS_OF."""
     found = []
     for county in sorted((store / "counties").glob("*")):
-        with duckdb.connect(str(county / "safetynet.duckdb"), read_only=True) as con:
+        with duckdb.connect(str(db_path(county)), read_only=True) as con:
             if con.execute("SELECT count(*) FROM runs WHERE status = 'ok' AND as_of = ?", [m.AS_OF]).fetchone()[0]:
                 found.append(county.name)
     return found

@@ -7,7 +7,7 @@ import duckdb
 
 from flows.ingest import drops
 from flows.partition import county_night, cross_county, split
-from flows.store import Store
+from flows.store import Store, db_path
 from tests.flows import municipality as m
 
 
@@ -34,7 +34,7 @@ def test_a_finished_county_half_run_again_publishes_nothing_new(tmp_path):
     again = county_night.finish(county, store, m.AS_OF, params, work, rows, None)  # what Dask's recompute does
     assert again["rerun"] is True and again["manifest"]["run_id"] == done["manifest"]["run_id"]
     assert county_night.prepare(county, tmp_path / "gone", m.AS_OF, store, params, work, None)["rerun"] is True
-    with duckdb.connect(str(store / "safetynet.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(db_path(store)), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 1
         assert con.execute("SELECT count(DISTINCT as_of) FROM warning_snapshots").fetchone()[0] == 1
 

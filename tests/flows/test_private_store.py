@@ -7,6 +7,7 @@ import stat
 
 from flows import night as night_flow
 from flows.store import Store
+from flows.store.database import DB_FILE
 from tests.flows.drop_writer import write_drop
 from tests.flows.test_optional_feeds import _rows
 
@@ -23,13 +24,13 @@ def test_everything_a_night_writes_is_owner_only(tmp_path):
     write_drop(tmp_path / "drops", "2026-03-02", _rows(), manifest=True)
     old = os.umask(0o022)  # a world-readable default, as most accounts have
     try:
-        doc = night_flow.run(tmp_path / "store", tmp_path / "drops", dt.date(2026, 3, 2))
+        doc = night_flow.sequence(tmp_path / "drops", dt.date(2026, 3, 2), tmp_path / "store")
     finally:
         os.umask(old)
     assert doc["status"] == "ok"
     modes = _modes(tmp_path / "store")
     written = {p.split("/")[0] for p in modes}
-    assert {"safetynet.duckdb", "log", "exports", "runs", "checks", "cache"} <= written
+    assert {DB_FILE, "log", "exports", "runs", "checks", "cache"} <= written
     assert any(p.startswith("exports/2026-03-02/") and p.endswith(".xlsx") for p in modes)
     loose = {p: oct(m) for p, m in modes.items() if m != (0o700 if (tmp_path / "store" / p).is_dir() else 0o600)}
     assert loose == {}

@@ -12,7 +12,7 @@ import pytest
 
 from flows.devtools.recovery import recovery_table
 from flows.outputs.exports import CSV_COLUMNS, EXPORT_COLUMNS
-from flows.store import TamperedInput
+from flows.store import TamperedInput, db_path
 from models.rules.catalogue import CATALOGUE, RAISED_BY_ML
 from tests.conftest import SAMPLES
 
@@ -141,7 +141,7 @@ def test_chain_rerun_from_inputs_alone_matches_every_night(recorded):
 
 def test_imported_outcome_is_applied_on_the_next_night(recorded):
     store, nights, _, picked = recorded
-    with duckdb.connect(str(store / "safetynet.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(db_path(store)), read_only=True) as con:
         statuses = dict(
             con.execute("SELECT warning_id, status FROM warning_snapshots WHERE as_of = ?", [nights[1]]).fetchall()
         )
@@ -164,7 +164,7 @@ def test_what_if_lists_exactly_the_warnings_the_parameter_drives(recorded, tmp_p
     )
     result = rebuild(store, night, params_file=override)
     diff = warning_diff(store, result["fresh_store"], night)
-    with duckdb.connect(str(store / "safetynet.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(db_path(store)), read_only=True) as con:
         expected = {
             r[0]
             for r in con.execute(

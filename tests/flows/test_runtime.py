@@ -90,47 +90,38 @@ def test_an_operators_server_or_an_already_configured_prefect_is_left_alone(tmp_
 
 def _sqlite_with(path: Path, marker: str) -> None:
     with contextlib.closing(sqlite3.connect(path)) as con:
-        con.execute("CREATE TABLE alembic_version (version_num TEXT)")
-        con.execute("INSERT INTO alembic_version VALUES (?)", [marker])
+        con.execute("CREATE TABLE marker (value TEXT)")
+        con.execute("INSERT INTO marker VALUES (?)", [marker])
         con.commit()
 
 
 def _marker(path: Path) -> str:
     with contextlib.closing(sqlite3.connect(path)) as con:
-        return con.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+        return con.execute("SELECT value FROM marker").fetchone()[0]
 
 
 def test_a_new_stores_prefect_database_starts_from_the_migrated_template(tmp_path, monkeypatch):
     template = tmp_path / "env" / "prefect-x.db"
     monkeypatch.setattr(runtime, "_template_path", lambda: template)
     monkeypatch.delenv("PREFECT_API_DATABASE_CONNECTION_URL", raising=False)
+    monkeypatch.delenv("PREFECT_SERVER_DATABASE_CONNECTION_URL", raising=False)
     first = tmp_path / "store1" / "prefect"
     first.mkdir(parents=True)
-    monkeypatch.setenv("PREFECT_HOME", str(first))
     # no template yet: this server migrates its new database, which then becomes the template
-    assert runtime._seed_database() == (first / "prefect.db", template)
-    _sqlite_with(first / "prefect.db", "head-1")
+    assert runtime._seed_database(first) == (first / "prefect.db", template)
+    _sqlite_with(first / "prefect.db", "migrated")
     runtime._keep_template(first / "prefect.db", template)
-    assert _marker(template) == "head-1" and not list(template.parent.glob("*.partial"))
+    assert _marker(template) == "migrated" and not list(template.parent.glob("*.partial"))
     # the next new store starts as a copy of it; an existing database is never touched
     second = tmp_path / "store2" / "prefect"
     second.mkdir(parents=True)
-    monkeypatch.setenv("PREFECT_HOME", str(second))
-    assert runtime._seed_database() is None and _marker(second / "prefect.db") == "head-1"
-    assert not runtime._migrations_needed(), "a database at the template's revision needs no migrations"
-    monkeypatch.setenv("PREFECT_HOME", str(first))
-    assert runtime._seed_database() is None
-    with contextlib.closing(sqlite3.connect(first / "prefect.db")) as con:  # e.g. made by an older Prefect
-        con.execute("UPDATE alembic_version SET version_num = 'head-0'")
-        con.commit()
-    assert runtime._migrations_needed()
+    assert runtime._seed_database(second) is None and _marker(second / "prefect.db") == "migrated"
+    assert runtime._seed_database(first) is None
     # an operator's own database: left to Prefect
     third = tmp_path / "store3" / "prefect"
     third.mkdir(parents=True)
-    monkeypatch.setenv("PREFECT_HOME", str(third))
-    monkeypatch.setenv("PREFECT_API_DATABASE_CONNECTION_URL", "postgresql+asyncpg://db/prefect")
-    assert runtime._seed_database() is None and not (third / "prefect.db").exists()
-    assert runtime._migrations_needed()
+    monkeypatch.setenv("PREFECT_SERVER_DATABASE_CONNECTION_URL", "postgresql+asyncpg://db/prefect")
+    assert runtime._seed_database(third) is None and not (third / "prefect.db").exists()
 
 
 def test_the_api_server_process_dies_with_the_night_even_on_kill_9(tmp_path):
@@ -150,7 +141,7 @@ def test_the_api_server_process_dies_with_the_night_even_on_kill_9(tmp_path):
     )
     (tmp_path / "parent.py").write_text(
         "import os, subprocess, sys, time\n"
-        f"subprocess.Popen([sys.executable, '-c', {TIED_TO_PARENT!r}, str(os.getpid()), {str(tmp_path / 'child.py')!r}])\n"
+        f"subprocess.Popen([sys.executable, '-c', {TIED_TO_PARENT!r}, str(os.getpid()), sys.executable, {str(tmp_path / 'child.py')!r}])\n"
         "time.sleep(60)\n"
     )
     parent = subprocess.Popen([sys.executable, str(tmp_path / "parent.py")])

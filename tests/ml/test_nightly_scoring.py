@@ -11,6 +11,7 @@ import pytest
 import sql
 from flows.ingest import drops, staging
 from flows.queue import merge as queue
+from flows.store import db_path
 from models.ml import registry
 from models.ml.confirmation import features as cf
 from models.ml.confirmation.estimator import ConfirmationScorer
@@ -109,14 +110,16 @@ def test_with_a_proxy_model_its_signals_are_those_of_every_covered_household(nig
     allow = pf.load_allow_list()
     rows = full.filter(pl.col("n_present") > 0)
     X = pf.matrix(rows, allow)
-    y = 1.0 + 3.0 * (np.arange(len(X)) % 2)  # estimates far above the standard for many households
+    # income follows deposits and spending: a covered household holding more than its composition peers is flagged
+    wealth = [allow.names.index(c) for c in ("financial_to_std", "other_spend_to_std")]
+    y = 2.0 * np.nan_to_num(X[:, wealth]).sum(axis=1)
     est = ProxyMeansRegressor(max_iter=10, min_samples_leaf=5, feature_names=allow.names, random_state=0).fit(X, y)
     sha = registry.save_model(est, registry.artifact_dir(tmp_path, "proxy-test") / "model.skops")
     (registry.artifact_dir(tmp_path, "proxy-test") / "card.json").write_text("{}", encoding="utf-8")
     registry.register(tmp_path, "proxy_means", "proxy-test", sha, "d", as_of, as_of, {})
     expected = signal_rows(full, est, "proxy-test", params, as_of)
     assert expected, "the test model must raise signals"
-    con.execute(f"ATTACH '{tmp_path / 'safetynet.duckdb'}' AS store")  # as a night has it: the registry read on `con`
+    con.execute(f"ATTACH '{db_path(tmp_path)}' AS store")  # as a night has it: the registry read on `con`
     try:
         report = score_night(con, tmp_path, params, as_of)
     finally:

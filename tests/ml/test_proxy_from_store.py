@@ -13,6 +13,7 @@ from flows.outputs.summary import night_summary
 from models.ml import labels, registry
 from models.ml.nightly import NO_PROXY_MODEL
 from models.ml.proxy_means import features as pf
+from models.ml.proxy_means import signal
 from models.ml.proxy_means.estimator import ProxyMeansRegressor
 from models.ml.proxy_means.signal import NOT_INCOME, candidates, signal_rows, within_capacity
 from models.ml.training import train
@@ -21,7 +22,7 @@ from models.rules.parameters import ParameterSet
 
 def test_a_store_without_history_trains_the_proxy_and_the_next_night_uses_it(sample_drops, tmp_path):
     nights = drop_dates(sample_drops)
-    doc = stages.run(tmp_path, sample_drops, nights[0])
+    doc = stages.sequence(sample_drops, nights[0], tmp_path)
     assert doc["ml"]["proxy_note"] == NO_PROXY_MODEL and NO_PROXY_MODEL in night_summary(tmp_path, doc)
     described = labels.households_from_store(tmp_path, nights[0])
     assert described is not None and described["as_of"][0] == nights[0]
@@ -34,7 +35,7 @@ def test_a_store_without_history_trains_the_proxy_and_the_next_night_uses_it(sam
     first = registry.active(tmp_path, "proxy_means", nights[1])
     again = train(tmp_path, nights[0], ParameterSet.load())  # same store, same date: same bytes, same id
     assert again["models"]["proxy_means"]["model_id"] == first.model_id
-    doc2 = stages.run(tmp_path, sample_drops, nights[1])
+    doc2 = stages.sequence(sample_drops, nights[1], tmp_path)
     assert doc2["model"]["proxy_means"]["model_id"] == first.model_id and "proxy_note" not in doc2["ml"]
     assert isinstance(doc2["ml"]["proxy_signals"], int)
 
@@ -92,12 +93,13 @@ def _deposit_model(allow):
     )  # income follows deposits
 
 
-def _covered(allow, ids, financial, recorded):
+def _covered(allow, ids, financial, recorded, n_present=None, n_elderly=None):
     k = len(ids)
     return pl.DataFrame(
         {c: [0.0] * k for c in allow.names}
         | {
-            "n_present": [1.0] * k,
+            "n_present": n_present or [1.0] * k,
+            "n_elderly": n_elderly or [0.0] * k,
             "financial_to_std": financial,
             "household_id": ids,
             "is_covered": [1] * k,
@@ -109,20 +111,54 @@ def _covered(allow, ids, financial, recorded):
     )
 
 
-def test_priority_is_recorded_income_plus_what_wealth_implies_beyond_a_typical_covered_household():
+def test_peer_cells_and_the_peer_median_on_a_six_household_toy(monkeypatch):
+    allow = pf.load_allow_list()
+    toy = _covered(
+        allow,
+        ["A1", "A2", "A3", "B1", "B2", "B3"],
+        [1.0, 2.0, 9.0, 4.0, 4.0, 10.0],
+        [0.3] * 6,
+        n_present=[1.0, 1.0, 1.0, 2.0, 2.0, 2.0],
+        n_elderly=[0.0, 0.0, 0.0, 1.0, 1.0, 1.0],
+    ).with_columns(pl.Series("n_no_labor", [0.0, 0.0, 0.0, 0.0, 0.0, 1.0]))
+    # cell = 4 x size + 2 x (anyone 60+) + (anyone without labour capacity or grade 1-2 disability)
+    assert signal.peer_cells(toy).tolist() == [4, 4, 4, 10, 10, 11]
+    j = allow.names.index("financial_to_std")
+    X = pf.matrix(toy, allow)
+    monkeypatch.setattr(signal, "MIN_PEERS", 2)
+    cells = np.array([4, 4, 4, 10, 10, 10])  # B3 with its cell B: singles' median 2, pairs' median 4
+    assert signal.peer_typical(X, cells, [j])[:, j].tolist() == [2.0, 2.0, 2.0, 4.0, 4.0, 4.0]
+    # near miss: a cell smaller than MIN_PEERS takes the median of all six (4) — here B3 alone in cell 11
+    got = signal.peer_typical(X, signal.peer_cells(toy), [j])[:, j]
+    assert got.tolist() == [2.0, 2.0, 2.0, 4.0, 4.0, 4.0]
+    monkeypatch.setattr(signal, "MIN_PEERS", 4)
+    assert signal.peer_typical(X, cells, [j])[:, j].tolist() == [4.0] * 6
+    # the other columns are untouched
+    assert (np.delete(signal.peer_typical(X, cells, [j]), j, axis=1) == np.delete(X, j, axis=1)).all()
+
+
+def test_wealth_is_judged_against_composition_peers_and_recorded_income_adds_to_the_priority(monkeypatch):
     allow = pf.load_allow_list()
     est = _deposit_model(allow)
-    # covered deposits 8, 8, 10 x standard: the typical (median) covered household holds 8, so H1 and H2 owe nothing to
-    # wealth beyond it (priority = recorded: 0.5 and 0.1) and H4 about 2 (priority ~ 0.1 + 2)
-    got = candidates(
-        _covered(allow, ["H1", "H2", "H4"], [8.0, 8.0, 10.0], [0.5, 0.1, 0.1]),
-        est,
-        ParameterSet.load(),
-        dt.date(2026, 3, 2),
-    ).sort("priority", descending=True)
-    assert got["household_id"].to_list() == ["H4", "H1", "H2"]
-    h1, h2 = got.filter(pl.col("household_id") == "H1"), got.filter(pl.col("household_id") == "H2")
-    assert abs(h1["excess"][0]) < 1e-9 and abs(h1["priority"][0] - h2["priority"][0] - 0.4) < 1e-9
+    monkeypatch.setattr(signal, "MIN_PEERS", 3)
+    # singles hold 2, 2 and 6 x standard, older pairs 6 each: A3 holds 4 more than its peers (priority ~ 0.3 + log(7/3));
+    # the pairs' 6 is their peers' 6, so none of them is a candidate — though all of them hold what A3 holds
+    toy = _covered(
+        allow,
+        ["A1", "A2", "A3", "B1", "B2", "B3"],
+        [2.0, 2.0, 6.0, 6.0, 6.0, 6.0],
+        [0.3, 0.9, 0.3, 0.3, 0.3, 0.3],
+        n_present=[1.0, 1.0, 1.0, 2.0, 2.0, 2.0],
+        n_elderly=[0.0, 0.0, 0.0, 1.0, 1.0, 1.0],
+    )
+    params = ParameterSet.load()
+    got = candidates(toy, est, params, dt.date(2026, 3, 2))
+    assert got["household_id"].to_list() == ["A3"]
+    assert abs(got["excess"][0] - np.log(7 / 3)) < 0.15
+    assert abs(got["priority"][0] - 0.3 - got["excess"][0]) < 1e-9
+    # near miss: with no peer cells (every household a peer of every other, median 6) A3's wealth is typical
+    monkeypatch.setattr(signal, "MIN_PEERS", 7)
+    assert candidates(toy, est, params, dt.date(2026, 3, 2)).height == 0
 
 
 def test_the_signal_names_the_proxies_behind_the_estimate_and_says_it_is_not_income():
@@ -135,19 +171,8 @@ def test_the_signal_names_the_proxies_behind_the_estimate_and_says_it_is_not_inc
     est = ProxyMeansRegressor(max_iter=50, min_samples_leaf=5, feature_names=allow.names, random_state=0).fit(
         pf.matrix(train_rows, allow), train_rows["financial_to_std"].to_numpy()
     )  # income follows deposits
-    base = {c: [0.0, 0.0] for c in allow.names} | {"n_present": [1.0, 1.0], "financial_to_std": [8.0, 8.0]}
-    # estimate ~8 x standard: recorded 0.5 <= 0.35 x 8 is flagged; the near miss records 3.0 > 0.35 x 8 = 2.8
-    covered = pl.DataFrame(
-        base
-        | {
-            "household_id": ["H1", "H2"],
-            "is_covered": [1, 1],
-            "income_known": [1, 1],
-            "per_capita_to_std": [0.5, 3.0],
-            "standard": [600.0, 600.0],
-            "audit_street_code": ["S1", "S1"],
-        }
-    )
+    # H1 holds 8 x standard against its peers' 1 (H2, H3): flagged; H2 and H3 hold what their peers hold
+    covered = _covered(allow, ["H1", "H2", "H3"], [8.0, 1.0, 1.0], [0.5, 0.5, 0.5])
     rows = signal_rows(covered, est, "proxy-test", ParameterSet.load(), dt.date(2026, 3, 2))
     assert [r[0] for r in rows] == ["H1"]
     reasons, evidence = rows[0][3], json.loads(rows[0][4])

@@ -65,11 +65,11 @@ def test_every_night_of_any_contract_drop_ends_accounted_and_reproducible(distri
     try:
         written = write(district, work / "drops")
         *before, last = district["nights"]
-        docs = [night_flow.run(work / "a", work / "drops", d) for d in before]
+        docs = [night_flow.sequence(work / "drops", d, work / "a") for d in before]
         if (work / "a").exists():
             shutil.copytree(work / "a", work / "b")
-        docs.append(night_flow.run(work / "a", work / "drops", last))
-        twin = night_flow.run(work / "b", work / "drops", last)
+        docs.append(night_flow.sequence(work / "drops", last, work / "a"))
+        twin = night_flow.sequence(work / "drops", last, work / "b")
         for doc in docs:
             assert doc["status"] in ("ok", "halted"), doc
             event(f"night {doc['status']}" + (f" {doc['halt']['check_code']}" if doc["status"] == "halted" else ""))

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import duckdb
 
-from flows.queue.merge import QUEUE_COLUMNS, ensure_store_tables
 from flows.store import Store
+from flows.store.snapshots import QUEUE_COLUMNS
 
 S1, S2 = ("500106001", "小龙坎街道"), ("500106002", "沙坪坝街道")
 D = dt.date.fromisoformat
@@ -107,7 +107,6 @@ def build_store(root: Path) -> Path:
     store.init()
     cols = ("as_of", *QUEUE_COLUMNS)
     with duckdb.connect(str(store.db_path)) as con:
-        ensure_store_tables(con, schema="main")
         for night in NIGHTS:
             for wid in sorted(WARNINGS):
                 row = _row(night, wid)

@@ -12,14 +12,13 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import chinese_calendar
 import duckdb
-import pyarrow as pa
 import pytest
 
 from checks.contract import DUCKDB_TYPES, FEEDS
 from models.rules.candidates import raise_candidates
 from models.rules.parameters import ParameterSet
+from models.rules.working_days import WorkingCalendar
 
 AS_OF = dt.date(2026, 3, 10)  # income window 2025-09..2026-02; recent 2025-12..2026-02; prior 2025-09..2025-11
 WINDOW = ["2025-09", "2025-10", "2025-11", "2025-12", "2026-01", "2026-02"]
@@ -347,19 +346,12 @@ class StateBuilder:
         return Result(rows)
 
 
-_WORKING_DAYS: list[pa.Table] = []
-
-
 def load_working_days(con) -> None:
-    """working_days(date, is_working) for 2004-2026 from chinesecalendar (the lead's working_days.py builds the real one)."""
-    if not _WORKING_DAYS:
-        first, last = dt.date(2004, 1, 1), dt.date(2026, 12, 31)
-        days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
-        _WORKING_DAYS.append(pa.table({"date": days, "is_working": [chinese_calendar.is_workday(d) for d in days]}))
-    con.register("working_days_arrow", _WORKING_DAYS[0])
-    con.execute(
-        "CREATE OR REPLACE TABLE working_days AS SELECT date::DATE AS date, is_working::BOOLEAN AS is_working"
-        " FROM working_days_arrow"
+    """working_days(date, is_working, ...) for 2004-2026 from the production calendar (models/rules/working_days.py:
+    the holiday notices kept as parameter files, Monday-Friday for a year without one), the one a night builds.
+    test_integrity_process_rules keeps one cross-check of it against chinesecalendar, an independent encoding."""
+    WorkingCalendar(ParameterSet.load(), dt.date(2026, 12, 31)).to_duckdb(
+        con, dt.date(2004, 1, 1), dt.date(2026, 12, 31)
     )
     con.unregister("working_days_arrow")
 

@@ -129,11 +129,122 @@ def test_parameter_evidence_json_is_sorted_and_complete():
 
     con = duckdb.connect()
     ParameterSet.load().to_duckdb(con, dt.date(2026, 3, 10))
-    from models.rules.candidates import _MACROS
+    from models.rules.candidates import MACRO_THEMES
 
-    for m in _MACROS:
-        con.execute(m)
+    for theme in MACRO_THEMES:
+        sql.create_macros(con, theme)
     sql.build(con, "features", only=["param_evidence"])
     for (text,) in con.execute("SELECT evidence FROM param_evidence").fetchall():
         obj = json.loads(text)
         assert list(obj) == ["effective_from", "name", "reference", "status", "value"]
+
+
+SQL_FOLDERS = ("state", "features", "warnings", "queue", "exports", "macros")
+
+
+def _tables_in_tree(node, tables: set[str], ctes: set[str]) -> None:
+    if isinstance(node, dict):
+        if node.get("type") == "BASE_TABLE":
+            tables.add(node["table_name"])
+        cte_map = node.get("cte_map")
+        if isinstance(cte_map, dict):
+            ctes.update(entry["key"] for entry in cte_map.get("map", []))
+        for value in node.values():
+            _tables_in_tree(value, tables, ctes)
+    elif isinstance(node, list):
+        for value in node:
+            _tables_in_tree(value, tables, ctes)
+
+
+def _relations_read(con, text: str) -> set[str]:
+    """The tables a relation file (one SELECT) or a macro file (each macro's body) reads, from DuckDB's own parse tree
+    (json_serialize_sql: parsed, not bound, so nothing needs to exist), CTE names left out."""
+    code = sql.strip_comments(text)
+    if re.search(r"\bCREATE\s+OR\s+REPLACE\s+MACRO\b", code):
+        queries = []
+        for statement in code.split(";"):
+            macro = re.search(r"MACRO\s+\w+\s*\([^)]*\)\s+AS\s+(TABLE\s+)?(.*)", statement, re.S)
+            if macro:
+                queries.append(macro.group(2) if macro.group(1) else f"SELECT {macro.group(2)}")
+    else:
+        queries = [code.strip().rstrip(";")]
+    tables: set[str] = set()
+    ctes: set[str] = set()
+    for query in queries:
+        tree = json.loads(con.execute("SELECT json_serialize_sql(?)", [query]).fetchone()[0])
+        assert not tree["error"], tree.get("error_message")
+        _tables_in_tree(tree, tables, ctes)
+    return tables - ctes
+
+
+def test_every_sql_file_declares_exactly_the_relations_it_reads():
+    import duckdb
+
+    con = duckdb.connect()
+    for folder in SQL_FOLDERS:
+        for path in sql.relation_files(folder).values():
+            text = path.read_text(encoding="utf-8")
+            assert text.startswith("-- depends:"), f"sql/{folder}/{path.name}: the first line must be '-- depends: ...'"
+            declared = set(sql.declared_dependencies(path))
+            read = _relations_read(con, text)
+            assert declared == read, (
+                f"sql/{folder}/{path.name}: reads {sorted(read - declared)} without declaring them; declares "
+                f"{sorted(declared - read)} that it does not read"
+            )
+
+
+def test_a_dependency_cycle_is_refused_with_its_path():
+    import pytest
+
+    with pytest.raises(sql.DependencyError, match="a -> b -> a"):
+        sql.dependency_order({"a": ("b",), "b": ("a",), "c": ()})
+    assert sql.dependency_order({"b": ("a", "outside"), "a": (), "c": ("b",)}) == ["a", "b", "c"]
+
+
+def test_a_missing_dependency_is_refused_before_anything_runs(tmp_path, monkeypatch):
+    import duckdb
+    import pytest
+
+    (tmp_path / "layer").mkdir()
+    (tmp_path / "layer" / "first.sql").write_text("-- depends: seen\nSELECT * FROM seen\n", encoding="utf-8")
+    (tmp_path / "layer" / "second.sql").write_text(
+        "-- depends: first, nowhere\nSELECT * FROM first\n", encoding="utf-8"
+    )
+    (tmp_path / "layer" / "bare.sql").write_text("SELECT 1\n", encoding="utf-8")
+    monkeypatch.setattr(sql, "ROOT", tmp_path)
+    con = duckdb.connect()
+    con.execute("CREATE TABLE seen AS SELECT 1 AS x")
+    with pytest.raises(sql.DependencyError, match="no '-- depends:' header"):
+        sql.build(con, "layer")
+    (tmp_path / "layer" / "bare.sql").unlink()
+    with pytest.raises(sql.DependencyError, match="second.sql depends on nowhere"):
+        sql.build(con, "layer")
+    assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'first'").fetchone() == (0,)
+    (tmp_path / "layer" / "second.sql").write_text("-- depends: first\nSELECT * FROM first\n", encoding="utf-8")
+    assert sql.build(con, "layer") == ["first", "second"]
+
+
+def _source_files():
+    root = sql.ROOT.parent
+    for folder in ("flows", "checks", "models", "sql"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix in (".py", ".sql") and "__pycache__" not in path.parts:
+                yield root, path
+
+
+def test_macros_live_in_sql_macros_only():
+    for root, path in _source_files():
+        if path.parent == sql.ROOT / "macros":
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"CREATE\s+(OR\s+REPLACE\s+)?(TEMP\s+)?MACRO", text, re.I), (
+            f"{path.relative_to(root)}: a DuckDB macro belongs in sql/macros/<theme>.sql (docs/adr/0013)"
+        )
+
+
+def test_covered_is_defined_once():
+    """ "Covered" (dibao or tekun, active or gradual_exit, in force on D) is the macro is_covering of
+    sql/macros/policy.sql; a second spelling of it could drift from the first."""
+    spelled = re.compile(r"status\s+IN\s*\(\s*'active'\s*,\s*'gradual_exit'\s*\)", re.I)
+    places = [str(path.relative_to(root)) for root, path in _source_files() if spelled.search(path.read_text("utf-8"))]
+    assert places == ["sql/macros/policy.sql"]

@@ -11,6 +11,8 @@ import datetime as dt
 import chinese_calendar
 import pytest
 
+from models.rules.parameters import ParameterSet
+from models.rules.working_days import WorkingCalendar
 from tests.rules.conftest import StateBuilder
 
 SR, AO = "STAFF_RELATIVE_UNFILED", "APPLICATION_OVERDUE"
@@ -64,10 +66,14 @@ def test_integrity_process_case(result, hid):
 
 
 def test_hand_count_agrees_with_the_calendar():
+    """The production calendar (what the rule counts with) and chinesecalendar (an independent encoding of the same
+    State Council notice, kept in the tests as the oracle) both count the hand-made 30 working days."""
     days = [
         dt.date(2026, 1, 22) + dt.timedelta(days=i)
         for i in range((dt.date(2026, 3, 10) - dt.date(2026, 1, 22)).days + 1)
     ]
+    calendar = WorkingCalendar(ParameterSet.load(), dt.date(2026, 3, 10))
+    assert sum(calendar.is_working(d) for d in days) == 30
     assert sum(chinese_calendar.is_workday(d) for d in days) == 30
 
 

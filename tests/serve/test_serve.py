@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from flows import serve
-from flows.store import Store
+from flows.store import Store, db_path
 
 
 def test_importing_the_module_does_not_import_prefect():
@@ -81,7 +81,7 @@ def test_plan_runs_every_drop_after_the_latest_successful_night_in_order(tmp_pat
 def test_plan_retries_a_halted_night_before_the_next(tmp_path):
     drops = _drops(tmp_path, "2026-03-02", "2026-03-03", "2026-03-04")
     store = _store_with_ok(tmp_path, "2026-03-02")
-    with duckdb.connect(str(store / "safetynet.duckdb")) as con:
+    with duckdb.connect(str(db_path(store))) as con:
         con.execute("INSERT INTO runs (run_id, as_of, status) VALUES ('h', DATE '2026-03-03', 'halted')")
     assert serve.plan(drops, store) == ("run", [dt.date(2026, 3, 3), dt.date(2026, 3, 4)], None)
 
@@ -104,7 +104,7 @@ def test_no_new_drop_is_recorded_and_nothing_else(tmp_path):
     store = _store_with_ok(tmp_path, "2026-03-03")
     doc = serve.run_scheduled_night(str(drops), str(store))
     assert doc["status"] == "no_new_drop" and doc["ok_run_id"] == "2026-03-03-x"
-    with duckdb.connect(str(store / "safetynet.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(db_path(store)), read_only=True) as con:
         rows = con.execute("SELECT status, as_of, manifest FROM runs ORDER BY status").fetchall()
     assert [(r[0], r[1]) for r in rows] == [("no_new_drop", dt.date(2026, 3, 3)), ("ok", dt.date(2026, 3, 3))]
     assert "no new drop" in json.loads(rows[0][2])["message"]

@@ -36,6 +36,7 @@ from flows.devtools.synthetic.programs import (
 from flows.devtools.synthetic.progress import Progress
 from flows.devtools.synthetic.scenarios import Ctx
 from flows.devtools.synthetic.spending import background_expenses
+from models.rules.months import month_index, month_index_expr, month_start_expr, yyyymm_expr
 
 HISTORY_DAYS = 395
 PERSON_SCHEMA = {
@@ -63,7 +64,7 @@ def _hid(col="hh"):
 
 
 def _month_date(col="month"):
-    return pl.date(pl.col(col) // 12, pl.col(col) % 12 + 1, 1)
+    return month_start_expr(pl.col(col))
 
 
 def _pl_frame(rows: list[dict], schema: dict) -> pl.DataFrame:
@@ -81,6 +82,8 @@ class BlockSpec:
     rng: np.random.Generator
     hidden_rng: np.random.Generator
     county_rng: Callable[[], np.random.Generator]  # a fresh copy of the stream of the county's first block
+    cross: tuple = ()  # cross-county groups to plant here (flows/devtools/synthetic/cross_county.py)
+    shared: pl.DataFrame | None = None  # people exported by earlier counties: key, person_id, birth, male, name
 
 
 @dataclass
@@ -96,6 +99,7 @@ class Block:
     planted: int
     classes: dict[str, int]
     taken: pl.DataFrame  # the ID sequence numbers used so far (people.id_numbers)
+    exported: pl.DataFrame  # people listed again by a later county: key, person_id, birth, male, name
 
 
 def build_block(b: BlockSpec, th, ctx: Ctx, taken: pl.DataFrame | None, prog: Progress) -> Block:
@@ -103,11 +107,11 @@ def build_block(b: BlockSpec, th, ctx: Ctx, taken: pl.DataFrame | None, prog: Pr
     stream with household numbers from `b.hh0` (so IDs never repeat across blocks)."""
     rng, households, start, night_dates, hh0 = b.rng, b.households, ctx.start, ctx.nights, b.hh0
     nights, wd, home = len(night_dates), ctx.wd, b.county.region
-    smi = start.year * 12 + start.month - 1
-    lmi = night_dates[-1].year * 12 + night_dates[-1].month - 1
+    smi = month_index(start)
+    lmi = month_index(night_dates[-1])
     first_night_of_month: dict[int, int] = {}
     for i, d in enumerate(night_dates):
-        first_night_of_month.setdefault(d.year * 12 + d.month - 1, i)
+        first_night_of_month.setdefault(month_index(d), i)
 
     # 1. district and planted placement
     comm = community_table(rng if b.index == 0 else b.county_rng(), b.county.streets)
@@ -115,7 +119,9 @@ def build_block(b: BlockSpec, th, ctx: Ctx, taken: pl.DataFrame | None, prog: Pr
     prog.step(f"{b.county.name} block {b.index + 1}: {households} households in {len(b.county.streets)} towns/streets")
     town = H["town"].to_numpy()
     rural = (H["hukou_type"] == "rural").to_numpy()
-    P = plant_mod.build(rng, ctx, np.nonzero(town & rural)[0] + hh0, np.nonzero(~town & ~rural)[0] + hh0, households)
+    P = plant_mod.build(
+        rng, ctx, np.nonzero(town & rural)[0] + hh0, np.nonzero(~town & ~rural)[0] + hh0, households, b.cross
+    )
     planted_hh = np.array(sorted({r["hh"] for r in P["households"]}), dtype=np.int64)
     is_planted = np.zeros(households, bool)
     is_planted[planted_hh - hh0] = True
@@ -175,9 +181,7 @@ def build_block(b: BlockSpec, th, ctx: Ctx, taken: pl.DataFrame | None, prog: Pr
     p = p.with_columns(
         pl.when(pl.col("death_date").is_null())
         .then(10**7)
-        .otherwise(
-            pl.col("death_date").dt.year().cast(pl.Int64) * 12 + pl.col("death_date").dt.month().cast(pl.Int64) - 1
-        )
+        .otherwise(month_index_expr(pl.col("death_date")))
         .alias("death_month")
     )
     income_months = np.array(
@@ -250,6 +254,7 @@ def build_block(b: BlockSpec, th, ctx: Ctx, taken: pl.DataFrame | None, prog: Pr
             "from_night": pl.Int32,
             "same_hh": pl.Int64,
             "same_seq": pl.Int32,
+            "shared": pl.String,
         },
     )
     extra = [x for x in (newp,) if x is not None]
@@ -257,9 +262,10 @@ def build_block(b: BlockSpec, th, ctx: Ctx, taken: pl.DataFrame | None, prog: Pr
     others = others.with_columns(draw_names(rng, others["male"].to_numpy()))
     allp = pl.concat([_persons(p, ["name"]), _persons(others, ["name"])])
     same = pl_persons.filter(pl.col("same_hh") >= 0).select("hh", "seq", "same_hh", "same_seq")
-    allp = allp.join(same, on=["hh", "seq"], how="left").sort(["hh", "seq"])
+    shared = pl_persons.filter(pl.col("shared").is_not_null()).select("hh", "seq", "shared")
+    allp = allp.join(same, on=["hh", "seq"], how="left").join(shared, on=["hh", "seq"], how="left").sort(["hh", "seq"])
     ext = _pl_frame(P["externals"], {"key": pl.String, "birth": pl.Date, "male": pl.Boolean})
-    own = allp.filter(pl.col("same_hh").is_null())
+    own = allp.filter(pl.col("same_hh").is_null() & pl.col("shared").is_null()).drop("shared")
     n_own = own.height
     region = np.concatenate([own["region6"].to_numpy(), np.full(ext.height, home)])
     birth = np.concatenate(
@@ -269,6 +275,18 @@ def build_block(b: BlockSpec, th, ctx: Ctx, taken: pl.DataFrame | None, prog: Pr
     ids, taken = id_numbers(region, birth, male, rng.random(len(region)), taken)
     own = own.with_columns(pl.Series("person_id", ids[:n_own]))
     ext = ext.with_columns(pl.Series("person_id", ids[n_own:]))
+    # people another county exported (cross-county cases): listed here with their ID, birth date, sex and name
+    came = b.shared.select("key", "birth", "male", "person_id", "name") if b.shared is not None else None
+    if came is not None:
+        ext = pl.concat([ext, came.drop("name")])
+    copies = (
+        allp.filter(pl.col("shared").is_not_null())
+        .drop("birth", "male", "name", "same_hh", "same_seq")
+        .join(came.rename({"key": "shared"}), on="shared", how="left")
+        .drop("shared")
+        if came is not None
+        else None
+    )
     dup = (
         allp.filter(pl.col("same_hh").is_not_null())
         .drop("birth", "male", "name", "region6")
@@ -286,13 +304,20 @@ def build_block(b: BlockSpec, th, ctx: Ctx, taken: pl.DataFrame | None, prog: Pr
             how="left",
         )
     )
+    columns = own.drop("same_hh", "same_seq").columns
     persons = pl.concat(
         [
             own.drop("same_hh", "same_seq"),
-            dup.drop("same_hh", "same_seq").select(own.drop("same_hh", "same_seq").columns),
+            dup.drop("same_hh", "same_seq", "shared").select(columns),
+            *([copies.select(columns)] if copies is not None else []),
         ]
     )
     pid_all = persons.select("hh", "seq", "person_id")
+    exported = (
+        _pl_frame(P["exports"], {"key": pl.String, "hh": pl.Int64, "seq": pl.Int32})
+        .join(persons.select("hh", "seq", "person_id", "birth", "male", "name"), on=["hh", "seq"])
+        .select("key", "person_id", "birth", "male", "name")
+    )
     prog.step(f"{persons.height} persons with ID numbers")
 
     # 7. merge planted rows
@@ -562,7 +587,7 @@ def build_block(b: BlockSpec, th, ctx: Ctx, taken: pl.DataFrame | None, prog: Pr
             "R{}{}{}{}",
             _hid(),
             pl.col("seq").cast(pl.String).str.zfill(2),
-            (pl.col("month") // 12 * 100 + pl.col("month") % 12 + 1).cast(pl.String),
+            yyyymm_expr(pl.col("month")).cast(pl.String),
             pl.col("source_type").replace_strict(src_code, return_dtype=pl.String),
         ).alias("record_id"),
         _month_date("month").alias("month"),
@@ -613,7 +638,7 @@ def build_block(b: BlockSpec, th, ctx: Ctx, taken: pl.DataFrame | None, prog: Pr
         pl.format(
             "P{}{}{}",
             _hid(),
-            (pl.col("period") // 12 * 100 + pl.col("period") % 12 + 1).cast(pl.String),
+            yyyymm_expr(pl.col("period")).cast(pl.String),
             pl.col("program").replace_strict({k: str(v) for k, v in PROGRAM_CODE.items()}),
         ).alias("payment_id"),
         pl.format("H{}", _hid()).alias("household_id"),
@@ -716,4 +741,5 @@ def build_block(b: BlockSpec, th, ctx: Ctx, taken: pl.DataFrame | None, prog: Pr
         planted=int(len(planted_hh)),
         classes={CLASS_NAMES[int(k)]: int(v) for k, v in cls_counts.items()},
         taken=taken,
+        exported=exported,
     )

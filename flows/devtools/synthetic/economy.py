@@ -181,10 +181,6 @@ def assign_income(rng: np.random.Generator, p: pl.DataFrame, hukou: pl.DataFrame
     )
 
 
-def month_index(d) -> int:
-    return d.year * 12 + d.month - 1
-
-
 def income_rows(
     rng: np.random.Generator, p: pl.DataFrame, months: np.ndarray, night_of_month: dict[int, int]
 ) -> pl.DataFrame:

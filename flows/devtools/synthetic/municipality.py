@@ -11,6 +11,7 @@ along. `chunk_households` only says how many blocks are held before writing: the
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ from checks.contract import FEEDS
 from flows.devtools.synthetic.assemble import Block, BlockSpec, build_block
 from flows.devtools.synthetic.care import fast_track_truth
 from flows.devtools.synthetic.counties import BLOCK, HIDDEN_STREAM, blocks, municipality, override_yaml, split
+from flows.devtools.synthetic.cross_county import groups_for
 from flows.devtools.synthetic.progress import Progress
 from flows.devtools.synthetic.scenarios import Ctx
 from flows.devtools.synthetic.thresholds import load
@@ -75,15 +77,21 @@ def generate(
     writer = DropWriter(out, night_dates, APPENDED)
     gathered: dict[str, list[pl.DataFrame]] = {"staff": [], "communities": [], "truth": [], "hidden": []}
     totals = {"persons": 0, "planted": 0, "classes": {}}
-    taken, hh0 = None, 0
+    taken, hh0, exported = None, 0, []
+    names = [c.name for c in places]
     for ci, (county, sizes) in enumerate(plan):
         ctx = Ctx(th, start, night_dates, wd, county.region)
         for first in range(0, len(sizes), per_write):
             held: list[Block] = []
             for bi in range(first, min(first + per_write, len(sizes))):
                 spec = BlockSpec(county, bi, sizes[bi], hh0, *streams(seed, ci, bi))
+                if bi == 0 and counties > 1:  # the cross-county cases live in each county's first block
+                    shared = pl.concat(exported) if exported else None
+                    spec = replace(spec, cross=groups_for(ctx, ci, names), shared=shared)
                 b = build_block(spec, th, ctx, taken, prog)
                 taken, hh0 = b.taken, hh0 + sizes[bi]
+                if b.exported.height:
+                    exported.append(b.exported)
                 _gather(b, gathered, totals)
                 held.append(b)
             _append(writer, held, night_dates)

@@ -36,9 +36,10 @@ from flows.queue import merge as queue
 from models.ml import random_review
 from models.ml.confirmation import features as cf
 from models.ml.household import describe_households
-from models.ml.nightly import _insert_candidates
+from models.ml.nightly import add_random_review
 from models.rules.candidates import raise_candidates
 from models.rules.catalogue import CATALOGUE
+from models.rules.months import month_index, month_start
 from models.rules.parameters import ParameterSet
 
 RESOLVE_DAYS = 14
@@ -115,8 +116,8 @@ def build(
     con = duckdb.connect(config={"threads": 2})
     staging.load(con, drops.select(drop_root, last))
     sql.build(con, "state")
-    mi = first.year * 12 + first.month - 1 - months
-    d = dt.date(mi // 12, mi % 12 + 1, 1)
+    mi = month_index(first) - months
+    d = month_start(mi)
     d += dt.timedelta(days=(7 - d.weekday()) % 7)  # a Monday
     dates = []
     while d < first:
@@ -129,7 +130,7 @@ def build(
     queue.write_reference_tables(con, params, last)  # working days for the rules that count them
     for as_of in dates:
         raise_candidates(con, params, as_of)
-        _insert_candidates(con, random_review.review_rows(con, params, as_of))
+        add_random_review(con, params, as_of)
         desc = describe_households(con)
         frame = cf.candidate_frame(con, desc)
         keys = list(zip(frame["household_id"].to_list(), frame["condition_key"].to_list()))

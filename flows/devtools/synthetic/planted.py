@@ -15,6 +15,7 @@ import numpy as np
 from flows.devtools.synthetic.care import contact_id
 from flows.devtools.synthetic.plant import scenarios
 from flows.devtools.synthetic.scenarios import Ctx
+from models.rules.months import month_index, month_start
 
 EVENT_SOURCE = {
     "death": "public_security",
@@ -68,7 +69,7 @@ def event_id(hh: int, seq: int, etype: str, d: dt.date) -> str:
 def payment_id(hh: int, mi: int, program: str) -> str:
     from flows.devtools.synthetic.programs import PROGRAM_CODE
 
-    return f"P{hh + 1:08d}{mi // 12:04d}{mi % 12 + 1:02d}{PROGRAM_CODE[program]}"
+    return f"P{hh + 1:08d}{month_start(mi):%Y%m}{PROGRAM_CODE[program]}"
 
 
 def app_id(hh: int, k: int) -> str:
@@ -76,7 +77,7 @@ def app_id(hh: int, k: int) -> str:
 
 
 def month_first(mi: int) -> dt.date:
-    return dt.date(mi // 12, mi % 12 + 1, 1)
+    return month_start(mi)
 
 
 def month_last(mi: int) -> dt.date:
@@ -93,11 +94,13 @@ def build(
     households_town_rural: np.ndarray,
     households_urban_street: np.ndarray,
     n_households: int,
+    extra: tuple = (),
 ) -> dict:
     """Returns lists of row dicts per feed (small), chosen household indices, and truth rows with key placeholders."""
     groups = scenarios(ctx)
     reps = replicas(n_households, len(groups))
-    specs = [(r, gi, g) for r in range(reps) for gi, g in enumerate(groups)]
+    # `extra`: groups planted once, after the replicated ones (the cross-county cases of a municipality)
+    specs = [(r, gi, g) for r in range(reps) for gi, g in enumerate(groups)] + [(0, -1, g) for g in extra]
     need_rural = sum(1 for _, _, g in specs for s in g if s.hukou == "rural")
     need_urban = sum(1 for _, _, g in specs for s in g if s.hukou != "rural")
     if need_rural > len(households_town_rural) or need_urban > len(households_urban_street):
@@ -124,14 +127,15 @@ def build(
             "households",
             "contacts",
             "readings",
+            "exports",
         )
     }
     out["manual_contacts"], out["manual_allowance"] = set(), set()
     smi, nights = ctx.smi, ctx.nights
-    lmi = nights[-1].year * 12 + nights[-1].month - 1
+    lmi = month_index(nights[-1])
     first_night_of_month = {}
     for i, d in enumerate(nights):
-        first_night_of_month.setdefault(d.year * 12 + d.month - 1, i)
+        first_night_of_month.setdefault(month_index(d), i)
     income_months = [mi for mi in range(smi - 13, lmi) if mi < smi or (mi + 1) in first_night_of_month]
     ext_counter = 0
 
@@ -173,12 +177,15 @@ def build(
                         "from_night": 0,
                         "same_hh": same[0] if same else -1,
                         "same_seq": same[1] if same else -1,
+                        "shared": m.shared,
                     }
                 )
+                if m.export is not None:
+                    out["exports"].append({"key": m.export, "hh": hh, "seq": seq})
                 death = next((e["date"] for e in s.events if e["m"] == mi_ and e["type"] == "death"), None)
                 for src, amt in m.inc.items():
                     for mo in income_months:
-                        if death is not None and mo >= death.year * 12 + death.month - 1:
+                        if death is not None and mo >= month_index(death):
                             continue
                         a = amt
                         if m.recent and mo >= smi - ctx.th.shock_recent_months:
@@ -295,7 +302,9 @@ def build(
                 )
             # payments
             holder_ext = None
-            if s.holder == "outside":
+            if isinstance(s.holder, str) and s.holder.startswith("shared:"):
+                holder_ext = s.holder.removeprefix("shared:")  # resolved to the exported person's ID
+            elif s.holder == "outside":
                 ext_counter += 1
                 holder_ext = f"x{ext_counter}"
                 out["externals"].append(

@@ -15,6 +15,7 @@ import polars as pl
 
 from flows.devtools.synthetic.members import DIBAO, EDGE, GRADUAL, RIGID, TEKUN
 from flows.devtools.synthetic.workdays import WorkdayIndex
+from models.rules.months import month_index
 
 PROGRAM_CODE = {"dibao": 1, "tekun": 2, "edge": 3, "rigid": 4}
 
@@ -32,7 +33,7 @@ def background_enrollments(
     cls = h["cls"].to_numpy()
     n = h["n_alive"].to_numpy()
     std = h["hstd"].to_numpy()
-    smi = start.year * 12 + start.month - 1
+    smi = month_index(start)
     years_back = np.where(cls == RIGID, rng.integers(1, 11, m), rng.integers(2, 12 * 12, m))
     sd = first_of_month(smi - years_back)
     dibao_benefit = np.round(np.maximum(std * n - h["hnet"].to_numpy(), 0.15 * std * n), 2)
@@ -92,9 +93,9 @@ def payments_for(
     Periods: the 12 months before the start month, the start month and every later month that has a night. History
     months are paid between the 5th and the 20th; the start month on the first night; later months on their first night.
     """
-    smi = start.year * 12 + start.month - 1
+    smi = month_index(start)
     last = nights[-1]
-    lmi = last.year * 12 + last.month - 1
+    lmi = month_index(last)
     periods = np.arange(smi - 12, lmi + 1)
     e = enr.filter(pl.col("program").is_in(["dibao", "tekun"]) & pl.col("status").is_in(["active", "gradual_exit"]))
     pe = e.join(pl.DataFrame({"period": periods.astype(np.int32)}), how="cross")
@@ -105,7 +106,7 @@ def payments_for(
     )
     first_night = {}
     for i, d in enumerate(nights):
-        first_night.setdefault(d.year * 12 + d.month - 1, i)
+        first_night.setdefault(month_index(d), i)
     per = pe["period"].to_numpy()
     hist_day = rng.integers(4, 20, pe.height).astype("timedelta64[D]")
     night = np.array([first_night.get(int(x), 0 if x < smi else -1) for x in per], dtype=np.int32)

@@ -21,12 +21,12 @@ import datetime as dt
 import json
 from pathlib import Path
 
-import duckdb
 import polars as pl
 
 from flows import night as stages
 from flows.caseworker.outcomes import import_outcomes
 from flows.devtools.synthetic.assemble import generate
+from flows.store import connect
 from models.ml.labels import households_from_store
 from models.ml.training import train
 from models.rules.catalogue import CATALOGUE
@@ -83,7 +83,7 @@ def ineligible(store: Path, as_of: dt.date, planted: pl.DataFrame, hidden: pl.Da
 
 def simulate_outcomes(store: Path, as_of: dt.date, truth: pl.DataFrame, planted: pl.DataFrame, path: Path) -> int:
     """Outcomes of every warning raised on `as_of`, written as a docs/CONTRACT.md §5 file; returns the row count."""
-    with duckdb.connect(str(store / "safetynet.duckdb"), read_only=True) as con:
+    with connect(store, read_only=True) as con:
         raised = pl.from_arrow(
             con.sql(
                 "SELECT warning_id, household_id, warning_code FROM warning_snapshots "
@@ -116,7 +116,7 @@ def simulate_outcomes(store: Path, as_of: dt.date, truth: pl.DataFrame, planted:
 
 
 def measure(store: Path, last: dt.date, truth: pl.DataFrame) -> dict:
-    with duckdb.connect(str(store / "safetynet.duckdb"), read_only=True) as con:
+    with connect(store, read_only=True) as con:
         warned = pl.from_arrow(
             con.sql("SELECT DISTINCT household_id, warning_code FROM warning_snapshots").to_arrow_table()
         )
@@ -159,7 +159,7 @@ def run_trial(
     params = ParameterSet.load()
     report: dict = {"district": {k: gen[k] for k in ("households", "nights")}, "nights": [], "training": None}
     for i, d in enumerate(dates):
-        doc = stages.run(store, district / "drops", d)
+        doc = stages.sequence(district / "drops", d, store)
         report["nights"].append(
             {
                 "as_of": d.isoformat(),

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from flows.devtools.synthetic.thresholds import Thresholds
 from flows.devtools.synthetic.workdays import WorkdayIndex
+from models.rules.months import month_index, month_start
 
 
 @dataclass
@@ -26,14 +27,14 @@ class Ctx:
 
     @property
     def smi(self) -> int:
-        return self.start.year * 12 + self.start.month - 1
+        return month_index(self.start)
 
     def days(self, n: int) -> dt.date:
         return self.start - dt.timedelta(days=n)
 
     def month_first(self, offset: int) -> dt.date:
         mi = self.smi + offset
-        return dt.date(mi // 12, mi % 12 + 1, 1)
+        return month_start(mi)
 
     def years_before(self, d: dt.date, years: int) -> dt.date:
         try:
@@ -57,6 +58,10 @@ class M:
     )
     birth: dt.date | None = None
     same_as: tuple | None = None  # (scenario-local partner index, member index): the same person listed twice
+    # across counties (flows/devtools/synthetic/cross_county.py): `export` names this person for a later county's
+    # block; `shared` lists the person exported under that name there (same ID, birth date, sex and name)
+    export: str | None = None
+    shared: str | None = None
 
 
 @dataclass
@@ -72,7 +77,7 @@ class Spec:
     staff: list = field(default_factory=list)  # dicts: m, filed, from_night
     pay: dict = field(default_factory=dict)  # (program, period offset) -> overrides {amount, paid_date, holder, night}
     extra_pay: list = field(default_factory=list)  # dicts: program, offset, amount, paid_date, holder, night
-    holder: object = 0  # member index or "outside"
+    holder: object = 0  # member index, "outside", or "shared:<name>" (a person exported by another county)
     holder_from: int | None = None  # period offset from which `holder` applies (earlier: the head)
     truth: list = field(default_factory=list)  # (code, keyref, expected, first_night, note)
     partner: int | None = None  # index (in the returned list) of a linked household

@@ -1,23 +1,18 @@
-"""Working days on the official PRC calendar, as a vectorisable index.
+"""Working days on the production calendar (models/rules/working_days.py), as a vectorisable index.
 
 Why: application deadlines are counted in working days (holidays and make-up Saturdays included), and planting an
-"exactly 30 working days" near miss needs the same calendar the rules use. `chinesecalendar` covers 2004-2026; for
-other years this falls back to Monday-Friday (the pipeline's documented fallback).
+"exactly 30 working days" near miss needs the very calendar the rules count with: the holiday notices kept as dated
+parameter files, Monday-Friday for a year without one (as a night counts it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-import chinese_calendar
 import numpy as np
 
-
-def is_workday(day: dt.date) -> bool:
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:
-        return day.weekday() < 5
+from models.rules.parameters import ParameterSet
+from models.rules.working_days import WorkingCalendar
 
 
 class WorkdayIndex:
@@ -26,7 +21,8 @@ class WorkdayIndex:
     def __init__(self, first: dt.date, last: dt.date):
         self.first = first
         n = (last - first).days + 1
-        flags = np.array([is_workday(first + dt.timedelta(days=i)) for i in range(n)], dtype=np.int32)
+        calendar = WorkingCalendar(ParameterSet.load(), last)
+        flags = np.array([calendar.is_working(first + dt.timedelta(days=i)) for i in range(n)], dtype=np.int32)
         self.cum = np.cumsum(flags)
         self.flags = flags
 

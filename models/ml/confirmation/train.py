@@ -23,6 +23,7 @@ from models.ml.confirmation import features as cf
 from models.ml.confirmation.estimator import ConfirmationScorer
 from models.ml.random_review import CODE as RANDOM_REVIEW
 from models.ml.random_review import inclusion_error_estimate
+from models.rules.months import month_index
 
 HYPER = {
     "learning_rate": 0.08,
@@ -37,7 +38,7 @@ HYPER = {
 
 
 def months_before(d: dt.date, months: int) -> dt.date:
-    mi = d.year * 12 + d.month - 1 - months
+    mi = month_index(d) - months
     y, m = divmod(mi, 12)
     day = min(d.day, 28)
     return dt.date(y, m + 1, day)

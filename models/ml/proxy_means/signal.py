@@ -2,22 +2,30 @@
 estimate, or whose income data is missing while the estimate is far above the standard. For verification only: the
 estimate is never counted as income and never decides eligibility (docs/POLICY.md §2, no "virtual income").
 
+Which covered households are candidates, and in what order (`priority`, highest first):
+
+    excess   = log(1 + estimate) − log(1 + peer estimate)
+    priority = recorded per-capita income / standard (0 when none is recorded) + excess
+
+where the peer estimate is the model's estimate for the same household with every asset and spending proxy
+(allow-list policy `assets` or `spending`) at the median of its composition peers: the night's covered households of
+the same size (5 and more together), with or without a member aged 60 or more, with or without a member without
+labour capacity or with a grade 1-2 disability (`peer_cells`; a cell with fewer than MIN_PEERS households takes the
+median of all covered households). `excess` is how far the household's assets and spending lift the estimate above
+those of covered households like it: composition alone (which sets most of an estimate fitted on mostly uncovered
+households) says nothing about income a covered household hides, and an older, disabled or large household has low
+recorded income for reasons of its own. A verification finds a household ineligible when its whole income exceeds
+the standard, so a household just under the line with some unexplained wealth is likelier to be above it than one far
+below with the same: the priority adds the two. A covered household with recorded income is a candidate when its
+excess is positive and its priority is at least `ml.proxy_min_priority`; one with no income record in the window
+when the estimate is at least `ml.proxy_missing_min_estimate` × standard. Measured on generated districts in
+docs/adr/0016-proxy-signal-against-composition-peers.md (the ratio of recorded income to the estimate, used before, flagged households far below the line and
+missed those just under it). The priority only orders verification; it is not an income and is never shown as one.
+
 Caseworker capacity (`ml.proxy_signal_per_street_month`, k by street): a street receives at most k new PROXY_SIGNAL
 warnings in a calendar month. A household whose PROXY_SIGNAL warning is still open keeps its candidate while it still
 qualifies (same warning, same deadline); new ones fill the street's remaining room for the month in the order of
-`priority`, highest first, then by household id:
-
-    priority = recorded per-capita income / standard (0 when none is recorded)
-             + estimate − the estimate with every asset and spending proxy (allow-list policy `assets` or `spending`)
-               at the median of the night's covered households
-
-that is, what the household records plus what its assets and spending imply beyond those of a typical covered household
-of the same composition. A verification finds a household ineligible when its whole income exceeds the standard: a
-household just under the line with a little unexplained wealth is likelier to be above it than one far below with the
-same, and household composition alone (which sets most of the estimate) says nothing about income a covered household
-hides. The difference is taken in multiples of the standard: on the generated district (flows/devtools/synthetic/proxy_trial.py)
-the same difference on the model's log scale found fewer of the households hidden income lifts. The priority only
-orders verification; it is not an income and is never shown as one.
+`priority`, then by household id.
 What was raised earlier in the month is read from the store's latest earlier queue snapshot, so the cap holds across
 the nights of a month and a rerun of a night (which seeds that snapshot) raises the same signals.
 """
@@ -31,10 +39,12 @@ import numpy as np
 import polars as pl
 
 from models.ml.proxy_means import features
+from models.rules.months import first_of_month
 from models.rules.parameters import ParameterSet
 
 CODE = "PROXY_SIGNAL"
-PARAMS = ("ml.proxy_covered_min_estimate", "ml.proxy_declared_max_share", "ml.proxy_missing_min_estimate")
+PARAMS = ("ml.proxy_min_priority", "ml.proxy_missing_min_estimate")
+MIN_PEERS = 20
 PARAM_CAPACITY = "ml.proxy_signal_per_street_month"
 NOT_INCOME = "估算值不是收入，不计入家庭收入，也不决定任何事项（不得计算“虚拟收入”），仅提示入户核实。"
 
@@ -72,12 +82,32 @@ def proxy_text(allow, drivers: list[tuple[int, float]], row: np.ndarray) -> tupl
     return text, items
 
 
+def peer_cells(frame: pl.DataFrame) -> np.ndarray:
+    """Composition cell of each household: size (5 and more together), any member aged 60+, any member without labour
+    capacity or with a grade 1-2 disability."""
+    size = frame["n_present"].clip(upper_bound=5).to_numpy()
+    older = frame["n_elderly"].to_numpy() > 0
+    care = (frame["n_no_labor"] + frame["n_severe_disability"]).to_numpy() > 0
+    return size * 4 + older * 2 + care
+
+
+def peer_typical(X: np.ndarray, cells: np.ndarray, columns: list[int]) -> np.ndarray:
+    """X with `columns` at the median of the household's cell (of all rows when the cell has fewer than MIN_PEERS)."""
+    out = X.copy()
+    sub = np.where(np.isfinite(X[:, columns]), X[:, columns], np.nan)
+    everyone = np.nanmedian(sub, axis=0)
+    for cell in np.unique(cells):
+        rows = cells == cell
+        out[np.ix_(rows, columns)] = np.nanmedian(sub[rows], axis=0) if rows.sum() >= MIN_PEERS else everyone
+    return out
+
+
 def candidates(descriptors: pl.DataFrame, estimator, params: ParameterSet, as_of: dt.date) -> pl.DataFrame:
     """Every covered household that meets the signal's thresholds, with its estimate (no capacity applied)."""
     used = [_in_force(params, p, as_of) for p in PARAMS]
     if any(v is None for v in used):
         return pl.DataFrame()
-    min_cov, max_share, min_missing = (float(v.value) for v in used)
+    min_priority, min_missing = (float(v.value) for v in used)
     covered = descriptors.filter((pl.col("is_covered") == 1) & (pl.col("n_present") > 0)).sort("household_id")
     if covered.height == 0:
         return pl.DataFrame()
@@ -86,13 +116,11 @@ def candidates(descriptors: pl.DataFrame, estimator, params: ParameterSet, as_of
     est = estimator.predict(X)
     known = covered["income_known"].to_numpy() == 1
     declared = covered["per_capita_to_std"].cast(pl.Float64).fill_null(np.nan).to_numpy()
-    below = known & (est >= min_cov) & (declared <= max_share * est)
-    missing = ~known & (est >= min_missing)
     wealth = [i for i, f in enumerate(allow.features) if f.policy in ("assets", "spending")]
-    typical = X.copy()
-    typical[:, wealth] = np.nanmedian(np.where(np.isfinite(X[:, wealth]), X[:, wealth], np.nan), axis=0)
-    excess = est - estimator.predict(typical)
+    excess = np.log1p(est) - np.log1p(estimator.predict(peer_typical(X, peer_cells(covered), wealth)))
     priority = np.where(known, np.nan_to_num(declared), 0.0) + excess
+    below = known & (excess > 0) & (priority >= min_priority)
+    missing = ~known & (est >= min_missing)
     return covered.with_columns(
         pl.Series("estimate", est),
         pl.Series("below", below),
@@ -131,7 +159,7 @@ def within_capacity(cands: pl.DataFrame, prev: pl.DataFrame, sizes: dict, as_of:
     room the month has left (k − warnings raised in the month on earlier nights), highest priority first."""
     if cands.height == 0:
         return cands
-    month_start = as_of.replace(day=1)
+    month_start = first_of_month(as_of)
     street = pl.col("audit_street_code")
     open_ids = prev.filter(pl.col("status").is_in(["open", "in_progress"]))["household_id"].to_list()
     used = (
@@ -182,7 +210,7 @@ def signal_rows(
         ev = {
             "estimate_per_capita_yuan": est_yuan,
             "estimate_to_standard": round(float(est[i]), 1),
-            "assets_and_spending_beyond_typical_covered_to_standard": round(float(excess[i]), 1),
+            "assets_and_spending_beyond_peers_log_ratio": round(float(excess[i]), 2),
             "model_id": model_id,
             "note": "proxy estimate for verification only; not income, not a decision",
             "parameters": param_ev,
