@@ -37,7 +37,7 @@ from flows import night as stages
 from flows.ingest import drops
 from flows.partition import county_night, cross_county, split
 from flows.store import Store, connect, input_log, runs
-from flows.store import exists as store_exists
+from flows.store.database import exists as store_exists
 from models.rules.parameters import ParameterSet
 
 TASK = {"cache_policy": NONE, "persist_result": False}

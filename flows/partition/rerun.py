@@ -18,7 +18,7 @@ import duckdb
 
 from flows import rerun as single
 from flows.store import Store, attach, connect, runs
-from flows.store import exists as store_exists
+from flows.store.database import exists as store_exists
 
 
 def recorded(store_root: Path, as_of: dt.date) -> dict | None:
