@@ -36,16 +36,6 @@ def _in_force(params: ParameterSet, name: str, on: dt.date):
     return p.at(on) if p.values[0].effective_from <= on else None
 
 
-def _param_evidence(v) -> dict:
-    return {
-        "effective_from": v.effective_from.isoformat(),
-        "name": v.name,
-        "reference": v.reference,
-        "status": v.status,
-        "value": v.value,
-    }
-
-
 def draw_sql(month: dt.date, seed: int, sizes: dict) -> tuple[str, list]:
     """SQL selecting (household_id, street_code, rank) of month M's sample from `households` and `enrollment`."""
     default = int(sizes.get("default", 0))
@@ -92,7 +82,7 @@ def review_rows(con, params: ParameterSet, as_of: dt.date) -> list[tuple]:
             evidence = {
                 "method": "md5(seed|month|household_id) rank within street",
                 "month": label,
-                "parameters": [_param_evidence(v) for v in (size_v, seed_v)],
+                "parameters": [v.evidence() for v in (size_v, seed_v)],
                 "rank_in_street": int(rank),
                 "sample_size": k,
                 "seed": int(seed_v.value),

@@ -54,6 +54,16 @@ class DatedValue:
     verified_on: dt.date | None
     source_file: str
 
+    def evidence(self) -> dict:
+        """The value as a warning's evidence cites it (docs/CONTRACT.md §4): what, from when, its source and status."""
+        return {
+            "effective_from": self.effective_from.isoformat(),
+            "name": self.name,
+            "reference": self.reference,
+            "status": self.status,
+            "value": self.value,
+        }
+
 
 @dataclass(frozen=True)
 class Parameter:

@@ -53,16 +53,6 @@ def _in_force(params: ParameterSet, name: str, as_of: dt.date):
     return params.at(name, as_of) if name in params and params.get(name).values[0].effective_from <= as_of else None
 
 
-def _param_evidence(v) -> dict:
-    return {
-        "effective_from": v.effective_from.isoformat(),
-        "name": v.name,
-        "reference": v.reference,
-        "status": v.status,
-        "value": v.value,
-    }
-
-
 def _fmt(x: float) -> str:
     return f"{x:.0f}" if abs(x) >= 10 or float(x).is_integer() else f"{x:.1f}"
 
@@ -195,7 +185,7 @@ def signal_rows(
     if cands.height == 0:
         return []
     used = [_in_force(params, p, as_of) for p in PARAMS] + ([cap] if cap is not None else [])
-    param_ev = [_param_evidence(v) for v in used]
+    param_ev = [v.evidence() for v in used]
     allow = features.load_allow_list()
     X = features.matrix(cands, allow)
     drivers = estimator.explain(X, top=3) if hasattr(estimator, "explain") else [[] for _ in range(len(X))]
