@@ -43,6 +43,7 @@ folder = Path(sys.argv[1])
 cpu = lambda: sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
 t, c = time.perf_counter(), cpu()
 con = duckdb.connect(config={"threads": 2})
+con.execute("SET enable_progress_bar = false")  # its bar on stdout would precede the one JSON line
 for name in ("households", "persons", "enrollment", "income", "expenses", "assets", "events", "payments"):
     path = folder / f"{name}.csv"
     if path.exists():
