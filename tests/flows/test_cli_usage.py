@@ -221,3 +221,20 @@ def test_a_store_taken_after_the_preflight_is_refused_without_a_traceback(tmp_pa
         holder.communicate("")
     logged = caplog.text + capsys.readouterr().err
     assert "Traceback" not in logged and "in use by another process" in logged
+
+
+def test_a_dask_scheduler_nobody_answers_at_is_refused_in_one_line(tmp_path, capsys):
+    import socket
+
+    with socket.socket() as closed:  # a port just released: nothing listens there
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    drops = tmp_path / "drops" / "2026-03-02"
+    drops.mkdir(parents=True)
+    store = tmp_path / "store"
+    argv = ["nightly", "--drops", str(drops.parent), "--as-of", "2026-03-02", "--store", str(store)]
+    code = main([*argv, "--partition", "county", "--dask", f"tcp://127.0.0.1:{port}"])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert f"tcp://127.0.0.1:{port}" in err and "无法连接 Dask 调度器" in err and "Traceback" not in err
+    assert not (store / "safetynet.duckdb").exists()  # nothing run
