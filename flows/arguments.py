@@ -63,6 +63,17 @@ def drops_root(text: str) -> Path:
             f"'{text}' looks like a single night's drop; pass its parent folder, which "
             f"holds one folder per night: --drops {path.resolve().parent}"
         )
+    if not has_nights:  # the folder above the drops root given (e.g. data_samples instead of data_samples/drops)
+        below = sorted(
+            child
+            for child in path.iterdir()
+            if child.is_dir() and any(p.is_dir() and DATE_DIR.match(p.name) for p in child.iterdir())
+        )
+        if below:
+            raise argparse.ArgumentTypeError(
+                f"'{text}' holds no folder per night, its sub-folder does: --drops {below[0]} "
+                f"(“{text}”下没有按日期命名的交付文件夹，应指定 {below[0]})"
+            )
     return path
 
 

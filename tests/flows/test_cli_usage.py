@@ -238,3 +238,16 @@ def test_a_dask_scheduler_nobody_answers_at_is_refused_in_one_line(tmp_path, cap
     assert code == 2 and len(err.strip().splitlines()) == 1
     assert f"tcp://127.0.0.1:{port}" in err and "无法连接 Dask 调度器" in err and "Traceback" not in err
     assert not (store / "safetynet.duckdb").exists()  # nothing run
+
+
+def test_the_folder_above_the_drops_root_is_a_usage_error_naming_the_root(tmp_path, capsys):
+    (tmp_path / "samples" / "drops" / "2026-03-02").mkdir(parents=True)
+    (tmp_path / "samples" / "truth").mkdir()
+    err = _usage_error(["nightly", "--drops", str(tmp_path / "samples"), "--as-of", "2026-03-02"], capsys)
+    assert f"--drops {tmp_path / 'samples' / 'drops'}" in err
+
+
+def test_an_empty_drops_root_is_still_accepted(tmp_path):
+    (tmp_path / "drops").mkdir()
+    args = parser().parse_args(["nightly", "--drops", str(tmp_path / "drops"), "--as-of", "2026-03-02"])
+    assert args.drops == tmp_path / "drops"
