@@ -543,6 +543,7 @@ def import_outcomes(store_root: Path, path: Path, arrival: dt.date, applies: dt.
             "sha256": sha,
             "arrival": arrival.isoformat(),
             "received": received.isoformat(),
+            "latest_night": latest[0].isoformat() if (latest := runs.latest_ok(con)) else None,
             "rows": len(rows),
             "applied": 0,
             "duplicates": 0,
@@ -732,6 +733,19 @@ def format_report(report: dict) -> str:
         lines.append(
             f"received {report['received']}; night {report['received']} already ran, so these outcomes apply "
             f"from night {report['arrival']} (本批结果自 {report['arrival']} 起生效)"
+        )
+    latest = report.get("latest_night")
+    if (
+        latest
+        and report["applied"]
+        and dt.date.fromisoformat(report["arrival"]) > dt.date.fromisoformat(latest) + dt.timedelta(days=1)
+    ):
+        # The demo's nights are in the past, and a store can lag behind its drops: the next night run may be dated
+        # before the arrival and would not see the outcomes (an audit rerun must not either), which looks like a lost import.
+        lines.append(
+            f"the store's latest night is {latest}: a night dated before {report['arrival']} does not apply these "
+            f"outcomes; give the day they were received with --arrival (库中最近一晚为 {latest}，"
+            f"{report['arrival']} 之前日期的夜间运行不使用本批结果；如收到日期更早，请用 --arrival 指定)"
         )
     for x in report["rejected"]:
         lines.append(f"  REJECTED {x['file']} {where(x)} {x['warning_id'] or '-'}: {x['reason_en']}")
