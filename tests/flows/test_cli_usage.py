@@ -251,3 +251,10 @@ def test_an_empty_drops_root_is_still_accepted(tmp_path):
     (tmp_path / "drops").mkdir()
     args = parser().parse_args(["nightly", "--drops", str(tmp_path / "drops"), "--as-of", "2026-03-02"])
     assert args.drops == tmp_path / "drops"
+
+
+def test_generate_into_a_file_is_a_usage_error(tmp_path, capsys):
+    (tmp_path / "afile").write_text("mine", encoding="utf-8")
+    err = _usage_error(["generate", "--out", str(tmp_path / "afile" / "sub")], capsys)
+    assert "is a file" in err and "不是文件夹，请指定输出目录" in err
+    assert (tmp_path / "afile").read_text(encoding="utf-8") == "mine"
