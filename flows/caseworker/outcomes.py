@@ -517,15 +517,15 @@ def import_outcomes(store_root: Path, path: Path, arrival: dt.date, applies: dt.
         )
     fmt, rows, other_rows = read_file(path)
     sha = sha256_file(path)
-    logged = store.put(path, sha)
     try:
-        con = connect(store.root)
+        con = connect(store.root)  # first: a store this release refuses (StoreTooNew) gets no copy of the file
     except StoreBusy as exc:
         raise OutcomeImportError(
             f"cannot open the store {store.db_path}: {exc} (is a night running? try again)",
             "数据库正被占用（可能正在运行夜间任务），请稍后再试",
         ) from exc
     try:
+        logged = store.put(path, sha)
         received, arrival = arrival, applies if applies is not None else applies_from(con, arrival)
         warnings = {
             row[0]: Warning(*row[1:])
