@@ -237,7 +237,7 @@ def test_a_dask_scheduler_nobody_answers_at_is_refused_in_one_line(tmp_path, cap
     err = capsys.readouterr().err
     assert code == 2 and len(err.strip().splitlines()) == 1
     assert f"tcp://127.0.0.1:{port}" in err and "无法连接 Dask 调度器" in err and "Traceback" not in err
-    assert not (store / "safetynet.duckdb").exists()  # nothing run
+    assert not db_path(store).exists()  # nothing run
 
 
 def test_the_folder_above_the_drops_root_is_a_usage_error_naming_the_root(tmp_path, capsys):
