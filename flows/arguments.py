@@ -38,13 +38,21 @@ def existing_dir(text: str) -> Path:
 
 def store_dir(text: str) -> Path:
     """A store folder: it may not exist yet, but it must not be a file (or lie under one)."""
+    return _folder(text, "the store folder", "数据库目录")
+
+
+def out_dir(text: str) -> Path:
+    """An output folder (`generate --out`): it may not exist yet, but it must not be a file (or lie under one)."""
+    return _folder(text, "an output folder", "输出目录")
+
+
+def _folder(text: str, what: str, what_zh: str) -> Path:
     path = Path(text)
     for p in (path, *path.parents):
         if p.exists():
             if not p.is_dir():
                 raise argparse.ArgumentTypeError(
-                    f"'{text}' is not a folder ({p} is a file); give the store folder "
-                    f"(“{text}”不是文件夹，请指定数据库目录)"
+                    f"'{text}' is not a folder ({p} is a file); give {what} (“{text}”不是文件夹，请指定{what_zh})"
                 )
             break
     return path
@@ -63,6 +71,17 @@ def drops_root(text: str) -> Path:
             f"'{text}' looks like a single night's drop; pass its parent folder, which "
             f"holds one folder per night: --drops {path.resolve().parent}"
         )
+    if not has_nights:  # the folder above the drops root given (e.g. data_samples instead of data_samples/drops)
+        below = sorted(
+            child
+            for child in path.iterdir()
+            if child.is_dir() and any(p.is_dir() and DATE_DIR.match(p.name) for p in child.iterdir())
+        )
+        if below:
+            raise argparse.ArgumentTypeError(
+                f"'{text}' holds no folder per night, its sub-folder does: --drops {below[0]} "
+                f"(“{text}”下没有按日期命名的交付文件夹，应指定 {below[0]})"
+            )
     return path
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from flows import runtime
 from flows.arguments import date as _date
-from flows.arguments import drops_root, params_file, positive_int, store_dir
+from flows.arguments import drops_root, out_dir, params_file, positive_int, store_dir
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = PROJECT_ROOT / "data_samples"
@@ -274,7 +274,7 @@ def parser() -> argparse.ArgumentParser:
         epilog="example: safetynet generate --out /tmp/district --households 100000 --nights 3 "
         "--start 2026-03-02 --seed 7",
     )
-    g.add_argument("--out", type=Path, required=True, help="output folder")
+    g.add_argument("--out", type=out_dir, required=True, help="output folder")
     g.add_argument("--households", type=positive_int, default=500, help="number of households (default 500)")
     g.add_argument("--nights", type=positive_int, default=3, help="consecutive nights (default 3)")
     g.add_argument("--start", type=_date, default=dt.date(2026, 3, 2), help="first night (default 2026-03-02)")

@@ -366,13 +366,16 @@ def write_whatif(
 
 def cmd_rerun(args) -> int:
     from flows import runtime
-    from flows.night import NightRefused
     from flows.partition import rerun as partitioned
 
     partition_doc = partitioned.recorded(args.store, args.as_of)
     if partition_doc is not None:  # a municipality night partitioned by county (flows/partition/)
+        # Before Prefect is imported: its Dask workers need the API server runtime.start_api starts, which it starts
+        # only while Prefect is not imported yet (else each worker starts an ephemeral server on one SQLite file).
         return partitioned.cmd(args, partition_doc)
     runtime.configure(args.store)
+    from flows.night import NightRefused  # imports Prefect
+
     try:
         result = rebuild(args.store, args.as_of, params_file=args.params, chain=args.chain, model=args.model)
     except RerunError as exc:

@@ -517,15 +517,15 @@ def import_outcomes(store_root: Path, path: Path, arrival: dt.date, applies: dt.
         )
     fmt, rows, other_rows = read_file(path)
     sha = sha256_file(path)
-    logged = store.put(path, sha)
     try:
-        con = connect(store.root)
+        con = connect(store.root)  # first: a store this release refuses (StoreTooNew) gets no copy of the file
     except StoreBusy as exc:
         raise OutcomeImportError(
             f"cannot open the store {store.db_path}: {exc} (is a night running? try again)",
             "数据库正被占用（可能正在运行夜间任务），请稍后再试",
         ) from exc
     try:
+        logged = store.put(path, sha)
         received, arrival = arrival, applies if applies is not None else applies_from(con, arrival)
         warnings = {
             row[0]: Warning(*row[1:])
@@ -543,6 +543,7 @@ def import_outcomes(store_root: Path, path: Path, arrival: dt.date, applies: dt.
             "sha256": sha,
             "arrival": arrival.isoformat(),
             "received": received.isoformat(),
+            "latest_night": latest[0].isoformat() if (latest := runs.latest_ok(con)) else None,
             "rows": len(rows),
             "applied": 0,
             "duplicates": 0,
@@ -732,6 +733,19 @@ def format_report(report: dict) -> str:
         lines.append(
             f"received {report['received']}; night {report['received']} already ran, so these outcomes apply "
             f"from night {report['arrival']} (本批结果自 {report['arrival']} 起生效)"
+        )
+    latest = report.get("latest_night")
+    if (
+        latest
+        and report["applied"]
+        and dt.date.fromisoformat(report["arrival"]) > dt.date.fromisoformat(latest) + dt.timedelta(days=1)
+    ):
+        # The demo's nights are in the past, and a store can lag behind its drops: the next night run may be dated
+        # before the arrival and would not see the outcomes (an audit rerun must not either), which looks like a lost import.
+        lines.append(
+            f"the store's latest night is {latest}: a night dated before {report['arrival']} does not apply these "
+            f"outcomes; give the day they were received with --arrival (库中最近一晚为 {latest}，"
+            f"{report['arrival']} 之前日期的夜间运行不使用本批结果；如收到日期更早，请用 --arrival 指定)"
         )
     for x in report["rejected"]:
         lines.append(f"  REJECTED {x['file']} {where(x)} {x['warning_id'] or '-'}: {x['reason_en']}")

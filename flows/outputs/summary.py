@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 from flows.outputs import care_view
 from flows.store import connect
 from models.rules.catalogue import CATALOGUE
+
+
+def pad(text: str, width: int) -> str:
+    """`text` padded to `width` terminal columns: a Chinese character takes two (East Asian wide), so str.ljust would
+    leave the counts after Chinese labels out of line."""
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(width - used, 0)
 
 
 def night_summary(store: Path, doc: dict) -> str:
@@ -34,9 +42,11 @@ def night_summary(store: Path, doc: dict) -> str:
         "",
         "open warnings by code (预警类型):",
     ]
-    lines += [f"  {code:<26} {CATALOGUE[code].label_zh if code in CATALOGUE else '':<14} {n:>6}" for code, n in by_code]
-    lines += ["", "open warnings by street (镇街)           open  overdue"]
-    lines += [f"  {code} {name:<10} {n:>8} {o:>8}" for code, name, n, o in by_street]
+    lines += [
+        f"  {code:<26} {pad(CATALOGUE[code].label_zh if code in CATALOGUE else '', 20)} {n:>6}" for code, n in by_code
+    ]
+    lines += ["", pad("open warnings by street (镇街)", 33) + "open  overdue"]
+    lines += [f"  {code} {pad(name, 20)} {n:>4} {o:>8}" for code, name, n, o in by_street]
     lines += ["", f"overdue warnings: {overdue}"]
     if doc.get("rules_not_evaluated"):
         lines += [

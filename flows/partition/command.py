@@ -7,6 +7,7 @@ municipality store and every county store already there.
 
 from __future__ import annotations
 
+import socket
 import sys
 from pathlib import Path
 
@@ -22,12 +23,33 @@ def _refusal(args) -> str | None:
         return f"--dask {args.dask}: expected a scheduler address such as tcp://host:8786"
     if args.dask and args.memory_limit:
         return "--memory-limit sets the local cluster's workers; a scheduler's workers have their own (--dask)"
+    unreachable = _scheduler_unreachable(args.dask) if args.dask else None
+    if unreachable:
+        return unreachable
     stores = [args.store] + sorted(p for p in (Path(args.store) / "counties").glob("*") if p.is_dir())
     try:
         for store in stores:
             preflight(store, args.as_of, args.params)
     except NightRefused as refused:
         return str(refused)
+    return None
+
+
+def _scheduler_unreachable(address: str) -> str | None:
+    """Why nothing answers at the scheduler `address` (tcp:// or tls://; inproc:// is this process), or None. Checked
+    before the night starts: Dask's client would wait 30 s and the flow would end in a traceback."""
+    if address.startswith("inproc://"):
+        return None
+    host, _, port = address.split("://", 1)[1].rpartition(":")
+    if not host or not port.isdigit():
+        return f"--dask {address}: expected a scheduler address such as tcp://host:8786"
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=5).close()
+    except OSError as exc:
+        return (
+            f"--dask {address}: no Dask scheduler answers there ({exc.strerror or exc}); start it (dask scheduler) or "
+            f"check the address / 无法连接 Dask 调度器 {address}：请先启动调度器或核对地址"
+        )
     return None
 
 

@@ -56,7 +56,8 @@ def refuse_newer(con, db: str, path) -> int:
     if found > schema.SCHEMA_VERSION:
         raise StoreTooNew(
             f"the store {path} has schema version {found}, newer than this safetynet's ({schema.SCHEMA_VERSION}): "
-            "it was written by a later release; run that release on it (nothing was changed)"
+            "it was written by a later release; run that release on it (nothing was changed) / 该数据库由更新版本的 "
+            f"safetynet 写入（结构版本 {found}），本版本无法使用，请使用新版本运行；未做任何更改"
         )
     return found
 

@@ -366,3 +366,20 @@ def test_the_headers_of_workbooks_sent_out_before_the_renaming_are_still_read(tm
     )
     assert import_outcomes(store.root, path, ARRIVAL)["applied"] == 1
     assert outcomes(store)[0][:6] == (W[1], "confirmed", dt.date(2026, 3, 4), "none", "CW7", "旧表头")
+
+
+def _report(arrival: str, latest: str | None, applied: int = 1) -> dict:
+    return {"file": "r.xlsx", "format": "xlsx", "sha256": "0" * 64, "arrival": arrival, "received": arrival,
+            "latest_night": latest, "rows": 1, "applied": applied, "duplicates": 0, "skipped_blank": 0,
+            "rejected": []}  # fmt: skip
+
+
+def test_outcomes_dated_after_the_next_night_say_that_earlier_nights_do_not_apply_them():
+    """The demo's nights are in the past: imported today, the outcomes would be silently absent from its next night."""
+    from flows.caseworker.outcomes import format_report
+
+    late = format_report(_report("2026-12-04", "2026-03-04")).splitlines()
+    assert len(late) == 3 and "--arrival" in late[2] and "库中最近一晚为 2026-03-04" in late[2]
+    assert len(format_report(_report("2026-03-05", "2026-03-04")).splitlines()) == 2  # the next night applies them
+    assert len(format_report(_report("2026-12-04", "2026-03-04", applied=0)).splitlines()) == 2  # nothing to apply
+    assert len(format_report(_report("2026-12-04", None)).splitlines()) == 2  # no night yet: the first one applies them

@@ -221,3 +221,40 @@ def test_a_store_taken_after_the_preflight_is_refused_without_a_traceback(tmp_pa
         holder.communicate("")
     logged = caplog.text + capsys.readouterr().err
     assert "Traceback" not in logged and "in use by another process" in logged
+
+
+def test_a_dask_scheduler_nobody_answers_at_is_refused_in_one_line(tmp_path, capsys):
+    import socket
+
+    with socket.socket() as closed:  # a port just released: nothing listens there
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    drops = tmp_path / "drops" / "2026-03-02"
+    drops.mkdir(parents=True)
+    store = tmp_path / "store"
+    argv = ["nightly", "--drops", str(drops.parent), "--as-of", "2026-03-02", "--store", str(store)]
+    code = main([*argv, "--partition", "county", "--dask", f"tcp://127.0.0.1:{port}"])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert f"tcp://127.0.0.1:{port}" in err and "无法连接 Dask 调度器" in err and "Traceback" not in err
+    assert not db_path(store).exists()  # nothing run
+
+
+def test_the_folder_above_the_drops_root_is_a_usage_error_naming_the_root(tmp_path, capsys):
+    (tmp_path / "samples" / "drops" / "2026-03-02").mkdir(parents=True)
+    (tmp_path / "samples" / "truth").mkdir()
+    err = _usage_error(["nightly", "--drops", str(tmp_path / "samples"), "--as-of", "2026-03-02"], capsys)
+    assert f"--drops {tmp_path / 'samples' / 'drops'}" in err
+
+
+def test_an_empty_drops_root_is_still_accepted(tmp_path):
+    (tmp_path / "drops").mkdir()
+    args = parser().parse_args(["nightly", "--drops", str(tmp_path / "drops"), "--as-of", "2026-03-02"])
+    assert args.drops == tmp_path / "drops"
+
+
+def test_generate_into_a_file_is_a_usage_error(tmp_path, capsys):
+    (tmp_path / "afile").write_text("mine", encoding="utf-8")
+    err = _usage_error(["generate", "--out", str(tmp_path / "afile" / "sub")], capsys)
+    assert "is a file" in err and "不是文件夹，请指定输出目录" in err
+    assert (tmp_path / "afile").read_text(encoding="utf-8") == "mine"

@@ -123,3 +123,18 @@ def test_a_night_runs_on_a_migrated_v1_store(tmp_path):
         ).fetchall()
     assert [w for w, _ in carried] == ["W-V1-0001", "W-V1-0002"]
     assert dict(carried)["W-V1-0002"] == "dismissed"
+
+
+def test_outcomes_imported_into_a_store_from_a_newer_release_are_refused_in_chinese_and_not_kept(tmp_path, capsys):
+    """A caseworker runs the import: the refusal says it in Chinese too, and the store keeps no copy of the file."""
+    root = v1_store(tmp_path / "s")
+    Store(root).init()
+    with duckdb.connect(str(db_path(root))) as con:
+        con.execute("UPDATE store_meta SET schema_version = 3")
+    objects = sorted(p.name for p in (root / "log" / "objects").rglob("*"))
+    returned = tmp_path / "outcomes.csv"
+    returned.write_text("warning_id,outcome,resolved_date,action,caseworker_id,note\n", encoding="utf-8")
+    assert main(["outcomes", "import", str(returned), "--store", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "结构版本 3" in err and "Traceback" not in err
+    assert sorted(p.name for p in (root / "log" / "objects").rglob("*")) == objects
