@@ -85,10 +85,12 @@ def simulate_outcomes(store: Path, as_of: dt.date, truth: pl.DataFrame, planted:
     """Outcomes of every warning raised on `as_of`, written as a docs/CONTRACT.md §5 file; returns the row count."""
     with connect(store, read_only=True) as con:
         raised = pl.from_arrow(
-            con.cursor().sql(
+            con.cursor()
+            .sql(
                 "SELECT warning_id, household_id, warning_code FROM warning_snapshots "
                 f"WHERE as_of = DATE '{as_of}' AND raised_date = DATE '{as_of}'"
-            ).to_arrow_table()
+            )
+            .to_arrow_table()
         )
     fired = planted.select("household_id", "warning_code").unique().with_columns(pl.lit(True).alias("planted"))
     f = (
