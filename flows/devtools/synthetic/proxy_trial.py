@@ -25,7 +25,7 @@ import polars as pl
 
 from flows import night as stages
 from flows.caseworker.outcomes import import_outcomes
-from flows.devtools.synthetic.assemble import generate
+from flows.devtools.synthetic import generate
 from flows.store import connect
 from models.ml.labels import households_from_store
 from models.ml.training import train
@@ -85,10 +85,12 @@ def simulate_outcomes(store: Path, as_of: dt.date, truth: pl.DataFrame, planted:
     """Outcomes of every warning raised on `as_of`, written as a docs/CONTRACT.md §5 file; returns the row count."""
     with connect(store, read_only=True) as con:
         raised = pl.from_arrow(
-            con.sql(
+            con.cursor()
+            .sql(
                 "SELECT warning_id, household_id, warning_code FROM warning_snapshots "
                 f"WHERE as_of = DATE '{as_of}' AND raised_date = DATE '{as_of}'"
-            ).to_arrow_table()
+            )
+            .to_arrow_table()
         )
     fired = planted.select("household_id", "warning_code").unique().with_columns(pl.lit(True).alias("planted"))
     f = (
@@ -118,7 +120,7 @@ def simulate_outcomes(store: Path, as_of: dt.date, truth: pl.DataFrame, planted:
 def measure(store: Path, last: dt.date, truth: pl.DataFrame) -> dict:
     with connect(store, read_only=True) as con:
         warned = pl.from_arrow(
-            con.sql("SELECT DISTINCT household_id, warning_code FROM warning_snapshots").to_arrow_table()
+            con.cursor().sql("SELECT DISTINCT household_id, warning_code FROM warning_snapshots").to_arrow_table()
         )
     ruled = warned.filter(pl.col("warning_code").is_in(INCLUSION))["household_id"].unique()
     signalled = warned.filter(pl.col("warning_code") == "PROXY_SIGNAL")["household_id"].unique()
