@@ -146,14 +146,7 @@ def open_night(store_root: Path, as_of: dt.date, params_file: Path | None = None
     preflight(store_root, as_of, params=params)
     store = Store(store_root)
     store.init()
-    con = duckdb.connect(
-        config={
-            "autoinstall_known_extensions": False,
-            "autoload_known_extensions": False,
-            "memory_limit": MEMORY_LIMIT,
-            "threads": 2,
-        }
-    )
+    con = scratch_connection()
     tmp = store.root / "tmp"
     tmp.mkdir(exist_ok=True)
     con.execute(f"SET temp_directory = '{tmp}'")
@@ -169,6 +162,20 @@ def open_night(store_root: Path, as_of: dt.date, params_file: Path | None = None
     night = Night(store, as_of, params, con)
     night.calendar = queue.write_reference_tables(con, params, as_of)
     return register(night)
+
+
+def scratch_connection(database: str = ":memory:", memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """A night's scratch DuckDB: offline (no extension installed or loaded), two threads, spilling beyond the memory
+    limit. In memory for a night; a file for a county's night reopened from its checkpoint."""
+    return duckdb.connect(
+        database,
+        config={
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+            "memory_limit": memory_limit or MEMORY_LIMIT,
+            "threads": 2,
+        },
+    )
 
 
 def _key(as_of: dt.date, store_root: Path) -> str:

@@ -17,8 +17,6 @@ import pickle
 import shutil
 from pathlib import Path
 
-import duckdb
-
 from flows import night as stages
 from flows.partition import rerun_guard
 from flows.store import Store, attach
@@ -99,15 +97,7 @@ def _reopen(store_dir: Path, as_of: dt.date, params_file: Path | None, work: Pat
     params = ParameterSet.load(params_file)
     stages.preflight(store_dir, as_of, params=params)
     store = Store(store_dir)
-    con = duckdb.connect(
-        str(work / CHECKPOINT_DB),
-        config={
-            "autoinstall_known_extensions": False,
-            "autoload_known_extensions": False,
-            "memory_limit": memory_limit or stages.MEMORY_LIMIT,
-            "threads": 2,
-        },
-    )
+    con = stages.scratch_connection(str(work / CHECKPOINT_DB), memory_limit)
     con.execute(f"SET temp_directory = '{_sql_path(store.root / 'tmp')}'")
     attach(con, store.root)
     state = pickle.loads((work / STATE_FILE).read_bytes())  # our own file, written by `_checkpoint`

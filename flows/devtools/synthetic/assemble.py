@@ -239,23 +239,7 @@ def build_block(b: BlockSpec, th, ctx: Ctx, taken: pl.DataFrame | None, prog: Pr
     # 6. persons of all kinds and their ID numbers
     newp = later["persons"]
     pl_persons = _pl_frame(
-        P["persons"],
-        {
-            "hh": pl.Int64,
-            "seq": pl.Int32,
-            "relation": pl.String,
-            "male": pl.Boolean,
-            "birth": pl.Date,
-            "region6": pl.Int64,
-            "grade": pl.Int32,
-            "dtype": pl.String,
-            "labor": pl.String,
-            "school": pl.Boolean,
-            "from_night": pl.Int32,
-            "same_hh": pl.Int64,
-            "same_seq": pl.Int32,
-            "shared": pl.String,
-        },
+        P["persons"], PERSON_SCHEMA | {"same_hh": pl.Int64, "same_seq": pl.Int32, "shared": pl.String}
     )
     extra = [x for x in (newp,) if x is not None]
     others = pl.concat([_persons(pl_persons)] + [_persons(x) for x in extra])
