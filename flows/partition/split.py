@@ -48,13 +48,18 @@ def county_dir(out: Path, county: str) -> Path:
 
 def _text_source(f: DropFile) -> str:
     """The file's contract columns as text, in file order, read as staging reads it (a CSV's reader rejects go to
-    `reject_errors`); created as a table, its rowid is the record's order in the file."""
+    `reject_errors`), with `_row`, the record's place in the file. `_row` is a real column, not the table's rowid:
+    a join on a column gets the build side's min/max pushed into the scan of the probe side, so a county whose rows
+    sit together in the file (a delivery sorted by region) reads only its own row groups when it is written."""
     if f.fmt == "parquet":
         text = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in FEEDS[f.feed].column_names)
         path = str(f.path).replace("'", "''")
-        return f"SELECT {text} FROM read_parquet('{path}', file_row_number = true) ORDER BY file_row_number"
+        return (
+            f"SELECT {text}, file_row_number AS _row FROM read_parquet('{path}', file_row_number = true) "
+            "ORDER BY file_row_number"
+        )
     names = ", ".join(f'"{c}"' for c in FEEDS[f.feed].column_names)
-    return f"SELECT {names} FROM {staging._csv(f, True)}"
+    return f"SELECT {names}, row_number() OVER () AS _row FROM {staging._csv(f, True)}"
 
 
 def _county_expr(column: str, counties: list[str]) -> str:
@@ -69,16 +74,35 @@ def _routing(feed: str, counties: list[str]) -> str:
     """SQL giving (`_row`, county) for each row of table `src` of `feed`; a row may get several counties."""
     default = f"'{counties[0]}'"
     if feed == "households":
-        return f"""SELECT s.rowid AS _row, coalesce(h.county, {default}) AS county
+        return f"""SELECT s._row, coalesce(h.county, {default}) AS county
                    FROM src s LEFT JOIN household_county h USING (household_id)"""
     if feed == "communities":
-        return f"SELECT rowid AS _row, {_county_expr('street_code', counties)} AS county FROM src"
+        return f"SELECT _row, {_county_expr('street_code', counties)} AS county FROM src"
     if feed in HOUSEHOLD_FEEDS:
-        return f"""SELECT s.rowid AS _row, coalesce(h.county, {default}) AS county
+        return f"""SELECT s._row, coalesce(h.county, {default}) AS county
                    FROM src s LEFT JOIN household_county h USING (household_id)"""
     column = PERSON_FEEDS[feed]
-    return f"""SELECT s.rowid AS _row, coalesce(p.county, {default}) AS county
+    return f"""SELECT s._row, coalesce(p.county, {default}) AS county
                FROM src s LEFT JOIN person_county p ON p.person_id = s.{column}"""
+
+
+def _county_rows(con, names: str, county: str) -> tuple[int, str]:
+    """How many rows of `src` go to `county`, and the query selecting them in file order. When they are one run of
+    the file (a delivery sorted by region, as the bureau's exports are) the query is a range of `_row`, which reads
+    only the run's row groups and keeps their order without a join or a sort; otherwise a join on the routing
+    within the run's bounds, sorted back into file order. Either way each county reads its own part, not the whole
+    file, so the split grows with the rows, not with rows x counties."""
+    rows, distinct, first, last = con.execute(
+        "SELECT count(*), count(DISTINCT _row), min(_row), max(_row) FROM routed WHERE county = ?", [county]
+    ).fetchone()
+    if not rows:
+        return 0, f"SELECT {names} FROM src s WHERE false"
+    if distinct == last - first + 1:
+        return rows, f"SELECT {names} FROM src s WHERE s._row BETWEEN {first} AND {last}"
+    return rows, (
+        f"SELECT {names} FROM src s JOIN routed r ON r._row = s._row "
+        f"WHERE r.county = '{county}' AND s._row BETWEEN {first} AND {last} ORDER BY s._row"
+    )
 
 
 def _key_maps(con, selection: Selection, counties: list[str]) -> None:
@@ -129,12 +153,8 @@ def split(con, selection: Selection, counties: list[str], out: Path) -> dict:
             folder = county_dir(out, county) / f.drop_date.isoformat()
             folder.mkdir(parents=True, exist_ok=True)
             target = folder / f"{f.feed}.parquet"
-            con.execute(
-                f"""COPY (SELECT {names} FROM src s JOIN routed r ON r._row = s.rowid WHERE r.county = ? ORDER BY s.rowid)
-                    TO '{staging._quote(target)}' (FORMAT parquet)""",
-                [county],
-            )
-            rows = con.execute("SELECT count(*) FROM routed WHERE county = ?", [county]).fetchone()[0]
+            rows, query = _county_rows(con, names, county)
+            con.execute(f"COPY ({query}) TO '{staging._quote(target)}' (FORMAT parquet)")
             manifests.setdefault((county, f.drop_date), {})[target.name] = (rows, sha256_file(target))
             report["files"][county][f"{f.drop_date.isoformat()}/{target.name}"] = rows
     for (county, day), files in manifests.items():
