@@ -24,6 +24,7 @@ import polars as pl
 from flows.devtools.synthetic.proxy_trial import INCLUSION, _truth, ineligible
 from flows.store import connect
 from models.ml import registry
+from models.ml.household import AUDIT_COLUMNS
 from models.ml.labels import households_from_store
 from models.ml.proxy_means import features
 from models.ml.proxy_means.signal import peer_cells, peer_typical
@@ -243,6 +244,28 @@ def measure(data: dict, raised: pl.Series) -> dict:
     return out
 
 
+def fairness(data: dict, raised: pl.Series) -> dict:
+    """Per audit attribute and group of the last night's pool: n, hidden-only ineligible, flagged, and the flag-rate,
+    precision and false-positive-rate ratios to the whole pool."""
+    audit = data["months"][-1].select("household_id", *AUDIT_COLUMNS)
+    pool = (
+        data["truth"]
+        .filter((pl.col("is_covered") == 1) & ~pl.col("household_id").is_in(data["ruled"].implode()))
+        .join(audit, on="household_id", how="left")
+        .with_columns(pl.col("household_id").is_in(raised.implode()).alias("flag"))
+    )
+    every = _rates(pool)
+    out = {}
+    for col in AUDIT_COLUMNS[1:]:
+        for (value,), group in sorted(pool.group_by(col), key=lambda g: str(g[0][0])):
+            r = _rates(group)
+            out[f"{col.removeprefix('audit_')}={value}"] = {k: r[k] for k in ("n", "target", "flagged", "true")} | {
+                m: round(r[m] / every[m], 2) if r[m] is not None and every[m] else None
+                for m in ("flag_rate", "precision", "fpr", "recall")
+            }
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--trial", type=Path, required=True, help="the --out folder of a finished proxy_trial")
@@ -253,8 +276,13 @@ def main() -> None:
     ap.add_argument("--score", help="a ranking of SCORES, candidates the top --share of each night (all when 'all')")
     ap.add_argument("--share", type=float, nargs="+", default=[0.1])
     ap.add_argument("--minimum", type=float, nargs="+", help="candidates: score at least this (instead of --share)")
+    ap.add_argument("--fairness", action="store_true", help="with --score and one --minimum: ratios by audit group")
     a = ap.parse_args()
     data = load(a.trial, a.train_after)
+    if a.fairness:
+        raised = flagged_top(data["months"], a.score, 0.0, a.capacity, a.minimum[0])
+        print(json.dumps(fairness(data, raised), indent=1, ensure_ascii=False))
+        return
     if a.score is None:
         print(json.dumps(measure(data, flagged(data["months"], a.threshold, a.weight, a.capacity)), indent=2))
         return
