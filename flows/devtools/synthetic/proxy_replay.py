@@ -9,6 +9,12 @@ and the flag-rate, precision, false-positive-rate and recall ratios of rural and
 tool, not part of a night:
 
     uv run python -m flows.devtools.synthetic.proxy_replay --trial var/trial --threshold 0.9 --weight 1.0
+
+`--score NAME` (a key of SCORES, or `all`) replays a candidate ranking instead: the night's covered households with
+recorded income whose score reaches each `--minimum`, or the top `--share` of them, then the street capacity; it prints
+each ranking's average precision on the last night's pool too. `--fairness` (with one `--minimum`) prints the ratios of
+every audit group. The means sum (`means`) and the larger of it and the proxy sum (`max(means, kept)`, what
+models/ml/proxy_means/signal.py raises) are among the SCORES; the missing-income branch is not replayed by `--score`.
 """
 
 from __future__ import annotations
