@@ -202,6 +202,7 @@ def train(
                     for n in (
                         "ml.proxy_min_priority",
                         "ml.proxy_missing_min_estimate",
+                        "ml.proxy_savings_spread_months",
                     )
                 },
             },

@@ -147,10 +147,10 @@ def test_wealth_is_judged_against_composition_peers_and_recorded_income_adds_to_
         allow,
         ["A1", "A2", "A3", "B1", "B2", "B3"],
         [2.0, 2.0, 6.0, 6.0, 6.0, 6.0],
-        [0.3, 0.9, 0.3, 0.3, 0.3, 0.3],
+        [0.3, 0.7, 0.3, 0.3, 0.3, 0.3],
         n_present=[1.0, 1.0, 1.0, 2.0, 2.0, 2.0],
         n_elderly=[0.0, 0.0, 0.0, 1.0, 1.0, 1.0],
-    )
+    )  # means sums (recorded + savings / 12): A2 0.87, A3 and the pairs 0.8 — below the standard
     params = ParameterSet.load()
     got = candidates(toy, est, params, dt.date(2026, 3, 2))
     assert got["household_id"].to_list() == ["A3"]
@@ -159,6 +159,22 @@ def test_wealth_is_judged_against_composition_peers_and_recorded_income_adds_to_
     # near miss: with no peer cells (every household a peer of every other, median 6) A3's wealth is typical
     monkeypatch.setattr(signal, "MIN_PEERS", 7)
     assert candidates(toy, est, params, dt.date(2026, 3, 2)).height == 0
+
+
+def test_the_means_sum_raises_a_household_whose_spending_and_savings_reach_the_standard(monkeypatch):
+    allow = pf.load_allow_list()
+    est = _deposit_model(allow)  # reads deposits only: equal deposits, equal estimates, no excess for anyone
+    # per capita and month over the standard: recorded + 12 months' non-rigid spending / 12 + savings / 12 (shipped)
+    toy = _covered(allow, ["M1", "M2", "M3"], [2.4, 2.4, 2.4], [0.6, 0.6, 0.2]).with_columns(
+        pl.Series("other_spend_to_std", [3.6, 1.2, 9.6])
+    )  # means sums 0.6 + 0.3 + 0.2 = 1.1; near miss 0.6 + 0.1 + 0.2 = 0.9; 0.2 + 0.8 + 0.2 = 1.2
+    got = candidates(toy, est, ParameterSet.load(), dt.date(2026, 3, 2))
+    assert got["household_id"].to_list() == ["M1", "M3"]
+    assert np.allclose(got["priority"].to_numpy(), [1.1, 1.2]) and np.allclose(got["excess"].to_numpy(), 0.0)
+    rows = signal_rows(toy, est, "proxy-test", ParameterSet.load(), dt.date(2026, 3, 2))
+    reasons, evidence = rows[1][3], json.loads(rows[1][4])
+    assert evidence["means_sum_to_standard"] == 1.2 and evidence["other_spending_per_capita_month_yuan"] == 480
+    assert "三项合计为低保标准的 1.2 倍" in reasons and NOT_INCOME in reasons
 
 
 def test_the_signal_names_the_proxies_behind_the_estimate_and_says_it_is_not_income():

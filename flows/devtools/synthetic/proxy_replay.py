@@ -9,6 +9,12 @@ and the flag-rate, precision, false-positive-rate and recall ratios of rural and
 tool, not part of a night:
 
     uv run python -m flows.devtools.synthetic.proxy_replay --trial var/trial --threshold 0.9 --weight 1.0
+
+`--score NAME` (a key of SCORES, or `all`) replays a candidate ranking instead: the night's covered households with
+recorded income whose score reaches each `--minimum`, or the top `--share` of them, then the street capacity; it prints
+each ranking's average precision on the last night's pool too. `--fairness` (with one `--minimum`) prints the ratios of
+every audit group. The means sum (`means`) and the larger of it and the proxy sum (`max(means, kept)`, what
+models/ml/proxy_means/signal.py raises) are among the SCORES; the missing-income branch is not replayed by `--score`.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import polars as pl
 from flows.devtools.synthetic.proxy_trial import INCLUSION, _truth, ineligible
 from flows.store import connect
 from models.ml import registry
+from models.ml.household import AUDIT_COLUMNS
 from models.ml.labels import households_from_store
 from models.ml.proxy_means import features
 from models.ml.proxy_means.signal import peer_cells, peer_typical
@@ -52,12 +59,134 @@ def load(trial: Path, train_after: int = 3) -> dict:
         X = features.matrix(cov, allow)
         e = est.predict(X)
         peer = est.predict(peer_typical(X, peer_cells(cov), wealth))
-        months.append(cov.with_columns(pl.Series("estimate", e), pl.Series("excess", np.log1p(e) - np.log1p(peer))))
+        band = peer_cells(cov) * 8 + income_band(cov)
+        peer_band = est.predict(peer_typical(X, band, wealth))
+        months.append(
+            cov.with_columns(
+                pl.Series("estimate", e),
+                pl.Series("excess", np.log1p(e) - np.log1p(peer)),
+                pl.Series("excess_band", np.log1p(e) - np.log1p(peer_band)),
+            ).with_columns(means_columns())
+        )
     return {
         "truth": ineligible(store, dates[-1], planted, hidden),
         "ruled": warned.filter(pl.col("warning_code").is_in(INCLUSION))["household_id"].unique(),
         "months": months,
     }
+
+
+def income_band(cov: pl.DataFrame) -> np.ndarray:
+    """Recorded per-capita income band (quarters of the standard, 0.75 and more together; none recorded = 0)."""
+    r = cov["per_capita_to_std"].cast(pl.Float64).fill_null(0.0).to_numpy()
+    return np.clip(np.floor(r * 4), 0, 3).astype(int) + (cov["income_known"].to_numpy() == 1)
+
+
+def means_columns() -> list[pl.Expr]:
+    """Spending and savings against what a household takes in (recorded income plus the benefits it is paid), per
+    capita and month, as multiples of the standard."""
+    n = pl.col("n_present").clip(lower_bound=1)
+    intake = (pl.col("per_capita_to_std").fill_null(0.0) + pl.col("paid_per_capita_to_std").fill_null(0.0)).clip(
+        lower_bound=0.1
+    )
+    other = pl.col("other_spend_to_std").fill_null(0.0) / 12
+    rigid = pl.col("rigid_to_std").fill_null(0.0) / n / 12
+    return [
+        (other / intake).alias("other_share"),
+        ((other + rigid) / intake).alias("spend_share"),
+        (pl.col("financial_to_std").fill_null(0.0) / intake).alias("savings_months"),
+    ]
+
+
+def pct(col: str) -> pl.Expr:
+    return pl.col(col).rank("average") / pl.len()
+
+
+SCORES = {
+    "kept": pl.col("recorded") + pl.col("excess"),
+    "excess_band": pl.col("recorded") + pl.col("excess_band"),
+    "other_share": pl.col("other_share"),
+    "spend_share": pl.col("spend_share"),
+    "recorded+other_share": pl.col("recorded") + pl.col("other_share"),
+    "recorded+other_to_std": pl.col("recorded") + pl.col("other_spend_to_std").fill_null(0.0) / 12,
+    "rank(recorded)+rank(other_share)": pct("recorded") + pct("other_share"),
+    "kept+other_share": pl.col("kept") + pl.col("other_share"),
+    "recorded+excess_band+other_share": pl.col("recorded") + pl.col("excess_band") + pl.col("other_share"),
+    "recorded+other_share+savings_share/12": pl.col("recorded") + pl.col("other_share") + pl.col("savings_months") / 12,
+    "means": pl.col("means"),
+    "means (savings / 24)": pl.col("means") - pl.col("financial_to_std").fill_null(0.0) / 24,
+    "means+other_share-other": pl.col("means")
+    - pl.col("other_spend_to_std").fill_null(0.0) / 12
+    + pl.col("other_share"),
+    "means+excess": pl.col("means") + pl.col("excess"),
+    "max(means, kept)": pl.max_horizontal("means", "kept"),
+    "means+max(excess, 0)": pl.col("means") + pl.col("excess").clip(lower_bound=0.0),
+    "means+excess_band": pl.col("means") + pl.col("excess_band"),
+    "rank(means)+rank(kept)": pct("means") + pct("kept"),
+    "recorded+financial/12": pl.col("recorded") + pl.col("financial_to_std").fill_null(0.0) / 12,
+    "rank(kept)+rank(other_share)": pct("kept") + pct("other_share"),
+    "rank(kept)+rank(spend_share)": pct("kept") + pct("spend_share"),
+    "rank(recorded)+rank(other_share)+rank(savings)": pct("recorded") + pct("other_share") + pct("savings_months"),
+    "rank(recorded)+rank(excess)+rank(other_share)": pct("recorded") + pct("excess") + pct("other_share"),
+    "rank(recorded)+rank(excess_band)+rank(other_share)": pct("recorded") + pct("excess_band") + pct("other_share"),
+    "rank(kept)+rank(other_share)+rank(savings)": pct("kept") + pct("other_share") + pct("savings_months"),
+    "rank(excess_band)+rank(other_share)": pct("excess_band") + pct("other_share"),
+}
+
+
+def scored(cov: pl.DataFrame) -> pl.DataFrame:
+    """Every score of SCORES for the households with recorded income (percentile ranks among them, this night)."""
+    known = cov.filter(pl.col("income_known") == 1).with_columns(
+        pl.col("per_capita_to_std").fill_null(0.0).alias("recorded")
+    )
+    known = known.with_columns(
+        (pl.col("recorded") + pl.col("excess")).alias("kept"),
+        (
+            pl.col("recorded")
+            + pl.col("other_spend_to_std").fill_null(0.0) / 12
+            + pl.col("financial_to_std").fill_null(0.0) / 12
+        ).alias("means"),
+    )
+    return known.with_columns(*[e.alias(f"score:{k}") for k, e in SCORES.items()])
+
+
+def flagged_top(months: list[pl.DataFrame], score: str, share: float, capacity: int, minimum=None) -> pl.Series:
+    """Households raised over the replayed months when the candidates are the top `share` of the night's covered
+    households with recorded income by `score` (then per street the `capacity` highest, not raised before)."""
+    raised = pl.Series("household_id", [], dtype=pl.String)
+    for cov in months:
+        s = scored(cov).with_columns((pl.col(f"score:{score}").rank("average") / pl.len()).alias("q"))
+        new = (
+            s.filter(
+                (pl.col("q") > 1 - share if minimum is None else pl.col(f"score:{score}") >= minimum)
+                & ~pl.col("household_id").is_in(raised.implode())
+            )
+            .with_columns(
+                pl.struct(-pl.col(f"score:{score}"), "household_id")
+                .rank("ordinal")
+                .over("audit_street_code")
+                .alias("rank")
+            )
+            .filter(pl.col("rank") <= capacity)["household_id"]
+        )
+        raised = pl.concat([raised, new])
+    return raised
+
+
+def average_precision(data: dict) -> dict:
+    """Threshold-free ranking quality of each score on the last replayed night's pool (households with recorded
+    income): average precision for the hidden-only ineligible."""
+    pool = (
+        data["truth"]
+        .filter((pl.col("is_covered") == 1) & ~pl.col("household_id").is_in(data["ruled"].implode()))
+        .select("household_id", "hidden_lifts")
+    )
+    s = scored(data["months"][-1]).join(pool, on="household_id", how="inner")
+    out = {}
+    for k in SCORES:
+        y = s.sort(f"score:{k}", descending=True)["hidden_lifts"].to_numpy().astype(float)
+        hits = np.cumsum(y)
+        out[k] = round(float((hits / np.arange(1, len(y) + 1) * y).sum() / max(y.sum(), 1)), 3)
+    return out
 
 
 def flagged(months: list[pl.DataFrame], threshold: float, weight: float, capacity: int) -> pl.Series:
@@ -121,6 +250,28 @@ def measure(data: dict, raised: pl.Series) -> dict:
     return out
 
 
+def fairness(data: dict, raised: pl.Series) -> dict:
+    """Per audit attribute and group of the last night's pool: n, hidden-only ineligible, flagged, and the flag-rate,
+    precision and false-positive-rate ratios to the whole pool."""
+    audit = data["months"][-1].select("household_id", *AUDIT_COLUMNS)
+    pool = (
+        data["truth"]
+        .filter((pl.col("is_covered") == 1) & ~pl.col("household_id").is_in(data["ruled"].implode()))
+        .join(audit, on="household_id", how="left")
+        .with_columns(pl.col("household_id").is_in(raised.implode()).alias("flag"))
+    )
+    every = _rates(pool)
+    out = {}
+    for col in AUDIT_COLUMNS[1:]:
+        for (value,), group in sorted(pool.group_by(col), key=lambda g: str(g[0][0])):
+            r = _rates(group)
+            out[f"{col.removeprefix('audit_')}={value}"] = {k: r[k] for k in ("n", "target", "flagged", "true")} | {
+                m: round(r[m] / every[m], 2) if r[m] is not None and every[m] else None
+                for m in ("flag_rate", "precision", "fpr", "recall")
+            }
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--trial", type=Path, required=True, help="the --out folder of a finished proxy_trial")
@@ -128,9 +279,37 @@ def main() -> None:
     ap.add_argument("--threshold", type=float, default=1.0, help="ml.proxy_min_priority")
     ap.add_argument("--weight", type=float, default=1.0, help="weight of the excess in the priority")
     ap.add_argument("--capacity", type=int, default=3, help="new signals per street and month")
+    ap.add_argument("--score", help="a ranking of SCORES, candidates the top --share of each night (all when 'all')")
+    ap.add_argument("--share", type=float, nargs="+", default=[0.1])
+    ap.add_argument("--minimum", type=float, nargs="+", help="candidates: score at least this (instead of --share)")
+    ap.add_argument("--fairness", action="store_true", help="with --score and one --minimum: ratios by audit group")
     a = ap.parse_args()
     data = load(a.trial, a.train_after)
-    print(json.dumps(measure(data, flagged(data["months"], a.threshold, a.weight, a.capacity)), indent=2))
+    if a.fairness:
+        raised = flagged_top(data["months"], a.score, 0.0, a.capacity, a.minimum[0])
+        print(json.dumps(fairness(data, raised), indent=1, ensure_ascii=False))
+        return
+    if a.score is None:
+        print(json.dumps(measure(data, flagged(data["months"], a.threshold, a.weight, a.capacity)), indent=2))
+        return
+    rows = {"average_precision": average_precision(data), "top": []}
+    for score in SCORES if a.score == "all" else [a.score]:
+        for share, minimum in [(x, None) for x in a.share] if a.minimum is None else [(None, x) for x in a.minimum]:
+            m = measure(data, flagged_top(data["months"], score, share, a.capacity, minimum))
+            rows["top"].append(
+                {
+                    "score": score,
+                    "share": share,
+                    "minimum": minimum,
+                    "flagged": m["pool"]["flagged"],
+                    "true": m["pool"]["true"],
+                    "recall": round(m["pool"]["recall"], 3),
+                    "lift": round(m["lift"], 2),
+                    "rural_flag_ratio": m["rural"]["ratios"]["flag_rate"],
+                    "rural_recall_ratio": m["rural"]["ratios"]["recall"],
+                }
+            )
+    print(json.dumps(rows, indent=1))
 
 
 if __name__ == "__main__":

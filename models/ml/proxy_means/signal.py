@@ -2,25 +2,30 @@
 estimate, or whose income data is missing while the estimate is far above the standard. For verification only: the
 estimate is never counted as income and never decides eligibility (docs/POLICY.md §2, no "virtual income").
 
-Which covered households are candidates, and in what order (`priority`, highest first):
+Which covered households are candidates, and in what order (`priority`, highest first). For a household with recorded
+income, two sums in multiples of the standard, per capita and month:
 
-    excess   = log(1 + estimate) − log(1 + peer estimate)
-    priority = recorded per-capita income / standard (0 when none is recorded) + excess
+    means sum = recorded income / standard
+                + non-rigid self-paid spending of the last 12 months / 12 / standard          (other_spend_to_std / 12)
+                + deposits and securities / ml.proxy_savings_spread_months / standard
+    proxy sum = recorded income / standard + excess,  excess = log(1 + estimate) − log(1 + peer estimate)
 
-where the peer estimate is the model's estimate for the same household with every asset and spending proxy
-(allow-list policy `assets` or `spending`) at the median of its composition peers: the night's covered households of
-the same size (5 and more together), with or without a member aged 60 or more, with or without a member without
-labour capacity or with a grade 1-2 disability (`peer_cells`; a cell with fewer than MIN_PEERS households takes the
-median of all covered households). `excess` is how far the household's assets and spending lift the estimate above
-those of covered households like it: composition alone (which sets most of an estimate fitted on mostly uncovered
-households) says nothing about income a covered household hides, and an older, disabled or large household has low
-recorded income for reasons of its own. A verification finds a household ineligible when its whole income exceeds
-the standard, so a household just under the line with some unexplained wealth is likelier to be above it than one far
-below with the same: the priority adds the two. A covered household with recorded income is a candidate when its
-excess is positive and its priority is at least `ml.proxy_min_priority`; one with no income record in the window
-when the estimate is at least `ml.proxy_missing_min_estimate` × standard. Measured on generated districts in
-docs/adr/0016-proxy-signal-against-composition-peers.md (the ratio of recorded income to the estimate, used before, flagged households far below the line and
-missed those just under it). The priority only orders verification; it is not an income and is never shown as one.
+It is a candidate when the means sum reaches `ml.proxy_min_priority` (the standard), or when its excess is positive and
+the proxy sum reaches it; its priority is the larger sum. The means sum is a means test composition cannot explain: what
+the feeds show a household had at its disposal beyond its recorded income — spending on receipts outside rigid needs,
+and savings as if built over the spread — is income no feed shows, whatever the household's size or age. The proxy sum
+keeps the model's view of wealth a means sum does not read (vehicles, property, business registrations): the peer
+estimate is the model's estimate for the same household with every asset and spending proxy (allow-list policy `assets`
+or `spending`) at the median of its composition peers: the night's covered households of the same size (5 and more
+together), with or without a member aged 60 or more, with or without a member without labour capacity or with a grade
+1-2 disability (`peer_cells`; a cell with fewer than MIN_PEERS households takes the median of all covered households).
+Composition alone (which sets most of an estimate fitted on mostly uncovered households) says nothing about income a
+covered household hides. Both sums start from recorded income because a verification finds a household ineligible when
+its whole income exceeds the standard: a household just under the line with some unexplained means is likelier to be
+above it than one far below with the same. A covered household with no income record in the window is a candidate when
+the estimate is at least `ml.proxy_missing_min_estimate` × standard. Measured on generated districts in
+docs/adr/0016-proxy-signal-against-composition-peers.md. Neither sum is an income and neither is shown as one; they only
+order verification.
 
 Caseworker capacity (`ml.proxy_signal_per_street_month`, k by street): a street receives at most k new PROXY_SIGNAL
 warnings in a calendar month. A household whose PROXY_SIGNAL warning is still open keeps its candidate while it still
@@ -43,10 +48,11 @@ from models.rules.months import first_of_month
 from models.rules.parameters import ParameterSet
 
 CODE = "PROXY_SIGNAL"
-PARAMS = ("ml.proxy_min_priority", "ml.proxy_missing_min_estimate")
+PARAMS = ("ml.proxy_min_priority", "ml.proxy_missing_min_estimate", "ml.proxy_savings_spread_months")
+MONTHS_OF_SPENDING = 12  # other_spend_to_std sums 12 months (models/ml/household.py, expenses.lookback_days)
 MIN_PEERS = 20
 PARAM_CAPACITY = "ml.proxy_signal_per_street_month"
-NOT_INCOME = "估算值不是收入，不计入家庭收入，也不决定任何事项（不得计算“虚拟收入”），仅提示入户核实。"
+NOT_INCOME = "估算值和上述合计都不是收入，不计入家庭收入，也不决定任何事项（不得计算“虚拟收入”），仅提示入户核实。"
 
 
 def _in_force(params: ParameterSet, name: str, as_of: dt.date):
@@ -97,7 +103,7 @@ def candidates(descriptors: pl.DataFrame, estimator, params: ParameterSet, as_of
     used = [_in_force(params, p, as_of) for p in PARAMS]
     if any(v is None for v in used):
         return pl.DataFrame()
-    min_priority, min_missing = (float(v.value) for v in used)
+    min_priority, min_missing, spread = (float(v.value) for v in used)
     covered = descriptors.filter((pl.col("is_covered") == 1) & (pl.col("n_present") > 0)).sort("household_id")
     if covered.height == 0:
         return pl.DataFrame()
@@ -108,13 +114,21 @@ def candidates(descriptors: pl.DataFrame, estimator, params: ParameterSet, as_of
     declared = covered["per_capita_to_std"].cast(pl.Float64).fill_null(np.nan).to_numpy()
     wealth = [i for i, f in enumerate(allow.features) if f.policy in ("assets", "spending")]
     excess = np.log1p(est) - np.log1p(estimator.predict(peer_typical(X, peer_cells(covered), wealth)))
-    priority = np.where(known, np.nan_to_num(declared), 0.0) + excess
-    below = known & (excess > 0) & (priority >= min_priority)
+    recorded = np.where(known, np.nan_to_num(declared), 0.0)
+    spending = covered["other_spend_to_std"].cast(pl.Float64).fill_null(0.0).to_numpy() / MONTHS_OF_SPENDING
+    savings = covered["financial_to_std"].cast(pl.Float64).fill_null(0.0).to_numpy() / spread
+    means = recorded + spending + savings
+    proxy = np.where(excess > 0, recorded + excess, -np.inf)
+    priority = np.maximum(means, recorded + excess)
+    below = known & ((means >= min_priority) | (proxy >= min_priority))
     missing = ~known & (est >= min_missing)
     return covered.with_columns(
         pl.Series("estimate", est),
         pl.Series("below", below),
         pl.Series("excess", excess),
+        pl.Series("means", means),
+        pl.Series("spending_to_std", spending),
+        pl.Series("savings_to_std", savings),
         pl.Series("priority", priority),
     ).filter(pl.Series(below | missing))
 
@@ -190,6 +204,8 @@ def signal_rows(
     X = features.matrix(cands, allow)
     drivers = estimator.explain(X, top=3) if hasattr(estimator, "explain") else [[] for _ in range(len(X))]
     est, std, excess = cands["estimate"].to_numpy(), cands["standard"].to_numpy(), cands["excess"].to_numpy()
+    means, spending, savings = (cands[c].to_numpy() for c in ("means", "spending_to_std", "savings_to_std"))
+    spread = int(_in_force(params, "ml.proxy_savings_spread_months", as_of).value)
     declared = cands["per_capita_to_std"].cast(pl.Float64).fill_null(np.nan).to_numpy()
     below = cands["below"].to_numpy()
     rows = []
@@ -209,8 +225,20 @@ def signal_rows(
         }
         if below[i]:
             dec_yuan = round(float(declared[i] * std[i]), 2)
-            ev |= {"case": "recorded_far_below_estimate", "recorded_per_capita_yuan": dec_yuan}
-            text = f"登记人均月收入 {dec_yuan:.2f} 元，而按财产、支出和家庭构成估算约为 {est_yuan} 元（低保标准的 {est[i]:.1f} 倍）"
+            spend_yuan = round(float(spending[i] * std[i]) / 10) * 10
+            save_yuan = round(float(savings[i] * std[i]) / 10) * 10
+            ev |= {
+                "case": "recorded_far_below_estimate",
+                "recorded_per_capita_yuan": dec_yuan,
+                "means_sum_to_standard": round(float(means[i]), 2),
+                "other_spending_per_capita_month_yuan": spend_yuan,
+                "savings_per_capita_spread_month_yuan": save_yuan,
+            }
+            text = (
+                f"登记人均月收入 {dec_yuan:.2f} 元；近12个月非刚性自付支出折合人均每月约 {spend_yuan} 元，"
+                f"人均存款证券按 {spread} 个月摊算每月约 {save_yuan} 元，三项合计为低保标准的 {means[i]:.1f} 倍；"
+                f"按财产、支出和家庭构成估算人均月收入约为 {est_yuan} 元（低保标准的 {est[i]:.1f} 倍）"
+            )
         else:
             ev |= {"case": "income_missing_estimate_high", "recorded_per_capita_yuan": None}
             text = f"近期无收入记录，而按财产、支出和家庭构成估算人均月收入约为 {est_yuan} 元（低保标准的 {est[i]:.1f} 倍）"
