@@ -4,18 +4,27 @@ fits on it with no --history and no outcomes, and the next night uses the model;
 import datetime as dt
 import json
 
+import duckdb
 import numpy as np
 import polars as pl
 
 from flows import night as stages
 from flows.ingest.drops import drop_dates
 from flows.outputs.summary import night_summary
+from flows.store import Store, attach, connect
 from models.ml import labels, registry
 from models.ml.nightly import NO_PROXY_MODEL
 from models.ml.proxy_means import features as pf
 from models.ml.proxy_means import signal
 from models.ml.proxy_means.estimator import ProxyMeansRegressor
-from models.ml.proxy_means.signal import NOT_INCOME, candidates, signal_rows, within_capacity
+from models.ml.proxy_means.signal import (
+    NOT_INCOME,
+    candidates,
+    previous_signals,
+    recently_verified,
+    signal_rows,
+    within_capacity,
+)
 from models.ml.training import train
 from models.rules.parameters import ParameterSet
 
@@ -46,7 +55,13 @@ def _cands(rows):
     )
 
 
-PREV_SCHEMA = {"household_id": pl.String, "street_code": pl.String, "raised_date": pl.Date, "status": pl.String}
+PREV_SCHEMA = {
+    "household_id": pl.String,
+    "street_code": pl.String,
+    "raised_date": pl.Date,
+    "status": pl.String,
+    "resolved_date": pl.Date,
+}
 
 
 def test_capacity_keeps_open_signals_and_fills_the_months_room_highest_priority_first():
@@ -64,7 +79,7 @@ def test_capacity_keeps_open_signals_and_fills_the_months_room_highest_priority_
     # S1, k = 2: H1 is open (raised in April, counts against April's room), so one new place: the highest priority, H2.
     # S2, k = 2: a signal raised in March and closed does not count against April: both H5 and H6 fit.
     prev = pl.DataFrame(
-        [("H1", "S1", dt.date(2026, 4, 3), "open"), ("H9", "S2", dt.date(2026, 3, 30), "dismissed")],
+        [("H1", "S1", dt.date(2026, 4, 3), "open", None), ("H9", "S2", dt.date(2026, 3, 30), "dismissed", None)],
         schema=PREV_SCHEMA,
         orient="row",
     )
@@ -80,6 +95,45 @@ def test_capacity_keeps_open_signals_and_fills_the_months_room_highest_priority_
     assert within_capacity(cands, prev2, {"default": 2}, as_of)["household_id"].to_list() == ["H1", "H2", "H6"]
     # a street-specific k overrides the default
     assert within_capacity(cands, prev, {"default": 2, "S1": 1}, as_of)["household_id"].to_list() == ["H1", "H5", "H6"]
+
+
+def test_a_signal_closed_by_tonights_outcome_is_not_open_takes_room_and_is_not_raised_again_within_recheck(tmp_path):
+    """The street cap counts warnings: a warning a caseworker closed in the outcomes imported tonight no longer holds
+    its place as an open warning, and a household verified within ml.proxy_signal_recheck_months is not raised
+    again (its evidence changes every month, so the queue alone would raise it anew)."""
+    Store(tmp_path).init()
+    with connect(tmp_path) as con:
+        con.execute(
+            """INSERT INTO warning_snapshots BY NAME
+               SELECT DATE '2026-04-03' AS as_of, * FROM (VALUES
+                 ('W1', 'H1', 'PROXY_SIGNAL', 'S1', DATE '2026-04-03', 'open', NULL::DATE),
+                 ('W2', 'H2', 'PROXY_SIGNAL', 'S1', DATE '2026-04-03', 'open', NULL::DATE),
+                 ('W3', 'H3', 'PROXY_SIGNAL', 'S1', DATE '2025-02-03', 'dismissed', DATE '2025-02-20'),
+                 ('W4', 'H4', 'INCOME_OVER_LIMIT', 'S1', DATE '2026-04-03', 'open', NULL::DATE))
+               AS t(warning_id, household_id, warning_code, street_code, raised_date, status, resolved_date)"""
+        )
+        con.execute(
+            """INSERT INTO outcomes BY NAME SELECT * FROM (VALUES
+                 ('W1', 'dismissed', DATE '2026-04-15', DATE '2026-04-20', 'back.xlsx', 2),
+                 ('W2', 'dismissed', DATE '2026-04-28', DATE '2026-05-04', 'later.xlsx', 2))
+               AS t(warning_id, outcome, resolved_date, imported_as_of, source_file, source_row)"""
+        )
+    as_of = dt.date(2026, 4, 20)
+    with duckdb.connect() as con:
+        attach(con, tmp_path, read_only=True)
+        prev = previous_signals(con, as_of)
+    # W1 closed by tonight's import; W2's outcome arrives after tonight (still open); W4 is another code
+    assert sorted(prev.select("household_id", "status", "resolved_date").rows()) == [
+        ("H1", "dismissed", dt.date(2026, 4, 15)),
+        ("H2", "open", None),
+        ("H3", "dismissed", dt.date(2025, 2, 20)),
+    ]
+    # H1 verified five days ago: not again within 12 months; H3 verified 14 months ago may be raised again
+    assert recently_verified(prev, 12, as_of) == ["H1"]
+    # S1, k = 2: W1 and W2 were raised in April and both count, so no room is left for new households; H2 stays open
+    cands = _cands([("H2", "S1", 1.0), ("H3", "S1", 3.0), ("H5", "S1", 2.0)])
+    assert within_capacity(cands, prev, {"default": 2}, as_of)["household_id"].to_list() == ["H2"]
+    assert within_capacity(cands, prev, {"default": 3}, as_of)["household_id"].to_list() == ["H2", "H3"]
 
 
 def _deposit_model(allow):

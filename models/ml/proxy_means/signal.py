@@ -31,8 +31,12 @@ Caseworker capacity (`ml.proxy_signal_per_street_month`, k by street): a street 
 warnings in a calendar month. A household whose PROXY_SIGNAL warning is still open keeps its candidate while it still
 qualifies (same warning, same deadline); new ones fill the street's remaining room for the month in the order of
 `priority`, then by household id.
-What was raised earlier in the month is read from the store's latest earlier queue snapshot, so the cap holds across
-the nights of a month and a rerun of a night (which seeds that snapshot) raises the same signals.
+What was raised earlier in the month is read from the store's latest earlier queue snapshot with the outcomes imported
+on or before the night applied (as the queue applies them), so the cap holds across the nights of a month and a rerun of
+a night (which seeds that snapshot) raises the same signals. A warning a caseworker closed tonight is no longer open: if
+the household qualifies again it is a new warning and takes the street's room. A household whose PROXY_SIGNAL warning a
+caseworker closed (confirmed or dismissed) within `ml.proxy_signal_recheck_months` is not raised again: its evidence
+changes every month, so it would otherwise come back each month as new, already verified.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ import numpy as np
 import polars as pl
 
 from models.ml.proxy_means import features
-from models.rules.months import first_of_month
+from models.rules.months import first_of_month, months_before
 from models.rules.parameters import ParameterSet
 
 CODE = "PROXY_SIGNAL"
@@ -52,6 +56,8 @@ PARAMS = ("ml.proxy_min_priority", "ml.proxy_missing_min_estimate", "ml.proxy_sa
 MONTHS_OF_SPENDING = 12  # other_spend_to_std sums 12 months (models/ml/household.py, expenses.lookback_days)
 MIN_PEERS = 20
 PARAM_CAPACITY = "ml.proxy_signal_per_street_month"
+PARAM_RECHECK = "ml.proxy_signal_recheck_months"
+CLOSED_BY_CASEWORKER = ("confirmed", "dismissed")
 NOT_INCOME = "估算值和上述合计都不是收入，不计入家庭收入，也不决定任何事项（不得计算“虚拟收入”），仅提示入户核实。"
 
 
@@ -134,10 +140,18 @@ def candidates(descriptors: pl.DataFrame, estimator, params: ParameterSet, as_of
 
 
 def previous_signals(con, as_of: dt.date) -> pl.DataFrame:
-    """(household_id, street_code, raised_date, status) of the PROXY_SIGNAL warnings in the store's latest queue
-    snapshot before D; empty when the night has no store attached or no earlier night."""
+    """(household_id, street_code, raised_date, status, resolved_date) of the PROXY_SIGNAL warnings in the store's
+    latest queue snapshot before D, with the caseworkers' latest outcome imported on or before D applied as the queue
+    applies it (confirmed and dismissed close a warning); empty when the night has no store attached or no earlier
+    night."""
     empty = pl.DataFrame(
-        schema={"household_id": pl.String, "street_code": pl.String, "raised_date": pl.Date, "status": pl.String}
+        schema={
+            "household_id": pl.String,
+            "street_code": pl.String,
+            "raised_date": pl.Date,
+            "status": pl.String,
+            "resolved_date": pl.Date,
+        }
     )
     if con is None:
         return empty
@@ -150,17 +164,31 @@ def previous_signals(con, as_of: dt.date) -> pl.DataFrame:
     ):
         return empty
     rows = con.execute(
-        """SELECT household_id, street_code, raised_date, status FROM store.warning_snapshots
-                          WHERE warning_code = ? AND as_of = (SELECT max(as_of) FROM store.warning_snapshots
-                                                              WHERE as_of < ?)""",
-        [CODE, as_of],
+        """WITH outcome AS (
+               SELECT warning_id, outcome, resolved_date FROM store.outcomes WHERE imported_as_of <= ?
+               QUALIFY row_number() OVER (PARTITION BY warning_id ORDER BY imported_as_of DESC,
+                                          resolved_date DESC NULLS LAST, source_file DESC, source_row DESC) = 1)
+           SELECT w.household_id, w.street_code, w.raised_date,
+                  CASE WHEN o.outcome IN ('confirmed', 'dismissed') THEN o.outcome ELSE w.status END,
+                  CASE WHEN o.outcome IN ('confirmed', 'dismissed') THEN o.resolved_date ELSE w.resolved_date END
+           FROM store.warning_snapshots AS w LEFT JOIN outcome AS o USING (warning_id)
+           WHERE w.warning_code = ? AND w.as_of = (SELECT max(as_of) FROM store.warning_snapshots WHERE as_of < ?)""",
+        [as_of, CODE, as_of],
     ).fetchall()
     return pl.DataFrame(rows, schema=empty.schema, orient="row") if rows else empty
 
 
+def recently_verified(prev: pl.DataFrame, months: int, as_of: dt.date) -> list[str]:
+    """Households whose PROXY_SIGNAL warning a caseworker closed within the last `months` months."""
+    since = months_before(as_of, months)
+    closed = prev.filter(pl.col("status").is_in(CLOSED_BY_CASEWORKER) & (pl.col("resolved_date") > since))
+    return closed["household_id"].unique().sort().to_list()
+
+
 def within_capacity(cands: pl.DataFrame, prev: pl.DataFrame, sizes: dict, as_of: dt.date) -> pl.DataFrame:
     """The candidates a night raises: those with an open PROXY_SIGNAL warning, then per street the highest priorities up to the
-    room the month has left (k − warnings raised in the month on earlier nights), highest priority first."""
+    room the month has left (k − warnings raised in the month on earlier nights, whatever became of them), highest
+    priority first."""
     if cands.height == 0:
         return cands
     month_start = first_of_month(as_of)
@@ -193,12 +221,16 @@ def signal_rows(
     descriptors: pl.DataFrame, estimator, model_id: str, params: ParameterSet, as_of: dt.date, con=None
 ) -> list[tuple]:
     cands = candidates(descriptors, estimator, params, as_of)
+    prev = previous_signals(con, as_of) if cands.height else None
+    recheck = _in_force(params, PARAM_RECHECK, as_of)
+    if cands.height and recheck is not None:
+        cands = cands.filter(~pl.col("household_id").is_in(recently_verified(prev, int(recheck.value), as_of)))
     cap = _in_force(params, PARAM_CAPACITY, as_of)
     if cands.height and cap is not None:
-        cands = within_capacity(cands, previous_signals(con, as_of), dict(cap.value), as_of)
+        cands = within_capacity(cands, prev, dict(cap.value), as_of)
     if cands.height == 0:
         return []
-    used = [_in_force(params, p, as_of) for p in PARAMS] + ([cap] if cap is not None else [])
+    used = [_in_force(params, p, as_of) for p in PARAMS] + [p for p in (cap, recheck) if p is not None]
     param_ev = [v.evidence() for v in used]
     allow = features.load_allow_list()
     X = features.matrix(cands, allow)
