@@ -67,15 +67,22 @@ inc AS (
     GROUP BY m.household_id
 ),
 -- per present member: the window months in which an authoritative department (AUTHORITATIVE) reports an income for them
+-- (grouped by month first, then by member: a DISTINCT count kept a copy of every record and grouped it twice)
 member_months AS (
-    SELECT m.household_id, m.person_id,
-           count(DISTINCT i.month) FILTER (WHERE i.provider IN {authoritative})::INTEGER AS auth_months,
-           count(*) FILTER (WHERE i.provider NOT IN {authoritative})::INTEGER             AS other_rows
-    FROM mp m
-    CROSS JOIN ctx
-    LEFT JOIN income i ON i.person_id = m.person_id AND i.month >= ctx.window_start AND i.month < ctx.month_of_d
-    WHERE m.is_present
-    GROUP BY m.household_id, m.person_id
+    SELECT household_id, person_id,
+           count(*) FILTER (WHERE has_auth)::INTEGER  AS auth_months,
+           sum(other_rows)::INTEGER                    AS other_rows
+    FROM (
+        SELECT m.household_id, m.person_id, i.month,
+               bool_or(i.provider IN {authoritative})                   AS has_auth,
+               count(*) FILTER (WHERE i.provider NOT IN {authoritative}) AS other_rows
+        FROM mp m
+        CROSS JOIN ctx
+        LEFT JOIN income i ON i.person_id = m.person_id AND i.month >= ctx.window_start AND i.month < ctx.month_of_d
+        WHERE m.is_present
+        GROUP BY m.household_id, m.person_id, i.month
+    )
+    GROUP BY household_id, person_id
 ),
 -- households with a quarantined income row: a quarantined record whose id has a valid version ties it to its person
 income_quarantined AS (
