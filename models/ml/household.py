@@ -52,30 +52,49 @@ members AS (
     CROSS JOIN ctx
     GROUP BY household_id
 ),
-inc AS (
+-- a household's window income by month and source type first: its months and source types are then counted over those
+-- few rows (DISTINCT counts over every record kept a copy of each record and grouped it twice)
+inc_rows AS (
     SELECT
         m.household_id,
-        count(DISTINCT i.month)::INTEGER                                               AS income_months,
-        count(DISTINCT i.source_type)::INTEGER                                         AS income_sources,
-        coalesce(sum(i.amount) FILTER (WHERE i.provider = 'declared'), 0)
-            / nullif(sum(i.amount), 0)                                                 AS declared_share,
-        coalesce(sum(i.amount) FILTER (WHERE list_contains(ctx.excluded_sources, i.source_type)), 0) AS exempt_income
+        i.month,
+        i.source_type,
+        sum(i.amount)                                                                  AS amount,
+        sum(i.amount) FILTER (WHERE i.provider = 'declared')                           AS declared,
+        sum(i.amount) FILTER (WHERE list_contains(ctx.excluded_sources, i.source_type)) AS exempt
     FROM income i
     JOIN mp m ON m.person_id = i.person_id AND m.is_present
     CROSS JOIN ctx
     WHERE i.month >= ctx.window_start AND i.month < ctx.month_of_d
-    GROUP BY m.household_id
+    GROUP BY m.household_id, i.month, i.source_type
+),
+inc AS (
+    SELECT
+        household_id,
+        count(DISTINCT month)::INTEGER                                                 AS income_months,
+        count(DISTINCT source_type)::INTEGER                                           AS income_sources,
+        coalesce(sum(declared), 0) / nullif(sum(amount), 0)                            AS declared_share,
+        coalesce(sum(exempt), 0)                                                       AS exempt_income
+    FROM inc_rows
+    GROUP BY household_id
 ),
 -- per present member: the window months in which an authoritative department (AUTHORITATIVE) reports an income for them
+-- (grouped by month first, then by member: a DISTINCT count kept a copy of every record and grouped it twice)
 member_months AS (
-    SELECT m.household_id, m.person_id,
-           count(DISTINCT i.month) FILTER (WHERE i.provider IN {authoritative})::INTEGER AS auth_months,
-           count(*) FILTER (WHERE i.provider NOT IN {authoritative})::INTEGER             AS other_rows
-    FROM mp m
-    CROSS JOIN ctx
-    LEFT JOIN income i ON i.person_id = m.person_id AND i.month >= ctx.window_start AND i.month < ctx.month_of_d
-    WHERE m.is_present
-    GROUP BY m.household_id, m.person_id
+    SELECT household_id, person_id,
+           count(*) FILTER (WHERE has_auth)::INTEGER  AS auth_months,
+           sum(other_rows)::INTEGER                    AS other_rows
+    FROM (
+        SELECT m.household_id, m.person_id, i.month,
+               bool_or(i.provider IN {authoritative})                   AS has_auth,
+               count(*) FILTER (WHERE i.provider NOT IN {authoritative}) AS other_rows
+        FROM mp m
+        CROSS JOIN ctx
+        LEFT JOIN income i ON i.person_id = m.person_id AND i.month >= ctx.window_start AND i.month < ctx.month_of_d
+        WHERE m.is_present
+        GROUP BY m.household_id, m.person_id, i.month
+    )
+    GROUP BY household_id, person_id
 ),
 -- households with a quarantined income row: a quarantined record whose id has a valid version ties it to its person
 income_quarantined AS (

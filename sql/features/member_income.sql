@@ -9,10 +9,8 @@
 -- members are grouped once and take the per-record deduction; only members with a month holding two or more earned
 -- records (found with a bit per month) are regrouped by month. Both give the same sum for a one-record month.
 WITH ctx AS (
-    SELECT month_of_d, income_from, window_start, recent_start, prior_start, employment_cost_share FROM rule_context
-),
-excluded AS (
-    SELECT DISTINCT unnest(excluded_sources) AS source_type FROM rule_context
+    SELECT month_of_d, income_from, window_start, recent_start, prior_start, employment_cost_share, excluded_sources
+    FROM rule_context
 ),
 present AS (
     SELECT m.rowid AS member_no, m.household_id, m.person_id, s.standard
@@ -28,16 +26,15 @@ records AS MATERIALIZED (
         i.month,
         date_diff('month', ctx.income_from, i.month)                                   AS month_no,
         i.amount,
-        x.source_type IS NULL                                                          AS is_countable,
-        x.source_type IS NULL AND i.source_type IN ('wage', 'business')                AS is_earned,
+        NOT list_contains(ctx.excluded_sources, i.source_type)                         AS is_countable,
+        NOT list_contains(ctx.excluded_sources, i.source_type) AND i.source_type IN ('wage', 'business') AS is_earned,
         ctx.employment_cost_share * pr.standard                                        AS cap,
         -- this record's deduction if it is its month's only earned record
-        CASE WHEN x.source_type IS NULL AND i.source_type IN ('wage', 'business')
+        CASE WHEN NOT list_contains(ctx.excluded_sources, i.source_type) AND i.source_type IN ('wage', 'business')
              THEN least(ctx.employment_cost_share * pr.standard, i.amount)::DECIMAL(18, 2) END AS deduction
     FROM income i
     JOIN present pr ON pr.person_id = i.person_id
     CROSS JOIN ctx
-    LEFT JOIN excluded x ON x.source_type = i.source_type
     WHERE i.month >= ctx.income_from AND i.month < ctx.month_of_d
 ),
 member AS (

@@ -17,30 +17,35 @@ concerns AS (
     WHERE c.result = 'concern' AND c.contact_date > ctx.as_of - to_days(ctx.follow_up_days)
       AND c.contact_date <= ctx.as_of
 ),
-ranked AS (
-    SELECT c.person_id, c.contact_id, c.contact_date, c.mode, c.result,
-           row_number() OVER (PARTITION BY c.person_id ORDER BY c.contact_date DESC, c.contact_id DESC) AS k
+reached AS (
+    -- per person, the latest contact on or before D that reached them (by date, then contact_id; none: NULL): one
+    -- grouping instead of a window numbering every contact of the feed
+    SELECT c.person_id,
+           max({'date': c.contact_date, 'id': c.contact_id}) FILTER (WHERE c.result <> 'no_answer') AS last_reached
     FROM care_contacts c, ctx
     WHERE c.contact_date <= ctx.as_of
+    GROUP BY c.person_id
 ),
 runs AS (
-    -- the run of no_answer contacts up to the latest: the contacts before the latest reached one (k = 1 is the latest)
-    SELECT person_id,
-           coalesce(min(k) FILTER (WHERE result <> 'no_answer') - 1, count(*)) AS run_length
-    FROM ranked
-    GROUP BY person_id
+    -- the run of no_answer contacts up to the latest: the contacts after the latest reached one (all, when none was)
+    SELECT c.person_id, c.contact_id, c.contact_date
+    FROM care_contacts c
+    JOIN reached r ON r.person_id = c.person_id
+    CROSS JOIN ctx
+    WHERE c.contact_date <= ctx.as_of
+      AND (r.last_reached IS NULL OR {'date': c.contact_date, 'id': c.contact_id} > r.last_reached)
 ),
 streaks AS (
-    SELECT r.person_id, n.run_length,
-           list(r.contact_id ORDER BY r.contact_date, r.contact_id)  AS contact_ids,
-           arg_max(r.contact_id, r.k)                                AS first_contact_id,
-           min(r.contact_date)                                       AS first_date,
-           max(r.contact_date)                                       AS last_date
-    FROM ranked r
-    JOIN runs n ON n.person_id = r.person_id AND r.k <= n.run_length
+    SELECT r.person_id,
+           count(*)                                                                    AS run_length,
+           list(r.contact_id ORDER BY r.contact_date, r.contact_id)                    AS contact_ids,
+           struct_extract(min({'date': r.contact_date, 'id': r.contact_id}), 'id')     AS first_contact_id,
+           min(r.contact_date)                                                         AS first_date,
+           max(r.contact_date)                                                         AS last_date
+    FROM runs r
     CROSS JOIN ctx
-    WHERE n.run_length >= ctx.no_answer_run
-    GROUP BY r.person_id, n.run_length
+    GROUP BY r.person_id, ctx.no_answer_run
+    HAVING count(*) >= ctx.no_answer_run
 ),
 used_concern AS (
     SELECT parameters FROM parameters_cited(['care.follow_up_days'])

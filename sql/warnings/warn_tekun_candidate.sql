@@ -32,7 +32,9 @@ candidates_in AS (
       AND (m.age >= ctx.tekun_min_age OR m.age < ctx.tekun_max_child_age
            OR is_severe_disability(m.disability_grade, m.disability_type, ctx.severe_grades, ctx.severe_typed_grade,
                                    ctx.severe_grade3_types))
-      AND NOT EXISTS (SELECT 1 FROM supporters s WHERE s.household_id = m.household_id AND s.person_id <> m.person_id)
+      -- no supporter among the other members: a candidate has no labour capacity, so a supporter is never the candidate
+      -- and an equality anti-join suffices (no join on person_id <> person_id)
+      AND NOT EXISTS (SELECT 1 FROM supporters s WHERE s.household_id = m.household_id)
 ),
 countable AS (
     -- the member's own countable income over the income window (member_income)
