@@ -189,7 +189,14 @@ def cmd_bench(args) -> int:
         from flows.devtools.partition_bench import run_partition_bench
 
         run_partition_bench(
-            sizes, args.counties, args.workdir, args.workers, args.memory_limit, args.single, seed=args.seed
+            sizes,
+            args.counties,
+            args.workdir,
+            args.workers,
+            args.memory_limit,
+            args.single,
+            seed=args.seed,
+            link_log=args.link_log,
         )
         return 0
     from flows.devtools.bench import run_bench
@@ -316,6 +323,12 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--workers", type=positive_int, default=2, help="with --counties: local Dask workers (default 2)")
     b.add_argument("--memory-limit", metavar="M", help="with --counties: memory per worker, e.g. 6GB")
     b.add_argument("--single", action="store_true", help="with --counties: the same night single-process beside it")
+    b.add_argument(
+        "--link-log",
+        action="store_true",
+        help="with --counties: hard-link the generated drops into the store's input log instead of copying them "
+        "(when the disk cannot hold a second copy)",
+    )
     b.set_defaults(func=cmd_bench)
 
     from flows import rerun, runs, serve, train

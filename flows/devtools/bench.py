@@ -24,6 +24,7 @@ STAGES = ("receive", "load", "checks", "state", "rules", "ml", "queue", "export"
 
 CHILD_NIGHT = """
 import json, resource, sys, time, datetime as dt
+from flows.memory import peak_rss_mb
 from pathlib import Path
 from flows import night
 drops, store, as_of = Path(sys.argv[1]), Path(sys.argv[2]), dt.date.fromisoformat(sys.argv[3])
@@ -33,11 +34,12 @@ doc = night.sequence(drops, as_of, store)
 total, cpu_s = time.perf_counter() - t, cpu() - c
 rows = sum(v.get("rows_in", 0) for v in doc.get("checks", {}).get("feeds", {}).values())
 print(json.dumps({"status": doc["status"], "timings": doc["timings_seconds"], "total": total, "cpu": cpu_s, "rows": rows,
-                  "warnings": doc.get("queue", {}).get("raised"), "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "warnings": doc.get("queue", {}).get("raised"), "peak_rss_mb": peak_rss_mb()}))
 """
 
 CHILD_FLOOR = """
 import json, resource, sys, time, duckdb
+from flows.memory import peak_rss_mb
 from pathlib import Path
 folder = Path(sys.argv[1])
 cpu = lambda: sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
@@ -55,7 +57,7 @@ n = con.execute('''
     SELECT count(*) FROM pc JOIN households h USING (household_id)
     WHERE pc.per_capita < CASE h.hukou_type WHEN 'urban' THEN ? ELSE ? END''', [float(sys.argv[2]), float(sys.argv[3])]).fetchone()[0]
 print(json.dumps({"total": time.perf_counter() - t, "cpu": cpu() - c, "hits": n,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_rss_mb": peak_rss_mb()}))
 """
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import resource
 import shutil
 import socket
 import time
@@ -35,6 +34,7 @@ from prefect.cache_policies import NONE
 from checks.halt import NightHalted
 from flows import night as stages
 from flows.ingest import drops
+from flows.memory import peak_rss_mb
 from flows.partition import county_night, cross_county, split
 from flows.store import Store, connect, input_log, runs
 from flows.store.database import exists as store_exists
@@ -63,7 +63,7 @@ def _where() -> dict:
         worker = get_worker().address
     except (ImportError, ValueError):
         worker = f"{socket.gethostname()}:{os.getpid()}"
-    return {"worker": worker, "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+    return {"worker": worker, "peak_rss_mb": peak_rss_mb()}
 
 
 @task(name="county night: load, check, state, rules", **TASK)

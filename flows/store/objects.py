@@ -97,6 +97,20 @@ def ingest(objects: Path, path: Path, expected: str | None = None) -> tuple[str,
     return found, objects / found
 
 
+def adopt(objects: Path, path: Path, sha256: str) -> Path:
+    """Put a file into the log by a hard link under the sha256 its manifest declares, without copying it.
+
+    Only for files the caller made and never changes: the benches' generated municipalities, whose drops are larger
+    than the disk a copy would need (docs/adr/0015). Never for a delivery: a sender may rewrite a delivered file in
+    place, and a link would change the log with it. Nothing is trusted: the night's receive hashes the file against
+    the same sha256 (`ingest`), and a rerun verifies the object (`verified`)."""
+    target = objects / sha256
+    if not target.exists():
+        os.link(path, target)
+        os.chmod(target, PRIVATE_FILE)
+    return target
+
+
 def verified(objects: Path, sha256: str) -> Path:
     """The stored input with this content hash, verified (tampering is detected, never trusted)."""
     path = objects / sha256
