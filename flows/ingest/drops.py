@@ -29,6 +29,8 @@ from flows.store import DigestMismatch, Store, sha256_file
 
 DATE_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 READ_THREADS = 2  # the bureau's servers are small; more readers than cores only contend (docs/adr/0013)
+# The Parquet key-value metadata of a partition file (flows/partition/split.py): the delivered file it was split from.
+ORIGIN_KEY = "safetynet_origin"
 
 
 @dataclass(frozen=True)
@@ -39,10 +41,17 @@ class DropFile:
     path: Path  # where it is read from (the drop folder, or the input log on a rerun)
     sha256: str
     manifest_rows: int | None  # data rows declared in _MANIFEST.csv, when there is one
+    origin: str | None = None  # a partition file: the delivered file it was split from (`rel` of that file)
 
     @property
     def rel(self) -> str:
         return f"{self.drop_date.isoformat()}/{self.name}"
+
+    @property
+    def delivered(self) -> str:
+        """The file a record's quarantine names: the one delivered, so that a data steward can find the record in it,
+        also when a county's night reads the partition split from it."""
+        return self.origin or self.rel
 
     @property
     def fmt(self) -> str:
@@ -121,6 +130,14 @@ def header(path: Path) -> list[str]:
                 raise
     with path.open(newline="", encoding="utf-8-sig") as fh:
         return next(csv.reader(fh), [])
+
+
+def origin(path: Path) -> str | None:
+    """The delivered file a partition file was split from (its `ORIGIN_KEY` metadata); None for a delivered file."""
+    if not path.name.endswith(".parquet"):
+        return None
+    value = (pq.read_schema(path).metadata or {}).get(ORIGIN_KEY.encode())
+    return value.decode("utf-8") if value is not None else None
 
 
 def _utf8_prefix_ok(path: Path, size: int = 1 << 20) -> bool:
@@ -258,7 +275,9 @@ def select(drops: Path, as_of: dt.date, allow_stale: bool = False, log: Store | 
                 f"truncated or corrupted delivery",
                 f"{d.isoformat()}/{path.name} 校验值与交付清单不符，文件可能被截断或损坏",
             )
-        selection.files[name].append(DropFile(name, d, path.name, stored, sha, declared[0] if declared else None))
+        selection.files[name].append(
+            DropFile(name, d, path.name, stored, sha, declared[0] if declared else None, origin(path))
+        )
     for d in sorted(d for d, m in manifests.items() if m is not None):
         sha, path = _read(drops / d.isoformat() / MANIFEST_FILE, None, log)
         selection.manifests.append(DropFile("_manifest", d, MANIFEST_FILE, path, sha, None))

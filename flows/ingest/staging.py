@@ -17,6 +17,9 @@ to either retypes everything; the cache is derived data and may be deleted at an
 Line numbers count the header as line 1 and one record per line. After a quoted value that spans lines, or a blank line,
 a record's number is therefore its place among the records, not its physical line; every line is still accounted for
 (a file with quotes must show the lines beyond one per record as line breaks inside its values: flows/ingest/csv_records.py).
+A partition file of a county's night (flows/partition/split.py) carries each record's line in the delivered file as its
+`_line`, and names the delivered file (`DropFile.delivered`): the county's quarantine names what was delivered, as one
+process would.
 """
 
 from __future__ import annotations
@@ -76,11 +79,11 @@ def _cast(col: Column) -> str:
     )
 
 
-def _typed_select(feed: Feed, source: str) -> str:
+def _typed_select(feed: Feed, source: str, line: bool = False) -> str:
     """One pass over `source` (the file's columns as text, in file order): the typed values, `_bad` (the names of the
     columns whose value could not be typed, comma-separated; NULL when none) and `_raw` (the text of the typed and key
     columns as a JSON object, for bad records only, for their reasons). Created as a table, its rowid is the record's
-    order in the file.
+    order in the file. With `line`, `source`'s `_line` (the record's line in the delivered file) is kept.
 
     `_bad` and `_raw` are text, not a list and a struct: a nested column costs its children's storage on every row, even
     when NULL, and typing a million households' income costs markedly more with them (docs/adr/0013)."""
@@ -96,6 +99,7 @@ def _typed_select(feed: Feed, source: str) -> str:
     raw_cols = [c.name for c in feed.columns if c.type != "str" or c.name in feed.key]
     raw = "to_json({" + ", ".join(f"""'{n}': "{n}" """ for n in raw_cols) + "})"
     values = ", ".join(f'"c.{c.name}" AS "{c.name}"' if c.type != "str" else f'"{c.name}"' for c in feed.columns)
+    values += ", _line" if line else ""
     return f"""SELECT {values}, CASE WHEN {any_failing} THEN {bad} END AS _bad, CASE WHEN {any_failing} THEN {raw} END AS _raw
                FROM (SELECT *{", " + casts if casts else ""} FROM ({source}))"""
 
@@ -118,8 +122,9 @@ def _read_file(con, f: DropFile, table: str) -> int:
     con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
     if f.fmt == "parquet":
         text = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in feed.column_names)
+        text += ", _line" if f.origin else ""  # a partition file's records carry their line in the delivered file
         source = f"SELECT {text} FROM read_parquet('{_quote(f.path)}', file_row_number = true) ORDER BY file_row_number"
-        con.execute(f"CREATE OR REPLACE TABLE {table} AS {_typed_select(feed, source)}")
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS {_typed_select(feed, source, bool(f.origin))}")
         con.execute("CREATE OR REPLACE TEMP TABLE raw_rejects (line BIGINT, error_type VARCHAR, message VARCHAR)")
         return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     names = ", ".join(f'"{c}"' for c in feed.column_names)
@@ -343,7 +348,9 @@ def _stage_file(con, f: DropFile, table: str, cache: StagingCache | None) -> int
     fresh = rows_in is None
     if fresh:
         rows_in = _read_file(con, f, table)
-    con.execute("INSERT INTO raw_counts VALUES (?, ?, ?, ?, ?)", [f.feed, f.rel, f.drop_date, rows_in, f.manifest_rows])
+    con.execute(
+        "INSERT INTO raw_counts VALUES (?, ?, ?, ?, ?)", [f.feed, f.delivered, f.drop_date, rows_in, f.manifest_rows]
+    )
     if f.manifest_rows is not None and f.manifest_rows != rows_in:
         raise NightHalted(
             f.feed,
@@ -359,7 +366,7 @@ def _stage_file(con, f: DropFile, table: str, cache: StagingCache | None) -> int
             to_cache = rows_in
     con.execute(
         f"INSERT INTO quarantine SELECT ?, ?, ?, {FILE_QUARANTINE_COLUMNS} FROM file_quarantine",
-        [f.feed, f.drop_date, f.rel],
+        [f.feed, f.drop_date, f.delivered],
     )
     return to_cache
 
@@ -369,7 +376,7 @@ def _create_view(con, feed: Feed, parts: list[tuple[DropFile, str]]) -> None:
     if parts:
         body = " UNION ALL ".join(
             f"SELECT {names}, DATE '{f.drop_date.isoformat()}' AS _drop_date, "
-            f"'{f.rel.replace(chr(39), chr(39) * 2)}' AS _file, {_line(con, table)} AS _line FROM {table}"
+            f"'{f.delivered.replace(chr(39), chr(39) * 2)}' AS _file, {_line(con, table)} AS _line FROM {table}"
             for f, table in parts
         )
     else:  # not delivered: empty, with the contract's types

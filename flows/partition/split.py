@@ -17,6 +17,11 @@ Routing (set-based, one DuckDB read of each file into a table, then one ordered 
   goes to the first configured county (the municipality's default), whose checks quarantine it as a single night would.
 Rows keep their order in the delivered file. A CSV record the reader cannot split into columns is not routed (it has no
 county): it is counted in the split's report, which the night's manifest carries.
+Each partition file names the delivered file in its Parquet metadata (flows/ingest/drops.py `ORIGIN_KEY`) and carries
+each row's line in it as `_line`, numbered as one process numbers it (flows/ingest/staging.py: the header is line 1,
+then one line per record, the reader's rejects keeping theirs), so the county's quarantine names the delivered file and
+line. The line is computed in the same COPY that writes the row: no second pass over the file. The partition files are
+Parquet version 2, whose delta encoding stores a run of line numbers in next to no bytes (version 1 stores each).
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from pathlib import Path
 
 from checks.contract import FEEDS, MANIFEST_FILE
 from flows.ingest import staging
-from flows.ingest.drops import DropFile, Selection
+from flows.ingest.drops import ORIGIN_KEY, DropFile, Selection
 from flows.store import sha256_file
 
 # How each feed finds its county: the column it routes by and the key map it looks it up in.
@@ -86,6 +91,26 @@ def _routing(feed: str, counties: list[str]) -> str:
                FROM src s LEFT JOIN person_county p ON p.person_id = s.{column}"""
 
 
+def _line(con, f: DropFile) -> str:
+    """SQL for the line in the delivered file of row `s` of `src`, as one process numbers it (flows/ingest/staging.py):
+    a Parquet row's number + 2, a CSV record's number + 1 (the header is line 1); when the reader rejected records of a
+    CSV (their lines in `src_rejects`), the good records take the lines the rejects left, in order, so `src` gets
+    them as a column `_line` (only then: a rejected record is rare)."""
+    if f.fmt == "parquet":
+        return "s._row + 2"
+    rejects = con.execute("SELECT count(DISTINCT line) FROM src_rejects").fetchone()[0]
+    if not rejects:
+        return "s._row + 1"
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE src AS
+        WITH free AS (SELECT l, row_number() OVER (ORDER BY l) AS k FROM range(2, (SELECT count(*) FROM src) + ? + 2) t(l)
+                      WHERE l NOT IN (SELECT line FROM src_rejects))
+        SELECT src.*, free.l AS _line FROM src JOIN free ON free.k = src._row ORDER BY src._row""",
+        [rejects],
+    )
+    return "s._line"
+
+
 def _county_rows(con, names: str, county: str) -> tuple[int, str]:
     """How many rows of `src` go to `county`, and the query selecting them in file order. When they are one run of
     the file (a delivery sorted by region, as the bureau's exports are) the query is a range of `_row`, which reads
@@ -105,6 +130,12 @@ def _county_rows(con, names: str, county: str) -> tuple[int, str]:
     )
 
 
+def _keep_rejects(con, f: DropFile, table: str) -> None:
+    """The lines of the CSV records the reader rejected in its last read (none for Parquet), into temp `table`."""
+    source = "SELECT DISTINCT line FROM reject_errors" if f.fmt == "csv" else "SELECT NULL::BIGINT AS line WHERE false"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {source}")
+
+
 def _key_maps(con, selection: Selection, counties: list[str]) -> None:
     """`household_county` from the night's households file, `person_county` from its persons file (full extracts: the
     newest delivery of each; an absent one maps nothing and every row goes to the default county)."""
@@ -112,6 +143,7 @@ def _key_maps(con, selection: Selection, counties: list[str]) -> None:
     con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
     if households:
         con.execute(f"CREATE OR REPLACE TEMP TABLE hh_src AS {_text_source(households[-1])}")
+        _keep_rejects(con, households[-1], "hh_rejects")  # the persons' read below adds its own to `reject_errors`
     else:
         con.execute("CREATE OR REPLACE TEMP TABLE hh_src (household_id VARCHAR, region_code VARCHAR)")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE household_county AS
@@ -140,21 +172,25 @@ def split(con, selection: Selection, counties: list[str], out: Path) -> dict:
     for f in selection.all_files():
         if households and f == households[-1]:  # read once already, for the key maps (its rejects kept)
             con.execute("DROP TABLE IF EXISTS src; ALTER TABLE hh_src RENAME TO src")
+            con.execute("DROP TABLE IF EXISTS src_rejects; ALTER TABLE hh_rejects RENAME TO src_rejects")
         else:
             con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
             con.execute(f"CREATE OR REPLACE TEMP TABLE src AS {_text_source(f)}")
+            _keep_rejects(con, f, "src_rejects")
         con.execute(f"CREATE OR REPLACE TEMP TABLE routed AS {_routing(f.feed, counties)}")
-        if f.fmt == "csv":
-            lost = con.execute("SELECT count(DISTINCT line) FROM reject_errors").fetchone()[0]
-            if lost:
-                report["unsplit_records"][f.rel] = lost
-        names = ", ".join(f's."{c}"' for c in FEEDS[f.feed].column_names)
+        lost = con.execute("SELECT count(*) FROM src_rejects").fetchone()[0]
+        if lost:
+            report["unsplit_records"][f.rel] = lost
+        names = ", ".join(f's."{c}"' for c in FEEDS[f.feed].column_names) + f", {_line(con, f)} AS _line"
+        origin = f.rel.replace("'", "''")
         for county in present:
             folder = county_dir(out, county) / f.drop_date.isoformat()
             folder.mkdir(parents=True, exist_ok=True)
             target = folder / f"{f.feed}.parquet"
             rows, query = _county_rows(con, names, county)
-            con.execute(f"COPY ({query}) TO '{staging._quote(target)}' (FORMAT parquet)")
+            con.execute(
+                f"COPY ({query}) TO '{staging._quote(target)}' (FORMAT parquet, PARQUET_VERSION V2, KV_METADATA {{{ORIGIN_KEY}: '{origin}'}})"
+            )
             manifests.setdefault((county, f.drop_date), {})[target.name] = (rows, sha256_file(target))
             report["files"][county][f"{f.drop_date.isoformat()}/{target.name}"] = rows
     for (county, day), files in manifests.items():
@@ -162,5 +198,8 @@ def split(con, selection: Selection, counties: list[str], out: Path) -> dict:
             writer = csv.writer(fh, lineterminator="\n")
             writer.writerow(["file", "rows", "sha256"])
             writer.writerows([name, rows, sha] for name, (rows, sha) in sorted(files.items()))
-    con.execute("DROP TABLE IF EXISTS src; DROP TABLE IF EXISTS routed; DROP TABLE IF EXISTS hh_src")
+    con.execute(
+        "DROP TABLE IF EXISTS src; DROP TABLE IF EXISTS routed; DROP TABLE IF EXISTS hh_src; "
+        "DROP TABLE IF EXISTS src_rejects; DROP TABLE IF EXISTS hh_rejects"
+    )
     return report

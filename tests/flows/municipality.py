@@ -2,7 +2,8 @@
 
 The generator's 3-county drop (600 households) plus one hand-made case across counties: a member of a covered household
 of 沙坪坝区 (500106) is also listed in a covered household of the first placeholder county, so one process raises
-DUPLICATE_COVERAGE for both households, and a partitioned night must raise it through its cross-county stage.
+DUPLICATE_COVERAGE for both households, and a partitioned night must raise it through its cross-county stage; and a few
+records the checks quarantine (`add_bad_records`), whose quarantine rows a partitioned night must name as one process.
 """
 
 from __future__ import annotations
@@ -45,20 +46,38 @@ def add_person_across_counties(drop: Path) -> tuple[str, str, str]:
     member = persons.filter(pl.col("household_id") == a).head(1)
     persons = pl.concat([persons, member.with_columns(pl.lit(b).alias("household_id"))])
     persons.write_csv(drop / "persons.csv")
+    _relist(drop, "persons.csv", persons.height)
+    return member["person_id"][0], a, b
+
+
+def _relist(drop: Path, name: str, rows: int) -> None:
+    """The drop's manifest entry of file `name`, rewritten after a change to the file."""
     manifest = pl.read_csv(drop / "_MANIFEST.csv", infer_schema=False)
-    data = (drop / "persons.csv").read_bytes()
+    sha = hashlib.sha256((drop / name).read_bytes()).hexdigest()
+    mine = pl.col("file") == name
     manifest = manifest.with_columns(
-        pl.when(pl.col("file") == "persons.csv")
-        .then(pl.lit(str(persons.height)))
-        .otherwise(pl.col("rows"))
-        .alias("rows"),
-        pl.when(pl.col("file") == "persons.csv")
-        .then(pl.lit(hashlib.sha256(data).hexdigest()))
-        .otherwise(pl.col("sha256"))
-        .alias("sha256"),
+        pl.when(mine).then(pl.lit(str(rows))).otherwise(pl.col("rows")).alias("rows"),
+        pl.when(mine).then(pl.lit(sha)).otherwise(pl.col("sha256")).alias("sha256"),
     )
     manifest.write_csv(drop / "_MANIFEST.csv")
-    return member["person_id"][0], a, b
+
+
+def add_bad_records(drop: Path) -> None:
+    """Records the checks quarantine, in the middle of their files: a household's registration date that is no date,
+    after another household's address holding a quoted line break (a record of two lines: one process numbers records),
+    and an income amount that is no amount."""
+    for name, changes in (
+        ("households.csv", {1 / 3: ("address", "重庆市\n沙坪坝区"), 1 / 2: ("registered_date", "2020-13-45")}),
+        ("income.csv", {1 / 2: ("amount", "abc")}),
+    ):
+        frame = pl.read_csv(drop / name, infer_schema=False).with_row_index("_i")
+        for share, (column, value) in changes.items():
+            at = int(frame.height * share)
+            frame = frame.with_columns(
+                pl.when(pl.col("_i") == at).then(pl.lit(value)).otherwise(pl.col(column)).alias(column)
+            )
+        frame.drop("_i").write_csv(drop / name)
+        _relist(drop, name, frame.height)
 
 
 def make(out: Path) -> tuple[Path, Path, tuple[str, str, str]]:
@@ -67,6 +86,7 @@ def make(out: Path) -> tuple[Path, Path, tuple[str, str, str]]:
 
     generate(out, households=600, nights=1, start=AS_OF, seed=20260302, progress=False, counties=3)
     across = add_person_across_counties(out / "drops" / AS_OF.isoformat())
+    add_bad_records(out / "drops" / AS_OF.isoformat())
     return out / "drops", out / "municipality.yaml", across
 
 

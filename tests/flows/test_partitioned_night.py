@@ -46,19 +46,15 @@ def test_queue_is_the_same_rows(nights):
 
 
 def test_escalation_and_quarantine_rows_are_the_single_nights(nights):
-    """The district-wide lists are per county in a partitioned night: together they hold the single night's rows (the
-    quarantine's file names differ: a county's night reads its partition)."""
+    """The district-wide lists are per county in a partitioned night: together they hold the single night's rows, the
+    quarantine's whole rows included (each names the delivered file and line, not the county's partition)."""
     single, partitioned, _, _ = nights
     day = m.AS_OF.isoformat()
     counties = sorted((partitioned / "counties").iterdir())
     escalation = sorted(r for c in counties for r in m.csv_rows(c / "exports" / day / "district_escalation.csv"))
     assert escalation == sorted(m.csv_rows(single / "exports" / day / "district_escalation.csv"))
-
-    def keyed(rows):  # feed, record id, check code
-        return sorted((r.split(",")[0], r.split(",")[4], r.split(",")[5]) for r in rows)
-
-    quarantine = [r for c in counties for r in m.csv_rows(c / "exports" / day / "quarantine.csv")]
-    assert keyed(quarantine) == keyed(m.csv_rows(single / "exports" / day / "quarantine.csv"))
+    quarantine = sorted(r for c in counties for r in m.csv_rows(c / "exports" / day / "quarantine.csv"))
+    assert quarantine and quarantine == sorted(m.csv_rows(single / "exports" / day / "quarantine.csv"))
 
 
 def test_duplicate_coverage_across_counties_reaches_both_counties(nights):
