@@ -12,6 +12,8 @@ runtime.configure(_HOME)  # telemetry off, PREFECT_HOME in a scratch folder, bef
 import pytest  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
 
+from models.rules.parameters import ParameterSet  # noqa: E402
+
 # The property-based bed (tests/property/): a night costs seconds, so CI runs a small fixed, derandomised budget (the
 # same examples every run: a failure reproduces); HYPOTHESIS_PROFILE=long explores more, locally.
 _SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]
@@ -89,3 +91,15 @@ def pytest_sessionfinish(session, exitstatus):
 
     shutil.rmtree(_HOME, ignore_errors=True)
     os.environ.pop("PREFECT_HOME", None)
+
+
+@pytest.fixture(scope="session")
+def lenient_params(tmp_path_factory) -> ParameterSet:
+    """Shipped parameters but a quarantine-rate limit of 100 %: lets a tiny corrupted night run to the end."""
+    path = tmp_path_factory.mktemp("params") / "lenient.yaml"
+    path.write_text(
+        "checks.max_quarantine_rate:\n  values:\n    2023-01-01:\n      value: 1.0\n"
+        "      reference: test override\n      status: unconfirmed\n",
+        encoding="utf-8",
+    )
+    return ParameterSet.load(override=path)

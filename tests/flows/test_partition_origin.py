@@ -11,13 +11,11 @@ from __future__ import annotations
 import datetime as dt
 
 import duckdb
-import pytest
 
 from checks.contract import FEEDS
 from checks.runner import run_checks
 from flows.ingest import drops, staging
 from flows.partition import split
-from models.rules.parameters import ParameterSet
 from tests.flows.drop_writer import write_drop
 
 AS_OF = dt.date(2026, 3, 2)
@@ -33,17 +31,6 @@ HOUSEHOLDS = [
     ("H6", "500106", "town", "g", "2020-01-01"),  # line 8: not a hukou type
     ("H7", "500160", "rural", "h", "2020-01-01"),  # line 9
 ]
-
-
-@pytest.fixture(scope="module")
-def lenient(tmp_path_factory) -> ParameterSet:
-    path = tmp_path_factory.mktemp("params") / "lenient.yaml"
-    path.write_text(
-        "checks.max_quarantine_rate:\n  values:\n    2023-01-01:\n      value: 1.0\n"
-        "      reference: test override\n      status: unconfirmed\n",
-        encoding="utf-8",
-    )
-    return ParameterSet.load(override=path)
 
 
 def _drop(root):
@@ -68,15 +55,15 @@ def _quarantine(selection, params) -> list[tuple]:
         ).fetchall()
 
 
-def test_a_countys_quarantine_names_the_delivered_file_and_line(tmp_path, lenient):
+def test_a_countys_quarantine_names_the_delivered_file_and_line(tmp_path, lenient_params):
     _drop(tmp_path / "drops")
     delivered = drops.select(tmp_path / "drops", AS_OF)
-    one_process = _quarantine(delivered, lenient)
+    one_process = _quarantine(delivered, lenient_params)
     with duckdb.connect() as con:
         report = split.split(con, delivered, COUNTIES, tmp_path / "split")
     assert report["unsplit_records"] == {FILE: 1}
     by_county = {
-        c: _quarantine(drops.select(split.county_dir(tmp_path / "split", c), AS_OF), lenient) for c in COUNTIES
+        c: _quarantine(drops.select(split.county_dir(tmp_path / "split", c), AS_OF), lenient_params) for c in COUNTIES
     }
     where = {(r[2], r[3], r[4], r[5]) for rows in by_county.values() for r in rows}
     assert (FILE, 6, "H4", "TYPE_registered_date") in where  # by hand: the line one process names
