@@ -229,23 +229,34 @@ def _rates(pool: pl.DataFrame) -> dict:
     }
 
 
-def measure(data: dict, raised: pl.Series) -> dict:
-    """Recall, precision and lift in the pool at the last night; rural and urban rates and their ratios to the pool's."""
-    hukou = data["months"][-1].select("household_id", "hukou_urban")
-    pool = (
+def _pool(data: dict, raised: pl.Series, columns: list[str]) -> pl.DataFrame:
+    """The last night's pool (covered households no inclusion rule flagged) with `columns` of its description and
+    `flag`, whether the replay raised the household."""
+    described = data["months"][-1].select("household_id", *columns)
+    return (
         data["truth"]
         .filter((pl.col("is_covered") == 1) & ~pl.col("household_id").is_in(data["ruled"].implode()))
-        .join(hukou, on="household_id", how="left")
+        .join(described, on="household_id", how="left")
         .with_columns(pl.col("household_id").is_in(raised.implode()).alias("flag"))
     )
+
+
+def _ratios(group: dict, every: dict) -> dict:
+    """A group's rates as ratios to the whole pool's (None where either is undefined)."""
+    return {
+        m: round(group[m] / every[m], 2) if group[m] is not None and every[m] else None
+        for m in ("flag_rate", "precision", "fpr", "recall")
+    }
+
+
+def measure(data: dict, raised: pl.Series) -> dict:
+    """Recall, precision and lift in the pool at the last night; rural and urban rates and their ratios to the pool's."""
+    pool = _pool(data, raised, ["hukou_urban"])
     every = _rates(pool)
     out = {"pool": every, "lift": every["precision"] / (every["target"] / every["n"]) if every["precision"] else None}
     for name, urban in (("rural", 0), ("urban", 1)):
         group = _rates(pool.filter(pl.col("hukou_urban") == urban))
-        group["ratios"] = {
-            m: round(group[m] / every[m], 2) if group[m] is not None and every[m] else None
-            for m in ("flag_rate", "precision", "fpr", "recall")
-        }
+        group["ratios"] = _ratios(group, every)
         out[name] = group
     return out
 
@@ -253,22 +264,14 @@ def measure(data: dict, raised: pl.Series) -> dict:
 def fairness(data: dict, raised: pl.Series) -> dict:
     """Per audit attribute and group of the last night's pool: n, hidden-only ineligible, flagged, and the flag-rate,
     precision and false-positive-rate ratios to the whole pool."""
-    audit = data["months"][-1].select("household_id", *AUDIT_COLUMNS)
-    pool = (
-        data["truth"]
-        .filter((pl.col("is_covered") == 1) & ~pl.col("household_id").is_in(data["ruled"].implode()))
-        .join(audit, on="household_id", how="left")
-        .with_columns(pl.col("household_id").is_in(raised.implode()).alias("flag"))
-    )
+    pool = _pool(data, raised, list(AUDIT_COLUMNS))
     every = _rates(pool)
     out = {}
     for col in AUDIT_COLUMNS[1:]:
         for (value,), group in sorted(pool.group_by(col), key=lambda g: str(g[0][0])):
             r = _rates(group)
-            out[f"{col.removeprefix('audit_')}={value}"] = {k: r[k] for k in ("n", "target", "flagged", "true")} | {
-                m: round(r[m] / every[m], 2) if r[m] is not None and every[m] else None
-                for m in ("flag_rate", "precision", "fpr", "recall")
-            }
+            counts = {k: r[k] for k in ("n", "target", "flagged", "true")}
+            out[f"{col.removeprefix('audit_')}={value}"] = counts | _ratios(r, every)
     return out
 
 
