@@ -50,15 +50,16 @@ def _municipality(workdir: Path, counties: int, size: int, seed: int) -> Path:
 def _archive(drops: Path, store: Path) -> None:
     """Link the generated drop files into the fresh store's input log (flows/store/objects.py `adopt`): at 8 M
     households a copy of the delivery (27 GB) does not fit beside it on this machine. The night still reads and hashes
-    every file against its manifest; it only skips writing the copy (measured apart in docs/adr/0015)."""
+    every file against its manifest; it only skips writing the copy (docs/adr/0015)."""
     from flows.store import Store
     from flows.store.objects import adopt
 
-    Store(store).init()
+    log = Store(store)
+    log.init()
     for manifest in sorted(drops.glob("*/_MANIFEST.csv")):
         with manifest.open(encoding="utf-8") as fh:
             for row in csv.DictReader(fh):
-                adopt(Store(store).objects, manifest.parent / row["file"], row["sha256"])
+                adopt(log.objects, manifest.parent / row["file"], row["sha256"])
 
 
 def _partitioned(folder: Path, store: Path, workers: int, memory_limit: str | None, link_log: bool) -> dict:

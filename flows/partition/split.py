@@ -54,8 +54,8 @@ def county_dir(out: Path, county: str) -> Path:
 def _text_source(f: DropFile) -> str:
     """The file's contract columns as text, in file order, read as staging reads it (a CSV's reader rejects go to
     `reject_errors`), with `_row`, the record's place in the file. `_row` is a real column, not the table's rowid:
-    a join on a column gets the build side's min/max pushed into the scan of the probe side, so a county whose rows
-    sit together in the file (a delivery sorted by region) reads only its own row groups when it is written."""
+    a range filter on it is checked against each row group's min/max, so a county whose rows sit together in the file
+    (a delivery sorted by region) reads only its own row groups when it is written (`_county_rows`)."""
     if f.fmt == "parquet":
         text = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in FEEDS[f.feed].column_names)
         path = str(f.path).replace("'", "''")
@@ -111,17 +111,25 @@ def _line(con, f: DropFile) -> str:
     return "s._line"
 
 
-def _county_rows(con, names: str, county: str) -> tuple[int, str]:
-    """How many rows of `src` go to `county`, and the query selecting them in file order. When they are one run of
-    the file (a delivery sorted by region, as the bureau's exports are) the query is a range of `_row`, which reads
-    only the run's row groups and keeps their order without a join or a sort; otherwise a join on the routing
-    within the run's bounds, sorted back into file order. Either way each county reads its own part, not the whole
-    file, so the split grows with the rows, not with rows x counties."""
-    rows, distinct, first, last = con.execute(
-        "SELECT count(*), count(DISTINCT _row), min(_row), max(_row) FROM routed WHERE county = ?", [county]
-    ).fetchone()
-    if not rows:
+def _runs(con) -> dict[str, tuple[int, int, int, int]]:
+    """Per county of `routed`: (rows, distinct rows, first `_row`, last `_row`), in one pass over the routing."""
+    return {
+        county: tuple(rest)
+        for county, *rest in con.execute(
+            "SELECT county, count(*), count(DISTINCT _row), min(_row), max(_row) FROM routed GROUP BY county"
+        ).fetchall()
+    }
+
+
+def _county_rows(names: str, county: str, run: tuple[int, int, int, int] | None) -> tuple[int, str]:
+    """How many rows of `src` go to `county` (its entry of `_runs`), and the query selecting them in file order. When
+    they are one run of the file (a delivery sorted by region, as the bureau's exports are) the query is a range of
+    `_row`, which reads only the run's row groups and keeps their order without a join or a sort; otherwise a join on
+    the routing within the run's bounds, sorted back into file order. Either way each county reads its own part, not
+    the whole file, so the split grows with the rows, not with rows x counties."""
+    if run is None:
         return 0, f"SELECT {names} FROM src s WHERE false"
+    rows, distinct, first, last = run
     if distinct == last - first + 1:
         return rows, f"SELECT {names} FROM src s WHERE s._row BETWEEN {first} AND {last}"
     return rows, (
@@ -183,11 +191,12 @@ def split(con, selection: Selection, counties: list[str], out: Path) -> dict:
             report["unsplit_records"][f.rel] = lost
         names = ", ".join(f's."{c}"' for c in FEEDS[f.feed].column_names) + f", {_line(con, f)} AS _line"
         origin = f.rel.replace("'", "''")
+        runs = _runs(con)
         for county in present:
             folder = county_dir(out, county) / f.drop_date.isoformat()
             folder.mkdir(parents=True, exist_ok=True)
             target = folder / f"{f.feed}.parquet"
-            rows, query = _county_rows(con, names, county)
+            rows, query = _county_rows(names, county, runs.get(county))
             con.execute(
                 f"COPY ({query}) TO '{staging._quote(target)}' (FORMAT parquet, PARQUET_VERSION V2, KV_METADATA {{{ORIGIN_KEY}: '{origin}'}})"
             )

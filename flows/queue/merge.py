@@ -11,7 +11,7 @@ import hashlib
 import json
 
 import sql
-from flows.store import snapshots
+from flows.store import outcomes, snapshots
 from flows.store.snapshots import QUEUE_COLUMNS
 from models.rules.catalogue import CATALOGUE
 from models.rules.parameters import ParameterSet
@@ -57,13 +57,7 @@ def merge(con, as_of: dt.date) -> dict:
     )
     prev = snapshots.previous_night(con, as_of)
     snapshots.copy_night_to_table(con, prev, "prev_queue")
-    con.execute(
-        """CREATE OR REPLACE TABLE outcomes_in_force AS
-        SELECT warning_id, outcome, resolved_date FROM store.outcomes WHERE imported_as_of <= ?
-        QUALIFY row_number() OVER (PARTITION BY warning_id ORDER BY imported_as_of DESC, resolved_date DESC NULLS LAST,
-                                   source_file DESC, source_row DESC) = 1""",
-        [as_of],
-    )
+    con.execute(f"CREATE OR REPLACE TABLE outcomes_in_force AS {outcomes.IN_FORCE}", [as_of])
     # An in-progress warning's latest report (who, from which night, the note): the workbook shows it every night until
     # the warning is closed, so the next caseworker sees that the family was already called on.
     con.execute(

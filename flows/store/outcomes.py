@@ -1,5 +1,6 @@
 """The `outcomes` table: caseworker outcomes as imported (flows/caseworker/outcomes.py), each with the night it applies
-from (`imported_as_of`). Its writes and its plain reads; the queue merge's in-force selection reads it by name (sql)."""
+from (`imported_as_of`). Its writes, its plain reads, and the one rule of which outcome is in force for a warning on a night
+(`IN_FORCE`, read by the queue merge and by PROXY_SIGNAL's street capacity)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,13 @@ COLUMNS = (
     "source_row",
     "imported_as_of",
 )
+
+
+# The caseworkers' latest outcome per warning imported on or before the night (one `?`: the night): the newest import,
+# then the latest resolution, then the file and row it came from. From `store.outcomes`, the store attached as `store`.
+IN_FORCE = """SELECT warning_id, outcome, resolved_date FROM store.outcomes WHERE imported_as_of <= ?
+    QUALIFY row_number() OVER (PARTITION BY warning_id ORDER BY imported_as_of DESC, resolved_date DESC NULLS LAST,
+                               source_file DESC, source_row DESC) = 1"""
 
 
 def insert(con, rows: list[tuple], db: str = "main") -> None:

@@ -47,6 +47,7 @@ import json
 import numpy as np
 import polars as pl
 
+from flows.store import outcomes
 from models.ml.proxy_means import features
 from models.rules.months import first_of_month, months_before
 from models.rules.parameters import ParameterSet
@@ -164,13 +165,10 @@ def previous_signals(con, as_of: dt.date) -> pl.DataFrame:
     ):
         return empty
     rows = con.execute(
-        """WITH outcome AS (
-               SELECT warning_id, outcome, resolved_date FROM store.outcomes WHERE imported_as_of <= ?
-               QUALIFY row_number() OVER (PARTITION BY warning_id ORDER BY imported_as_of DESC,
-                                          resolved_date DESC NULLS LAST, source_file DESC, source_row DESC) = 1)
+        f"""WITH outcome AS ({outcomes.IN_FORCE})
            SELECT w.household_id, w.street_code, w.raised_date,
-                  CASE WHEN o.outcome IN ('confirmed', 'dismissed') THEN o.outcome ELSE w.status END,
-                  CASE WHEN o.outcome IN ('confirmed', 'dismissed') THEN o.resolved_date ELSE w.resolved_date END
+                  CASE WHEN o.outcome IN {CLOSED_BY_CASEWORKER} THEN o.outcome ELSE w.status END,
+                  CASE WHEN o.outcome IN {CLOSED_BY_CASEWORKER} THEN o.resolved_date ELSE w.resolved_date END
            FROM store.warning_snapshots AS w LEFT JOIN outcome AS o USING (warning_id)
            WHERE w.warning_code = ? AND w.as_of = (SELECT max(as_of) FROM store.warning_snapshots WHERE as_of < ?)""",
         [as_of, CODE, as_of],
